@@ -1,0 +1,162 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# memtrace: build, test, install. Objects go under $(OUTPUT); V=1 shows every command.
+
+OUTPUT ?= build
+PREFIX ?= /usr/local
+CLANG ?= clang
+BPFTOOL ?= bpftool
+CC ?= gcc
+VERSION := 0.1.0
+
+ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/i.86/x86/' -e 's/aarch64/arm64/' \
+		-e 's/riscv64/riscv/' -e 's/s390x/s390/' -e 's/ppc64le/powerpc/')
+ifeq ($(wildcard vmlinux/$(ARCH)/vmlinux.h),)
+$(error unsupported ARCH '$(ARCH)': no vmlinux/$(ARCH)/vmlinux.h (make vmlinux ARCH=$(ARCH) on a BTF kernel))
+endif
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+# Debian packages the build, the tests and `make run` need.
+DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config make gcc \
+	    libcmocka-dev libjson-c-dev bpftrace linux-perf
+
+WARNINGS := -Wall -Wextra -Werror -Wno-unused-parameter
+CFLAGS ?= -O2 -g
+MT_CFLAGS := $(CFLAGS) $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -MMD -MP -Iinclude -Isrc \
+	     -I$(OUTPUT) -DMEMTRACE_VERSION='"$(VERSION)"'
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Iinclude -Ibpf \
+	      -Wall -Werror -Wno-unused-function -MMD -MP
+ifeq ($(STATIC),1)
+LDLIBS := -static -lbpf -lelf -lz -lzstd
+else
+LDLIBS := -lbpf -lelf -lz
+endif
+
+# The model, renderers and kernel facts: plain C, no libbpf, unit-tested on their own.
+CORE_SRCS := src/model.c src/render_text.c src/render_json.c src/json_writer.c src/hist.c \
+	     src/zones.c src/util.c src/kernel_info.c src/calib_solve.c
+# The binary: the above plus CLI, loader and collector.
+APP_SRCS := src/main.c src/cmd_run.c src/loader.c src/calib.c src/probe.c
+BPF_SRCS := bpf/maps.bpf.c bpf/slab.bpf.c bpf/page.bpf.c
+
+CORE_OBJS := $(CORE_SRCS:%.c=$(OUTPUT)/%.o)
+APP_OBJS := $(APP_SRCS:%.c=$(OUTPUT)/%.o)
+BPF_OBJS := $(BPF_SRCS:%.c=$(OUTPUT)/%.o)
+BIN := $(OUTPUT)/memtrace
+
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
+LIVE_HELPERS := $(OUTPUT)/tests/workload $(OUTPUT)/tests/live_run
+
+.DELETE_ON_ERROR:
+.PHONY: all deps run test test-unit test-live test-sanitize install clean vmlinux format help
+
+all: $(BIN)
+
+help:
+	@echo 'make            build $(BIN)'
+	@echo 'make run        install missing packages, build, trace the system for 5 s (root)'
+	@echo 'make test       install missing packages, build, run every test'
+	@echo 'make deps       install missing Debian packages ($(DEB_PKGS))'
+	@echo 'make install    install memtrace to $(PREFIX)/bin'
+	@echo 'make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel'
+	@echo 'options: V=1 (show commands) STATIC=1 (static binary) OUTPUT=dir'
+
+# Installs only what is missing; needs root (or sudo) when something is.
+deps:
+	$(Q)missing=$$(for p in $(DEB_PKGS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || \
+		echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "  DEPS     installing:" $$missing; \
+		SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
+			$$missing >/dev/null || { echo "make deps: apt-get install failed" >&2; exit 1; }; \
+	fi
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(BIN) run -d 5
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all unit-bins live-bins
+	$(Q)tests/run.sh $(OUTPUT)
+
+unit-bins: $(UNIT_TESTS)
+live-bins: $(LIVE_HELPERS)
+
+$(OUTPUT) $(OUTPUT)/src $(OUTPUT)/bpf $(OUTPUT)/tests:
+	$(Q)mkdir -p $@
+
+# BPF: compile each file, link into one object, generate one skeleton.
+$(OUTPUT)/bpf/%.bpf.o: bpf/%.bpf.c | $(OUTPUT)/bpf
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/memtrace.bpf.o: $(BPF_OBJS)
+	$(call msg,GEN-OBJ,$@)
+	$(Q)$(BPFTOOL) gen object $@ $^
+
+$(OUTPUT)/memtrace.skel.h: $(OUTPUT)/memtrace.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name memtrace_bpf > $@
+
+$(OUTPUT)/calib.bpf.lo: $(OUTPUT)/bpf/calib.bpf.o
+	$(call msg,GEN-OBJ,$@)
+	$(Q)$(BPFTOOL) gen object $@ $^
+
+$(OUTPUT)/calib.skel.h: $(OUTPUT)/calib.bpf.lo
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name calib_bpf > $@
+
+$(OUTPUT)/src/loader.o: $(OUTPUT)/memtrace.skel.h
+$(OUTPUT)/src/calib.o: $(OUTPUT)/calib.skel.h
+
+$(OUTPUT)/src/%.o: src/%.c | $(OUTPUT)/src
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(MT_CFLAGS) -c $< -o $@
+
+$(BIN): $(CORE_OBJS) $(APP_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+# Unit tests link the plain-C core only: no BPF, no root.
+$(OUTPUT)/tests/%: tests/unit/%.c $(CORE_OBJS) | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(MT_CFLAGS) $< $(CORE_OBJS) -lcmocka -ljson-c -o $@
+
+$(OUTPUT)/tests/workload: tests/live/workload.c | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(MT_CFLAGS) $< -o $@
+
+$(OUTPUT)/tests/live_run: tests/live/live_run.c | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(MT_CFLAGS) $< -lcmocka -ljson-c -o $@
+
+# The unit tests again under ASan+UBSan, in their own output tree.
+test-sanitize:
+	$(Q)$(MAKE) --no-print-directory OUTPUT=$(OUTPUT)/san \
+		CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
+		unit-bins
+
+install: $(BIN)
+	$(call msg,INSTALL,$(PREFIX)/bin/memtrace)
+	$(Q)install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/memtrace
+
+vmlinux:
+	$(Q)BPFTOOL=$(BPFTOOL) vmlinux/gen.sh $(ARCH)
+
+format:
+	$(Q)clang-format -i src/*.c src/*.h include/*.h bpf/*.c bpf/*.h tests/unit/*.c tests/live/*.c
+
+clean:
+	$(call msg,CLEAN,$(OUTPUT))
+	$(Q)rm -rf $(OUTPUT)
+
+-include $(wildcard $(OUTPUT)/src/*.d $(OUTPUT)/bpf/*.d $(OUTPUT)/tests/*.d)

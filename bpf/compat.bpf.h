@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Kernel differences, in one place. vmlinux.h comes from a recent kernel; each flavoured
+ * type below (name___suffix) describes an older layout, and CO-RE picks whichever the
+ * running kernel has. Every shim names the kernel that changed things.
+ */
+#ifndef MT_COMPAT_BPF_H
+#define MT_COMPAT_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+
+/*
+ * Before 6.1 ("mm/sl[au]b: generalize kmalloc subsystem"), kmalloc and kmem_cache_alloc
+ * shared the kmem_alloc event class and had no node field; the _node variants were separate
+ * events. The classic-tracepoint fallback reads either layout.
+ */
+struct trace_event_raw_kmem_alloc___old {
+	struct trace_entry ent;
+	unsigned long call_site;
+	const void *ptr;
+	size_t bytes_req;
+	size_t bytes_alloc;
+	unsigned long gfp_flags;
+} __attribute__((preserve_access_index));
+
+/* 6.1+: kmem_cache_alloc's tp_btf passes the struct kmem_cache, not sizes. */
+static __always_inline bool mt_kmem_cache_alloc_has_cache(void)
+{
+	return bpf_core_type_exists(struct trace_event_raw_kmem_cache_alloc);
+}
+
+/*
+ * 6.10 moved PG_slab out of page->flags into page_type, 6.12 turned page_type into the
+ * PGTY_* enum. 6.18 wraps page->flags in memdesc_flags_t. Only the two ends are handled;
+ * on 6.10/6.11 kfree sizes are reported as unknown rather than guessed.
+ */
+struct page___flags_ulong {
+	unsigned long flags;
+} __attribute__((preserve_access_index));
+
+enum pageflags___old {
+	PG_slab = 0,	/* value comes from the running kernel's BTF */
+};
+
+/* Before 6.6 the order of a compound page sat in the first tail page. */
+struct page___compound_order {
+	unsigned char compound_order;
+} __attribute__((preserve_access_index));
+
+enum mt_slab_kind {
+	MT_PAGE_UNKNOWN,	/* this kernel's page layout is not one we decode */
+	MT_PAGE_SLAB,		/* a slab page: the object's size is slab->slab_cache->size */
+	MT_PAGE_OTHER,		/* not a slab page: a large kmalloc or something else */
+};
+
+/* page->flags, a plain word before 6.18 and memdesc_flags_t since. */
+static __always_inline unsigned long mt_page_flags(struct page *page)
+{
+	if (bpf_core_field_exists(struct page___flags_ulong, flags))
+		return BPF_CORE_READ((struct page___flags_ulong *)page, flags);
+	return BPF_CORE_READ(page, flags.f);
+}
+
+static __always_inline bool mt_page_is_head(struct page *page)
+{
+	return mt_page_flags(page) & (1UL << bpf_core_enum_value(enum pageflags, PG_head));
+}
+
+/* Is this (head) page a slab page? */
+static __always_inline enum mt_slab_kind mt_page_slab_kind(struct page *head)
+{
+	if (bpf_core_enum_value_exists(enum pagetype, PGTY_slab)) {
+		unsigned int type = BPF_CORE_READ(head, page_type);
+
+		return (type >> 24) == bpf_core_enum_value(enum pagetype, PGTY_slab) ?
+			MT_PAGE_SLAB : MT_PAGE_OTHER;
+	}
+	if (bpf_core_enum_value_exists(enum pageflags___old, PG_slab) &&
+	    bpf_core_field_exists(struct page___flags_ulong, flags)) {
+		return mt_page_flags(head) & (1UL << bpf_core_enum_value(enum pageflags___old, PG_slab)) ?
+			MT_PAGE_SLAB : MT_PAGE_OTHER;
+	}
+	return MT_PAGE_UNKNOWN;
+}
+
+/* The order of a compound head page; -1 when this kernel's layout is not known. */
+static __always_inline int mt_compound_order(struct page *head)
+{
+	struct page *tail = head + 1;
+	unsigned long f1;
+
+	if (bpf_core_field_exists(struct folio, _flags_1)) {
+		/* 6.6+: folio->_flags_1 low byte is the order; _flags_1 is tail page 1's flags */
+		f1 = BPF_CORE_READ((struct folio *)head, _flags_1);
+		return f1 & 0xff;
+	}
+	if (bpf_core_field_exists(struct page___compound_order, compound_order))
+		return BPF_CORE_READ((struct page___compound_order *)tail, compound_order);
+	return -1;
+}
+
+#endif /* MT_COMPAT_BPF_H */

@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The one definition of every map and .rodata knob shared by the the bpf files files. */
+#include "memtrace.bpf.h"
+
+const volatile bool filter_pids = false;
+const volatile __u32 page_shift = 12;
+const volatile __u64 vmemmap_base = 0;
+const volatile __u64 page_offset_base = 0;
+const volatile __u64 direct_map_end = 0;
+const volatile __u32 nr_zone_ranges = 0;
+const volatile __u64 zone_start_pfn[MT_MAX_ZONE_RANGES] = {};
+const volatile __u64 zone_end_pfn[MT_MAX_ZONE_RANGES] = {};
+
+struct mt_stats_map stats SEC(".maps");
+struct mt_pid_filter_map pid_filter SEC(".maps");
+struct mt_procs_map procs SEC(".maps");
+struct mt_caches_map caches SEC(".maps");
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Shared by every the bpf files linked into memtrace.bpf.o: the maps and .rodata knobs
+ * (defined once in maps.bpf.c, declared extern here so the static linker joins them) and
+ * the helpers every handler uses on its hot path.
+ */
+#ifndef MT_MEMTRACE_BPF_H
+#define MT_MEMTRACE_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "memtrace.h"
+#include "mt_hist.h"
+#include "compat.bpf.h"
+
+/* ZERO_OR_NULL_PTR(): kfree(NULL) and kfree(ZERO_SIZE_PTR) are traced but free nothing. */
+#define MT_ZERO_SIZE_PTR 16
+
+/* Knobs set by the loader before load (.rodata). */
+extern const volatile bool filter_pids;		/* count only tgids in pid_filter */
+extern const volatile __u32 page_shift;
+extern const volatile __u64 vmemmap_base;	/* 0: unknown, page -> PFN impossible */
+extern const volatile __u64 page_offset_base;	/* 0: unknown, __pa() impossible */
+extern const volatile __u64 direct_map_end;	/* end of the direct map (exclusive) */
+extern const volatile __u32 nr_zone_ranges;
+extern const volatile __u64 zone_start_pfn[MT_MAX_ZONE_RANGES];
+extern const volatile __u64 zone_end_pfn[MT_MAX_ZONE_RANGES];
+
+struct mt_stats_map {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mt_stats);
+};
+
+struct mt_pid_filter_map {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MT_MAX_PIDS);
+	__type(key, __u32);
+	__type(value, __u8);
+};
+
+struct mt_procs_map {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, struct mt_proc);
+};
+
+struct mt_caches_map {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct mt_cache);
+};
+
+extern struct mt_stats_map stats SEC(".maps");
+extern struct mt_pid_filter_map pid_filter SEC(".maps");
+extern struct mt_procs_map procs SEC(".maps");
+extern struct mt_caches_map caches SEC(".maps");
+
+/*
+ * The per-CPU stats slot when this event is to be counted, else NULL. The pid check comes
+ * first so a filtered run pays one hash lookup for events of other processes and nothing
+ * else.
+ */
+static __always_inline struct mt_stats *mt_begin(__u32 *tgid)
+{
+	__u32 zero = 0;
+	struct mt_stats *st;
+
+	*tgid = bpf_get_current_pid_tgid() >> 32;
+	if (filter_pids && !bpf_map_lookup_elem(&pid_filter, tgid))
+		return NULL;
+	st = bpf_map_lookup_elem(&stats, &zero);
+	if (st)
+		st->events++;
+	return st;
+}
+
+/* This process's per-CPU row, created on first sight with the group leader's comm. */
+static __always_inline struct mt_proc *mt_proc_get(struct mt_stats *st, __u32 tgid)
+{
+	struct mt_proc *p, fresh = {};
+	struct task_struct *task;
+
+	p = bpf_map_lookup_elem(&procs, &tgid);
+	if (p)
+		return p;
+	task = (struct task_struct *)bpf_get_current_task();
+	BPF_CORE_READ_STR_INTO(&fresh.comm, task, group_leader, comm);
+	bpf_map_update_elem(&procs, &tgid, &fresh, BPF_NOEXIST);
+	p = bpf_map_lookup_elem(&procs, &tgid);
+	if (!p)
+		st->lost[MT_LOSS_PROC_FULL]++;
+	return p;
+}
+
+static __always_inline void mt_proc_alloc(struct mt_stats *st, __u32 tgid, int cls, __u64 bytes)
+{
+	struct mt_proc *p = mt_proc_get(st, tgid);
+
+	if (!p)
+		return;
+	p->allocs[cls]++;
+	p->bytes[cls] += bytes;
+}
+
+static __always_inline void mt_proc_free(struct mt_stats *st, __u32 tgid, int cls, __u64 bytes)
+{
+	struct mt_proc *p = mt_proc_get(st, tgid);
+
+	if (!p)
+		return;
+	p->frees[cls]++;
+	p->bytes_freed[cls] += bytes;
+}
+
+/* Zone range index of a PFN; ranges come from /proc/zoneinfo via .rodata. */
+static __always_inline __u32 mt_pfn_zone(__u64 pfn)
+{
+	for (__u32 i = 0; i < MT_MAX_ZONE_RANGES; i++) {
+		if (i >= nr_zone_ranges)
+			break;
+		if (pfn >= zone_start_pfn[i] && pfn < zone_end_pfn[i])
+			return i;
+	}
+	return MT_ZONE_UNKNOWN;
+}
+
+/* page_to_pfn() for SPARSEMEM_VMEMMAP, with vmemmap_base learned at start-up. */
+static __always_inline __u64 mt_page_to_pfn(__u64 page)
+{
+	return (page - vmemmap_base) / bpf_core_type_size(struct page);
+}
+
+/* virt_to_page() for a direct-map address; NULL when it is not one or the map is unknown. */
+static __always_inline struct page *mt_virt_to_page(const void *addr)
+{
+	__u64 a = (__u64)addr;
+
+	if (!page_offset_base || !vmemmap_base || a < page_offset_base || a >= direct_map_end)
+		return NULL;
+	return (struct page *)(vmemmap_base +
+			       ((a - page_offset_base) >> page_shift) * bpf_core_type_size(struct page));
+}
+
+#endif /* MT_MEMTRACE_BPF_H */

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Physical addresses: pages from the buddy allocator, by order and by zone.
+ * mm_page_free fires for every page returned, batched or not (mm_page_free_batched fires in
+ * addition for the batched ones), so frees are counted on mm_page_free alone.
+ */
+#include "memtrace.bpf.h"
+
+static __always_inline void zone_add(__u64 *slots, __u64 pfn, __u32 order)
+{
+	__u32 z = mt_pfn_zone(pfn);
+
+	if (z < MT_ZONE_SLOTS)
+		slots[z] += 1ULL << order;
+}
+
+static __always_inline int on_page_alloc(__u64 pfn, bool ok, __u32 order)
+{
+	struct mt_counts *c;
+	struct mt_stats *st;
+	__u64 bytes;
+	__u32 tgid;
+
+	st = mt_begin(&tgid);
+	if (!st)
+		return 0;
+	c = &st->cls[MT_CLASS_PHYSICAL];
+	if (!ok) {
+		c->failures++;
+		return 0;
+	}
+	bytes = (1ULL << page_shift) << (order & 31);
+	c->allocs++;
+	c->bytes_req += bytes;
+	c->bytes_alloc += bytes;
+	st->size_hist[MT_CLASS_PHYSICAL][mt_hist_slot(bytes)]++;
+	st->order_allocs[order < MT_ORDER_SLOTS ? order : MT_ORDER_SLOTS - 1]++;
+	zone_add(st->zone_allocs, pfn, order & 31);
+	mt_proc_alloc(st, tgid, MT_CLASS_PHYSICAL, bytes);
+	return 0;
+}
+
+static __always_inline int on_page_free(__u64 pfn, __u32 order)
+{
+	struct mt_counts *c;
+	struct mt_stats *st;
+	__u64 bytes;
+	__u32 tgid;
+
+	st = mt_begin(&tgid);
+	if (!st)
+		return 0;
+	c = &st->cls[MT_CLASS_PHYSICAL];
+	bytes = (1ULL << page_shift) << (order & 31);
+	c->frees++;
+	c->bytes_freed += bytes;
+	st->order_frees[order < MT_ORDER_SLOTS ? order : MT_ORDER_SLOTS - 1]++;
+	zone_add(st->zone_frees, pfn, order & 31);
+	mt_proc_free(st, tgid, MT_CLASS_PHYSICAL, bytes);
+	return 0;
+}
+
+/*
+ * The fast path takes the struct page pointer and needs vmemmap_base (learned at start-up)
+ * to turn it into a PFN. raw_tp rather than tp_btf: it costs the same (both run through
+ * bpf_trace_run), but hands the pointer over as a plain number, where tp_btf's trusted
+ * pointer forbids the arithmetic. The loader keeps these only once vmemmap_base is known.
+ */
+SEC("raw_tp/mm_page_alloc")
+int BPF_PROG(mm_page_alloc_raw, __u64 page, unsigned int order)
+{
+	return on_page_alloc(page ? mt_page_to_pfn(page) : 0, page != 0, order);
+}
+
+SEC("raw_tp/mm_page_free")
+int BPF_PROG(mm_page_free_raw, __u64 page, unsigned int order)
+{
+	return on_page_free(mt_page_to_pfn(page), order);
+}
+
+/* Classic tracepoints carry the PFN itself (-1 when the allocation failed). */
+SEC("tracepoint/kmem/mm_page_alloc")
+int mm_page_alloc_tp(struct trace_event_raw_mm_page_alloc *e)
+{
+	__u64 pfn = BPF_CORE_READ(e, pfn);
+
+	return on_page_alloc(pfn, pfn != (__u64)-1, BPF_CORE_READ(e, order));
+}
+
+SEC("tracepoint/kmem/mm_page_free")
+int mm_page_free_tp(struct trace_event_raw_mm_page_free *e)
+{
+	return on_page_free(BPF_CORE_READ(e, pfn), BPF_CORE_READ(e, order));
+}

@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Kernel logical addresses: slab objects from kmalloc and kmem_cache_alloc, and their frees.
+ * One handler per event; tp_btf wrappers (the cheap attach type) and classic tracepoint
+ * wrappers (the fallback), of which the loader keeps one set.
+ */
+#include "memtrace.bpf.h"
+
+/* A named cache's first sighting on this CPU fills in its name and geometry. */
+static __always_inline struct mt_cache *cache_get(struct mt_stats *st, __u64 key,
+						  const struct kmem_cache *s, const char *name)
+{
+	struct mt_cache *c, fresh = {};
+
+	c = bpf_map_lookup_elem(&caches, &key);
+	if (c)
+		return c;
+	if (s) {
+		bpf_probe_read_kernel_str(fresh.name, sizeof(fresh.name), BPF_CORE_READ(s, name));
+		fresh.object_size = BPF_CORE_READ(s, object_size);
+		fresh.size = BPF_CORE_READ(s, size);
+	} else if (name) {
+		bpf_probe_read_kernel_str(fresh.name, sizeof(fresh.name), name);
+	}
+	bpf_map_update_elem(&caches, &key, &fresh, BPF_NOEXIST);
+	c = bpf_map_lookup_elem(&caches, &key);
+	if (!c)
+		st->lost[MT_LOSS_CACHE_FULL]++;
+	return c;
+}
+
+/*
+ * The size of the object at ptr, as ksize() would find it: the slab's cache size, or the
+ * whole compound page for a large kmalloc. 0 when the kernel layout or the direct map is
+ * unknown; the caller counts that as an unsized free rather than guessing.
+ */
+static __always_inline __u64 slab_object_size(const void *ptr, const struct kmem_cache **sp)
+{
+	struct page *page = mt_virt_to_page(ptr);
+	unsigned long head;
+	int order;
+
+	if (!page)
+		return 0;
+	head = BPF_CORE_READ(page, compound_head);
+	if (head & 1)
+		page = (struct page *)(head - 1);
+	switch (mt_page_slab_kind(page)) {
+	case MT_PAGE_SLAB:
+		*sp = BPF_CORE_READ((struct slab *)page, slab_cache);
+		return BPF_CORE_READ(*sp, size);
+	case MT_PAGE_OTHER:
+		/* large kmalloc: always a compound page (order >= 1), freed whole */
+		if (!mt_page_is_head(page))
+			return 0;
+		order = mt_compound_order(page);
+		return order < 0 ? 0 : (1ULL << page_shift) << order;
+	default:
+		return 0;
+	}
+}
+
+static __always_inline int on_alloc(const void *ptr, __u64 req, __u64 alloc,
+				    const struct kmem_cache *s, const char *name, __u64 key)
+{
+	struct mt_counts *c;
+	struct mt_cache *kc;
+	struct mt_stats *st;
+	__u32 tgid;
+
+	st = mt_begin(&tgid);
+	if (!st)
+		return 0;
+	c = &st->cls[MT_CLASS_LOGICAL];
+	if (!ptr) {
+		c->failures++;
+		return 0;
+	}
+	c->allocs++;
+	c->bytes_req += req;
+	c->bytes_alloc += alloc;
+	st->size_hist[MT_CLASS_LOGICAL][mt_hist_slot(alloc)]++;
+	mt_proc_alloc(st, tgid, MT_CLASS_LOGICAL, alloc);
+	kc = cache_get(st, key, s, name);
+	if (kc) {
+		kc->allocs++;
+		kc->bytes_req += req;
+		kc->bytes_alloc += alloc;
+	}
+	return 0;
+}
+
+static __always_inline int on_free(const void *ptr, const struct kmem_cache *s, __u64 key)
+{
+	const struct kmem_cache *owner = NULL;
+	struct mt_counts *c;
+	struct mt_cache *kc;
+	struct mt_stats *st;
+	__u64 size;
+	__u32 tgid;
+
+	st = mt_begin(&tgid);
+	if (!st)
+		return 0;
+	c = &st->cls[MT_CLASS_LOGICAL];
+	if ((__u64)ptr <= MT_ZERO_SIZE_PTR) {
+		c->null_frees++;
+		return 0;
+	}
+	size = s ? BPF_CORE_READ(s, size) : slab_object_size(ptr, &owner);
+	c->frees++;
+	if (size)
+		c->bytes_freed += size;
+	else
+		c->frees_unsized++;
+	mt_proc_free(st, tgid, MT_CLASS_LOGICAL, size);
+	if (!key && size)
+		key = size | MT_CACHE_KEY_KMALLOC;
+	if (!key)
+		return 0;
+	kc = cache_get(st, key, s, NULL);
+	if (kc) {
+		kc->frees++;
+		kc->bytes_freed += size;
+	}
+	return 0;
+}
+
+SEC("tp_btf/kmalloc")
+int BPF_PROG(kmalloc_btf, unsigned long call_site, const void *ptr, size_t bytes_req,
+	     size_t bytes_alloc)
+{
+	return on_alloc(ptr, bytes_req, bytes_alloc, NULL, NULL,
+			bytes_alloc | MT_CACHE_KEY_KMALLOC);
+}
+
+/* 6.1+: (call_site, ptr, struct kmem_cache *s, gfp_flags, node) */
+SEC("tp_btf/kmem_cache_alloc")
+int BPF_PROG(kmem_cache_alloc_btf, unsigned long call_site, const void *ptr,
+	     struct kmem_cache *s)
+{
+	return on_alloc(ptr, BPF_CORE_READ(s, object_size), BPF_CORE_READ(s, size), s, NULL,
+			(__u64)s);
+}
+
+SEC("tp_btf/kfree")
+int BPF_PROG(kfree_btf, unsigned long call_site, const void *ptr)
+{
+	return on_free(ptr, NULL, 0);
+}
+
+SEC("tp_btf/kmem_cache_free")
+int BPF_PROG(kmem_cache_free_btf, unsigned long call_site, const void *ptr,
+	     const struct kmem_cache *s)
+{
+	return on_free(ptr, s, (__u64)s);
+}
+
+/* Classic tracepoints: the fallback where tp_btf cannot attach. */
+
+SEC("tracepoint/kmem/kmalloc")
+int kmalloc_tp(void *ctx)
+{
+	struct trace_event_raw_kmalloc *e = ctx;
+	__u64 req, alloc;
+	const void *ptr;
+
+	if (bpf_core_type_exists(struct trace_event_raw_kmalloc)) {
+		ptr = BPF_CORE_READ(e, ptr);
+		req = BPF_CORE_READ(e, bytes_req);
+		alloc = BPF_CORE_READ(e, bytes_alloc);
+	} else {
+		struct trace_event_raw_kmem_alloc___old *o = ctx;
+
+		ptr = BPF_CORE_READ(o, ptr);
+		req = BPF_CORE_READ(o, bytes_req);
+		alloc = BPF_CORE_READ(o, bytes_alloc);
+	}
+	return on_alloc(ptr, req, alloc, NULL, NULL, alloc | MT_CACHE_KEY_KMALLOC);
+}
+
+/* FNV-1a of a cache name: the classic event gives the name, not the struct kmem_cache. */
+static __always_inline __u64 name_key(const char *name)
+{
+	char buf[MT_CACHE_NAME_LEN] = {};
+	__u64 h = 0xcbf29ce484222325ULL;
+
+	bpf_probe_read_kernel_str(buf, sizeof(buf), name);
+	for (int i = 0; i < MT_CACHE_NAME_LEN && buf[i]; i++)
+		h = (h ^ (__u8)buf[i]) * 0x100000001b3ULL;
+	/* top bits 10: neither a kernel pointer (11/00) nor a kmalloc key (01) */
+	return (h & ((1ULL << 62) - 1)) | (2ULL << 62);
+}
+
+SEC("tracepoint/kmem/kmem_cache_alloc")
+int kmem_cache_alloc_tp(struct trace_event_raw_kmem_cache_alloc *e)
+{
+	const char *name = (const char *)e + (BPF_CORE_READ(e, __data_loc_name) & 0xffff);
+
+	return on_alloc(BPF_CORE_READ(e, ptr), BPF_CORE_READ(e, bytes_req),
+			BPF_CORE_READ(e, bytes_alloc), NULL, name, name_key(name));
+}
+
+SEC("tracepoint/kmem/kfree")
+int kfree_tp(struct trace_event_raw_kfree *e)
+{
+	return on_free(BPF_CORE_READ(e, ptr), NULL, 0);
+}
+
+SEC("tracepoint/kmem/kmem_cache_free")
+int kmem_cache_free_tp(struct trace_event_raw_kmem_cache_free *e)
+{
+	const char *name = (const char *)e + (BPF_CORE_READ(e, __data_loc_name) & 0xffff);
+
+	return on_free(BPF_CORE_READ(e, ptr), NULL, name_key(name));
+}

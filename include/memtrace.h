@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The contract between bpf/ and src/: every record, key, enum and constant that crosses
+ * the kernel/user boundary is defined here, once. Included by BPF code (after vmlinux.h)
+ * and by user space (after <linux/types.h>), so only __u32/__u64-style types are used and
+ * every struct is naturally aligned with no implicit padding.
+ */
+#ifndef MEMTRACE_H
+#define MEMTRACE_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#include <stdbool.h>
+#endif
+
+#define MT_COMM_LEN		16
+#define MT_CACHE_NAME_LEN	32
+#define MT_HIST_SLOTS		32	/* log2 buckets: slot i holds [2^i, 2^(i+1)) */
+#define MT_ORDER_SLOTS		16	/* page orders 0..14; slot 15 collects anything larger */
+#define MT_MAX_ZONE_RANGES	15	/* node x zone PFN ranges passed to BPF in .rodata */
+#define MT_ZONE_SLOTS		(MT_MAX_ZONE_RANGES + 1)	/* last slot: PFN in no known zone */
+#define MT_ZONE_UNKNOWN		MT_MAX_ZONE_RANGES
+
+/* Address classes of Linux Device Drivers ch. 15, fig. 15-1. Order is the report order. */
+enum mt_class {
+	MT_CLASS_LOGICAL,	/* kernel logical: slab objects (kmalloc, kmem_cache) */
+	MT_CLASS_PHYSICAL,	/* physical: pages from the buddy allocator, by PFN */
+	MT_CLASS_VIRTUAL,	/* kernel virtual: vmalloc/vmap areas, percpu */
+	MT_CLASS_BUS,		/* bus: DMA mappings */
+	MT_CLASS_USER,		/* user virtual: page faults */
+	MT_CLASS_HIGH,		/* high memory: kmap */
+	MT_CLASS_MAX,
+};
+
+/* Why an event was not fully accounted. Each is a per-CPU counter printed in the report. */
+enum mt_loss {
+	MT_LOSS_RINGBUF,	/* ring buffer full: a record user space needed was dropped */
+	MT_LOSS_PROC_FULL,	/* per-process map full: event counted in totals, not per process */
+	MT_LOSS_CACHE_FULL,	/* per-cache map full: event counted in totals, not per cache */
+	MT_LOSS_MAX,
+};
+
+/* Per-class totals. Sizes are bytes; for pages, bytes are PAGE_SIZE << order. */
+struct mt_counts {
+	__u64 allocs;		/* successful allocations */
+	__u64 frees;		/* frees of a real object (kfree(NULL) is not one) */
+	__u64 bytes_req;	/* bytes the caller asked for (slab); equals bytes_alloc for pages */
+	__u64 bytes_alloc;	/* bytes the allocator handed out */
+	__u64 bytes_freed;	/* bytes returned, where the size is known at the free */
+	__u64 frees_unsized;	/* frees whose size this kernel does not let us learn */
+	__u64 failures;		/* allocations that returned NULL */
+	__u64 null_frees;	/* kfree(NULL) and the like: traced, but nothing freed */
+};
+
+/*
+ * Everything counted on every event lives in one per-CPU array slot, so a handler does one
+ * map lookup and plain increments: no atomics, no contention, never lost.
+ */
+struct mt_stats {
+	struct mt_counts cls[MT_CLASS_MAX];
+	__u64 size_hist[MT_CLASS_MAX][MT_HIST_SLOTS];	/* log2 of bytes_alloc per allocation */
+	__u64 order_allocs[MT_ORDER_SLOTS];		/* page allocations by order */
+	__u64 order_frees[MT_ORDER_SLOTS];
+	__u64 zone_allocs[MT_ZONE_SLOTS];		/* pages (not calls) allocated per zone */
+	__u64 zone_frees[MT_ZONE_SLOTS];		/* pages freed per zone */
+	__u64 events;					/* events that passed the filters */
+	__u64 lost[MT_LOSS_MAX];
+};
+
+/* Per-process aggregates, a per-CPU hash keyed by tgid. */
+struct mt_proc {
+	char comm[MT_COMM_LEN];		/* the thread-group leader's comm at first sight */
+	__u64 allocs[MT_CLASS_MAX];
+	__u64 bytes[MT_CLASS_MAX];	/* bytes_alloc */
+	__u64 frees[MT_CLASS_MAX];
+	__u64 bytes_freed[MT_CLASS_MAX];
+};
+
+/*
+ * Per-cache aggregates, a per-CPU hash. The key is the struct kmem_cache pointer for
+ * kmem_cache_alloc/free; for kmalloc, whose tracepoint does not name the cache, the key is
+ * the allocated size with MT_CACHE_KEY_KMALLOC set. A kernel pointer has its top two bits
+ * both set (64-bit) or both clear (32-bit), never 01, so the two key spaces cannot collide.
+ */
+#define MT_CACHE_KEY_KMALLOC	(1ULL << 62)
+#define MT_CACHE_KEY_IS_KMALLOC(k) (((k) >> 62) == 1)
+
+struct mt_cache {
+	char name[MT_CACHE_NAME_LEN];	/* s->name, copied on the CPU that first saw the cache */
+	__u64 allocs;
+	__u64 frees;
+	__u64 bytes_req;
+	__u64 bytes_alloc;
+	__u64 bytes_freed;
+	__u32 object_size;		/* s->object_size (kmalloc: 0) */
+	__u32 size;			/* s->size, bytes per object with metadata */
+};
+
+/* Ring-buffer record types: the tag is the first field of every record. */
+enum mt_rec_type {
+	MT_REC_CALIB_PAGE = 1,		/* calibration: a page allocation seen by tp_btf */
+	MT_REC_CALIB_PFN,		/* calibration: the same event seen by the classic tracepoint */
+	MT_REC_CALIB_KMALLOC,		/* calibration: a kmalloc seen by tp_btf */
+};
+
+/*
+ * Calibration record. Kernel 6.x hides vmemmap_base and page_offset_base (KASLR, no data
+ * symbols in /proc/kallsyms here), yet a tp_btf page event gives a struct page pointer and
+ * the classic one gives its PFN: pairing the two on memtrace's own thread yields vmemmap,
+ * and a large kmalloc (pages + direct-map pointer) yields the direct map's base.
+ */
+struct mt_calib_rec {
+	__u32 type;		/* enum mt_rec_type */
+	__u32 order;		/* page order (page/pfn records) */
+	__u64 seq;		/* per-program sequence number on the calibrating thread */
+	__u64 value;		/* struct page *, PFN, or kmalloc pointer */
+	__u64 bytes;		/* kmalloc bytes_alloc */
+};
+
+/* Limits of the kernel-side filters set in .rodata. */
+#define MT_MAX_PIDS		1024
+
+#endif /* MEMTRACE_H */

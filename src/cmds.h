@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Subcommands, dispatched from the table in main.c. */
+#ifndef MT_CMDS_H
+#define MT_CMDS_H
+
+int do_run(int argc, char **argv);
+void usage_run(void);
+
+#endif /* MT_CMDS_H */

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The fixed lifecycle of the BPF side: open -> set .rodata -> size maps -> choose autoload
+ * -> load -> fill filter maps -> attach; then detach -> read -> destroy.
+ */
+#ifndef MT_LOADER_H
+#define MT_LOADER_H
+
+#include <stdbool.h>
+#include "calib.h"
+#include "model.h"
+#include "zones.h"
+
+struct memtrace_bpf;
+
+struct mt_loader_opts {
+	bool force_tracepoint;		/* hidden switch: keep the classic fallback tested */
+	const __u32 *pids;
+	int nr_pids;
+	const struct mt_calib *calib;
+	const struct mt_zone_table *zones;
+	__u32 page_shift;
+};
+
+struct mt_loader {
+	struct memtrace_bpf *skel;
+	char attach[16];		/* "tp_btf", "tracepoint" or "mixed" */
+	bool class_traced[MT_CLASS_MAX];
+};
+
+/* Returns 0 or -errno; on failure everything is already torn down and an error printed. */
+int mt_loader_start(struct mt_loader *l, const struct mt_loader_opts *o);
+void mt_loader_detach(struct mt_loader *l);
+/* Runs the kernel skipped for these programs (recursion), summed. */
+__u64 mt_loader_missed_runs(const struct mt_loader *l);
+/* Read every map into the report (after detach, so the numbers are final). */
+int mt_loader_collect(const struct mt_loader *l, struct mt_report *r);
+void mt_loader_destroy(struct mt_loader *l);
+
+#endif /* MT_LOADER_H */

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "util.h"
+
+int mt_verbose;
+
+static void vmsg(const char *prefix, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "memtrace: %s", prefix);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void mt_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg("", fmt, ap);
+	va_end(ap);
+}
+
+void mt_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void mt_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!mt_verbose)
+		return;
+	va_start(ap, fmt);
+	vmsg("", fmt, ap);
+	va_end(ap);
+}
+
+const char *mt_fmt_bytes(char *buf, size_t len, long long bytes)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB", "PiB" };
+	unsigned long long a = bytes < 0 ? -(unsigned long long)bytes : (unsigned long long)bytes;
+	const char *sign = bytes < 0 ? "-" : "";
+	double v = a;
+	int u = -1;
+
+	if (a < 1024) {
+		snprintf(buf, len, "%s%llu B", sign, a);
+		return buf;
+	}
+	while (v >= 1024 && u < 4) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, len, "%s%.1f %s", sign, v, units[u]);
+	return buf;
+}
+
+const char *mt_fmt_count(char *buf, size_t len, unsigned long long n)
+{
+	char tmp[32];
+	int l = snprintf(tmp, sizeof(tmp), "%llu", n), o = 0;
+
+	for (int i = 0; i < l && o + 2 < (int)len; i++) {
+		if (i && (l - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = tmp[i];
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+int mt_parse_seconds(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	if (!s || !*s || *s == '-' || *s == '+' || (*s != '.' && (*s < '0' || *s > '9')))
+		return -EINVAL;
+	errno = 0;
+	v = strtod(s, &end);
+	if (*end || errno || !isfinite(v))
+		return -EINVAL;
+	/* a year is already absurd for a trace; beyond it is surely a typo */
+	if (v <= 0 || v > 366.0 * 24 * 3600)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+int mt_parse_u32(const char *s, unsigned int *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*end || errno)
+		return -EINVAL;
+	if (v > 0xffffffffULL)
+		return -ERANGE;
+	*out = (unsigned int)v;
+	return 0;
+}
+
+int mt_atomic_open(struct mt_atomic_file *af, const char *path)
+{
+	int fd, err;
+
+	memset(af, 0, sizeof(*af));
+	if (asprintf(&af->tmp, "%s.tmp.XXXXXX", path) < 0)
+		return -ENOMEM;
+	af->path = strdup(path);
+	if (!af->path) {
+		free(af->tmp);
+		return -ENOMEM;
+	}
+	fd = mkstemp(af->tmp);
+	if (fd < 0) {
+		err = -errno;
+		free(af->tmp);
+		free(af->path);
+		memset(af, 0, sizeof(*af));
+		return err;
+	}
+	fchmod(fd, 0644);
+	af->f = fdopen(fd, "w");
+	if (!af->f) {
+		err = -errno;
+		close(fd);
+		unlink(af->tmp);
+		free(af->tmp);
+		free(af->path);
+		memset(af, 0, sizeof(*af));
+		return err;
+	}
+	return 0;
+}
+
+int mt_atomic_commit(struct mt_atomic_file *af)
+{
+	int err = 0;
+
+	if (fflush(af->f) || ferror(af->f) || fsync(fileno(af->f)))
+		err = errno ? -errno : -EIO;
+	if (fclose(af->f) && !err)
+		err = -errno;
+	af->f = NULL;
+	if (!err && rename(af->tmp, af->path))
+		err = -errno;
+	if (err)
+		unlink(af->tmp);
+	free(af->tmp);
+	free(af->path);
+	memset(af, 0, sizeof(*af));
+	return err;
+}
+
+void mt_atomic_abort(struct mt_atomic_file *af)
+{
+	if (af->f)
+		fclose(af->f);
+	if (af->tmp)
+		unlink(af->tmp);
+	free(af->tmp);
+	free(af->path);
+	memset(af, 0, sizeof(*af));
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Messages, number formatting and strict parsing shared by the CLI and the renderers. */
+#ifndef MT_UTIL_H
+#define MT_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* Exit codes, documented in --help and the README. */
+enum mt_exit {
+	MT_EXIT_OK = 0,
+	MT_EXIT_ERROR = 1,	/* runtime failure: privileges, BTF, load, attach, I/O */
+	MT_EXIT_USAGE = 2,	/* bad command line: nothing was loaded */
+};
+
+extern int mt_verbose;
+
+void mt_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void mt_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void mt_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* "12.3 MiB"-style, into buf; exact bytes below 1 KiB. Negative values keep their sign. */
+const char *mt_fmt_bytes(char *buf, size_t len, long long bytes);
+/* 1,234,567 */
+const char *mt_fmt_count(char *buf, size_t len, unsigned long long n);
+
+/* Strict parsers: the whole string must be a number in range. 0 or -EINVAL/-ERANGE. */
+int mt_parse_seconds(const char *s, double *out);
+int mt_parse_u32(const char *s, unsigned int *out);
+
+/* Write a file under its final name only once it is complete (tmp + fsync + rename). */
+struct mt_atomic_file {
+	FILE *f;
+	char *path;
+	char *tmp;
+};
+int mt_atomic_open(struct mt_atomic_file *af, const char *path);
+int mt_atomic_commit(struct mt_atomic_file *af);	/* closes; 0 or -errno */
+void mt_atomic_abort(struct mt_atomic_file *af);
+
+#endif /* MT_UTIL_H */
