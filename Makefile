@@ -26,14 +26,14 @@ endif
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config make gcc \
 	    libcmocka-dev libjson-c-dev bpftrace linux-perf
 
-WARNINGS := -Wall -Wextra -Werror -Wno-unused-parameter
+WARNINGS := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
 CFLAGS ?= -O2 -g
 MT_CFLAGS := $(CFLAGS) $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -MMD -MP -Iinclude -Isrc \
 	     -I$(OUTPUT) -DMEMTRACE_VERSION='"$(VERSION)"'
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Iinclude -Ibpf \
 	      -Wall -Werror -Wno-unused-function -MMD -MP
 ifeq ($(STATIC),1)
-LDLIBS := -static -lbpf -lelf -lz -lzstd
+LDLIBS := -static -lbpf -lelf -lz
 else
 LDLIBS := -lbpf -lelf -lz
 endif
@@ -51,10 +51,10 @@ BPF_OBJS := $(BPF_SRCS:%.c=$(OUTPUT)/%.o)
 BIN := $(OUTPUT)/memtrace
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
-LIVE_HELPERS := $(OUTPUT)/tests/workload $(OUTPUT)/tests/live_run
+LIVE_HELPERS := $(OUTPUT)/tests/workload $(OUTPUT)/tests/live_run $(OUTPUT)/tests/cli
 
 .DELETE_ON_ERROR:
-.PHONY: all deps run test test-unit test-live test-sanitize install clean vmlinux format help
+.PHONY: all deps run test unit-bins live-bins test-sanitize install clean vmlinux format help
 
 all: $(BIN)
 
@@ -85,7 +85,7 @@ run: deps
 	$(BIN) run -d 5
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory all unit-bins live-bins
+	$(Q)$(MAKE) --no-print-directory all unit-bins live-bins test-sanitize
 	$(Q)tests/run.sh $(OUTPUT)
 
 unit-bins: $(UNIT_TESTS)
@@ -135,11 +135,15 @@ $(OUTPUT)/tests/workload: tests/live/workload.c | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(MT_CFLAGS) $< -o $@
 
+$(OUTPUT)/tests/cli: tests/cli/test_cli.c | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(MT_CFLAGS) $< -lcmocka -o $@
+
 $(OUTPUT)/tests/live_run: tests/live/live_run.c | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(MT_CFLAGS) $< -lcmocka -ljson-c -o $@
 
-# The unit tests again under ASan+UBSan, in their own output tree.
+# The unit tests again under ASan+UBSan, in their own output tree (tests/run.sh runs them).
 test-sanitize:
 	$(Q)$(MAKE) --no-print-directory OUTPUT=$(OUTPUT)/san \
 		CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \

@@ -35,7 +35,11 @@ static __always_inline __u32 mt_hist_slot(__u64 v)
 	return s < MT_HIST_SLOTS ? s : MT_HIST_SLOTS - 1;
 }
 
-/* The inclusive value range a slot covers; the last slot is open-ended in the report. */
+/*
+ * The inclusive value range a slot covers. Values past the last slot are clamped into it;
+ * at 2^31 bytes or microseconds that is far beyond anything the kernel allocates or
+ * stalls for, so reports print its nominal bounds.
+ */
 static __always_inline __u64 mt_hist_slot_low(__u32 slot)
 {
 	return slot == 0 ? 0 : 1ULL << slot;

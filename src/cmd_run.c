@@ -75,35 +75,32 @@ static int usage_err(const char *fmt, const char *arg)
 
 static int parse_pids(const char *arg, struct run_opts *o)
 {
-	char *copy = strdup(arg), *save = NULL, *tok;
-	int ret = 0;
+	const char *p = arg;
 
-	if (!copy)
-		return -ENOMEM;
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+	/* strict: "1,,2" and "1," are typos, not lists (strtok would skip the gaps) */
+	for (;;) {
+		size_t len = strcspn(p, ",");
 		unsigned int pid;
-		char path[32];
+		char tok[16], path[32];
 
-		if (mt_parse_u32(tok, &pid) || pid == 0 || pid > 4194304) {
-			ret = usage_err("invalid PID '%s'", tok);
-			break;
-		}
-		if (o->nr_pids == (int)(sizeof(o->pids) / sizeof(o->pids[0]))) {
-			ret = usage_err("too many PIDs in '%s' (at most 16)", arg);
-			break;
-		}
+		if (len == 0 || len >= sizeof(tok))
+			return usage_err("invalid PID list '%s'", arg);
+		memcpy(tok, p, len);
+		tok[len] = '\0';
+		if (mt_parse_u32(tok, &pid) || pid == 0 || pid > 4194304)
+			return usage_err("invalid PID '%s'", tok);
+		if (o->nr_pids == (int)(sizeof(o->pids) / sizeof(o->pids[0])))
+			return usage_err("too many PIDs in '%s' (at most 16)", arg);
 		snprintf(path, sizeof(path), "/proc/%u", pid);
 		if (access(path, F_OK)) {
 			fprintf(stderr, "memtrace run: no process with PID %u\n", pid);
-			ret = MT_EXIT_USAGE;
-			break;
+			return MT_EXIT_USAGE;
 		}
 		o->pids[o->nr_pids++] = pid;
+		if (!p[len])
+			return 0;
+		p += len + 1;
 	}
-	if (!ret && !o->nr_pids)
-		ret = usage_err("invalid PID list '%s'", arg);
-	free(copy);
-	return ret;
 }
 
 /* Returns -1 to go on, else an exit code. */
@@ -220,9 +217,11 @@ static int have_btf(char *src, size_t len)
 	struct btf *btf;
 
 	if (mt_have_kernel_btf()) {
-		snprintf(src, len, "%s", MT_VMLINUX_BTF);
+		snprintf(src, len, "%s", mt_vmlinux_btf_path());
 		return 1;
 	}
+	if (getenv("MEMTRACE_VMLINUX_BTF"))
+		return 0;
 	/* libbpf also looks in /boot and /lib/modules for a detached vmlinux BTF */
 	btf = btf__load_vmlinux_btf();
 	if (libbpf_get_error(btf))
@@ -275,8 +274,8 @@ int do_run(int argc, char **argv)
 	mt_report_init(&r);
 	mt_kernel_info(&r.run);
 	if (!have_btf(r.run.btf, sizeof(r.run.btf))) {
-		mt_err("kernel lacks BTF (%s): rebuild with CONFIG_DEBUG_INFO_BTF=y",
-		       MT_VMLINUX_BTF);
+		mt_err("kernel lacks BTF (%s): memtrace needs CONFIG_DEBUG_INFO_BTF=y",
+		       mt_vmlinux_btf_path());
 		return MT_EXIT_ERROR;
 	}
 	err = mt_ensure_tracefs();

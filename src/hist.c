@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <stdint.h>
 #include <string.h>
 #include "hist.h"
 
@@ -6,7 +7,14 @@
 
 static void stars(FILE *f, __u64 val, __u64 max)
 {
-	int n = max ? (int)(val * STARS_MAX / max) : 0;
+	int n;
+
+	/* val * STARS_MAX must not wrap: scale both down alike, which keeps the ratio */
+	while (max > UINT64_MAX / STARS_MAX) {
+		val >>= 1;
+		max >>= 1;
+	}
+	n = max ? (int)(val * STARS_MAX / max) : 0;
 
 	if (n > STARS_MAX)
 		n = STARS_MAX;

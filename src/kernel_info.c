@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <linux/capability.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
@@ -55,9 +56,17 @@ int mt_check_privileges(const char **what)
 	return -EPERM;
 }
 
+const char *mt_vmlinux_btf_path(void)
+{
+	/* test hook: point at a missing file to exercise the no-BTF path on a BTF kernel */
+	const char *p = getenv("MEMTRACE_VMLINUX_BTF");
+
+	return p && *p ? p : MT_VMLINUX_BTF;
+}
+
 bool mt_have_kernel_btf(void)
 {
-	return access(MT_VMLINUX_BTF, R_OK) == 0;
+	return access(mt_vmlinux_btf_path(), R_OK) == 0;
 }
 
 int mt_ensure_tracefs(void)

@@ -15,6 +15,9 @@ void mt_kernel_info(struct mt_run_info *ri);
  * what is missing ("root or CAP_BPF and CAP_PERFMON"). */
 int mt_check_privileges(const char **what);
 bool mt_have_kernel_btf(void);
+/* /sys/kernel/btf/vmlinux, or $MEMTRACE_VMLINUX_BTF (a test hook: when set, libbpf's
+ * fallback locations are not searched either). */
+const char *mt_vmlinux_btf_path(void);
 /* Make sure tracefs is reachable (classic tracepoints need it); mounts it if need be. */
 int mt_ensure_tracefs(void);
 bool mt_tracepoint_exists(const char *group, const char *name);

@@ -183,6 +183,8 @@ static int cmp_caches(const void *a, const void *b)
 		return x->bytes_alloc < y->bytes_alloc ? 1 : -1;
 	if (x->allocs != y->allocs)
 		return x->allocs < y->allocs ? 1 : -1;
+	if (x->frees != y->frees)
+		return x->frees < y->frees ? 1 : -1;
 	return strcmp(x->name, y->name);
 }
 

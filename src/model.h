@@ -69,7 +69,8 @@ void mt_report_add_stats(struct mt_report *r, const struct mt_stats *percpu, int
 int mt_report_add_proc(struct mt_report *r, __u32 tgid, const struct mt_proc *percpu, int ncpu);
 int mt_report_add_cache(struct mt_report *r, __u64 key, const struct mt_cache *percpu, int ncpu);
 
-/* Sort the tables (processes by bytes, caches by bytes allocated), both descending. */
+/* Sort the tables, descending: processes by bytes; caches by bytes allocated, then allocs,
+ * then frees (free-only caches last). */
 void mt_report_finish(struct mt_report *r);
 
 /* Derived numbers, shared by every renderer so text and JSON cannot disagree. */

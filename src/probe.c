@@ -25,7 +25,7 @@ void mt_probe_events(struct mt_probe *p)
 
 	/* tp_btf needs the running kernel's own BTF: a detached BTF file is not enough */
 	if (mt_have_kernel_btf()) {
-		btf = btf__parse(MT_VMLINUX_BTF, NULL);
+		btf = btf__parse(mt_vmlinux_btf_path(), NULL);
 		if (libbpf_get_error(btf))
 			btf = NULL;
 	}

@@ -63,11 +63,11 @@ static void classes(FILE *f, const struct mt_report *r)
 				 mt_class_name(k));
 			continue;
 		}
-		mt_fmt_bytes(b_net, sizeof(b_net), net);
-		fprintf(f, "%-15s %11s %11s %11s %11s %s%11s\n", mt_class_name(k),
+		b_net[0] = '+';
+		mt_fmt_bytes(b_net + (net > 0), sizeof(b_net) - 1, net);
+		fprintf(f, "%-15s %11s %11s %11s %11s %12s\n", mt_class_name(k),
 			mt_fmt_count(n_a, sizeof(n_a), c->allocs),
-			mt_fmt_count(n_f, sizeof(n_f), c->frees), B(alloc), B(freed),
-			net > 0 ? "+" : " ", b_net);
+			mt_fmt_count(n_f, sizeof(n_f), c->frees), B(alloc), B(freed), b_net);
 	}
 	if (skipped[0])
 		fprintf(f, "not traced by this version: %s\n", skipped);
@@ -84,11 +84,14 @@ static void slab(FILE *f, const struct mt_report *r, int top)
 	if (!r->run.class_traced[MT_CLASS_LOGICAL])
 		return;
 	section(f, "SLAB (kernel logical: kmalloc, kmem_cache)");
-	fprintf(f, "requested %s, allocated %s: %s (%.1f%%) internal fragmentation\n", B(req),
-		B(alloc), B(frag), alloc ? 100.0 * (double)frag / (double)alloc : 0.0);
-	fprintf(f, "failed allocations %s; kfree(NULL) %s; frees of unknown size %s%s\n",
+	/* one fact per line: each stays within 80 columns whatever the numbers */
+	fprintf(f, "requested %s, allocated %s\n", B(req), B(alloc));
+	fprintf(f, "internal fragmentation %s (%.1f%%)\n", B(frag),
+		alloc ? 100.0 * (double)frag / (double)alloc : 0.0);
+	fprintf(f, "failed allocations %s; kfree(NULL) %s\n",
 		mt_fmt_count(n_x, sizeof(n_x), c->failures),
-		mt_fmt_count(n_n, sizeof(n_n), c->null_frees),
+		mt_fmt_count(n_n, sizeof(n_n), c->null_frees));
+	fprintf(f, "frees of unknown size %s%s\n",
 		mt_fmt_count(n_u, sizeof(n_u), c->frees_unsized),
 		r->run.kfree_sized ? "" : " (this kernel hides kfree sizes)");
 	if (!r->nr_caches)
@@ -99,8 +102,6 @@ static void slab(FILE *f, const struct mt_report *r, int top)
 		const struct mt_cache_row *k = &r->caches[i];
 		char n_a[32], n_f[32], b_a[32], b_fr[32];
 
-		if (!k->allocs)
-			continue;
 		fprintf(f, "%-22.22s %10s %10s %7u %10s %10s\n", k->name,
 			mt_fmt_count(n_a, sizeof(n_a), k->allocs),
 			mt_fmt_count(n_f, sizeof(n_f), k->frees), k->size,
@@ -143,7 +144,7 @@ static void pages(FILE *f, const struct mt_report *r)
 		const struct mt_zone *zn = &r->zones.z[z];
 		char range[40];
 
-		snprintf(range, sizeof(range), "%#llx-%#llx", (unsigned long long)zn->start_pfn,
+		snprintf(range, sizeof(range), "0x%llx-0x%llx", (unsigned long long)zn->start_pfn,
 			 (unsigned long long)(zn->start_pfn + zn->spanned));
 		fprintf(f, "%-4d %-8s %-23s %12s %12s\n", zn->node, zn->name, range,
 			mt_fmt_count(n_a, sizeof(n_a), t->zone_allocs[z]),

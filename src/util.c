@@ -59,7 +59,8 @@ const char *mt_fmt_bytes(char *buf, size_t len, long long bytes)
 		snprintf(buf, len, "%s%llu B", sign, a);
 		return buf;
 	}
-	while (v >= 1024 && u < 4) {
+	/* 1023.95 and up would print as "1024.0": move to the next unit instead */
+	while (v >= 1023.95 && u < 4) {
 		v /= 1024;
 		u++;
 	}
@@ -86,14 +87,17 @@ int mt_parse_seconds(const char *s, double *out)
 	char *end;
 	double v;
 
-	if (!s || !*s || *s == '-' || *s == '+' || (*s != '.' && (*s < '0' || *s > '9')))
+	if (s && *s == '-')
+		return -ERANGE;		/* a negative duration: say range, not syntax */
+	/* plain decimal only: strtod would also take hex floats, "inf" and "nan" */
+	if (!s || !*s || (*s != '.' && (*s < '0' || *s > '9')) || strpbrk(s, "xX"))
 		return -EINVAL;
 	errno = 0;
 	v = strtod(s, &end);
-	if (*end || errno || !isfinite(v))
+	if (*end)
 		return -EINVAL;
 	/* a year is already absurd for a trace; beyond it is surely a typo */
-	if (v <= 0 || v > 366.0 * 24 * 3600)
+	if (errno == ERANGE || !isfinite(v) || v <= 0 || v > 366.0 * 24 * 3600)
 		return -ERANGE;
 	*out = v;
 	return 0;
@@ -108,9 +112,9 @@ int mt_parse_u32(const char *s, unsigned int *out)
 		return -EINVAL;
 	errno = 0;
 	v = strtoull(s, &end, 10);
-	if (*end || errno)
+	if (*end)
 		return -EINVAL;
-	if (v > 0xffffffffULL)
+	if (errno == ERANGE || v > 0xffffffffULL)
 		return -ERANGE;
 	*out = (unsigned int)v;
 	return 0;
@@ -154,6 +158,7 @@ int mt_atomic_commit(struct mt_atomic_file *af)
 {
 	int err = 0;
 
+	errno = 0;
 	if (fflush(af->f) || ferror(af->f) || fsync(fileno(af->f)))
 		err = errno ? -errno : -EIO;
 	if (fclose(af->f) && !err)

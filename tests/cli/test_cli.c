@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Bad invocations, table-driven: each must exit with its documented code, print exactly
+ * one line on stderr that says what is wrong, and load nothing. Runs the real binary.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+static const char *memtrace = "build/memtrace";
+
+struct bad {
+	const char *argv[8];	/* after the binary */
+	int code;		/* expected exit status */
+	const char *says;	/* a substring of the one stderr line */
+	const char *env;	/* NAME=VALUE to set, or NULL */
+	bool drop_root;		/* run as nobody */
+};
+
+static const struct bad cases[] = {
+	{ { NULL }, 2, "Usage: memtrace" },
+	{ { "frob" }, 2, "unknown command 'frob'" },
+	{ { "--frob" }, 2, "unknown option '--frob'" },
+	{ { "run", "--bogus" }, 2, "unknown option '--bogus'" },
+	{ { "run", "-x" }, 2, "unknown option '-x'" },
+	{ { "run", "-d" }, 2, "option '-d' needs a value" },
+	{ { "run", "--duration" }, 2, "needs a value" },
+	{ { "run", "-d", "-5" }, 2, "duration '-5' out of range" },
+	{ { "run", "-d", "0" }, 2, "duration '0' out of range" },
+	{ { "run", "-d", "abc" }, 2, "invalid duration 'abc'" },
+	{ { "run", "-d", "5s" }, 2, "invalid duration '5s'" },
+	{ { "run", "-d", "1e30" }, 2, "out of range" },
+	{ { "run", "-d", "nan" }, 2, "invalid duration 'nan'" },
+	{ { "run", "-p", "abc" }, 2, "invalid PID 'abc'" },
+	{ { "run", "-p", "0" }, 2, "invalid PID '0'" },
+	{ { "run", "-p", "-1" }, 2, "invalid PID '-1'" },
+	{ { "run", "-p", "99999999" }, 2, "invalid PID '99999999'" },
+	{ { "run", "-p", "4000000" }, 2, "no process with PID 4000000" },
+	{ { "run", "-p", "1,," }, 2, "invalid PID list '1,,'" },
+	{ { "run", "-p", "1,2x" }, 2, "invalid PID '2x'" },
+	{ { "run", "-d", "0x10" }, 2, "invalid duration '0x10'" },
+	{ { "run", "-p", "," }, 2, "invalid PID list" },
+	{ { "run", "--top", "0" }, 2, "invalid --top '0'" },
+	{ { "run", "--top", "x" }, 2, "invalid --top 'x'" },
+	{ { "run", "--json", "" }, 2, "--json needs a file name" },
+	{ { "run", "--json", "/nonexistent/dir/r.json" }, 2, "cannot write '/nonexistent/dir/r.json'" },
+	{ { "run", "--json", "/proc/version" }, 2, "cannot write '/proc/version'" },
+	{ { "run", "stray" }, 2, "unexpected argument 'stray'" },
+	{ { "help", "frob" }, 2, "unknown command 'frob'" },
+	{ { "run", "-d", "1" }, 1, "kernel lacks BTF", "MEMTRACE_VMLINUX_BTF=/nonexistent" },
+	{ { "run", "-d", "1" }, 1, "run as root", NULL, true },
+};
+
+/* Run one case; returns exit status, stderr in err (NUL-terminated). */
+static int run_case(const struct bad *c, char *err, size_t len)
+{
+	int pipefd[2], st;
+	ssize_t n, off = 0;
+	pid_t pid;
+
+	assert_int_equal(pipe(pipefd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		const char *argv[10] = { memtrace };
+		int i = 0;
+
+		while (i < 8 && c->argv[i]) {
+			argv[i + 1] = c->argv[i];
+			i++;
+		}
+		dup2(pipefd[1], 2);
+		if (!freopen("/dev/null", "w", stdout))
+			_exit(126);
+		if (c->env)
+			putenv((char *)c->env);
+		if (c->drop_root && (setgid(65534) || setuid(65534)))
+			_exit(125);
+		execv(memtrace, (char *const *)argv);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	while ((n = read(pipefd[0], err + off, len - 1 - off)) > 0)
+		off += n;
+	err[off] = '\0';
+	close(pipefd[0]);
+	waitpid(pid, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static void test_bad_invocations(void **state)
+{
+	int failures = 0;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct bad *c = &cases[i];
+		char err[4096], *nl;
+		int code, lines = 0;
+
+		if (c->drop_root && geteuid() != 0)
+			continue;	/* already not root: the case below covers it */
+		code = run_case(c, err, sizeof(err));
+		for (nl = err; (nl = strchr(nl, '\n')); nl++)
+			lines++;
+		/* no arguments prints the usage, not one line; everything else: one line */
+		if (code != c->code || (c->says && !strstr(err, c->says)) ||
+		    (c->argv[0] && lines != 1)) {
+			print_error("case %zu (%s %s %s): exit %d (want %d), stderr: %s\n", i,
+				    c->argv[0] ? c->argv[0] : "", c->argv[1] ? c->argv[1] : "",
+				    c->argv[2] ? c->argv[2] : "", code, c->code, err);
+			failures++;
+		}
+	}
+	assert_int_equal(failures, 0);
+}
+
+/* --help, run --help and --version tell the truth and succeed. */
+static void test_help_and_version(void **state)
+{
+	char cmd[512], buf[8192];
+	FILE *f;
+	size_t n;
+
+	snprintf(cmd, sizeof(cmd), "%s run --help", memtrace);
+	f = popen(cmd, "r");
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	assert_int_equal(pclose(f), 0);
+	for (const char *opt = "--duration\0--pid\0--json\0--top\0--verbose\0Exit status\0";
+	     *opt; opt += strlen(opt) + 1)
+		assert_non_null(strstr(buf, opt));
+	assert_null(strstr(buf, "force-tracepoint"));	/* hidden on purpose */
+
+	snprintf(cmd, sizeof(cmd), "%s --version", memtrace);
+	f = popen(cmd, "r");
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	assert_int_equal(pclose(f), 0);
+	assert_true(strncmp(buf, "memtrace ", 9) == 0);
+
+	snprintf(cmd, sizeof(cmd), "%s --help", memtrace);
+	f = popen(cmd, "r");
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	assert_int_equal(pclose(f), 0);
+	assert_non_null(strstr(buf, "run "));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bad_invocations),
+		cmocka_unit_test(test_help_and_version),
+	};
+
+	if (getenv("MEMTRACE"))
+		memtrace = getenv("MEMTRACE");
+	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
+}

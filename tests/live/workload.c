@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * A process that makes the kernel allocate a known amount, only when told to, so that
+ * every tracer watching it sees the same window:
+ *   workload MODE N
+ * prints "ready PID", waits for one byte on stdin, does the work, prints "done", then waits
+ * for stdin to close before exiting (exit itself frees memory: keep it out of the window).
+ * Modes: slab  N x (eventfd + close): kmalloc/kmem_cache_alloc and their frees
+ *        pages N pages of anonymous memory touched one by one (no THP), then unmapped
+ *        mix   both
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+static void slab(long n)
+{
+	for (long i = 0; i < n; i++) {
+		int fd = eventfd(0, 0);
+
+		if (fd < 0) {
+			perror("eventfd");
+			exit(1);
+		}
+		close(fd);
+	}
+}
+
+static void pages(long n)
+{
+	long ps = sysconf(_SC_PAGESIZE);
+	size_t len = (size_t)n * ps;
+	volatile char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+				-1, 0);
+
+	if (p == MAP_FAILED) {
+		perror("mmap");
+		exit(1);
+	}
+	if (madvise((void *)p, len, MADV_NOHUGEPAGE))
+		perror("madvise");
+	for (size_t off = 0; off < len; off += ps)
+		p[off] = 1;
+	munmap((void *)p, len);
+}
+
+int main(int argc, char **argv)
+{
+	char c;
+	long n;
+
+	if (argc != 3 || (n = atol(argv[2])) <= 0) {
+		fprintf(stderr, "usage: workload slab|pages|mix N\n");
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IONBF, 0);
+	printf("ready %d\n", getpid());
+	if (read(0, &c, 1) != 1)
+		return 1;
+	if (!strcmp(argv[1], "slab") || !strcmp(argv[1], "mix"))
+		slab(n);
+	if (!strcmp(argv[1], "pages") || !strcmp(argv[1], "mix"))
+		pages(n);
+	printf("done\n");
+	while (read(0, &c, 1) > 0)
+		;
+	return 0;
+}

@@ -1,0 +1,50 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# Run every test binary, sum cmocka's verdicts, print the closing "N passed, N failed" line.
+# usage: tests/run.sh OUTPUT_DIR   (from the repository root; `make test` calls it)
+# Unit tests need nothing; the same unit tests run again under ASan+UBSan; the CLI test runs
+# the binary; live tests load BPF and need root (they skip, saying why, without it).
+out=${1:-build}
+passed=0 failed=0 skipped=0 broken=""
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+run() {
+	name=$1
+	shift
+	printf '== %s\n' "$name"
+	"$@" >"$log" 2>&1
+	rc=$?
+	cat "$log"
+	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
+	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
+	s=$(sed -n 's/^\[  SKIPPED \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
+	passed=$((passed + ${p:-0}))
+	failed=$((failed + ${f:-0}))
+	skipped=$((skipped + ${s:-0}))
+	# a binary that crashed or printed no verdict is a failure, never a silent pass
+	if [ "$rc" -ne 0 ] && [ "${f:-0}" -eq 0 ]; then
+		failed=$((failed + 1))
+		broken="$broken $name(exit $rc)"
+	elif [ -z "$p$f$s" ]; then
+		failed=$((failed + 1))
+		broken="$broken $name(no verdict)"
+	fi
+}
+
+for t in "$out"/tests/test_*; do
+	case $t in *.d) continue ;; esac
+	[ -x "$t" ] && run "unit $(basename "$t")" "$t"
+done
+for t in "$out"/san/tests/test_*; do
+	case $t in *.d) continue ;; esac
+	[ -x "$t" ] && run "asan+ubsan $(basename "$t")" \
+		env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 "$t"
+done
+export MEMTRACE="$out/memtrace" WORKLOAD="$out/tests/workload"
+run "cli" "$out/tests/cli"
+run "live" "$out/tests/live_run"
+
+[ -n "$broken" ] && printf 'broken:%s\n' "$broken"
+printf '%d passed, %d failed, %d skipped\n' "$passed" "$failed" "$skipped"
+[ "$failed" -eq 0 ]
