@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
@@ -11,33 +12,43 @@
 #include "util.h"
 
 /*
- * One event, its class, and its two attach flavours; the loader keeps at most one. The
- * fast flavour is tp_btf, or raw_tp for page events, whose struct page needs vmemmap_base.
+ * Every traced event: its tracepoint, its class, and its two attach flavours, of which the
+ * loader keeps at most one. The fast flavour is tp_btf, or raw_tp for page events, whose
+ * struct page needs vmemmap_base; the other is the classic tracepoint. A new event is one
+ * row here and its programs in bpf/.
  */
 struct ev_progs {
-	enum mt_event ev;
-	int cls;
+	const char *group, *name;
+	int cls;		/* enum mt_class it feeds, or -1 for a section that is no class */
 	bool needs_vmemmap;
-	struct bpf_program *btf, *tp;
+	size_t fast, classic;	/* offsets of the programs in struct memtrace_bpf, or NONE */
 };
 
-static int ev_table(struct memtrace_bpf *s, struct ev_progs *t)
-{
-	struct ev_progs all[] = {
-		{ MT_EV_KMALLOC, MT_CLASS_LOGICAL, false, s->progs.kmalloc_btf, s->progs.kmalloc_tp },
-		{ MT_EV_KMEM_CACHE_ALLOC, MT_CLASS_LOGICAL, false, s->progs.kmem_cache_alloc_btf,
-		  s->progs.kmem_cache_alloc_tp },
-		{ MT_EV_KFREE, MT_CLASS_LOGICAL, false, s->progs.kfree_btf, s->progs.kfree_tp },
-		{ MT_EV_KMEM_CACHE_FREE, MT_CLASS_LOGICAL, false, s->progs.kmem_cache_free_btf,
-		  s->progs.kmem_cache_free_tp },
-		{ MT_EV_PAGE_ALLOC, MT_CLASS_PHYSICAL, true, s->progs.mm_page_alloc_raw,
-		  s->progs.mm_page_alloc_tp },
-		{ MT_EV_PAGE_FREE, MT_CLASS_PHYSICAL, true, s->progs.mm_page_free_raw,
-		  s->progs.mm_page_free_tp },
-	};
+#define NONE ((size_t)-1)
+#define PROG(p) offsetof(struct memtrace_bpf, progs.p)
+#define EV(group, name, cls, vmemmap, fast, classic)                                       \
+	{ group, name, cls, vmemmap, PROG(fast), PROG(classic) }
+/* an event with only one flavour */
+#define EV_FAST(group, name, cls, fast) { group, name, cls, false, PROG(fast), NONE }
+#define EV_CLASSIC(group, name, cls, classic) { group, name, cls, false, NONE, PROG(classic) }
 
-	memcpy(t, all, sizeof(all));
-	return sizeof(all) / sizeof(all[0]);
+static const struct ev_progs events[] = {
+	EV("kmem", "kmalloc", MT_CLASS_LOGICAL, false, kmalloc_btf, kmalloc_tp),
+	EV("kmem", "kmem_cache_alloc", MT_CLASS_LOGICAL, false, kmem_cache_alloc_btf,
+	   kmem_cache_alloc_tp),
+	EV("kmem", "kfree", MT_CLASS_LOGICAL, false, kfree_btf, kfree_tp),
+	EV("kmem", "kmem_cache_free", MT_CLASS_LOGICAL, false, kmem_cache_free_btf,
+	   kmem_cache_free_tp),
+	EV("kmem", "mm_page_alloc", MT_CLASS_PHYSICAL, true, mm_page_alloc_raw, mm_page_alloc_tp),
+	EV("kmem", "mm_page_free", MT_CLASS_PHYSICAL, true, mm_page_free_raw, mm_page_free_tp),
+};
+
+#define NR_EVENTS (sizeof(events) / sizeof(events[0]))
+_Static_assert(NR_EVENTS <= sizeof(((struct mt_loader *)0)->ev_traced), "ev_traced too small");
+
+static struct bpf_program *prog_at(struct memtrace_bpf *s, size_t off)
+{
+	return off == NONE ? NULL : *(struct bpf_program **)((char *)s + off);
 }
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -51,34 +62,40 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 
 /* Choose autoload per event; returns how many programs will load. */
 static int choose(struct mt_loader *l, const struct mt_loader_opts *o, const struct mt_probe *p,
-		  bool allow_btf)
+		  bool allow_fast)
 {
-	struct ev_progs t[MT_EV_MAX];
-	int n = ev_table(l->skel, t), loaded = 0, nbtf = 0, ntp = 0;
+	int loaded = 0, nfast = 0, nclassic = 0;
 
 	memset(l->class_traced, 0, sizeof(l->class_traced));
-	for (int i = 0; i < n; i++) {
-		bool use_btf = allow_btf && !o->force_tracepoint && p->tp_btf[t[i].ev] &&
-			       (!t[i].needs_vmemmap || o->calib->vmemmap_base);
-		bool use_tp = !use_btf && p->tracepoint[t[i].ev];
+	memset(l->ev_traced, 0, sizeof(l->ev_traced));
+	for (size_t i = 0; i < NR_EVENTS; i++) {
+		const struct ev_progs *e = &events[i];
+		struct bpf_program *fast = prog_at(l->skel, e->fast);
+		struct bpf_program *classic = prog_at(l->skel, e->classic);
+		bool use_fast = fast && allow_fast && !o->force_tracepoint &&
+				mt_probe_btf_tracepoint(p, e->name) &&
+				(!e->needs_vmemmap || o->calib->vmemmap_base);
+		bool use_classic = classic && !use_fast && mt_tracepoint_exists(e->group, e->name);
 
-		bpf_program__set_autoload(t[i].btf, use_btf);
-		bpf_program__set_autoload(t[i].tp, use_tp);
-		if (use_btf || use_tp) {
-			l->class_traced[t[i].cls] = true;
-			loaded++;
-			nbtf += use_btf;
-			ntp += use_tp;
-			mt_info("%s: %s", mt_event_name(t[i].ev),
-				use_btf ? bpf_program__section_name(t[i].btf)
-					: bpf_program__section_name(t[i].tp));
-		} else {
-			mt_warn("kmem:%s: not available on this kernel, not traced",
-				mt_event_name(t[i].ev));
+		if (fast)
+			bpf_program__set_autoload(fast, use_fast);
+		if (classic)
+			bpf_program__set_autoload(classic, use_classic);
+		if (!use_fast && !use_classic) {
+			mt_warn("%s:%s: not available on this kernel, not traced", e->group, e->name);
+			continue;
 		}
+		if (e->cls >= 0)
+			l->class_traced[e->cls] = true;
+		l->ev_traced[i] = true;
+		loaded++;
+		nfast += use_fast;
+		nclassic += use_classic;
+		mt_info("%s:%s: %s", e->group, e->name,
+			bpf_program__section_name(use_fast ? fast : classic));
 	}
 	snprintf(l->attach, sizeof(l->attach), "%s",
-		 nbtf && ntp ? "mixed" : nbtf ? "tp_btf/raw_tp" : "tracepoint");
+		 nfast && nclassic ? "mixed" : nfast ? "tp_btf/raw_tp" : "tracepoint");
 	return loaded;
 }
 
@@ -100,7 +117,7 @@ static void set_rodata(struct memtrace_bpf *s, const struct mt_loader_opts *o)
 }
 
 static int try_start(struct mt_loader *l, const struct mt_loader_opts *o,
-		     const struct mt_probe *p, bool allow_btf)
+		     const struct mt_probe *p, bool allow_fast)
 {
 	__u8 one = 1;
 	int err;
@@ -109,7 +126,7 @@ static int try_start(struct mt_loader *l, const struct mt_loader_opts *o,
 	if (!l->skel)
 		return -errno ? -errno : -ENOMEM;
 	set_rodata(l->skel, o);
-	if (!choose(l, o, p, allow_btf))
+	if (!choose(l, o, p, allow_fast))
 		return -ENOENT;
 	err = memtrace_bpf__load(l->skel);
 	if (err)
@@ -124,12 +141,12 @@ static int try_start(struct mt_loader *l, const struct mt_loader_opts *o,
 
 int mt_loader_start(struct mt_loader *l, const struct mt_loader_opts *o)
 {
-	struct mt_probe p = {};
+	struct mt_probe p;
 	int err;
 
 	memset(l, 0, sizeof(*l));
 	libbpf_set_print(libbpf_print);
-	mt_probe_events(&p);
+	mt_probe_open(&p);
 	err = try_start(l, o, &p, true);
 	if (err && strcmp(l->attach, "tracepoint") != 0 && err != -ENOENT) {
 		/* tp_btf can fail where BTF is external or the kernel refuses it: fall back */
@@ -147,7 +164,16 @@ int mt_loader_start(struct mt_loader *l, const struct mt_loader_opts *o)
 		memtrace_bpf__destroy(l->skel);
 		l->skel = NULL;
 	}
+	mt_probe_close(&p);
 	return err;
+}
+
+bool mt_loader_event_traced(const struct mt_loader *l, const char *group, const char *name)
+{
+	for (size_t i = 0; i < NR_EVENTS; i++)
+		if (!strcmp(events[i].group, group) && !strcmp(events[i].name, name))
+			return l->ev_traced[i];
+	return false;
 }
 
 void mt_loader_detach(struct mt_loader *l)

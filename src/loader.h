@@ -26,11 +26,14 @@ struct mt_loader {
 	struct memtrace_bpf *skel;
 	char attach[16];		/* "tp_btf", "tracepoint" or "mixed" */
 	bool class_traced[MT_CLASS_MAX];
+	bool ev_traced[64];		/* per row of the event table in loader.c */
 };
 
 /* Returns 0 or -errno; on failure everything is already torn down and an error printed. */
 int mt_loader_start(struct mt_loader *l, const struct mt_loader_opts *o);
 void mt_loader_detach(struct mt_loader *l);
+/* Whether group:name is attached in this run (after mt_loader_start). */
+bool mt_loader_event_traced(const struct mt_loader *l, const char *group, const char *name);
 /* Runs the kernel skipped for these programs (recursion), summed. */
 __u64 mt_loader_missed_runs(const struct mt_loader *l);
 /* Read every map into the report (after detach, so the numbers are final). */

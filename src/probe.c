@@ -5,36 +5,28 @@
 #include "kernel_info.h"
 #include "probe.h"
 
-static const char *const names[MT_EV_MAX] = {
-	[MT_EV_KMALLOC] = "kmalloc",
-	[MT_EV_KMEM_CACHE_ALLOC] = "kmem_cache_alloc",
-	[MT_EV_KFREE] = "kfree",
-	[MT_EV_KMEM_CACHE_FREE] = "kmem_cache_free",
-	[MT_EV_PAGE_ALLOC] = "mm_page_alloc",
-	[MT_EV_PAGE_FREE] = "mm_page_free",
-};
-
-const char *mt_event_name(enum mt_event ev)
+void mt_probe_open(struct mt_probe *p)
 {
-	return ev < MT_EV_MAX ? names[ev] : "?";
+	p->vmlinux = NULL;
+	if (!mt_have_kernel_btf())
+		return;
+	p->vmlinux = btf__parse(mt_vmlinux_btf_path(), NULL);
+	if (libbpf_get_error(p->vmlinux))
+		p->vmlinux = NULL;
 }
 
-void mt_probe_events(struct mt_probe *p)
+void mt_probe_close(struct mt_probe *p)
 {
-	struct btf *btf = NULL;
+	btf__free(p->vmlinux);
+	p->vmlinux = NULL;
+}
 
-	/* tp_btf needs the running kernel's own BTF: a detached BTF file is not enough */
-	if (mt_have_kernel_btf()) {
-		btf = btf__parse(mt_vmlinux_btf_path(), NULL);
-		if (libbpf_get_error(btf))
-			btf = NULL;
-	}
-	for (int i = 0; i < MT_EV_MAX; i++) {
-		char tn[64];
+bool mt_probe_btf_tracepoint(const struct mt_probe *p, const char *name)
+{
+	char tn[128];
 
-		snprintf(tn, sizeof(tn), "btf_trace_%s", names[i]);
-		p->tp_btf[i] = btf && btf__find_by_name_kind(btf, tn, BTF_KIND_TYPEDEF) > 0;
-		p->tracepoint[i] = mt_tracepoint_exists("kmem", names[i]);
-	}
-	btf__free(btf);
+	if (!p->vmlinux)
+		return false;
+	snprintf(tn, sizeof(tn), "btf_trace_%s", name);
+	return btf__find_by_name_kind(p->vmlinux, tn, BTF_KIND_TYPEDEF) > 0;
 }

@@ -5,22 +5,16 @@
 
 #include <stdbool.h>
 
-enum mt_event {
-	MT_EV_KMALLOC,
-	MT_EV_KMEM_CACHE_ALLOC,
-	MT_EV_KFREE,
-	MT_EV_KMEM_CACHE_FREE,
-	MT_EV_PAGE_ALLOC,
-	MT_EV_PAGE_FREE,
-	MT_EV_MAX,
-};
+struct btf;
 
 struct mt_probe {
-	bool tp_btf[MT_EV_MAX];		/* kernel BTF has btf_trace_<event> */
-	bool tracepoint[MT_EV_MAX];	/* tracefs has the classic event */
+	struct btf *vmlinux;	/* the running kernel's own BTF, or NULL */
 };
 
-const char *mt_event_name(enum mt_event ev);	/* "kmalloc" */
-void mt_probe_events(struct mt_probe *p);
+void mt_probe_open(struct mt_probe *p);
+void mt_probe_close(struct mt_probe *p);
+/* tp_btf/raw_tp can attach: the kernel's BTF has btf_trace_<name>. tp_btf needs the running
+ * kernel's own BTF; a detached BTF file is not enough. */
+bool mt_probe_btf_tracepoint(const struct mt_probe *p, const char *name);
 
 #endif /* MT_PROBE_H */

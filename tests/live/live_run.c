@@ -317,28 +317,40 @@ static int skip_unless_live(void)
 }
 
 /*
- * Classic tracepoint programs share the kernel's per-CPU bpf_prog_active guard: when the
- * oracle's own program allocates (its hash map), the nested event is skipped for every
- * classic program at once, the oracle's and memtrace's alike. memtrace counts those as
- * missed runs; the per-pid counts still agree, since both skipped the same runs.
+ * Which runs each side may miss, and so how far apart the two counts may be:
+ * - fast path (tp_btf/raw_tp): the kernel skips a program's run when the program is already
+ *   running on that CPU (an interrupt allocating while it ran). memtrace counts those as
+ *   missed runs, system-wide; the oracle's classic programs did not miss them, so memtrace
+ *   may be below bpftrace by at most that many, and is exact when there were none.
+ * - classic tracepoints share the per-CPU bpf_prog_active guard: a nested event is skipped
+ *   for every classic program at once, the oracle's and memtrace's alike, so the counts
+ *   agree exactly however many runs were missed.
+ * Nothing else may be lost. Returns the tolerance.
  */
-static void check_lost(struct traced *t, bool classic)
+static long long check_lost(struct traced *t, bool classic)
 {
 	long long lost = jget(t->mt, "run.lost.total"), missed = jget(t->mt, "run.lost.missed_runs");
 
-	if (classic) {
-		print_message("missed runs while nested in the oracle: %lld\n", missed);
-		assert_int_equal(lost, missed);
-	} else {
-		if (lost)
-			print_message("lost: %s\n", json_object_to_json_string(json_object_object_get(
-							json_object_object_get(t->mt, "run"), "lost")));
-		assert_int_equal(lost, 0);
-	}
+	if (missed)
+		print_message("missed runs (system-wide): %lld\n", missed);
+	if (lost != missed)
+		print_message("lost: %s\n", json_object_to_json_string(json_object_object_get(
+						json_object_object_get(t->mt, "run"), "lost")));
+	assert_int_equal(lost, missed);
+	return classic ? 0 : missed;
 }
 
-/* Slab counts and bytes exactly as bpftrace saw them, and kfree sizes known. */
-static void check_slab(struct traced *t, long n)
+/* memtrace's count equals the oracle's, or is below it by at most tol missed runs. */
+#define assert_count(mt, bt, tol)                                                          \
+	do {                                                                               \
+		long long m_ = (mt), b_ = (bt);                                            \
+		if (!(m_ <= b_ && b_ - m_ <= (tol)))                                       \
+			fail_msg("%s = %lld, oracle %lld, tolerance %lld", #mt, m_, b_,    \
+				 (long long)(tol));                                        \
+	} while (0)
+
+/* Slab counts and bytes as bpftrace saw them, and kfree sizes known. */
+static void check_slab(struct traced *t, long n, long long tol)
 {
 	struct json_object *m = t->mt;
 	const struct oracle *b = &t->bt;
@@ -349,22 +361,24 @@ static void check_slab(struct traced *t, long n)
 		      jget(m, "classes.kernel_logical.frees"));
 	assert_true(b->sa >= n);	/* each eventfd allocates at least its context */
 	assert_true(b->sf >= n);
-	assert_int_equal(jget(m, "classes.kernel_logical.allocs"), b->sa);
+	assert_count(jget(m, "classes.kernel_logical.allocs"), b->sa, tol);
+	assert_count(jget(m, "classes.kernel_logical.failures"), b->sfail, tol);
+	assert_count(jget(m, "classes.kernel_logical.frees"), b->sf, tol);
+	assert_count(jget(m, "classes.kernel_logical.null_frees"), b->snull, tol);
+	/* every free's size was learned from the slab itself */
+	assert_int_equal(jget(m, "classes.kernel_logical.frees_unsized"), 0);
+	if (tol)
+		return;		/* a missed run's bytes are unknown: exact bytes need none */
 	assert_int_equal(jget(m, "classes.kernel_logical.bytes_allocated"), b->sb);
 	assert_int_equal(jget(m, "classes.kernel_logical.bytes_requested"), b->sr);
-	assert_int_equal(jget(m, "classes.kernel_logical.failures"), b->sfail);
-	assert_int_equal(jget(m, "classes.kernel_logical.frees"), b->sf);
-	assert_int_equal(jget(m, "classes.kernel_logical.null_frees"), b->snull);
-	/* every free's size was learned from the slab itself... */
-	assert_int_equal(jget(m, "classes.kernel_logical.frees_unsized"), 0);
-	/* ...and agrees with the size bpftrace remembered from the allocation */
+	/* the sizes learned at kfree agree with the sizes bpftrace remembered at allocation */
 	if (b->funk == 0)
 		assert_int_equal(jget(m, "classes.kernel_logical.bytes_freed"), b->fb);
 	else
 		assert_true(jget(m, "classes.kernel_logical.bytes_freed") >= b->fb);
 }
 
-static void check_pages(struct traced *t, long n)
+static void check_pages(struct traced *t, long n, long long tol)
 {
 	struct json_object *m = t->mt, *zones;
 	const struct oracle *b = &t->bt;
@@ -374,18 +388,20 @@ static void check_pages(struct traced *t, long n)
 		      "%lld frees %lld\n", b->pa, b->pp, b->pf,
 		      jget(m, "classes.physical.allocs"), jget(m, "classes.physical.frees"));
 	assert_true(b->pa >= n);	/* one page per touched page, plus page tables */
-	assert_int_equal(jget(m, "classes.physical.allocs"), b->pa);
-	assert_int_equal(jget(m, "classes.physical.bytes_allocated"), b->pp * page);
-	assert_int_equal(jget(m, "classes.physical.failures"), b->pfail);
-	assert_int_equal(jget(m, "classes.physical.frees"), b->pf);
-	assert_int_equal(jget(m, "classes.physical.bytes_freed"), b->pfp * page);
+	assert_count(jget(m, "classes.physical.allocs"), b->pa, tol);
+	assert_count(jget(m, "classes.physical.failures"), b->pfail, tol);
+	assert_count(jget(m, "classes.physical.frees"), b->pf, tol);
 	/* every page lands in exactly one of this machine's zones */
 	assert_true(json_object_object_get_ex(json_object_object_get(m, "pages"), "zones",
 					      &zones));
 	for (size_t i = 0; i < json_object_array_length(zones); i++)
 		zsum += jget(json_object_array_get_idx(zones, i), "pages_allocated");
-	assert_int_equal(zsum, b->pp);
+	assert_int_equal(zsum * page, jget(m, "classes.physical.bytes_allocated"));
 	assert_int_equal(jget(m, "pages.unknown_zone.pages_allocated"), 0);
+	if (tol)
+		return;
+	assert_int_equal(jget(m, "classes.physical.bytes_allocated"), b->pp * page);
+	assert_int_equal(jget(m, "classes.physical.bytes_freed"), b->pfp * page);
 }
 
 /* With -p, the process table holds just the workload, with the class totals. */
@@ -412,8 +428,7 @@ static void test_slab_matches_bpftrace(void **state)
 	if (skip_unless_live())
 		skip();
 	trace_workload("slab", 2000, NULL, &t);
-	check_lost(&t, false);
-	check_slab(&t, 2000);
+	check_slab(&t, 2000, check_lost(&t, false));
 	check_process_row(&t);
 	json_object_put(t.mt);
 }
@@ -425,8 +440,7 @@ static void test_pages_match_bpftrace(void **state)
 	if (skip_unless_live())
 		skip();
 	trace_workload("pages", 2000, NULL, &t);
-	check_lost(&t, false);
-	check_pages(&t, 2000);
+	check_pages(&t, 2000, check_lost(&t, false));
 	check_process_row(&t);
 	json_object_put(t.mt);
 }
@@ -442,9 +456,8 @@ static void test_tracepoint_fallback_matches_bpftrace(void **state)
 	assert_string_equal(json_object_get_string(json_object_object_get(
 				    json_object_object_get(t.mt, "run"), "attach")),
 			    "tracepoint");
-	check_lost(&t, true);
-	check_slab(&t, 1000);
-	check_pages(&t, 1000);
+	check_slab(&t, 1000, check_lost(&t, true));
+	check_pages(&t, 1000, 0);
 	json_object_put(t.mt);
 }
 
