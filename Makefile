@@ -51,7 +51,9 @@ BPF_OBJS := $(BPF_SRCS:%.c=$(OUTPUT)/%.o)
 BIN := $(OUTPUT)/memtrace
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
-LIVE_HELPERS := $(OUTPUT)/tests/workload $(OUTPUT)/tests/live_run $(OUTPUT)/tests/cli
+# Live tests: one binary per tests/live/live_<topic>.c, all linked with the shared harness.
+LIVE_TESTS := $(patsubst tests/live/%.c,$(OUTPUT)/tests/%,$(wildcard tests/live/live_*.c))
+LIVE_HELPERS := $(OUTPUT)/tests/workload $(OUTPUT)/tests/cli $(LIVE_TESTS)
 
 .DELETE_ON_ERROR:
 .PHONY: all deps run test unit-bins live-bins test-sanitize install clean vmlinux format help
@@ -139,9 +141,13 @@ $(OUTPUT)/tests/cli: tests/cli/test_cli.c | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(MT_CFLAGS) $< -lcmocka -o $@
 
-$(OUTPUT)/tests/live_run: tests/live/live_run.c | $(OUTPUT)/tests
+$(OUTPUT)/tests/harness.o: tests/live/harness.c | $(OUTPUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(MT_CFLAGS) $< -lcmocka -ljson-c -o $@
+	$(Q)$(CC) $(MT_CFLAGS) -Itests/live -c $< -o $@
+
+$(OUTPUT)/tests/live_%: tests/live/live_%.c $(OUTPUT)/tests/harness.o | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(MT_CFLAGS) -Itests/live $< $(OUTPUT)/tests/harness.o -lcmocka -ljson-c -o $@
 
 # The unit tests again under ASan+UBSan, in their own output tree (tests/run.sh runs them).
 test-sanitize:

@@ -43,7 +43,10 @@ for t in "$out"/san/tests/test_*; do
 done
 export MEMTRACE="$out/memtrace" WORKLOAD="$out/tests/workload"
 run "cli" "$out/tests/cli"
-run "live" "$out/tests/live_run"
+for t in "$out"/tests/live_*; do
+	case $t in *.d) continue ;; esac
+	[ -x "$t" ] && run "$(basename "$t")" "$t"
+done
 
 [ -n "$broken" ] && printf 'broken:%s\n' "$broken"
 printf '%d passed, %d failed, %d skipped\n' "$passed" "$failed" "$skipped"

@@ -6,167 +6,12 @@
  * attached over the same window. Per-task `perf stat` undercounts tracepoints on these
  * machines, so it is not used. Tests skip, saying why, when not root or bpftrace is absent.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <setjmp.h>
 #include <signal.h>
-#include <stdarg.h>
-#include <stdbool.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
-#include <cmocka.h>
-#include <json-c/json.h>
-
-static char tmpdir[] = "/tmp/memtrace-live.XXXXXX";
-static const char *memtrace = "build/memtrace";
-static const char *workload = "build/tests/workload";
-
-struct child {
-	pid_t pid;
-	int in;		/* its stdin (workload only) */
-	int out;	/* its stdout (workload only) */
-};
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* Each call of a test makes new file names: a child truncates its files only after fork,
- * and a waiter reading an old file of the same name would see the old run's lines. */
-static int run_no;
-
-static const char *run_file(const char *name)
-{
-	static char buf[8][256];
-	static int i;
-	char *p = buf[i++ % 8];
-
-	snprintf(p, 256, "%s/%d-%s", tmpdir, run_no, name);
-	return p;
-}
-
-static char *path_in_tmp(const char *name)
-{
-	static char buf[8][256];
-	static int i;
-	char *p = buf[i++ % 8];
-
-	snprintf(p, 256, "%s/%s", tmpdir, name);
-	return p;
-}
-
-/* Start argv with stdout and stderr to files (or to pipes when out_path is NULL). */
-static struct child spawn(char *const argv[], const char *out_path, const char *err_path)
-{
-	struct child c = { .in = -1, .out = -1 };
-	int in[2], out[2];
-
-	assert_int_equal(pipe2(in, O_CLOEXEC), 0);
-	assert_int_equal(pipe2(out, O_CLOEXEC), 0);
-	c.pid = fork();
-	assert_true(c.pid >= 0);
-	if (c.pid == 0) {
-		int o = out_path ? open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644) : out[1];
-		int e = err_path ? open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644) : 2;
-
-		dup2(in[0], 0);
-		dup2(o, 1);
-		dup2(e, 2);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	close(in[0]);
-	close(out[1]);
-	c.in = in[1];
-	c.out = out[0];
-	return c;
-}
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf;
-	long n;
-
-	if (!f)
-		return strdup("");
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = calloc(1, n + 1);
-	if (fread(buf, 1, n, f) != (size_t)n)
-		buf[0] = '\0';
-	fclose(f);
-	return buf;
-}
-
-/* Wait until the file contains needle; false after timeout seconds. */
-static bool wait_file(const char *path, const char *needle, double timeout)
-{
-	double end = now() + timeout;
-
-	while (now() < end) {
-		char *s = slurp(path);
-		bool found = strstr(s, needle) != NULL;
-
-		free(s);
-		if (found)
-			return true;
-		usleep(50 * 1000);
-	}
-	return false;
-}
-
-/* Read a line from the workload's stdout (it writes unbuffered, one line at a time). */
-static void read_line(int fd, char *buf, size_t len)
-{
-	size_t n = 0;
-
-	while (n + 1 < len) {
-		ssize_t r = read(fd, buf + n, 1);
-
-		assert_true(r == 1);
-		if (buf[n] == '\n')
-			break;
-		n++;
-	}
-	buf[n] = '\0';
-}
-
-static int wait_exit(pid_t pid, double timeout)
-{
-	double end = now() + timeout;
-	int st;
-
-	while (now() < end) {
-		pid_t r = waitpid(pid, &st, WNOHANG);
-
-		if (r == pid)
-			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-		usleep(20 * 1000);
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, &st, 0);
-	return -1;
-}
-
-static bool have_cmd(const char *cmd)
-{
-	char buf[256];
-
-	snprintf(buf, sizeof(buf), "command -v %s >/dev/null 2>&1", cmd);
-	return system(buf) == 0;
-}
+#include "harness.h"
 
 /* The bpftrace oracle: the same tracepoints, filtered on pid, printed as @name: value. */
 static const char *oracle_fmt =
@@ -212,21 +57,6 @@ static void parse_oracle(const char *path, struct oracle *o)
 	free(s);
 }
 
-static long long jget(struct json_object *root, const char *path)
-{
-	char buf[256], *save = NULL;
-	struct json_object *o = root;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *k = strtok_r(buf, ".", &save); k; k = strtok_r(NULL, ".", &save)) {
-		if (!json_object_object_get_ex(o, k, &o)) {
-			fail_msg("JSON has no %s", path);
-			return -1;
-		}
-	}
-	return json_object_get_int64(o);
-}
-
 struct traced {
 	struct oracle bt;
 	struct json_object *mt;		/* memtrace's JSON report */
@@ -244,7 +74,7 @@ static void trace_workload(const char *mode, long n, const char *extra, struct t
 	int pid, status;
 
 	memset(t, 0, sizeof(*t));
-	run_no++;
+	next_run();
 	snprintf(json, sizeof(json), "%s", run_file("report.json"));
 	snprintf(nbuf, sizeof(nbuf), "%ld", n);
 	w = spawn(wargv, NULL, NULL);
@@ -461,56 +291,17 @@ static void test_tracepoint_fallback_matches_bpftrace(void **state)
 	json_object_put(t.mt);
 }
 
-/*
- * IDs of the BPF programs a process holds, from its fds' fdinfo ("prog_id:"), so programs
- * of other tracers running at the same time are never mistaken for memtrace's.
- */
-static int prog_ids_of(pid_t pid, int *ids, int max)
-{
-	char cmd[128], line[256];
-	FILE *f;
-	int n = 0;
-
-	snprintf(cmd, sizeof(cmd), "cat /proc/%d/fdinfo/* 2>/dev/null", pid);
-	f = popen(cmd, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		int id;
-		bool dup = false;
-
-		if (sscanf(line, "prog_id: %d", &id) != 1)
-			continue;
-		for (int i = 0; i < n; i++)
-			dup |= ids[i] == id;
-		if (!dup && n < max)
-			ids[n++] = id;
-	}
-	pclose(f);
-	return n;
-}
-
-static bool prog_id_exists(int id)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "bpftool prog show id %d >/dev/null 2>&1", id);
-	return system(cmd) == 0;
-}
-
 /* Stop memtrace with sig while tracing; return its exit status; check nothing stays loaded. */
 static int stop_with(int sig)
 {
 	char *argv[] = { (char *)memtrace, "run", NULL };
 	int ids[256], n, status;
-	char err[64];
 	bool tracing;
 	struct child c;
 
-	/* a fresh stderr file each time: an old one would say "tracing" too early */
-	snprintf(err, sizeof(err), "sig%d.err", sig);
-	c = spawn(argv, path_in_tmp("sig.out"), path_in_tmp(err));
-	tracing = wait_file(path_in_tmp(err), "memtrace: tracing", 60);
+	next_run();
+	c = spawn(argv, run_file("sig.out"), run_file("sig.err"));
+	tracing = wait_file(run_file("sig.err"), "memtrace: tracing", 60);
 	n = prog_ids_of(c.pid, ids, 256);
 	kill(c.pid, sig);
 	status = wait_exit(c.pid, 30);
@@ -540,7 +331,7 @@ static void test_sigint_prints_report_and_unloads(void **state)
 	if (geteuid() != 0 || !have_cmd("bpftool"))
 		skip();	/* bpftool prog show is the independent check that ids are gone */
 	assert_int_equal(stop_with(SIGINT), 0);
-	out = slurp(path_in_tmp("sig.out"));
+	out = slurp(run_file("sig.out"));
 	assert_non_null(strstr(out, "ADDRESS CLASSES"));
 	assert_non_null(strstr(out, "lost 0"));
 	free(out);
@@ -553,7 +344,7 @@ static void test_sigterm_prints_report(void **state)
 	if (geteuid() != 0 || !have_cmd("bpftool"))
 		skip();	/* bpftool prog show is the independent check that ids are gone */
 	assert_int_equal(stop_with(SIGTERM), 0);
-	out = slurp(path_in_tmp("sig.out"));
+	out = slurp(run_file("sig.out"));
 	assert_non_null(strstr(out, "ADDRESS CLASSES"));
 	free(out);
 }
@@ -574,37 +365,16 @@ static void test_json_stdout(void **state)
 
 	if (geteuid() != 0)
 		skip();
-	c = spawn(argv, path_in_tmp("js.out"), path_in_tmp("js.err"));
+	next_run();
+	c = spawn(argv, run_file("js.out"), run_file("js.err"));
 	assert_int_equal(wait_exit(c.pid, 60), 0);
 	close(c.in);
 	close(c.out);
-	j = json_object_from_file(path_in_tmp("js.out"));
+	j = json_object_from_file(run_file("js.out"));
 	assert_non_null(j);
 	assert_int_equal(jget(j, "schema_version"), 1);
 	assert_true(jget(j, "run.events") > 0);
 	json_object_put(j);
-}
-
-static int setup(void **state)
-{
-	const char *m = getenv("MEMTRACE"), *w = getenv("WORKLOAD");
-
-	if (m)
-		memtrace = m;
-	if (w)
-		workload = w;
-	if (!mkdtemp(tmpdir))
-		return -1;
-	signal(SIGPIPE, SIG_IGN);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	char cmd[300];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
-	return system(cmd);
 }
 
 int main(void)
@@ -619,5 +389,5 @@ int main(void)
 		cmocka_unit_test(test_json_stdout),
 	};
 
-	return cmocka_run_group_tests_name("live", tests, setup, teardown);
+	return cmocka_run_group_tests_name("live kmem", tests, harness_setup, harness_teardown);
 }

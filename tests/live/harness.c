@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "harness.h"
+
+const char *memtrace = "build/memtrace";
+const char *workload = "build/tests/workload";
+static char tmpdir[] = "/tmp/memtrace-live.XXXXXX";
+static int run_no;
+
+double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void next_run(void)
+{
+	run_no++;
+}
+
+const char *run_file(const char *name)
+{
+	static char buf[8][256];
+	static int i;
+	char *p = buf[i++ % 8];
+
+	snprintf(p, 256, "%s/%d-%s", tmpdir, run_no, name);
+	return p;
+}
+
+/* Start argv with stdout and stderr to files (or to pipes when out_path is NULL). */
+struct child spawn(char *const argv[], const char *out_path, const char *err_path)
+{
+	struct child c = { .in = -1, .out = -1 };
+	int in[2], out[2];
+
+	assert_int_equal(pipe2(in, O_CLOEXEC), 0);
+	assert_int_equal(pipe2(out, O_CLOEXEC), 0);
+	c.pid = fork();
+	assert_true(c.pid >= 0);
+	if (c.pid == 0) {
+		int o = out_path ? open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644) : out[1];
+		int e = err_path ? open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644) : 2;
+
+		dup2(in[0], 0);
+		dup2(o, 1);
+		dup2(e, 2);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	c.in = in[1];
+	c.out = out[0];
+	return c;
+}
+
+char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	long n;
+
+	if (!f)
+		return strdup("");
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = calloc(1, n + 1);
+	if (fread(buf, 1, n, f) != (size_t)n)
+		buf[0] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* Wait until the file contains needle; false after timeout seconds. */
+bool wait_file(const char *path, const char *needle, double timeout)
+{
+	double end = now() + timeout;
+
+	while (now() < end) {
+		char *s = slurp(path);
+		bool found = strstr(s, needle) != NULL;
+
+		free(s);
+		if (found)
+			return true;
+		usleep(50 * 1000);
+	}
+	return false;
+}
+
+/* Read a line from the workload's stdout (it writes unbuffered, one line at a time). */
+void read_line(int fd, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	while (n + 1 < len) {
+		ssize_t r = read(fd, buf + n, 1);
+
+		assert_true(r == 1);
+		if (buf[n] == '\n')
+			break;
+		n++;
+	}
+	buf[n] = '\0';
+}
+
+int wait_exit(pid_t pid, double timeout)
+{
+	double end = now() + timeout;
+	int st;
+
+	while (now() < end) {
+		pid_t r = waitpid(pid, &st, WNOHANG);
+
+		if (r == pid)
+			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		usleep(20 * 1000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	return -1;
+}
+
+bool have_cmd(const char *cmd)
+{
+	char buf[256];
+
+	snprintf(buf, sizeof(buf), "command -v %s >/dev/null 2>&1", cmd);
+	return system(buf) == 0;
+}
+
+long long jget(struct json_object *root, const char *path)
+{
+	char buf[256], *save = NULL;
+	struct json_object *o = root;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *k = strtok_r(buf, ".", &save); k; k = strtok_r(NULL, ".", &save)) {
+		if (!json_object_object_get_ex(o, k, &o)) {
+			fail_msg("JSON has no %s", path);
+			return -1;
+		}
+	}
+	return json_object_get_int64(o);
+}
+
+/*
+ * IDs of the BPF programs a process holds, from its fds' fdinfo ("prog_id:"), so programs
+ * of other tracers running at the same time are never mistaken for memtrace's.
+ */
+int prog_ids_of(pid_t pid, int *ids, int max)
+{
+	char cmd[128], line[256];
+	FILE *f;
+	int n = 0;
+
+	snprintf(cmd, sizeof(cmd), "cat /proc/%d/fdinfo/* 2>/dev/null", pid);
+	f = popen(cmd, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		int id;
+		bool dup = false;
+
+		if (sscanf(line, "prog_id: %d", &id) != 1)
+			continue;
+		for (int i = 0; i < n; i++)
+			dup |= ids[i] == id;
+		if (!dup && n < max)
+			ids[n++] = id;
+	}
+	pclose(f);
+	return n;
+}
+
+bool prog_id_exists(int id)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "bpftool prog show id %d >/dev/null 2>&1", id);
+	return system(cmd) == 0;
+}
+
+int harness_setup(void **state)
+{
+	const char *m = getenv("MEMTRACE"), *w = getenv("WORKLOAD");
+
+	if (m)
+		memtrace = m;
+	if (w)
+		workload = w;
+	if (!mkdtemp(tmpdir))
+		return -1;
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+int harness_teardown(void **state)
+{
+	char cmd[300];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
+	return system(cmd);
+}
