@@ -147,7 +147,8 @@ $(OUTPUT)/tests/harness.o: tests/live/harness.c | $(OUTPUT)/tests
 
 $(OUTPUT)/tests/live_%: tests/live/live_%.c $(OUTPUT)/tests/harness.o | $(OUTPUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(MT_CFLAGS) -Itests/live $< $(OUTPUT)/tests/harness.o -lcmocka -ljson-c -o $@
+	$(Q)$(CC) $(MT_CFLAGS) -Itests/live $< $(OUTPUT)/tests/harness.o -lcmocka -ljson-c -lbpf \
+		-o $@
 
 # The unit tests again under ASan+UBSan, in their own output tree (tests/run.sh runs them).
 test-sanitize:

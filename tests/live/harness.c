@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 #include "harness.h"
 
 const char *memtrace = "build/memtrace";
@@ -192,6 +193,25 @@ bool prog_id_exists(int id)
 
 	snprintf(cmd, sizeof(cmd), "bpftool prog show id %d >/dev/null 2>&1", id);
 	return system(cmd) == 0;
+}
+
+long long prog_misses_of(pid_t pid)
+{
+	long long sum = 0;
+	int ids[256], n = prog_ids_of(pid, ids, 256);
+
+	for (int i = 0; i < n; i++) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		int fd = bpf_prog_get_fd_by_id(ids[i]);
+
+		if (fd < 0)
+			continue;
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len))
+			sum += info.recursion_misses;
+		close(fd);
+	}
+	return sum;
 }
 
 int harness_setup(void **state)

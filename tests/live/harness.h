@@ -48,13 +48,31 @@ long long jget(struct json_object *root, const char *path);
 int prog_ids_of(pid_t pid, int *ids, int max);
 bool prog_id_exists(int id);
 
-/* memtrace's count equals the oracle's, or is below it by at most tol missed runs. */
-#define assert_count(mt, bt, tol)                                                          \
+/* Runs the kernel skipped (recursion misses) for all BPF programs pid holds, summed. */
+long long prog_misses_of(pid_t pid);
+
+/*
+ * memtrace's count against the oracle's (bpftrace on classic tracepoints, same pid, same
+ * window). The kernel skips a BPF program's run where it would recurse and counts it as a
+ * missed run, for memtrace and the oracle alike. memtrace may therefore be below the oracle
+ * by at most its own missed runs: that bound is exact, since memtrace never drops an event
+ * it does not report. It may be above by the oracle's missed runs plus a small slack: the
+ * oracle's classic path also passes through perf's per-CPU recursion guard, which drops
+ * nested events silently (seen here: 8 of 8,036 frees on a loaded machine), so above the
+ * oracle we allow 0.5% + 8. Double counting would show as +100%, far outside it.
+ */
+#define ORACLE_SLACK(b) ((b) / 200 + 8)
+#define assert_count(mt, bt, mt_missed, bt_missed)                                         \
 	do {                                                                               \
 		long long m_ = (mt), b_ = (bt);                                            \
-		if (!(m_ <= b_ && b_ - m_ <= (tol)))                                       \
-			fail_msg("%s = %lld, oracle %lld, tolerance %lld", #mt, m_, b_,    \
-				 (long long)(tol));                                        \
+		if (m_ < b_ - (long long)(mt_missed) ||                                     \
+		    m_ > b_ + (long long)(bt_missed) + ORACLE_SLACK(b_))                    \
+			fail_msg("%s = %lld, oracle %lld (missed runs: memtrace %lld, "    \
+				 "oracle %lld)", #mt, m_, b_, (long long)(mt_missed),      \
+				 (long long)(bt_missed));                                  \
+		if (m_ != b_)                                                              \
+			print_message("%s = %lld, oracle %lld: within tolerance\n", #mt,  \
+				      m_, b_);                                             \
 	} while (0)
 
 #endif /* MT_HARNESS_H */
