@@ -24,7 +24,7 @@ endif
 
 # Debian packages the build, the tests and `make run` need.
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config make gcc \
-	    libcmocka-dev libjson-c-dev bpftrace linux-perf
+	    libcmocka-dev libjson-c-dev bpftrace linux-perf cppcheck clang-tidy
 
 WARNINGS := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
 CFLAGS ?= -O2 -g
@@ -56,7 +56,7 @@ LIVE_TESTS := $(patsubst tests/live/%.c,$(OUTPUT)/tests/%,$(wildcard tests/live/
 LIVE_HELPERS := $(OUTPUT)/tests/workload $(OUTPUT)/tests/cli $(LIVE_TESTS)
 
 .DELETE_ON_ERROR:
-.PHONY: all deps run test unit-bins live-bins test-sanitize install clean vmlinux format help
+.PHONY: all deps run test unit-bins live-bins test-sanitize lint install clean vmlinux format help
 
 all: $(BIN)
 
@@ -65,6 +65,7 @@ help:
 	@echo 'make run        install missing packages, build, trace the system for 5 s (root)'
 	@echo 'make test       install missing packages, build, run every test'
 	@echo 'make deps       install missing Debian packages ($(DEB_PKGS))'
+	@echo 'make lint       cppcheck and clang-tidy over src/, zero findings'
 	@echo 'make install    install memtrace to $(PREFIX)/bin'
 	@echo 'make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel'
 	@echo 'options: V=1 (show commands) STATIC=1 (static binary) OUTPUT=dir'
@@ -155,6 +156,10 @@ test-sanitize:
 	$(Q)$(MAKE) --no-print-directory OUTPUT=$(OUTPUT)/san \
 		CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
 		unit-bins
+
+# cppcheck + clang-tidy over src/, zero findings (tests/lint.sh says which checks and why).
+lint: $(OUTPUT)/memtrace.skel.h $(OUTPUT)/calib.skel.h
+	$(Q)tests/lint.sh $(OUTPUT)
 
 install: $(BIN)
 	$(call msg,INSTALL,$(PREFIX)/bin/memtrace)

@@ -334,7 +334,7 @@ int do_run(int argc, char **argv)
 
 	ro.top = o.top;
 	ret = MT_EXIT_OK;
-	if (!o.json || strcmp(o.json, "-")) {
+	if (!o.json || strcmp(o.json, "-") != 0) {
 		mt_render_text(stdout, &r, &ro);
 		if (fflush(stdout) || ferror(stdout)) {
 			mt_err("failed to write the report: %s", strerror(errno));
