@@ -56,7 +56,7 @@ LIVE_TESTS := $(patsubst tests/live/%.c,$(OUTPUT)/tests/%,$(wildcard tests/live/
 LIVE_HELPERS := $(OUTPUT)/tests/workload $(OUTPUT)/tests/cli $(LIVE_TESTS)
 
 .DELETE_ON_ERROR:
-.PHONY: all deps run test unit-bins live-bins test-sanitize lint install clean vmlinux format help
+.PHONY: all deps run test unit-bins live-bins test-sanitize lint fuzz fuzz-bins install clean vmlinux format help
 
 all: $(BIN)
 
@@ -66,6 +66,7 @@ help:
 	@echo 'make test       install missing packages, build, run every test'
 	@echo 'make deps       install missing Debian packages ($(DEB_PKGS))'
 	@echo 'make lint       cppcheck and clang-tidy over src/, zero findings'
+	@echo 'make fuzz       run each libFuzzer target for FUZZ_SECONDS (default 20)'
 	@echo 'make install    install memtrace to $(PREFIX)/bin'
 	@echo 'make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel'
 	@echo 'options: V=1 (show commands) STATIC=1 (static binary) OUTPUT=dir'
@@ -88,7 +89,7 @@ run: deps
 	$(BIN) run -d 5
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory all unit-bins live-bins test-sanitize
+	$(Q)$(MAKE) --no-print-directory all unit-bins live-bins test-sanitize fuzz-bins
 	$(Q)tests/run.sh $(OUTPUT)
 
 unit-bins: $(UNIT_TESTS)
@@ -156,6 +157,27 @@ test-sanitize:
 	$(Q)$(MAKE) --no-print-directory OUTPUT=$(OUTPUT)/san \
 		CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
 		unit-bins
+
+# libFuzzer targets (clang): tests/fuzz/fuzz_<x>.c against the plain-C core, each run for
+# FUZZ_SECONDS by `make fuzz` (part of `make test`).
+FUZZ_SECONDS ?= 20
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE -Iinclude \
+	       -Isrc -DMEMTRACE_VERSION='"fuzz"'
+
+$(OUTPUT)/fuzz:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRCS) | $(OUTPUT)/fuzz
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(CORE_SRCS) -o $@
+
+fuzz-bins: $(FUZZ_TARGETS)
+
+fuzz: fuzz-bins
+	$(Q)tests/fuzz/run.sh $(OUTPUT) $(FUZZ_SECONDS)
+
+export FUZZ_SECONDS
 
 # cppcheck + clang-tidy over src/, zero findings (tests/lint.sh says which checks and why).
 lint: $(OUTPUT)/memtrace.skel.h $(OUTPUT)/calib.skel.h

@@ -28,7 +28,10 @@ int mt_zones_parse(FILE *f, struct mt_zone_table *t)
 		else if (sscanf(line, " start_pfn: %llu", &v) == 1) {
 			/* start_pfn closes a zone's block in every kernel since 4.x */
 			cur.start_pfn = v;
-			if (cur.spanned) {
+			/* a PFN past 2^52 (2^64 bytes of 4 KiB pages) is corrupt input, and would
+			 * wrap start + spanned (found by fuzz_zoneinfo) */
+			if (cur.spanned && cur.start_pfn < MT_PFN_LIMIT &&
+			    cur.spanned < MT_PFN_LIMIT) {
 				if (t->nr < MT_MAX_ZONE_RANGES)
 					t->z[t->nr++] = cur;
 				else

@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include "memtrace.h"
 
+/* No machine has a PFN this large; zoneinfo values past it are rejected as corrupt. */
+#define MT_PFN_LIMIT (1ULL << 52)
+
 struct mt_zone {
 	int node;
 	char name[16];		/* DMA, DMA32, Normal, Movable, HighMem, Device */

@@ -3,7 +3,8 @@
 # Run every test binary, sum cmocka's verdicts, print the closing "N passed, N failed" line.
 # usage: tests/run.sh OUTPUT_DIR   (from the repository root; `make test` calls it)
 # Unit tests need nothing; the same unit tests run again under ASan+UBSan; the CLI test runs
-# the binary; live tests load BPF and need root (they skip, saying why, without it).
+# the binary; live tests load BPF and need root (they skip, saying why, without it); each
+# libFuzzer target runs for FUZZ_SECONDS (default 20).
 out=${1:-build}
 passed=0 failed=0 skipped=0 broken=""
 log=$(mktemp)
@@ -46,6 +47,18 @@ run "cli" "$out/tests/cli"
 for t in "$out"/tests/live_*; do
 	case $t in *.d) continue ;; esac
 	[ -x "$t" ] && run "$(basename "$t")" "$t"
+done
+
+# fuzz targets, bounded in time: each target is one test, passed when nothing crashed
+for src in tests/fuzz/fuzz_*.c; do
+	name=$(basename "$src" .c)
+	[ -x "$out/fuzz/$name" ] || continue
+	if tests/fuzz/run.sh "$out" "${FUZZ_SECONDS:-20}" "$name"; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		broken="$broken fuzz-$name"
+	fi
 done
 
 [ -n "$broken" ] && printf 'broken:%s\n' "$broken"

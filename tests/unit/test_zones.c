@@ -284,6 +284,27 @@ static void test_too_many_zones(void **state)
 	assert_int_equal(mt_zones_max_pfn(&t), 15 * 1000);
 }
 
+/* Regression (fuzz_zoneinfo): a corrupt span would wrap start + spanned past 2^64. */
+static void test_corrupt_span_rejected(void **state)
+{
+	const char *text = "Node 0, zone   Normal\n"
+			   "        spanned  18446744073709551615\n"
+			   "  start_pfn:           4096\n"
+			   "Node 0, zone   DMA32\n"
+			   "        spanned  4096\n"
+			   "  start_pfn:           4503599627370496\n"
+			   "Node 0, zone   DMA\n"
+			   "        spanned  4095\n"
+			   "  start_pfn:           1\n";
+	struct mt_zone_table t;
+
+	parse_text(text, &t);
+	assert_int_equal(t.nr, 1);
+	assert_string_equal(t.z[0].name, "DMA");
+	assert_int_equal(mt_zones_lookup(&t, 1), 0);
+	assert_int_equal(mt_zones_lookup(&t, 4096), MT_ZONE_UNKNOWN);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -298,6 +319,7 @@ int main(void)
 		cmocka_unit_test(test_empty_input),
 		cmocka_unit_test(test_load_missing_file),
 		cmocka_unit_test(test_too_many_zones),
+		cmocka_unit_test(test_corrupt_span_rejected),
 	};
 
 	return cmocka_run_group_tests_name("zoneinfo parsing and PFN lookup", tests, NULL, NULL);
