@@ -70,17 +70,25 @@ struct child spawn(char *const argv[], const char *out_path, const char *err_pat
 char *slurp(const char *path)
 {
 	FILE *f = fopen(path, "r");
-	char *buf;
-	long n;
+	size_t len = 0, cap = 4096, n;
+	char *buf = malloc(cap);
 
+	if (!buf)
+		abort();
+	buf[0] = '\0';
 	if (!f)
-		return strdup("");
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = calloc(1, n + 1);
-	if (fread(buf, 1, n, f) != (size_t)n)
-		buf[0] = '\0';
+		return buf;
+	/* read to EOF: /proc files report size 0 */
+	while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+		len += n;
+		if (cap - len < 2) {
+			cap *= 2;
+			buf = realloc(buf, cap);
+			if (!buf)
+				abort();
+		}
+	}
+	buf[len] = '\0';
 	fclose(f);
 	return buf;
 }

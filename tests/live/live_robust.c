@@ -104,11 +104,118 @@ static void test_sigpipe_leaves_nothing_loaded(void **state)
 	assert_true(all_gone(ids, n));
 }
 
+/* Peak resident memory of a process, in KiB (VmHWM). */
+static long peak_rss_kib(pid_t pid)
+{
+	char path[64], *s, *p;
+	long kib = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	s = slurp(path);
+	p = strstr(s, "VmHWM:");
+	if (p)
+		kib = strtol(p + 6, NULL, 10);
+	free(s);
+	return kib;
+}
+
+/*
+ * Load: two processes, one per core, allocate as fast as they can for LOAD_SECONDS
+ * (default 60). memtrace must keep up or count what it drops, stay small, and count no
+ * event twice: its totals for the two pids against bpftrace's for the same pids and window.
+ */
+static void test_load_two_cores(void **state)
+{
+	const char *env = getenv("LOAD_SECONDS");
+	char secs[16], pids[64], line[64], script[1024], json[256];
+	struct child w[2], bt, mt;
+	long long bt_allocs = 0, bt_frees = 0, bt_missed, mt_missed;
+	int pid[2], status;
+	long rss;
+	struct json_object *j;
+
+	if (geteuid() != 0 || !have_cmd("bpftrace"))
+		skip();
+	snprintf(secs, sizeof(secs), "%s", env && *env ? env : "60");
+	next_run();
+	for (int i = 0; i < 2; i++) {
+		char *argv[] = { (char *)workload, "slabsecs", secs, NULL };
+
+		w[i] = spawn(argv, NULL, NULL);
+		read_line(w[i].out, line, sizeof(line));
+		assert_int_equal(sscanf(line, "ready %d", &pid[i]), 1);
+	}
+	snprintf(pids, sizeof(pids), "%d,%d", pid[0], pid[1]);
+	snprintf(script, sizeof(script),
+		 "BEGIN { printf(\"READY\\n\"); }\n"
+		 "tracepoint:kmem:kmalloc, tracepoint:kmem:kmem_cache_alloc "
+		 "/(pid == %d || pid == %d) && args->ptr != 0/ { @a = count(); }\n"
+		 "tracepoint:kmem:kfree, tracepoint:kmem:kmem_cache_free "
+		 "/(pid == %d || pid == %d) && (uint64)args->ptr > 16/ { @f = count(); }\n",
+		 pid[0], pid[1], pid[0], pid[1]);
+	{
+		char *argv[] = { "bpftrace", "-e", script, NULL };
+
+		bt = spawn(argv, run_file("bt.out"), run_file("bt.err"));
+	}
+	snprintf(json, sizeof(json), "%s", run_file("load.json"));
+	{
+		char *argv[] = { (char *)memtrace, "run", "-p", pids, "--json", json, NULL };
+
+		mt = spawn(argv, run_file("mt.out"), run_file("mt.err"));
+	}
+	assert_true(wait_file(run_file("bt.out"), "READY", 60));
+	assert_true(wait_file(run_file("mt.err"), "memtrace: tracing", 60));
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(write(w[i].in, "g", 1), 1);
+	for (int i = 0; i < 2; i++) {
+		read_line(w[i].out, line, sizeof(line));
+		assert_string_equal(line, "done");
+	}
+	rss = peak_rss_kib(mt.pid);
+	bt_missed = prog_misses_of(bt.pid);
+	kill(mt.pid, SIGINT);
+	kill(bt.pid, SIGINT);
+	status = wait_exit(mt.pid, 120);
+	assert_int_equal(wait_exit(bt.pid, 120), 0);
+	for (int i = 0; i < 2; i++) {
+		close(w[i].in);
+		assert_int_equal(wait_exit(w[i].pid, 10), 0);
+		close(w[i].out);
+	}
+	assert_int_equal(status, 0);
+	{
+		char *o = slurp(run_file("bt.out")), *p;
+
+		if ((p = strstr(o, "@a: ")))
+			bt_allocs = atoll(p + 4);
+		if ((p = strstr(o, "@f: ")))
+			bt_frees = atoll(p + 4);
+		free(o);
+	}
+	j = json_object_from_file(json);
+	assert_non_null(j);
+	mt_missed = jget(j, "run.lost.missed_runs");
+	print_message("load: %s s, bpftrace allocs %lld frees %lld; memtrace allocs %lld frees "
+		      "%lld; missed runs memtrace %lld oracle %lld; memtrace peak RSS %ld KiB\n",
+		      secs, bt_allocs, bt_frees, jget(j, "classes.kernel_logical.allocs"),
+		      jget(j, "classes.kernel_logical.frees"), mt_missed, bt_missed, rss);
+	assert_true(bt_allocs > 0);
+	/* nothing lost but counted missed runs */
+	assert_int_equal(jget(j, "run.lost.total"), mt_missed);
+	assert_count(jget(j, "classes.kernel_logical.allocs"), bt_allocs, mt_missed, bt_missed);
+	assert_count(jget(j, "classes.kernel_logical.frees"), bt_frees, mt_missed, bt_missed);
+	/* bounded memory: maps are sized up front, user space keeps no per-event state */
+	assert_true(rss > 0 && rss < 64 * 1024);
+	json_object_put(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json_on_full_disk),
 		cmocka_unit_test(test_sigpipe_leaves_nothing_loaded),
+		cmocka_unit_test(test_load_two_cores),
 	};
 
 	return cmocka_run_group_tests_name("live robustness", tests, harness_setup,

@@ -8,12 +8,14 @@
  * Modes: slab  N x (eventfd + close): kmalloc/kmem_cache_alloc and their frees
  *        pages N pages of anonymous memory touched one by one (no THP), then unmapped
  *        mix   both
+ *        slabsecs  eventfd + close for N seconds, as fast as it can (load tests)
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 static void slab(long n)
@@ -27,6 +29,17 @@ static void slab(long n)
 		}
 		close(fd);
 	}
+}
+
+static void slab_for(long secs)
+{
+	struct timespec start, now;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	do {
+		slab(1000);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while (now.tv_sec - start.tv_sec < secs);
 }
 
 static void pages(long n)
@@ -53,7 +66,7 @@ int main(int argc, char **argv)
 	long n;
 
 	if (argc != 3 || (n = atol(argv[2])) <= 0) {
-		fprintf(stderr, "usage: workload slab|pages|mix N\n");
+		fprintf(stderr, "usage: workload slab|pages|mix|slabsecs N\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -64,6 +77,8 @@ int main(int argc, char **argv)
 		slab(n);
 	if (!strcmp(argv[1], "pages") || !strcmp(argv[1], "mix"))
 		pages(n);
+	if (!strcmp(argv[1], "slabsecs"))
+		slab_for(n);
 	printf("done\n");
 	while (read(0, &c, 1) > 0)
 		;
