@@ -203,6 +203,25 @@ bool prog_id_exists(int id)
 	return system(cmd) == 0;
 }
 
+bool progs_gone(const int *ids, int n)
+{
+	for (int i = 0; i < n; i++) {
+		bool gone = false;
+
+		/* the kernel frees a program shortly after its last reference goes */
+		for (int tries = 0; tries < 50 && !gone; tries++) {
+			gone = !prog_id_exists(ids[i]);
+			if (!gone)
+				usleep(100 * 1000);
+		}
+		if (!gone) {
+			print_message("BPF program id %d is still loaded\n", ids[i]);
+			return false;
+		}
+	}
+	return true;
+}
+
 long long prog_misses_of(pid_t pid)
 {
 	long long sum = 0;

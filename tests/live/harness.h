@@ -47,6 +47,8 @@ long long jget(struct json_object *root, const char *path);
 /* IDs of the BPF programs a process holds, from its fdinfo. */
 int prog_ids_of(pid_t pid, int *ids, int max);
 bool prog_id_exists(int id);
+/* Wait up to 5 s for every program id to be freed; false (and which) if one stays. */
+bool progs_gone(const int *ids, int n);
 
 /* Runs the kernel skipped (recursion misses) for all BPF programs pid holds, summed. */
 long long prog_misses_of(pid_t pid);

@@ -299,18 +299,8 @@ static int stop_with(int sig)
 	close(c.out);
 	assert_true(tracing);
 	assert_true(n >= 6);	/* one program per traced kmem event at least */
-	for (int i = 0; i < n; i++) {
-		bool gone = false;
-
-		/* the kernel frees a program shortly after its last reference goes */
-		for (int tries = 0; tries < 50 && !gone; tries++) {
-			gone = !prog_id_exists(ids[i]);
-			if (!gone)
-				usleep(100 * 1000);
-		}
-		if (!gone)
-			fail_msg("BPF program id %d still loaded after signal %d", ids[i], sig);
-	}
+	if (!progs_gone(ids, n))
+		fail_msg("a BPF program is still loaded after signal %d", sig);
 	return status;
 }
 

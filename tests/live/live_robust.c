@@ -14,22 +14,6 @@
 #include <unistd.h>
 #include "harness.h"
 
-static bool all_gone(const int *ids, int n)
-{
-	for (int i = 0; i < n; i++) {
-		bool gone = false;
-
-		for (int tries = 0; tries < 50 && !gone; tries++) {
-			gone = !prog_id_exists(ids[i]);
-			if (!gone)
-				usleep(100 * 1000);
-		}
-		if (!gone)
-			return false;
-	}
-	return true;
-}
-
 /* --json into a full filesystem: an error, exit 1, and no file under the final name. */
 static void test_json_on_full_disk(void **state)
 {
@@ -101,7 +85,7 @@ static void test_sigpipe_leaves_nothing_loaded(void **state)
 	assert_true(n > 0);
 	print_message("exit status after the reader left: %d\n", status);
 	assert_true(status == 128 + SIGPIPE || status == 1);
-	assert_true(all_gone(ids, n));
+	assert_true(progs_gone(ids, n));
 }
 
 /* Peak resident memory of a process, in KiB (VmHWM). */
