@@ -3,6 +3,10 @@
 #include "memtrace.bpf.h"
 
 const volatile bool filter_pids = false;
+const volatile bool filter_cgroup = false;
+const volatile __u64 cgroup_id = 0;
+const volatile __u32 cgroup_level = 0;
+const volatile bool per_thread = false;
 const volatile __u32 page_shift = 12;
 const volatile __u64 vmemmap_base = 0;
 const volatile __u64 page_offset_base = 0;
@@ -15,5 +19,7 @@ struct mt_stats_map stats SEC(".maps");
 struct mt_pid_filter_map pid_filter SEC(".maps");
 struct mt_procs_map procs SEC(".maps");
 struct mt_caches_map caches SEC(".maps");
+struct mt_threads_map threads SEC(".maps");
+struct mt_scope_stats_map scope_stats SEC(".maps");
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

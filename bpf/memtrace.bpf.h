@@ -20,6 +20,10 @@
 
 /* Knobs set by the loader before load (.rodata). */
 extern const volatile bool filter_pids;		/* count only tgids in pid_filter */
+extern const volatile bool filter_cgroup;	/* count only tasks in cgroup_id or below it */
+extern const volatile __u64 cgroup_id;		/* cgroup v2 id (kernfs inode) of --cgroup */
+extern const volatile __u32 cgroup_level;	/* its depth below the v2 root (root: 0) */
+extern const volatile bool per_thread;		/* also fill the per-thread table */
 extern const volatile __u32 page_shift;
 extern const volatile __u64 vmemmap_base;	/* 0: unknown, page -> PFN impossible */
 extern const volatile __u64 page_offset_base;	/* 0: unknown, __pa() impossible */
@@ -61,6 +65,47 @@ extern struct mt_pid_filter_map pid_filter SEC(".maps");
 extern struct mt_procs_map procs SEC(".maps");
 extern struct mt_caches_map caches SEC(".maps");
 
+struct mt_threads_map {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 1);		/* MT_MAX_THREADS with --per-thread, set by the loader */
+	__type(key, __u32);
+	__type(value, struct mt_thread);
+};
+
+struct mt_scope_stats_map {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mt_scope_stats);
+};
+
+extern struct mt_threads_map threads SEC(".maps");
+extern struct mt_scope_stats_map scope_stats SEC(".maps");
+
+static __always_inline void mt_scope_count(int counter)
+{
+	__u32 zero = 0;
+	struct mt_scope_stats *s = bpf_map_lookup_elem(&scope_stats, &zero);
+
+	if (s && counter >= 0 && counter < MT_SCOPE_MAX)
+		s->n[counter]++;
+}
+
+/*
+ * Is the current task in scope? Each filter is off unless asked for, and the verifier
+ * prunes a disabled one entirely (.rodata is constant), so a system-wide run pays nothing.
+ * The cgroup test is on the ancestor at the cgroup's own level, so tasks in its descendants
+ * count too, as with every cgroup v2 controller.
+ */
+static __always_inline bool mt_in_scope(__u32 tgid)
+{
+	if (filter_pids && !bpf_map_lookup_elem(&pid_filter, &tgid))
+		return false;
+	if (filter_cgroup && bpf_get_current_ancestor_cgroup_id(cgroup_level) != cgroup_id)
+		return false;
+	return true;
+}
+
 /*
  * The per-CPU stats slot when this event is to be counted, else NULL. The pid check comes
  * first so a filtered run pays one hash lookup for events of other processes and nothing
@@ -72,7 +117,7 @@ static __always_inline struct mt_stats *mt_begin(__u32 *tgid)
 	struct mt_stats *st;
 
 	*tgid = bpf_get_current_pid_tgid() >> 32;
-	if (filter_pids && !bpf_map_lookup_elem(&pid_filter, tgid))
+	if (!mt_in_scope(*tgid))
 		return NULL;
 	st = bpf_map_lookup_elem(&stats, &zero);
 	if (st)
@@ -98,10 +143,47 @@ static __always_inline struct mt_proc *mt_proc_get(struct mt_stats *st, __u32 tg
 	return p;
 }
 
+/* This thread's per-CPU row (--per-thread only), created on first sight. */
+static __always_inline struct mt_thread *mt_thread_get(__u32 tgid)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct mt_thread *t, fresh = {};
+
+	t = bpf_map_lookup_elem(&threads, &tid);
+	if (t)
+		return t;
+	fresh.tgid = tgid;
+	bpf_get_current_comm(&fresh.comm, sizeof(fresh.comm));
+	bpf_map_update_elem(&threads, &tid, &fresh, BPF_NOEXIST);
+	t = bpf_map_lookup_elem(&threads, &tid);
+	if (!t)
+		mt_scope_count(MT_SCOPE_THREAD_FULL);
+	return t;
+}
+
+static __always_inline void mt_thread_add(__u32 tgid, int cls, __u64 bytes, bool is_free)
+{
+	struct mt_thread *t;
+
+	if (!per_thread || cls < 0 || cls >= MT_CLASS_MAX)
+		return;
+	t = mt_thread_get(tgid);
+	if (!t)
+		return;
+	if (is_free) {
+		t->frees[cls]++;
+		t->bytes_freed[cls] += bytes;
+	} else {
+		t->allocs[cls]++;
+		t->bytes[cls] += bytes;
+	}
+}
+
 static __always_inline void mt_proc_alloc(struct mt_stats *st, __u32 tgid, int cls, __u64 bytes)
 {
 	struct mt_proc *p = mt_proc_get(st, tgid);
 
+	mt_thread_add(tgid, cls, bytes, false);
 	if (!p)
 		return;
 	p->allocs[cls]++;
@@ -112,6 +194,7 @@ static __always_inline void mt_proc_free(struct mt_stats *st, __u32 tgid, int cl
 {
 	struct mt_proc *p = mt_proc_get(st, tgid);
 
+	mt_thread_add(tgid, cls, bytes, true);
 	if (!p)
 		return;
 	p->frees[cls]++;

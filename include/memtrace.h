@@ -120,4 +120,6 @@ struct mt_calib_rec {
 /* Limits of the kernel-side filters set in .rodata. */
 #define MT_MAX_PIDS		1024
 
+#include "scope.h"
+
 #endif /* MEMTRACE_H */

@@ -5,5 +5,7 @@
 
 int do_run(int argc, char **argv);
 void usage_run(void);
+int do_check(int argc, char **argv);
+void usage_check(void);
 
 #endif /* MT_CMDS_H */

@@ -22,6 +22,7 @@ struct ev_progs {
 	int cls;		/* enum mt_class it feeds, or -1 for a section that is no class */
 	bool needs_vmemmap;
 	size_t fast, classic;	/* offsets of the programs in struct memtrace_bpf, or NONE */
+	bool follow;		/* scoping: loaded only when following a command's forks */
 };
 
 #define NONE ((size_t)-1)
@@ -31,6 +32,9 @@ struct ev_progs {
 /* an event with only one flavour */
 #define EV_FAST(group, name, cls, fast) { group, name, cls, false, PROG(fast), NONE }
 #define EV_CLASSIC(group, name, cls, classic) { group, name, cls, false, NONE, PROG(classic) }
+/* a scoping event of scope.bpf.c, only with -- CMD */
+#define EV_FOLLOW(group, name, fast, classic)                                              \
+	{ group, name, -1, false, PROG(fast), PROG(classic), true }
 
 static const struct ev_progs events[] = {
 	EV("kmem", "kmalloc", MT_CLASS_LOGICAL, false, kmalloc_btf, kmalloc_tp),
@@ -41,6 +45,8 @@ static const struct ev_progs events[] = {
 	   kmem_cache_free_tp),
 	EV("kmem", "mm_page_alloc", MT_CLASS_PHYSICAL, true, mm_page_alloc_raw, mm_page_alloc_tp),
 	EV("kmem", "mm_page_free", MT_CLASS_PHYSICAL, true, mm_page_free_raw, mm_page_free_tp),
+	EV_FOLLOW("sched", "sched_process_fork", sched_process_fork_btf, sched_process_fork_tp),
+	EV_FOLLOW("sched", "sched_process_exec", sched_process_exec_btf, sched_process_exec_tp),
 };
 
 #define NR_EVENTS (sizeof(events) / sizeof(events[0]))
@@ -72,15 +78,19 @@ static int choose(struct mt_loader *l, const struct mt_loader_opts *o, const str
 		const struct ev_progs *e = &events[i];
 		struct bpf_program *fast = prog_at(l->skel, e->fast);
 		struct bpf_program *classic = prog_at(l->skel, e->classic);
-		bool use_fast = fast && allow_fast && !o->force_tracepoint &&
+		bool wanted = !e->follow || o->follow_forks;
+		bool use_fast = wanted && fast && allow_fast && !o->force_tracepoint &&
 				mt_probe_btf_tracepoint(p, e->name) &&
 				(!e->needs_vmemmap || o->calib->vmemmap_base);
-		bool use_classic = classic && !use_fast && mt_tracepoint_exists(e->group, e->name);
+		bool use_classic = wanted && classic && !use_fast &&
+				   mt_tracepoint_exists(e->group, e->name);
 
 		if (fast)
 			bpf_program__set_autoload(fast, use_fast);
 		if (classic)
 			bpf_program__set_autoload(classic, use_classic);
+		if (!wanted)
+			continue;
 		if (!use_fast && !use_classic) {
 			mt_warn("%s:%s: not available on this kernel, not traced", e->group, e->name);
 			continue;
@@ -104,6 +114,11 @@ static void set_rodata(struct memtrace_bpf *s, const struct mt_loader_opts *o)
 	const struct mt_zone_table *z = o->zones;
 
 	s->rodata->filter_pids = o->nr_pids > 0;
+	s->rodata->filter_cgroup = o->filter_cgroup;
+	s->rodata->cgroup_id = o->cgroup_id;
+	s->rodata->cgroup_level = o->cgroup_level;
+	s->rodata->per_thread = o->per_thread;
+	s->rodata->follow_forks = o->follow_forks;
 	s->rodata->page_shift = o->page_shift;
 	s->rodata->vmemmap_base = o->calib->vmemmap_base;
 	s->rodata->page_offset_base = o->calib->page_offset_base;
@@ -116,6 +131,18 @@ static void set_rodata(struct memtrace_bpf *s, const struct mt_loader_opts *o)
 	}
 }
 
+/* Tables that are large only when asked for: a default run stays small and cheap. */
+static int size_maps(struct memtrace_bpf *s, const struct mt_loader_opts *o)
+{
+	int err = 0;
+
+	if (o->follow_forks)
+		err = bpf_map__set_max_entries(s->maps.pid_filter, MT_MAX_FOLLOWED);
+	if (!err && o->per_thread)
+		err = bpf_map__set_max_entries(s->maps.threads, MT_MAX_THREADS);
+	return err;
+}
+
 static int try_start(struct mt_loader *l, const struct mt_loader_opts *o,
 		     const struct mt_probe *p, bool allow_fast)
 {
@@ -126,13 +153,23 @@ static int try_start(struct mt_loader *l, const struct mt_loader_opts *o,
 	if (!l->skel)
 		return -errno ? -errno : -ENOMEM;
 	set_rodata(l->skel, o);
+	err = size_maps(l->skel, o);
+	if (err)
+		return err;
 	if (!choose(l, o, p, allow_fast))
 		return -ENOENT;
 	err = memtrace_bpf__load(l->skel);
 	if (err)
 		return err;
 	for (int i = 0; i < o->nr_pids; i++) {
+		struct mt_tree_node root = {};
+
 		if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.pid_filter), &o->pids[i], &one,
+					BPF_ANY))
+			return -errno;
+		/* the roots of the followed tree: exec renames them, forks hang below them */
+		if (o->follow_forks &&
+		    bpf_map_update_elem(bpf_map__fd(l->skel->maps.tree), &o->pids[i], &root,
 					BPF_ANY))
 			return -errno;
 	}
@@ -233,6 +270,40 @@ static int add_cache(struct mt_report *r, const void *key, const void *vals, int
 	return mt_report_add_cache(r, *(const __u64 *)key, vals, ncpu);
 }
 
+static int add_thread(struct mt_report *r, const void *key, const void *vals, int ncpu)
+{
+	return mt_scope_add_thread(&r->scope, *(const __u32 *)key, vals, ncpu);
+}
+
+/* The followed tree (a plain hash) and the scoping counters. */
+static int collect_scope(const struct mt_loader *l, struct mt_report *r, int ncpu)
+{
+	int fd = bpf_map__fd(l->skel->maps.tree), err = 0;
+	struct mt_scope_stats *st;
+	__u32 key, *prev = NULL, zero = 0;
+	struct mt_tree_node n;
+
+	while (bpf_map_get_next_key(fd, prev, &key) == 0) {
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &n))
+			continue;
+		if (mt_scope_add_tree(&r->scope, key, &n))
+			return -ENOMEM;
+	}
+	st = calloc(ncpu, sizeof(*st));
+	if (!st)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.scope_stats), &zero, st))
+		err = -errno;
+	else
+		mt_scope_add_stats(&r->scope, st, ncpu);
+	free(st);
+	if (!err && r->scope.per_thread)
+		err = read_percpu_hash(bpf_map__fd(l->skel->maps.threads), sizeof(__u32),
+				       sizeof(struct mt_thread), ncpu, add_thread, r);
+	return err;
+}
+
 int mt_loader_collect(const struct mt_loader *l, struct mt_report *r)
 {
 	int ncpu = libbpf_num_possible_cpus(), err;
@@ -254,10 +325,13 @@ int mt_loader_collect(const struct mt_loader *l, struct mt_report *r)
 	if (!err)
 		err = read_percpu_hash(bpf_map__fd(l->skel->maps.caches), sizeof(__u64),
 				       sizeof(struct mt_cache), ncpu, add_cache, r);
+	if (!err)
+		err = collect_scope(l, r, ncpu);
 	memcpy(r->run.class_traced, l->class_traced, sizeof(l->class_traced));
 	snprintf(r->run.attach, sizeof(r->run.attach), "%s", l->attach);
 	r->run.missed_runs = mt_loader_missed_runs(l);
 	mt_report_finish(r);
+	mt_scope_finish(r);
 	return err;
 }
 
@@ -265,4 +339,59 @@ void mt_loader_destroy(struct mt_loader *l)
 {
 	memtrace_bpf__destroy(l->skel);
 	l->skel = NULL;
+}
+
+size_t mt_loader_nr_events(void)
+{
+	return NR_EVENTS;
+}
+
+void mt_loader_event_info(size_t i, struct mt_loader_event_info *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (i >= NR_EVENTS)
+		return;
+	out->group = events[i].group;
+	out->name = events[i].name;
+	out->follow = events[i].follow;
+	/* page events' fast flavour is raw_tp (see page.bpf.c), every other one tp_btf */
+	if (events[i].fast != NONE)
+		out->fast_sec = events[i].needs_vmemmap ? "raw_tp" : "tp_btf";
+	if (events[i].classic != NONE)
+		out->classic_sec = "tracepoint";
+}
+
+int mt_loader_try_one(size_t i, bool fast, const struct mt_loader_opts *o, const char **stage)
+{
+	struct memtrace_bpf *s;
+	struct bpf_program *want, *prog;
+	struct bpf_link *link;
+	int err;
+
+	libbpf_set_print(libbpf_print);
+	*stage = "open";
+	if (i >= NR_EVENTS)
+		return -EINVAL;
+	s = memtrace_bpf__open();
+	if (!s)
+		return -errno ? -errno : -ENOMEM;
+	want = prog_at(s, fast ? events[i].fast : events[i].classic);
+	if (!want) {
+		memtrace_bpf__destroy(s);
+		return -ENOENT;
+	}
+	set_rodata(s, o);
+	bpf_object__for_each_program(prog, s->obj)
+		bpf_program__set_autoload(prog, prog == want);
+	*stage = "load";
+	err = memtrace_bpf__load(s);
+	if (!err) {
+		*stage = "attach";
+		link = bpf_program__attach(want);
+		err = libbpf_get_error(link);
+		if (!err)
+			bpf_link__destroy(link);
+	}
+	memtrace_bpf__destroy(s);
+	return err;
 }

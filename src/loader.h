@@ -17,6 +17,11 @@ struct mt_loader_opts {
 	bool force_tracepoint;		/* hidden switch: keep the classic fallback tested */
 	const __u32 *pids;
 	int nr_pids;
+	bool follow_forks;		/* -- CMD: add every process the pids fork (tree roots) */
+	bool filter_cgroup;		/* --cgroup */
+	__u64 cgroup_id;
+	__u32 cgroup_level;
+	bool per_thread;		/* fill the per-thread table */
 	const struct mt_calib *calib;
 	const struct mt_zone_table *zones;
 	__u32 page_shift;
@@ -39,5 +44,17 @@ __u64 mt_loader_missed_runs(const struct mt_loader *l);
 /* Read every map into the report (after detach, so the numbers are final). */
 int mt_loader_collect(const struct mt_loader *l, struct mt_report *r);
 void mt_loader_destroy(struct mt_loader *l);
+
+/* For `memtrace check`: the event table, and one program loaded and attached on its own. */
+struct mt_loader_event_info {
+	const char *group, *name;
+	bool follow;			/* a scoping event, loaded only with -- CMD */
+	const char *fast_sec, *classic_sec;	/* section names, or NULL */
+};
+size_t mt_loader_nr_events(void);
+void mt_loader_event_info(size_t i, struct mt_loader_event_info *out);
+/* Load and attach only event i's fast (or classic) program. 0, or -errno; *stage names the
+ * step that failed ("open", "load", "attach"). */
+int mt_loader_try_one(size_t i, bool fast, const struct mt_loader_opts *o, const char **stage);
 
 #endif /* MT_LOADER_H */

@@ -13,7 +13,8 @@ struct cmd {
 };
 
 static const struct cmd cmds[] = {
-	{ "run", do_run, usage_run, "trace, then print the report (Ctrl-C or -d SECS)" },
+	{ "run", do_run, usage_run, "trace, then print the report (Ctrl-C, -d SECS or -- CMD)" },
+	{ "check", do_check, usage_check, "CI preflight: what this kernel lets memtrace hook" },
 };
 
 static void usage(FILE *f)
@@ -30,7 +31,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"\n"
 		"'memtrace COMMAND --help' describes a command.\n"
-		"Exit status: 0 success, 1 runtime error, 2 bad command line.\n");
+		"Exit status: 0 success, 1 runtime error, 2 bad command line; memtrace run also\n"
+		"3 a --fail-if condition held, 4 the -- CMD failed (see 'memtrace run --help').\n");
 }
 
 int main(int argc, char **argv)

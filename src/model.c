@@ -63,6 +63,8 @@ void mt_report_free(struct mt_report *r)
 {
 	free(r->procs);
 	free(r->caches);
+	mt_scope_free(&r->scope);
+	mt_ci_free(&r->ci);
 	mt_report_init(r);
 }
 

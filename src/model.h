@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include "memtrace.h"
 #include "zones.h"
+#include "model_scope.h"
+#include "model_ci.h"
 
 #define MT_JSON_SCHEMA_VERSION 1
 
@@ -59,6 +61,8 @@ struct mt_report {
 	size_t nr_procs, cap_procs;
 	struct mt_cache_row *caches;
 	size_t nr_caches, cap_caches;
+	struct mt_scope_report scope;	/* what was traced: pids, command tree, cgroup; threads */
+	struct mt_ci_report ci;		/* --fail-if conditions and their verdicts */
 };
 
 void mt_report_init(struct mt_report *r);

@@ -14,4 +14,15 @@ void mt_render_text(FILE *f, const struct mt_report *r, const struct mt_render_o
 /* Returns 0, or -1 if the writer detected a bug (unbalanced nesting). */
 int mt_render_json(FILE *f, const struct mt_report *r, const struct mt_render_opts *o);
 
+/* Scoping sections (render_text_scope.c, render_json_scope.c). */
+struct jw;
+void mt_render_text_scope_line(FILE *f, const struct mt_report *r);
+void mt_render_text_tree(FILE *f, const struct mt_report *r, int top);
+void mt_render_text_threads(FILE *f, const struct mt_report *r, int top);
+void mt_render_text_ci(FILE *f, const struct mt_report *r);
+void mt_render_json_scope(struct jw *w, const struct mt_report *r);
+void mt_render_json_proc_parent(struct jw *w, const struct mt_report *r, __u32 tgid);
+void mt_render_json_threads(struct jw *w, const struct mt_report *r);
+void mt_render_json_ci(struct jw *w, const struct mt_report *r);
+
 #endif /* MT_RENDER_H */

@@ -70,6 +70,7 @@ static void run_info(struct jw *w, const struct mt_report *r)
 	for (int i = 0; i < MT_LOSS_MAX; i++)
 		jw_u64(w, mt_loss_key(i), r->tot.lost[i]);
 	jw_obj_end(w);
+	mt_render_json_scope(w, r);
 	jw_obj_end(w);
 }
 
@@ -167,6 +168,7 @@ static void processes(struct jw *w, const struct mt_report *r)
 		jw_obj_begin(w, NULL);
 		jw_u64(w, "tgid", p->tgid);
 		jw_str(w, "comm", p->comm);
+		mt_render_json_proc_parent(w, r, p->tgid);
 		jw_obj_begin(w, "classes");
 		for (int k = 0; k < MT_CLASS_MAX; k++) {
 			if (!r->run.class_traced[k])
@@ -198,6 +200,8 @@ int mt_render_json(FILE *f, const struct mt_report *r, const struct mt_render_op
 	slab(&w, r);
 	pages(&w, r);
 	processes(&w, r);
+	mt_render_json_threads(&w, r);
+	mt_render_json_ci(&w, r);
 	jw_obj_end(&w);
 	return jw_end(&w);
 }

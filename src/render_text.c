@@ -22,14 +22,7 @@ static void header(FILE *f, const struct mt_report *r)
 	fprintf(f, "kernel    %s %s, PAGE_SIZE %u (PAGE_SHIFT %u)\n", ri->release, ri->arch,
 		ri->page_size, ri->page_shift);
 	fprintf(f, "BTF       %s; attached with %s\n", ri->btf, ri->attach);
-	if (ri->nr_pids) {
-		fprintf(f, "scope     pid");
-		for (int i = 0; i < ri->nr_pids; i++)
-			fprintf(f, "%s%u", i ? "," : " ", ri->pids[i]);
-		fprintf(f, " (all threads)\n");
-	} else {
-		fprintf(f, "scope     system-wide\n");
-	}
+	mt_render_text_scope_line(f, r);
 	fprintf(f, "duration  %.2f s; events %s; lost %s\n", ri->duration_s, mt_fmt_count(n_ev, sizeof(n_ev), r->tot.events),
 		mt_fmt_count(n_lost, sizeof(n_lost), lost));
 	if (lost) {
@@ -199,5 +192,8 @@ void mt_render_text(FILE *f, const struct mt_report *r, const struct mt_render_o
 	slab(f, r, o->top);
 	pages(f, r);
 	processes(f, r, o->top);
+	mt_render_text_tree(f, r, o->top);
+	mt_render_text_threads(f, r, o->top);
 	histograms(f, r);
+	mt_render_text_ci(f, r);
 }

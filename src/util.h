@@ -12,6 +12,8 @@ enum mt_exit {
 	MT_EXIT_OK = 0,
 	MT_EXIT_ERROR = 1,	/* runtime failure: privileges, BTF, load, attach, I/O */
 	MT_EXIT_USAGE = 2,	/* bad command line: nothing was loaded */
+	MT_EXIT_FAIL_IF = 3,	/* report printed; a --fail-if condition held */
+	MT_EXIT_COMMAND = 4,	/* report printed; the -- CMD exited non-zero or was killed */
 };
 
 extern int mt_verbose;
