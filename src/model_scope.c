@@ -134,4 +134,11 @@ void mt_scope_finish(struct mt_report *r)
 		if (t && t->comm[0])
 			memcpy(r->procs[i].comm, t->comm, sizeof(r->procs[i].comm));
 	}
+	/* a followed process's main thread is named after its exec too */
+	for (size_t i = 0; i < s->nr_threads; i++) {
+		const struct mt_tree_row *t = mt_scope_tree_find(s, s->threads[i].tid);
+
+		if (t && t->comm[0] && s->threads[i].tid == s->threads[i].tgid)
+			memcpy(s->threads[i].comm, t->comm, sizeof(s->threads[i].comm));
+	}
 }

@@ -14,13 +14,14 @@ void mt_render_text_scope_line(FILE *f, const struct mt_report *r)
 
 	switch (kind) {
 	case MT_SCOPE_COMMAND:
-		fprintf(f, "scope     command pid %u and the processes it forked (%llu): %.50s\n",
-			s->command_pid, (unsigned long long)s->n[MT_SCOPE_FORKS], s->command);
+		fprintf(f, "scope     command pid %u and the %llu processes it forked\n",
+			s->command_pid, (unsigned long long)s->n[MT_SCOPE_FORKS]);
+		fprintf(f, "command   %.66s%s\n", s->command, strlen(s->command) > 66 ? "..." : "");
 		if (s->command_exited && s->signal)
-			fprintf(f, "command   killed by signal %d (%s)\n", s->signal,
+			fprintf(f, "          killed by signal %d (%.40s)\n", s->signal,
 				strsignal(s->signal));
 		else if (s->command_exited)
-			fprintf(f, "command   exited with status %d\n", s->exit_code);
+			fprintf(f, "          exited with status %d\n", s->exit_code);
 		if (s->n[MT_SCOPE_FILTER_FULL])
 			fprintf(f, "          %llu forked processes NOT followed (table full)\n",
 				(unsigned long long)s->n[MT_SCOPE_FILTER_FULL]);
@@ -40,8 +41,8 @@ void mt_render_text_scope_line(FILE *f, const struct mt_report *r)
 		return;
 	}
 	/* issue 6: work done for a process elsewhere is not moved to it; say so */
-	fprintf(f, "          kernel work done for it elsewhere (RCU, softirq, kworkers) is "
-		   "not in scope\n");
+	fprintf(f, "          work on its behalf in RCU, softirq or kworkers counts where it "
+		   "ran\n");
 }
 
 /* PROCESSES: the followed tree, each process with its parent; roots first by tgid. */
@@ -82,13 +83,13 @@ void mt_render_text_threads(FILE *f, const struct mt_report *r, int top)
 	if (!s->per_thread)
 		return;
 	fprintf(f, "\nTHREADS (--per-thread)\n");
-	fprintf(f, "%8s %8s %-16s %11s %11s %11s %11s\n", "tid", "tgid", "comm", "slab allocs",
-		"slab bytes", "page allocs", "page bytes");
+	fprintf(f, "%8s %8s %-16s %10s %10s %10s %10s\n", "tid", "tgid", "comm", "slab n",
+		"slab bytes", "pages n", "page bytes");
 	for (size_t i = 0; i < s->nr_threads && shown < top; i++, shown++) {
 		const struct mt_thread_row *t = &s->threads[i];
 		char n[2][32], b[2][32];
 
-		fprintf(f, "%8u %8u %-16s %11s %11s %11s %11s\n", t->tid, t->tgid, t->comm,
+		fprintf(f, "%8u %8u %-16s %10s %10s %10s %10s\n", t->tid, t->tgid, t->comm,
 			mt_fmt_count(n[0], sizeof(n[0]), t->allocs[MT_CLASS_LOGICAL]),
 			mt_fmt_bytes(b[0], sizeof(b[0]), (long long)t->bytes[MT_CLASS_LOGICAL]),
 			mt_fmt_count(n[1], sizeof(n[1]), t->allocs[MT_CLASS_PHYSICAL]),
