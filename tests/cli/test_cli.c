@@ -54,6 +54,37 @@ static const struct bad cases[] = {
 	{ { "run", "--json", "/proc/version" }, 2, "cannot write '/proc/version'" },
 	{ { "run", "stray" }, 2, "unexpected argument 'stray'" },
 	{ { "help", "frob" }, 2, "unknown command 'frob'" },
+	/* issue 6: scoping, -- CMD, CI mode, check */
+	{ { "run", "--fail-if" }, 2, "option '--fail-if' needs a value" },
+	{ { "run", "--fail-if", "" }, 2, "expected a metric name" },
+	{ { "run", "--fail-if", "lost >" }, 2, "expected a number" },
+	{ { "run", "--fail-if", "lost = 1" }, 2, "use '=='" },
+	{ { "run", "--fail-if", "lost > 1MB" }, 2, "unknown unit 'MB' (use MiB)" },
+	{ { "run", "--fail-if", "lost > 1KiB" }, 2, "'lost' is a count" },
+	{ { "run", "--fail-if", "duration > 5" }, 2, "give a unit" },
+	{ { "run", "--fail-if", "outstanding.slab > 1MiB" }, 2,
+	  "unknown metric 'outstanding.slab'" },
+	{ { "run", "--fail-if", "lost > 0", "--fail-if", "lost >> 0" }, 2,
+	  "unknown operator '>>'" },
+	{ { "run", "--fail-if", "lost > 99999999999999999999" }, 2, "out of range" },
+	{ { "run", "--cgroup" }, 2, "option '--cgroup' needs a value" },
+	{ { "run", "--cgroup", "" }, 2, "--cgroup needs a cgroup v2 directory" },
+	{ { "run", "--cgroup", "/nonexistent" }, 2, "cannot use cgroup '/nonexistent'" },
+	{ { "run", "--cgroup", "/proc" }, 2, "'/proc' is not a cgroup v2 directory" },
+	{ { "run", "--cgroup", "/sys/fs/cgroup/unified/cgroup.procs" }, 2,
+	  "is not a cgroup v2 directory" },
+	{ { "run", "--" }, 2, "'--' needs a command" },
+	{ { "run", "--", "no-such-command-xyz" }, 2, "command not found: 'no-such-command-xyz'" },
+	{ { "run", "--", "/etc/passwd" }, 2, "command not found: '/etc/passwd'" },
+	{ { "run", "--", "/tmp" }, 2, "command not found: '/tmp'" },
+	{ { "run", "-d", "1", "--", "true" }, 2, "-d and -- CMD exclude each other" },
+	{ { "run", "-p", "1", "--", "true" }, 2, "exclude each other" },
+	{ { "run", "-p", "1", "--cgroup", "/sys/fs/cgroup/unified" }, 2, "exclude each other" },
+	{ { "run", "--cgroup", "/sys/fs/cgroup/unified", "--", "true" }, 2,
+	  "exclude each other" },
+	{ { "run", "true" }, 2, "a command goes after '--'" },
+	{ { "check", "--bogus" }, 2, "unknown option '--bogus'" },
+	{ { "check", "stray" }, 2, "unexpected argument 'stray'" },
 	{ { "run", "-d", "1" }, 1, "kernel lacks BTF", "MEMTRACE_VMLINUX_BTF=/nonexistent" },
 	{ { "run", "-d", "1" }, 1, "run as root", NULL, true },
 };
@@ -133,10 +164,28 @@ static void test_help_and_version(void **state)
 	n = fread(buf, 1, sizeof(buf) - 1, f);
 	buf[n] = '\0';
 	assert_int_equal(pclose(f), 0);
-	for (const char *opt = "--duration\0--pid\0--json\0--top\0--verbose\0Exit status\0";
+	for (const char *opt = "--duration\0--pid\0--json\0--top\0--verbose\0Exit status\0"
+			       "-- CMD\0--cgroup\0--per-thread\0--fail-if\0--list-metrics\0"
+			       "  3  \0  4  \0";
 	     *opt; opt += strlen(opt) + 1)
 		assert_non_null(strstr(buf, opt));
 	assert_null(strstr(buf, "force-tracepoint"));	/* hidden on purpose */
+
+	snprintf(cmd, sizeof(cmd), "%s run --list-metrics", memtrace);
+	f = popen(cmd, "r");
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	assert_int_equal(pclose(f), 0);
+	assert_non_null(strstr(buf, "  lost "));
+	assert_non_null(strstr(buf, "classes.kernel_logical.net_bytes"));
+
+	snprintf(cmd, sizeof(cmd), "%s check --help", memtrace);
+	f = popen(cmd, "r");
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	assert_int_equal(pclose(f), 0);
+	assert_non_null(strstr(buf, "--json"));
+	assert_non_null(strstr(buf, "Exit status"));
 
 	snprintf(cmd, sizeof(cmd), "%s --version", memtrace);
 	f = popen(cmd, "r");
@@ -151,6 +200,7 @@ static void test_help_and_version(void **state)
 	buf[n] = '\0';
 	assert_int_equal(pclose(f), 0);
 	assert_non_null(strstr(buf, "run "));
+	assert_non_null(strstr(buf, "check "));
 }
 
 int main(void)
