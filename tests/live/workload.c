@@ -9,12 +9,18 @@
  *        pages N pages of anonymous memory touched one by one (no THP), then unmapped
  *        mix   both
  *        slabsecs  eventfd + close for N seconds, as fast as it can (load tests)
+ *        hold  N pages touched and kept mapped until stdin closes (a known "leak")
+ *   workload forks N
+ * forks 3 children at once (no handshake: for `memtrace run -- workload forks N`); each does
+ * N x (eventfd + close) and touches N pages, prints "child PID" on stderr and exits; the
+ * parent waits for all three and exits 0.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -42,7 +48,7 @@ static void slab_for(long secs)
 	} while (now.tv_sec - start.tv_sec < secs);
 }
 
-static void pages(long n)
+static volatile char *touch(long n)
 {
 	long ps = sysconf(_SC_PAGESIZE);
 	size_t len = (size_t)n * ps;
@@ -57,7 +63,12 @@ static void pages(long n)
 		perror("madvise");
 	for (size_t off = 0; off < len; off += ps)
 		p[off] = 1;
-	munmap((void *)p, len);
+	return p;
+}
+
+static void pages(long n)
+{
+	munmap((void *)touch(n), (size_t)n * sysconf(_SC_PAGESIZE));
 }
 
 int main(int argc, char **argv)
@@ -66,10 +77,33 @@ int main(int argc, char **argv)
 	long n;
 
 	if (argc != 3 || (n = atol(argv[2])) <= 0) {
-		fprintf(stderr, "usage: workload slab|pages|mix|slabsecs N\n");
+		fprintf(stderr, "usage: workload slab|pages|mix|slabsecs|hold|forks N\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IONBF, 0);
+	if (!strcmp(argv[1], "forks")) {
+		for (int i = 0; i < 3; i++) {
+			pid_t pid = fork();
+
+			if (pid < 0) {
+				perror("fork");
+				return 1;
+			}
+			if (pid == 0) {
+				slab(n);
+				pages(n);
+				fprintf(stderr, "child %d\n", getpid());
+				_exit(0);
+			}
+		}
+		for (int i = 0; i < 3; i++) {
+			int st;
+
+			if (wait(&st) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
+				return 1;
+		}
+		return 0;
+	}
 	printf("ready %d\n", getpid());
 	if (read(0, &c, 1) != 1)
 		return 1;
@@ -79,6 +113,8 @@ int main(int argc, char **argv)
 		pages(n);
 	if (!strcmp(argv[1], "slabsecs"))
 		slab_for(n);
+	if (!strcmp(argv[1], "hold"))
+		touch(n);
 	printf("done\n");
 	while (read(0, &c, 1) > 0)
 		;
