@@ -293,24 +293,24 @@ static void test_pid_scope_two_workloads(void **state)
  * returns from the one-byte read of the go pipe: nothing runs in it between memtrace's
  * attach and that point) and, after exec, by comm.
  */
-static void test_command_follows_forks(void **state)
+static void command_follows_forks(bool classic)
 {
 	const long n = 500;
 	struct oracle o;
 	struct child mt;
-	struct json_object *j, *procs, *scope;
+	struct json_object *j, *procs, *scope, *threads;
 	long long tol, sum_mt = 0, sum_bt = 0, pages_mt = 0, pages_bt = 0;
 	int root, kids[3], nk = 0;
 	char *err, *p, nbuf[16];
 
-	if (skip_unless_live())
-		skip();
 	next_run();
 	oracle_start(&o, "tracepoint:syscalls:sys_exit_read /comm == \"memtrace\" && "
 			 "args->ret == 1/ { @go[pid] = 1; }",
 		     "@go[pid] || comm == \"workload\"");
 	snprintf(nbuf, sizeof(nbuf), "%ld", n);
-	mt = start_memtrace((const char *[]){ "--", workload, "forks", nbuf, NULL });
+	mt = start_memtrace((const char *[]){ "--per-thread",
+					      classic ? "--force-tracepoint" : "--per-thread",
+					      "--", workload, "forks", nbuf, NULL });
 	assert_int_equal(wait_exit(mt.pid, 120), 0);
 	close(mt.in);
 	close(mt.out);
@@ -353,12 +353,42 @@ static void test_command_follows_forks(void **state)
 		sum_bt += b->sa;
 		pages_bt += b->pa;
 	}
+	/* --per-thread: each single-threaded process is one thread with the same counts */
+	threads = json_object_object_get(j, "threads");
+	assert_int_equal(json_object_array_length(threads), 4);
+	for (size_t i = 0; i < json_object_array_length(threads); i++) {
+		struct json_object *t = json_object_array_get_idx(threads, i);
+
+		assert_int_equal(jget(t, "tid"), jget(t, "tgid"));
+		assert_int_equal(jget(t, "classes.kernel_logical.allocs"),
+				 jget(proc_of(j, (int)jget(t, "tgid")),
+				      "classes.kernel_logical.allocs"));
+	}
+	if (classic)
+		assert_string_equal(json_object_get_string(json_object_object_get(
+					    json_object_object_get(j, "run"), "attach")),
+				    "tracepoint");
 	sum_mt = jget(j, "classes.kernel_logical.allocs");
 	pages_mt = jget(j, "classes.physical.allocs");
 	assert_count(sum_mt, sum_bt, tol);
 	assert_count(pages_mt, pages_bt, tol);
 	json_object_put(j);
 	free(o.pids);
+}
+
+static void test_command_follows_forks(void **state)
+{
+	if (skip_unless_live())
+		skip();
+	command_follows_forks(false);
+}
+
+/* The classic fork and exec tracepoints follow the same tree. */
+static void test_command_follows_forks_classic(void **state)
+{
+	if (skip_unless_live())
+		skip();
+	command_follows_forks(true);
 }
 
 static char cgdir[128];
@@ -658,6 +688,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pid_scope_two_workloads),
 		cmocka_unit_test(test_command_follows_forks),
+		cmocka_unit_test(test_command_follows_forks_classic),
 		cmocka_unit_test_teardown(test_cgroup_scope, cgroup_teardown),
 		cmocka_unit_test(test_fail_if_trips_on_leak),
 		cmocka_unit_test(test_fail_if_passes_without_leak),
