@@ -87,24 +87,24 @@ static int get_class(const struct mt_report *r, long arg, long long *out)
 }
 
 static const struct mt_metric core_metrics[] = {
-	{ "lost", MT_UNIT_NONE, "events not fully accounted, all causes (run.lost.total)",
+	{ "lost", MT_UNIT_NONE, "events lost, all causes",
 	  get_lost, -1 },
 	{ "lost.missed_runs", MT_UNIT_NONE, "BPF runs the kernel skipped", get_lost,
 	  MT_LOSS_MAX },
 	{ "lost.ringbuf", MT_UNIT_NONE, "ring-buffer records dropped", get_lost,
 	  MT_LOSS_RINGBUF },
-	{ "lost.process_table_full", MT_UNIT_NONE, "events not attributed to a process",
+	{ "lost.process_table_full", MT_UNIT_NONE, "events in no process row",
 	  get_lost, MT_LOSS_PROC_FULL },
-	{ "lost.cache_table_full", MT_UNIT_NONE, "events not attributed to a cache", get_lost,
+	{ "lost.cache_table_full", MT_UNIT_NONE, "events in no cache row", get_lost,
 	  MT_LOSS_CACHE_FULL },
 	{ "events", MT_UNIT_NONE, "events counted", get_events, 0 },
 	{ "duration", MT_UNIT_TIME, "time traced", get_duration, 0 },
 	{ "processes", MT_UNIT_NONE, "processes seen", get_processes, 0 },
-	{ "scope.forks", MT_UNIT_NONE, "processes forked by the command and followed",
+	{ "scope.forks", MT_UNIT_NONE, "processes followed from CMD",
 	  get_scope, MT_SCOPE_FORKS },
-	{ "scope.not_followed", MT_UNIT_NONE, "processes forked but not followed (table full)",
+	{ "scope.not_followed", MT_UNIT_NONE, "forks not followed (table full)",
 	  get_scope, MT_SCOPE_FILTER_FULL },
-	{ "slab.fragmentation_bytes", MT_UNIT_BYTES, "slab bytes allocated minus requested",
+	{ "slab.fragmentation_bytes", MT_UNIT_BYTES, "slab allocated minus requested",
 	  get_fragmentation, 0 },
 	{},
 };
@@ -184,7 +184,7 @@ void mt_metrics_list(FILE *f)
 	for (size_t i = 0, n = mt_metrics_count(); i < n; i++) {
 		const struct mt_metric *m = mt_metric_at(i);
 
-		fprintf(f, "  %-40s %-5s %s\n", m->name, unit_word(m->unit), m->help);
+		fprintf(f, "  %-36s %-5s %.35s\n", m->name, unit_word(m->unit), m->help);
 	}
 }
 
