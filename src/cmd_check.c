@@ -93,7 +93,7 @@ static void run_checks(struct check *c)
 	int fast_ok = 0, fast_n = 0, raw_ok = 0, raw_n = 0, err;
 	bool priv, btf, core_events = true;
 	struct utsname u;
-	const char *what, *stage;
+	const char *what, *stage = "";
 	struct mt_probe p;
 	char name[96];
 

@@ -21,20 +21,21 @@ struct ev_progs {
 	const char *group, *name;
 	int cls;		/* enum mt_class it feeds, or -1 for a section that is no class */
 	bool needs_vmemmap;
-	size_t fast, classic;	/* offsets of the programs in struct memtrace_bpf, or NONE */
 	bool follow;		/* scoping: loaded only when following a command's forks */
+	size_t fast, classic;	/* offsets of the programs in struct memtrace_bpf, or NONE */
 };
 
 #define NONE ((size_t)-1)
 #define PROG(p) offsetof(struct memtrace_bpf, progs.p)
 #define EV(group, name, cls, vmemmap, fast, classic)                                       \
-	{ group, name, cls, vmemmap, PROG(fast), PROG(classic) }
+	{ group, name, cls, vmemmap, false, PROG(fast), PROG(classic) }
 /* an event with only one flavour */
-#define EV_FAST(group, name, cls, fast) { group, name, cls, false, PROG(fast), NONE }
-#define EV_CLASSIC(group, name, cls, classic) { group, name, cls, false, NONE, PROG(classic) }
+#define EV_FAST(group, name, cls, fast) { group, name, cls, false, false, PROG(fast), NONE }
+#define EV_CLASSIC(group, name, cls, classic)                                              \
+	{ group, name, cls, false, false, NONE, PROG(classic) }
 /* a scoping event of scope.bpf.c, only with -- CMD */
 #define EV_FOLLOW(group, name, fast, classic)                                              \
-	{ group, name, -1, false, PROG(fast), PROG(classic), true }
+	{ group, name, -1, false, true, PROG(fast), PROG(classic) }
 
 static const struct ev_progs events[] = {
 	EV("kmem", "kmalloc", MT_CLASS_LOGICAL, false, kmalloc_btf, kmalloc_tp),
@@ -381,7 +382,8 @@ int mt_loader_try_one(size_t i, bool fast, const struct mt_loader_opts *o, const
 		return -ENOENT;
 	}
 	set_rodata(s, o);
-	bpf_object__for_each_program(prog, s->obj)
+	for (prog = bpf_object__next_program(s->obj, NULL); prog;
+	     prog = bpf_object__next_program(s->obj, prog))
 		bpf_program__set_autoload(prog, prog == want);
 	*stage = "load";
 	err = memtrace_bpf__load(s);

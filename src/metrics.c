@@ -117,7 +117,7 @@ static const struct mt_metric *const tables[] = {
 	core_metrics,
 };
 
-#define NR_CLASS_METRICS (MT_CLASS_MAX * NR_FIELDS)
+#define NR_CLASS_METRICS ((size_t)MT_CLASS_MAX * NR_FIELDS)
 
 static struct mt_metric class_metrics[NR_CLASS_METRICS];
 static char class_names[NR_CLASS_METRICS][64];
