@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -602,6 +603,69 @@ static void test_sigint_forwarded(void **state)
 	free(out);
 }
 
+/*
+ * Ctrl-C at a terminal: the kernel signals the whole foreground process group, memtrace and
+ * the command alike. memtrace must not stop (nor signal again): it waits for the command and
+ * then reports. memtrace runs here as a session leader on a pseudo-terminal.
+ */
+static int ctrl_c_on_tty(const char *script, double wait_before)
+{
+	const char *argv[] = { memtrace, "run", "--json", NULL, "--", "sh", "-c", script, NULL };
+	int m, status;
+	pid_t pid;
+
+	next_run();
+	argv[3] = run_file("mt.json");
+	m = posix_openpt(O_RDWR | O_NOCTTY);
+	assert_true(m >= 0);
+	assert_int_equal(grantpt(m), 0);
+	assert_int_equal(unlockpt(m), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int s, o, e;
+
+		setsid();
+		s = open(ptsname(m), O_RDWR);
+		o = open(run_file("mt.out"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		e = open(run_file("mt.err"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (s < 0 || o < 0 || e < 0 || ioctl(s, TIOCSCTTY, 0))
+			_exit(126);
+		dup2(s, 0);
+		dup2(o, 1);
+		dup2(e, 2);
+		execv(memtrace, (char *const *)argv);
+		_exit(127);
+	}
+	assert_true(wait_file(run_file("mt.err"), "memtrace: tracing", 60));
+	usleep((useconds_t)(wait_before * 1e6));
+	assert_int_equal(write(m, "\x03", 1), 1);	/* ^C: VINTR, ISIG is on by default */
+	status = wait_exit(pid, 30);
+	close(m);
+	return status;
+}
+
+static void test_ctrl_c_on_tty(void **state)
+{
+	char *err, *out;
+
+	if (geteuid() != 0)
+		skip();
+	/* the command dies of the SIGINT; memtrace reports that, once */
+	assert_int_equal(ctrl_c_on_tty("exec sleep 60", 0.3), 4);
+	err = slurp(run_file("mt.err"));
+	assert_non_null(strstr(err, "memtrace: command killed by signal 2"));
+	free(err);
+	out = slurp(run_file("mt.out"));
+	assert_non_null(strstr(out, "ADDRESS CLASSES"));
+	free(out);
+	/* a command that ignores it runs to its end, and memtrace with it */
+	assert_int_equal(ctrl_c_on_tty("trap '' INT; sleep 2; exit 0", 0.3), 0);
+	out = slurp(run_file("mt.out"));
+	assert_non_null(strstr(out, "exited with status 0"));
+	free(out);
+}
+
 static bool bpftrace_attaches(const char *probe)
 {
 	char cmd[512];
@@ -697,6 +761,7 @@ int main(void)
 		cmocka_unit_test(test_fail_if_passes_without_leak),
 		cmocka_unit_test(test_command_exit_status),
 		cmocka_unit_test(test_sigint_forwarded),
+		cmocka_unit_test(test_ctrl_c_on_tty),
 		cmocka_unit_test(test_check_matches_machine),
 	};
 
