@@ -62,11 +62,12 @@ int calib_page_tp(struct trace_event_raw_mm_page_alloc *e)
 	return pfn != (__u64)-1 ? emit(MT_REC_CALIB_PFN, pfn, BPF_CORE_READ(e, order), 0) : 0;
 }
 
-SEC("tp_btf/kmalloc")
-int BPF_PROG(calib_kmalloc_btf, unsigned long call_site, const void *ptr, size_t bytes_req,
-	     size_t bytes_alloc)
+/* raw_tp: 6.12's tp_btf refuses to read kmalloc's `const void *ptr` (see slab.bpf.c) */
+SEC("raw_tp/kmalloc")
+int BPF_PROG(calib_kmalloc_raw, unsigned long call_site, __u64 ptr, __u64 bytes_req,
+	     __u64 bytes_alloc)
 {
-	return ptr ? emit(MT_REC_CALIB_KMALLOC, (__u64)ptr, 0, bytes_alloc) : 0;
+	return ptr ? emit(MT_REC_CALIB_KMALLOC, ptr, 0, bytes_alloc) : 0;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -126,37 +126,43 @@ static __always_inline int on_free(const void *ptr, const struct kmem_cache *s, 
 	return 0;
 }
 
-SEC("tp_btf/kmalloc")
-int BPF_PROG(kmalloc_btf, unsigned long call_site, const void *ptr, size_t bytes_req,
-	     size_t bytes_alloc)
+/*
+ * The fast path is raw_tp, not tp_btf: every kmem event passes the object as `const void *`,
+ * and on 6.12 tp_btf's typed context refuses to read a pointer to const void ("func
+ * 'kmalloc' arg1 type UNKNOWN is not a struct": the program does not load), where 6.18
+ * accepts it. raw_tp hands the same arguments over as plain numbers through the same
+ * bpf_trace_run, at the same cost, on every kernel; the cache is read with CO-RE.
+ */
+SEC("raw_tp/kmalloc")
+int BPF_PROG(kmalloc_raw, unsigned long call_site, __u64 ptr, __u64 bytes_req, __u64 bytes_alloc)
 {
-	return on_alloc(ptr, bytes_req, bytes_alloc, NULL, NULL,
+	return on_alloc((const void *)ptr, bytes_req, bytes_alloc, NULL, NULL,
 			bytes_alloc | MT_CACHE_KEY_KMALLOC);
 }
 
 /* 6.1+: (call_site, ptr, struct kmem_cache *s, gfp_flags, node) */
-SEC("tp_btf/kmem_cache_alloc")
-int BPF_PROG(kmem_cache_alloc_btf, unsigned long call_site, const void *ptr,
-	     struct kmem_cache *s)
+SEC("raw_tp/kmem_cache_alloc")
+int BPF_PROG(kmem_cache_alloc_raw, unsigned long call_site, __u64 ptr, __u64 cache)
 {
-	return on_alloc(ptr, BPF_CORE_READ(s, object_size), BPF_CORE_READ(s, size), s, NULL,
-			(__u64)s);
+	const struct kmem_cache *s = (const struct kmem_cache *)cache;
+
+	return on_alloc((const void *)ptr, BPF_CORE_READ(s, object_size), BPF_CORE_READ(s, size),
+			s, NULL, cache);
 }
 
-SEC("tp_btf/kfree")
-int BPF_PROG(kfree_btf, unsigned long call_site, const void *ptr)
+SEC("raw_tp/kfree")
+int BPF_PROG(kfree_raw, unsigned long call_site, __u64 ptr)
 {
-	return on_free(ptr, NULL, 0);
+	return on_free((const void *)ptr, NULL, 0);
 }
 
-SEC("tp_btf/kmem_cache_free")
-int BPF_PROG(kmem_cache_free_btf, unsigned long call_site, const void *ptr,
-	     const struct kmem_cache *s)
+SEC("raw_tp/kmem_cache_free")
+int BPF_PROG(kmem_cache_free_raw, unsigned long call_site, __u64 ptr, __u64 cache)
 {
-	return on_free(ptr, s, (__u64)s);
+	return on_free((const void *)ptr, (const struct kmem_cache *)cache, cache);
 }
 
-/* Classic tracepoints: the fallback where tp_btf cannot attach. */
+/* Classic tracepoints: the fallback where the fast path cannot attach. */
 
 SEC("tracepoint/kmem/kmalloc")
 int kmalloc_tp(void *ctx)

@@ -100,7 +100,7 @@ struct mt_cache {
 enum mt_rec_type {
 	MT_REC_CALIB_PAGE = 1,		/* calibration: a page allocation seen by tp_btf */
 	MT_REC_CALIB_PFN,		/* calibration: the same event seen by the classic tracepoint */
-	MT_REC_CALIB_KMALLOC,		/* calibration: a kmalloc seen by tp_btf */
+	MT_REC_CALIB_KMALLOC,		/* calibration: a kmalloc seen by raw_tp */
 };
 
 /*

@@ -13,9 +13,10 @@
 
 /*
  * Every traced event: its tracepoint, its class, and its two attach flavours, of which the
- * loader keeps at most one. The fast flavour is tp_btf, or raw_tp for page events, whose
- * struct page needs vmemmap_base; the other is the classic tracepoint. A new event is one
- * row here and its programs in bpf/.
+ * loader keeps at most one. The fast flavour is raw_tp: for slab events because tp_btf
+ * refuses their `const void *` arguments on 6.12, for page events because their struct
+ * page pointer needs arithmetic (and vmemmap_base); the other is the classic tracepoint. A
+ * new event is one row here and its programs in bpf/.
  */
 struct ev_progs {
 	const char *group, *name;
@@ -38,11 +39,11 @@ struct ev_progs {
 	{ group, name, -1, false, true, PROG(fast), PROG(classic) }
 
 static const struct ev_progs events[] = {
-	EV("kmem", "kmalloc", MT_CLASS_LOGICAL, false, kmalloc_btf, kmalloc_tp),
-	EV("kmem", "kmem_cache_alloc", MT_CLASS_LOGICAL, false, kmem_cache_alloc_btf,
+	EV("kmem", "kmalloc", MT_CLASS_LOGICAL, false, kmalloc_raw, kmalloc_tp),
+	EV("kmem", "kmem_cache_alloc", MT_CLASS_LOGICAL, false, kmem_cache_alloc_raw,
 	   kmem_cache_alloc_tp),
-	EV("kmem", "kfree", MT_CLASS_LOGICAL, false, kfree_btf, kfree_tp),
-	EV("kmem", "kmem_cache_free", MT_CLASS_LOGICAL, false, kmem_cache_free_btf,
+	EV("kmem", "kfree", MT_CLASS_LOGICAL, false, kfree_raw, kfree_tp),
+	EV("kmem", "kmem_cache_free", MT_CLASS_LOGICAL, false, kmem_cache_free_raw,
 	   kmem_cache_free_tp),
 	EV("kmem", "mm_page_alloc", MT_CLASS_PHYSICAL, true, mm_page_alloc_raw, mm_page_alloc_tp),
 	EV("kmem", "mm_page_free", MT_CLASS_PHYSICAL, true, mm_page_free_raw, mm_page_free_tp),
