@@ -31,6 +31,16 @@ static __always_inline bool mt_kmem_cache_alloc_has_cache(void)
 }
 
 /*
+ * The classic kmem_cache_alloc event names the cache (__data_loc_name) on 6.18 and 7.3, not
+ * on 6.1 or 6.12, which have sizes and gfp flags alone: there the fallback finds the cache
+ * through the object's slab page.
+ */
+static __always_inline bool mt_kmem_cache_alloc_tp_has_name(void)
+{
+	return bpf_core_field_exists(struct trace_event_raw_kmem_cache_alloc, __data_loc_name);
+}
+
+/*
  * 6.10 moved PG_slab out of page->flags into page_type, 6.12 turned page_type into the
  * PGTY_* enum. 6.18 wraps page->flags in memdesc_flags_t. Only the two ends are handled;
  * on 6.10/6.11 kfree sizes are reported as unknown rather than guessed.

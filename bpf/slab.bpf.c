@@ -81,7 +81,7 @@ static __always_inline int on_alloc(const void *ptr, __u64 req, __u64 alloc,
 	c->bytes_alloc += alloc;
 	st->size_hist[MT_CLASS_LOGICAL][mt_hist_slot(alloc)]++;
 	mt_proc_alloc(st, tgid, MT_CLASS_LOGICAL, alloc);
-	kc = cache_get(st, key, s, name);
+	kc = key ? cache_get(st, key, s, name) : NULL;
 	if (kc) {
 		kc->allocs++;
 		kc->bytes_req += req;
@@ -201,10 +201,21 @@ static __always_inline __u64 name_key(const char *name)
 SEC("tracepoint/kmem/kmem_cache_alloc")
 int kmem_cache_alloc_tp(struct trace_event_raw_kmem_cache_alloc *e)
 {
-	const char *name = (const char *)e + (BPF_CORE_READ(e, __data_loc_name) & 0xffff);
+	const void *ptr = BPF_CORE_READ(e, ptr);
+	const struct kmem_cache *s = NULL;
+	const char *name = NULL;
+	__u64 key = 0;
 
-	return on_alloc(BPF_CORE_READ(e, ptr), BPF_CORE_READ(e, bytes_req),
-			BPF_CORE_READ(e, bytes_alloc), NULL, name, name_key(name));
+	if (mt_kmem_cache_alloc_tp_has_name()) {
+		name = (const char *)e + (BPF_CORE_READ(e, __data_loc_name) & 0xffff);
+		key = name_key(name);
+	} else if (ptr && slab_object_size(ptr, &s) && s) {
+		/* no name in the event: the object's slab page names its cache */
+		name = BPF_CORE_READ(s, name);
+		key = name_key(name);
+	}
+	return on_alloc(ptr, BPF_CORE_READ(e, bytes_req), BPF_CORE_READ(e, bytes_alloc), NULL,
+			name, key);
 }
 
 SEC("tracepoint/kmem/kfree")
