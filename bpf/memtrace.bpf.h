@@ -201,6 +201,32 @@ static __always_inline void mt_proc_free(struct mt_stats *st, __u32 tgid, int cl
 	p->bytes_freed[cls] += bytes;
 }
 
+/*
+ * Array indexes the verifier can see are in range. The clamps are already in the values,
+ * but 6.1's verifier loses them through the compiler's 32-bit zero extension ("R0 unbounded
+ * memory access", the program does not load): mask after a compiler barrier. The slot
+ * counts are powers of two, so the mask changes no clamped value.
+ */
+_Static_assert((MT_HIST_SLOTS & (MT_HIST_SLOTS - 1)) == 0, "MT_HIST_SLOTS not a power of 2");
+_Static_assert((MT_ORDER_SLOTS & (MT_ORDER_SLOTS - 1)) == 0, "MT_ORDER_SLOTS not a power of 2");
+_Static_assert((MT_ZONE_SLOTS & (MT_ZONE_SLOTS - 1)) == 0, "MT_ZONE_SLOTS not a power of 2");
+
+static __always_inline __u32 mt_slot(__u64 v)
+{
+	__u32 s = mt_hist_slot(v);
+
+	barrier_var(s);
+	return s & (MT_HIST_SLOTS - 1);
+}
+
+static __always_inline __u32 mt_order_slot(__u32 order)
+{
+	__u32 s = order < MT_ORDER_SLOTS ? order : MT_ORDER_SLOTS - 1;
+
+	barrier_var(s);
+	return s & (MT_ORDER_SLOTS - 1);
+}
+
 /* Zone range index of a PFN; ranges come from /proc/zoneinfo via .rodata. */
 static __always_inline __u32 mt_pfn_zone(__u64 pfn)
 {

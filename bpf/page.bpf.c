@@ -10,8 +10,8 @@ static __always_inline void zone_add(__u64 *slots, __u64 pfn, __u32 order)
 {
 	__u32 z = mt_pfn_zone(pfn);
 
-	if (z < MT_ZONE_SLOTS)
-		slots[z] += 1ULL << order;
+	barrier_var(z);
+	slots[z & (MT_ZONE_SLOTS - 1)] += 1ULL << order;
 }
 
 static __always_inline int on_page_alloc(__u64 pfn, bool ok, __u32 order)
@@ -33,8 +33,8 @@ static __always_inline int on_page_alloc(__u64 pfn, bool ok, __u32 order)
 	c->allocs++;
 	c->bytes_req += bytes;
 	c->bytes_alloc += bytes;
-	st->size_hist[MT_CLASS_PHYSICAL][mt_hist_slot(bytes)]++;
-	st->order_allocs[order < MT_ORDER_SLOTS ? order : MT_ORDER_SLOTS - 1]++;
+	st->size_hist[MT_CLASS_PHYSICAL][mt_slot(bytes)]++;
+	st->order_allocs[mt_order_slot(order)]++;
 	zone_add(st->zone_allocs, pfn, order & 31);
 	mt_proc_alloc(st, tgid, MT_CLASS_PHYSICAL, bytes);
 	return 0;
@@ -54,7 +54,7 @@ static __always_inline int on_page_free(__u64 pfn, __u32 order)
 	bytes = (1ULL << page_shift) << (order & 31);
 	c->frees++;
 	c->bytes_freed += bytes;
-	st->order_frees[order < MT_ORDER_SLOTS ? order : MT_ORDER_SLOTS - 1]++;
+	st->order_frees[mt_order_slot(order)]++;
 	zone_add(st->zone_frees, pfn, order & 31);
 	mt_proc_free(st, tgid, MT_CLASS_PHYSICAL, bytes);
 	return 0;

@@ -79,7 +79,7 @@ static __always_inline int on_alloc(const void *ptr, __u64 req, __u64 alloc,
 	c->allocs++;
 	c->bytes_req += req;
 	c->bytes_alloc += alloc;
-	st->size_hist[MT_CLASS_LOGICAL][mt_hist_slot(alloc)]++;
+	st->size_hist[MT_CLASS_LOGICAL][mt_slot(alloc)]++;
 	mt_proc_alloc(st, tgid, MT_CLASS_LOGICAL, alloc);
 	kc = key ? cache_get(st, key, s, name) : NULL;
 	if (kc) {
