@@ -94,19 +94,21 @@ static __always_inline enum mt_slab_kind mt_page_slab_kind(struct page *head)
 	return MT_PAGE_UNKNOWN;
 }
 
-/* The order of a compound head page; -1 when this kernel's layout is not known. */
+/*
+ * The order of a compound head page; -1 when this kernel's layout is not known. Up to 6.5
+ * the order is a field of the first tail page (6.1: page[1].compound_order, which folio
+ * calls _folio_order); since 6.6 it is the low byte of folio->_flags_1 (page[1].flags).
+ * 6.1 already has a _flags_1 in struct folio, holding tail flags, not the order: test for
+ * the old field first, or every large kmalloc freed on 6.1 is sized as one page.
+ */
 static __always_inline int mt_compound_order(struct page *head)
 {
 	struct page *tail = head + 1;
-	unsigned long f1;
 
-	if (bpf_core_field_exists(struct folio, _flags_1)) {
-		/* 6.6+: folio->_flags_1 low byte is the order; _flags_1 is tail page 1's flags */
-		f1 = BPF_CORE_READ((struct folio *)head, _flags_1);
-		return f1 & 0xff;
-	}
 	if (bpf_core_field_exists(struct page___compound_order, compound_order))
 		return BPF_CORE_READ((struct page___compound_order *)tail, compound_order);
+	if (bpf_core_field_exists(struct folio, _flags_1))
+		return BPF_CORE_READ((struct folio *)head, _flags_1) & 0xff;
 	return -1;
 }
 
