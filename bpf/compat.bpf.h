@@ -112,4 +112,41 @@ static __always_inline int mt_compound_order(struct page *head)
 	return -1;
 }
 
+/* page->compound_head up to 6.x; renamed compound_info in 7.x, with a second encoding. */
+struct page___compound_head {
+	unsigned long compound_head;
+} __attribute__((preserve_access_index));
+
+struct page___compound_info {
+	unsigned long compound_info;
+} __attribute__((preserve_access_index));
+
+/*
+ * The head page of a (possibly tail) page; NULL when this kernel's layout is not known.
+ * Bit 0 marks a tail page. Up to 6.x the rest is the head's address. 7.x (compound_info)
+ * keeps that where struct page's size is not a power of two, and otherwise, with the
+ * hugetlb vmemmap optimisation, stores a mask that turns the tail's address into the
+ * head's: all ones down to the folio's size in struct pages. A mask is contiguous high ones
+ * (~m + 1 is a power of two), which no struct page address is: tell them apart by that.
+ */
+static __always_inline struct page *mt_compound_head(struct page *page)
+{
+	unsigned long info;
+
+	if (bpf_core_field_exists(struct page___compound_head, compound_head)) {
+		info = BPF_CORE_READ((struct page___compound_head *)page, compound_head);
+		return info & 1 ? (struct page *)(info - 1) : page;
+	}
+	if (bpf_core_field_exists(struct page___compound_info, compound_info)) {
+		info = BPF_CORE_READ((struct page___compound_info *)page, compound_info);
+		if (!(info & 1))
+			return page;
+		info &= ~1UL;
+		if (((~info + 1) & ~info) == 0)
+			return (struct page *)((unsigned long)page & info);
+		return (struct page *)info;
+	}
+	return NULL;
+}
+
 #endif /* MT_COMPAT_BPF_H */

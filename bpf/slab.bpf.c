@@ -37,14 +37,12 @@ static __always_inline struct mt_cache *cache_get(struct mt_stats *st, __u64 key
 static __always_inline __u64 slab_object_size(const void *ptr, const struct kmem_cache **sp)
 {
 	struct page *page = mt_virt_to_page(ptr);
-	unsigned long head;
 	int order;
 
+	if (page)
+		page = mt_compound_head(page);
 	if (!page)
 		return 0;
-	head = BPF_CORE_READ(page, compound_head);
-	if (head & 1)
-		page = (struct page *)(head - 1);
 	switch (mt_page_slab_kind(page)) {
 	case MT_PAGE_SLAB:
 		*sp = BPF_CORE_READ((struct slab *)page, slab_cache);
