@@ -94,3 +94,13 @@ bool mt_tracepoint_exists(const char *group, const char *name)
 	}
 	return false;
 }
+
+bool mt_kernel_older(int major, int minor)
+{
+	struct utsname u;
+	int ma = 0, mi = 0;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &ma, &mi) != 2)
+		return false;
+	return ma < major || (ma == major && mi < minor);
+}

@@ -21,5 +21,7 @@ const char *mt_vmlinux_btf_path(void);
 /* Make sure tracefs is reachable (classic tracepoints need it); mounts it if need be. */
 int mt_ensure_tracefs(void);
 bool mt_tracepoint_exists(const char *group, const char *name);
+/* The running kernel's release is older than major.minor. */
+bool mt_kernel_older(int major, int minor);
 
 #endif /* MT_KERNEL_INFO_H */

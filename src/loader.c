@@ -108,6 +108,15 @@ static int choose(struct mt_loader *l, const struct mt_loader_opts *o, const str
 	}
 	snprintf(l->attach, sizeof(l->attach), "%s",
 		 nfast && nclassic ? "mixed" : nfast ? "tp_btf/raw_tp" : "tracepoint");
+	/*
+	 * A classic tracepoint program is skipped when it fires inside another classic or
+	 * kprobe program on the same CPU (bpf_prog_active, e.g. an interrupt freeing memory
+	 * over one); only since 6.7 does the kernel count those skips in recursion_misses.
+	 * Measured on 6.1: 3% of the frees of an eventfd loop, reported nowhere. Say so.
+	 */
+	if (nclassic && mt_kernel_older(6, 7))
+		mt_warn("classic tracepoints on a kernel before 6.7: runs the kernel skips (nested in "
+			"another BPF program) are not counted, so counts may be low");
 	return loaded;
 }
 
