@@ -33,10 +33,9 @@ MT_CFLAGS := $(CFLAGS) $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -MMD -MP -Iinclude -
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Iinclude -Ibpf \
 	      -Wall -Werror -Wno-unused-function -MMD -MP
 ifeq ($(STATIC),1)
-LDLIBS := -static -lbpf -lelf -lz
-else
-LDLIBS := -lbpf -lelf -lz
+STATIC_LDFLAGS := -static
 endif
+LDLIBS := $(STATIC_LDFLAGS) -lbpf -lelf -lz
 
 # The model, renderers and kernel facts: plain C, no libbpf, unit-tested on their own.
 CORE_SRCS := src/model.c src/render_text.c src/render_json.c src/json_writer.c src/hist.c \
@@ -58,7 +57,8 @@ LIVE_TESTS := $(patsubst tests/live/%.c,$(OUTPUT)/tests/%,$(wildcard tests/live/
 LIVE_HELPERS := $(OUTPUT)/tests/workload $(OUTPUT)/tests/cli $(LIVE_TESTS)
 
 .DELETE_ON_ERROR:
-.PHONY: all deps run test unit-bins live-bins test-sanitize lint fuzz fuzz-bins install clean vmlinux format help
+.PHONY: all deps run test unit-bins live-bins test-sanitize lint fuzz fuzz-bins install clean vmlinux \
+	format help vmdeps vmtest vm-bins
 
 all: $(BIN)
 
@@ -71,6 +71,7 @@ help:
 	@echo 'make fuzz       run each libFuzzer target for FUZZ_SECONDS (default 20)'
 	@echo 'make install    install memtrace to $(PREFIX)/bin'
 	@echo 'make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel'
+	@echo 'make vmtest     boot Debian kernels ($(VM_KERNELS)) in QEMU, run the tests in each'
 	@echo 'options: V=1 (show commands) STATIC=1 (static binary) OUTPUT=dir'
 
 # Installs only what is missing; needs root (or sudo) when something is.
@@ -148,7 +149,7 @@ $(OUTPUT)/tests/%: tests/unit/%.c $(CORE_OBJS) | $(OUTPUT)/tests
 
 $(OUTPUT)/tests/workload: tests/live/workload.c | $(OUTPUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(MT_CFLAGS) $< -o $@
+	$(Q)$(CC) $(MT_CFLAGS) $< $(STATIC_LDFLAGS) -o $@
 
 $(OUTPUT)/tests/cli: tests/cli/test_cli.c | $(OUTPUT)/tests
 	$(call msg,CC,$@)
@@ -162,6 +163,30 @@ $(OUTPUT)/tests/live_%: tests/live/live_%.c $(OUTPUT)/tests/harness.o | $(OUTPUT
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(MT_CFLAGS) -Itests/live $< $(OUTPUT)/tests/harness.o -lcmocka -ljson-c -lbpf \
 		-o $@
+
+# The in-guest test driver of `make vmtest`: no libraries, so it links static for any guest.
+$(OUTPUT)/tests/minijson.o: tests/vm/minijson.c | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(MT_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/tests/vmcheck: tests/vm/vmcheck.c $(OUTPUT)/tests/minijson.o | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(MT_CFLAGS) -Itests/vm $< $(OUTPUT)/tests/minijson.o $(STATIC_LDFLAGS) -o $@
+
+# VM tests (tests/vm/): Debian kernels booted in QEMU (TCG), memtrace's in-guest tests run in
+# each, a results table at the end. Kernels are cached in $(VM_CACHE) (git-ignored).
+VM_KERNELS ?= 6.1 6.12 7.x 7.x:swiotlb
+VM_CACHE ?= .vmtest-cache
+VM_DEB_PKGS := qemu-system-x86 busybox-static cpio zstd xz-utils file
+
+vmdeps:
+	$(Q)$(MAKE) --no-print-directory deps DEB_PKGS='$(VM_DEB_PKGS)'
+
+vm-bins: $(BIN) $(OUTPUT)/tests/workload $(OUTPUT)/tests/vmcheck
+
+vmtest: vmdeps
+	$(Q)$(MAKE) --no-print-directory OUTPUT=$(OUTPUT)/vm STATIC=1 vm-bins
+	$(Q)MT_VM_CACHE=$(VM_CACHE) tests/vm/run.sh $(OUTPUT)/vm $(VM_KERNELS)
 
 # The unit tests again under ASan+UBSan, in their own output tree (tests/run.sh runs them).
 test-sanitize:
