@@ -16,56 +16,26 @@ set -euo pipefail
 
 cache=$1
 name=$2
-mkdir -p "$cache"
+mkdir -p "$cache/debs"
 cache=$(cd "$cache" && pwd)
 
 case $name in
-6.1) arch=amd64 suite=bookworm-security pat='linux-image-6\.1\.0-[0-9]+-amd64-unsigned' ;;
-6.12) arch=amd64 suite=bookworm-security pat='linux-image-6\.12\.[0-9]+\+deb12-amd64-unsigned' ;;
-7.x) arch=amd64 suite=trixie-backports pat='linux-binary-7\.[0-9]+\.[0-9]+\+deb13-amd64' ;;
-6.1-686-pae) arch=i386 suite=bookworm-security pat='linux-image-6\.1\.0-[0-9]+-686-pae-unsigned' ;;
+6.1) arch=amd64 pat='linux-image-6\.1\.0-[0-9]+-amd64-unsigned' ;;
+6.12) arch=amd64 pat='linux-image-6\.12\.[0-9]+\+deb12-amd64-unsigned' ;;
+7.x) arch=amd64 pat='linux-binary-7\.[0-9]+\.[0-9]+\+deb13-amd64' ;;
+6.1-686-pae) arch=i386 pat='linux-image-6\.1\.0-[0-9]+-686-pae-unsigned' ;;
 *) echo "fetch-kernel: unknown kernel '$name' (6.1, 6.12, 7.x, 6.1-686-pae)" >&2; exit 2 ;;
 esac
 
 log() { echo "  KERNEL   $name: $*" >&2; }
 
-# The machine's own mirrors: the Debian one and the security one, from its deb822 sources.
-mirror=http://deb.debian.org/debian
-security=http://deb.debian.org/debian-security
-if [ -r /etc/apt/sources.list.d/debian.sources ]; then
-	while read -r key uri _; do
-		[ "$key" = URIs: ] || continue
-		case $uri in
-		*security*) security=$uri ;;
-		*) mirror=$uri ;;
-		esac
-	done </etc/apt/sources.list.d/debian.sources
-fi
-
-aptdir=$cache/apt/$arch
-mkdir -p "$aptdir/etc" "$aptdir/lists/partial" "$aptdir/cache/archives/partial" "$cache/debs"
-cat >"$aptdir/etc/vmtest.sources" <<EOF
-Types: deb
-URIs: $security
-Suites: bookworm-security
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-
-Types: deb
-URIs: $mirror
-Suites: trixie-backports
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-EOF
-apt_opts=(-o Dir::Etc::SourceList=/dev/null -o Dir::Etc::SourceParts="$aptdir/etc"
-	  -o Dir::State::Lists="$aptdir/lists" -o Dir::Cache="$aptdir/cache"
-	  -o Dir::State::status=/dev/null -o APT::Architectures::="$arch"
-	  -o APT::Architecture="$arch" -o APT::Sandbox::User=root)
+. "$(dirname "$0")/apt.sh"
+apt_private "$cache" "$arch"
 
 # The newest package of the series (or the pinned one); empty when the archive is unreachable.
 pin_var=MT_VM_PKG_$(echo "$name" | tr '.-' '__')
 pkg=${!pin_var:-}
-if [ -z "$pkg" ] && apt-get "${apt_opts[@]}" -qq update >&2; then
+if [ -z "$pkg" ] && apt_update; then
 	pkg=$(apt-cache "${apt_opts[@]}" pkgnames linux- | grep -E "^$pat\$" | sort -V | tail -n 1)
 fi
 rel=
@@ -100,9 +70,8 @@ mods=('*/e1000/e1000.ko*' '*/ata/libata.ko*' '*/ata/ahci.ko*' '*/ata/libahci.ko*
       '*/lib/crc64-rocksoft.ko*' '*/lib/crc64.ko*' '*/block/t10-pi.ko*'
       '*/crypto/crct10dif_common.ko*' '*/crypto/crct10dif_generic.ko*')
 log "downloading ${pkgs[*]}"
-(cd "$cache/debs" && apt-get "${apt_opts[@]}" -qq download "${pkgs[@]}" >&2) ||
-	{ [ ${#pkgs[@]} -gt 1 ] && (cd "$cache/debs" && apt-get "${apt_opts[@]}" -qq download \
-		"${pkgs[@]:0:2}" >&2); }
+apt_fetch "$cache/debs" "${pkgs[@]}" ||
+	{ [ ${#pkgs[@]} -gt 1 ] && apt_fetch "$cache/debs" "${pkgs[@]:0:2}"; }
 for p in "${pkgs[@]}"; do
 	for deb in "$cache/debs/${p}_"*.deb; do
 		[ -e "$deb" ] || continue
