@@ -12,6 +12,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "memtrace.h"
+#include "compat.bpf.h"
 
 /*
  * Set by user space only after every program is attached: attaching allocates pages too,
@@ -48,18 +49,19 @@ static __always_inline int emit(__u32 type, __u64 value, __u32 order, __u64 byte
 	return 0;
 }
 
-SEC("tp_btf/mm_page_alloc")
-int BPF_PROG(calib_page_btf, struct page *page, unsigned int order)
+/* raw_tp, like the fast path: it needs no kernel BTF (686-pae has only a detached one) */
+SEC("raw_tp/mm_page_alloc")
+int BPF_PROG(calib_page_raw, __u64 page, unsigned int order)
 {
-	return page ? emit(MT_REC_CALIB_PAGE, (__u64)page, order, 0) : 0;
+	return page ? emit(MT_REC_CALIB_PAGE, page, order, 0) : 0;
 }
 
 SEC("tracepoint/kmem/mm_page_alloc")
 int calib_page_tp(struct trace_event_raw_mm_page_alloc *e)
 {
-	__u64 pfn = BPF_CORE_READ(e, pfn);
+	__u64 pfn = e->pfn;	/* a direct read is sized for the running kernel */
 
-	return pfn != (__u64)-1 ? emit(MT_REC_CALIB_PFN, pfn, BPF_CORE_READ(e, order), 0) : 0;
+	return pfn != MT_PFN_NONE(e) ? emit(MT_REC_CALIB_PFN, pfn, e->order, 0) : 0;
 }
 
 /* raw_tp: 6.12's tp_btf refuses to read kmalloc's `const void *ptr` (see slab.bpf.c) */

@@ -24,6 +24,29 @@ struct trace_event_raw_kmem_alloc___old {
 	unsigned long gfp_flags;
 } __attribute__((preserve_access_index));
 
+/*
+ * A long or pointer field of a kernel struct, read with the running kernel's size for it.
+ * BPF_CORE_READ() copies as many bytes as vmlinux.h (x86_64's) gives the field: on a 32-bit
+ * kernel (686-pae) that is 4 bytes too many, taken from the next field. x86 is
+ * little-endian, so the value lands in the low bytes of a zeroed u64.
+ */
+#define MT_READ_LONG(src, field)                                                           \
+	({                                                                                  \
+		__u64 __v = 0;                                                              \
+		bpf_probe_read_kernel(&__v, bpf_core_field_size((src)->field), &(src)->field); \
+		__v;                                                                        \
+	})
+
+/* The PFN a classic mm_page_alloc event gives for a failed allocation: -1UL, 32 bits wide
+ * on a 32-bit kernel. */
+#define MT_PFN_NONE(e) (bpf_core_field_size((e)->pfn) == 4 ? 0xffffffffULL : ~0ULL)
+
+/* The struct page after this one: the running kernel's size of it (32 bytes on 686-pae). */
+static __always_inline struct page *mt_page_next(struct page *page)
+{
+	return (struct page *)((char *)page + bpf_core_type_size(struct page));
+}
+
 /* 6.1+: kmem_cache_alloc's tp_btf passes the struct kmem_cache, not sizes. */
 static __always_inline bool mt_kmem_cache_alloc_has_cache(void)
 {
@@ -68,8 +91,8 @@ enum mt_slab_kind {
 static __always_inline unsigned long mt_page_flags(struct page *page)
 {
 	if (bpf_core_field_exists(struct page___flags_ulong, flags))
-		return BPF_CORE_READ((struct page___flags_ulong *)page, flags);
-	return BPF_CORE_READ(page, flags.f);
+		return MT_READ_LONG((struct page___flags_ulong *)page, flags);
+	return MT_READ_LONG(page, flags.f);
 }
 
 static __always_inline bool mt_page_is_head(struct page *page)
@@ -103,12 +126,12 @@ static __always_inline enum mt_slab_kind mt_page_slab_kind(struct page *head)
  */
 static __always_inline int mt_compound_order(struct page *head)
 {
-	struct page *tail = head + 1;
+	struct page *tail = mt_page_next(head);
 
 	if (bpf_core_field_exists(struct page___compound_order, compound_order))
 		return BPF_CORE_READ((struct page___compound_order *)tail, compound_order);
 	if (bpf_core_field_exists(struct folio, _flags_1))
-		return BPF_CORE_READ((struct folio *)head, _flags_1) & 0xff;
+		return MT_READ_LONG((struct folio *)head, _flags_1) & 0xff;
 	return -1;
 }
 
@@ -134,11 +157,11 @@ static __always_inline struct page *mt_compound_head(struct page *page)
 	unsigned long info;
 
 	if (bpf_core_field_exists(struct page___compound_head, compound_head)) {
-		info = BPF_CORE_READ((struct page___compound_head *)page, compound_head);
+		info = MT_READ_LONG((struct page___compound_head *)page, compound_head);
 		return info & 1 ? (struct page *)(info - 1) : page;
 	}
 	if (bpf_core_field_exists(struct page___compound_info, compound_info)) {
-		info = BPF_CORE_READ((struct page___compound_info *)page, compound_info);
+		info = MT_READ_LONG((struct page___compound_info *)page, compound_info);
 		if (!(info & 1))
 			return page;
 		info &= ~1UL;

@@ -135,7 +135,9 @@ static __always_inline struct mt_proc *mt_proc_get(struct mt_stats *st, __u32 tg
 	if (p)
 		return p;
 	task = (struct task_struct *)bpf_get_current_task();
-	BPF_CORE_READ_STR_INTO(&fresh.comm, task, group_leader, comm);
+	/* group_leader read at the kernel's pointer size (4 bytes on a 32-bit kernel) */
+	task = (struct task_struct *)MT_READ_LONG(task, group_leader);
+	bpf_probe_read_kernel_str(fresh.comm, sizeof(fresh.comm), &task->comm);
 	bpf_map_update_elem(&procs, &tgid, &fresh, BPF_NOEXIST);
 	p = bpf_map_lookup_elem(&procs, &tgid);
 	if (!p)

@@ -82,13 +82,14 @@ int BPF_PROG(mm_page_free_raw, __u64 page, unsigned int order)
 SEC("tracepoint/kmem/mm_page_alloc")
 int mm_page_alloc_tp(struct trace_event_raw_mm_page_alloc *e)
 {
-	__u64 pfn = BPF_CORE_READ(e, pfn);
+	/* direct reads: the load is sized for the running kernel (4-byte pfn on 686-pae) */
+	__u64 pfn = e->pfn;
 
-	return on_page_alloc(pfn, pfn != (__u64)-1, BPF_CORE_READ(e, order));
+	return on_page_alloc(pfn, pfn != MT_PFN_NONE(e), e->order);
 }
 
 SEC("tracepoint/kmem/mm_page_free")
 int mm_page_free_tp(struct trace_event_raw_mm_page_free *e)
 {
-	return on_page_free(BPF_CORE_READ(e, pfn), BPF_CORE_READ(e, order));
+	return on_page_free(e->pfn, e->order);
 }

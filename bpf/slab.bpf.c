@@ -16,7 +16,8 @@ static __always_inline struct mt_cache *cache_get(struct mt_stats *st, __u64 key
 	if (c)
 		return c;
 	if (s) {
-		bpf_probe_read_kernel_str(fresh.name, sizeof(fresh.name), BPF_CORE_READ(s, name));
+		bpf_probe_read_kernel_str(fresh.name, sizeof(fresh.name),
+					  (const char *)MT_READ_LONG(s, name));
 		fresh.object_size = BPF_CORE_READ(s, object_size);
 		fresh.size = BPF_CORE_READ(s, size);
 	} else if (name) {
@@ -45,7 +46,7 @@ static __always_inline __u64 slab_object_size(const void *ptr, const struct kmem
 		return 0;
 	switch (mt_page_slab_kind(page)) {
 	case MT_PAGE_SLAB:
-		*sp = BPF_CORE_READ((struct slab *)page, slab_cache);
+		*sp = (const struct kmem_cache *)MT_READ_LONG((struct slab *)page, slab_cache);
 		return BPF_CORE_READ(*sp, size);
 	case MT_PAGE_OTHER:
 		/* large kmalloc: always a compound page (order >= 1), freed whole */
@@ -160,7 +161,11 @@ int BPF_PROG(kmem_cache_free_raw, unsigned long call_site, __u64 ptr, __u64 cach
 	return on_free((const void *)ptr, (const struct kmem_cache *)cache, cache);
 }
 
-/* Classic tracepoints: the fallback where the fast path cannot attach. */
+/*
+ * Classic tracepoints: the fallback where the fast path cannot attach. Their fields are read
+ * directly from the record: libbpf then relocates the load's size too, where BPF_CORE_READ
+ * would copy vmlinux.h's 8 bytes of a 4-byte size_t or pointer on a 32-bit kernel.
+ */
 
 SEC("tracepoint/kmem/kmalloc")
 int kmalloc_tp(void *ctx)
@@ -170,12 +175,14 @@ int kmalloc_tp(void *ctx)
 	const void *ptr;
 
 	if (bpf_core_type_exists(struct trace_event_raw_kmalloc)) {
-		ptr = BPF_CORE_READ(e, ptr);
-		req = BPF_CORE_READ(e, bytes_req);
-		alloc = BPF_CORE_READ(e, bytes_alloc);
+		ptr = e->ptr;
+		req = e->bytes_req;
+		alloc = e->bytes_alloc;
 	} else {
 		struct trace_event_raw_kmem_alloc___old *o = ctx;
 
+		/* probe reads: direct loads in both branches get merged into one load from a
+		 * computed ctx offset, which 6.1's verifier refuses; pre-6.1 is 64-bit only */
 		ptr = BPF_CORE_READ(o, ptr);
 		req = BPF_CORE_READ(o, bytes_req);
 		alloc = BPF_CORE_READ(o, bytes_alloc);
@@ -199,33 +206,32 @@ static __always_inline __u64 name_key(const char *name)
 SEC("tracepoint/kmem/kmem_cache_alloc")
 int kmem_cache_alloc_tp(struct trace_event_raw_kmem_cache_alloc *e)
 {
-	const void *ptr = BPF_CORE_READ(e, ptr);
+	const void *ptr = e->ptr;
 	const struct kmem_cache *s = NULL;
 	const char *name = NULL;
 	__u64 key = 0;
 
 	if (mt_kmem_cache_alloc_tp_has_name()) {
-		name = (const char *)e + (BPF_CORE_READ(e, __data_loc_name) & 0xffff);
+		name = (const char *)e + (e->__data_loc_name & 0xffff);
 		key = name_key(name);
 	} else if (ptr && slab_object_size(ptr, &s) && s) {
 		/* no name in the event: the object's slab page names its cache */
-		name = BPF_CORE_READ(s, name);
+		name = (const char *)MT_READ_LONG(s, name);
 		key = name_key(name);
 	}
-	return on_alloc(ptr, BPF_CORE_READ(e, bytes_req), BPF_CORE_READ(e, bytes_alloc), NULL,
-			name, key);
+	return on_alloc(ptr, e->bytes_req, e->bytes_alloc, NULL, name, key);
 }
 
 SEC("tracepoint/kmem/kfree")
 int kfree_tp(struct trace_event_raw_kfree *e)
 {
-	return on_free(BPF_CORE_READ(e, ptr), NULL, 0);
+	return on_free(e->ptr, NULL, 0);
 }
 
 SEC("tracepoint/kmem/kmem_cache_free")
 int kmem_cache_free_tp(struct trace_event_raw_kmem_cache_free *e)
 {
-	const char *name = (const char *)e + (BPF_CORE_READ(e, __data_loc_name) & 0xffff);
+	const char *name = (const char *)e + (e->__data_loc_name & 0xffff);
 
-	return on_free(BPF_CORE_READ(e, ptr), NULL, name_key(name));
+	return on_free(e->ptr, NULL, name_key(name));
 }
