@@ -365,9 +365,9 @@ void mt_loader_event_info(size_t i, struct mt_loader_event_info *out)
 	out->group = events[i].group;
 	out->name = events[i].name;
 	out->follow = events[i].follow;
-	/* page events' fast flavour is raw_tp (see page.bpf.c), every other one tp_btf */
+	/* kmem events' fast flavour is raw_tp (see slab.bpf.c, page.bpf.c), the others tp_btf */
 	if (events[i].fast != NONE)
-		out->fast_sec = events[i].needs_vmemmap ? "raw_tp" : "tp_btf";
+		out->fast_sec = !strcmp(events[i].group, "kmem") ? "raw_tp" : "tp_btf";
 	if (events[i].classic != NONE)
 		out->classic_sec = "tracepoint";
 }
