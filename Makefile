@@ -170,6 +170,11 @@ $(OUTPUT)/tests/minijson.o: tests/vm/minijson.c | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(MT_CFLAGS) -c $< -o $@
 
+# its JSON reader is unit-tested against json-c
+$(OUTPUT)/tests/test_minijson: tests/unit/test_minijson.c $(OUTPUT)/tests/minijson.o | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(MT_CFLAGS) $< $(OUTPUT)/tests/minijson.o -lcmocka -ljson-c -o $@
+
 $(OUTPUT)/tests/vmcheck: tests/vm/vmcheck.c $(OUTPUT)/tests/minijson.o | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(MT_CFLAGS) -Itests/vm $< $(OUTPUT)/tests/minijson.o $(STATIC_LDFLAGS) -o $@
