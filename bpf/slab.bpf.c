@@ -60,8 +60,9 @@ static __always_inline __u64 slab_object_size(const void *ptr, const struct kmem
 	}
 }
 
-static __always_inline int on_alloc(const void *ptr, __u64 req, __u64 alloc,
-				    const struct kmem_cache *s, const char *name, __u64 key)
+static __always_inline int on_alloc(void *ctx, __u64 call_site, const void *ptr, __u64 req,
+				    __u64 alloc, const struct kmem_cache *s, const char *name,
+				    __u64 key)
 {
 	struct mt_counts *c;
 	struct mt_cache *kc;
@@ -87,6 +88,7 @@ static __always_inline int on_alloc(const void *ptr, __u64 req, __u64 alloc,
 		kc->bytes_req += req;
 		kc->bytes_alloc += alloc;
 	}
+	mt_track_alloc(ctx, tgid, MT_CLASS_LOGICAL, (__u64)ptr, alloc, req, call_site);
 	return 0;
 }
 
@@ -100,6 +102,8 @@ static __always_inline int on_free(const void *ptr, const struct kmem_cache *s, 
 	__u32 tgid;
 
 	st = mt_begin(&tgid);
+	if ((__u64)ptr > MT_ZERO_SIZE_PTR)
+		mt_track_free(MT_CLASS_LOGICAL, (__u64)ptr, st != NULL);
 	if (!st)
 		return 0;
 	c = &st->cls[MT_CLASS_LOGICAL];
@@ -130,7 +134,7 @@ SEC("tp_btf/kmalloc")
 int BPF_PROG(kmalloc_btf, unsigned long call_site, const void *ptr, size_t bytes_req,
 	     size_t bytes_alloc)
 {
-	return on_alloc(ptr, bytes_req, bytes_alloc, NULL, NULL,
+	return on_alloc(ctx, call_site, ptr, bytes_req, bytes_alloc, NULL, NULL,
 			bytes_alloc | MT_CACHE_KEY_KMALLOC);
 }
 
@@ -139,8 +143,8 @@ SEC("tp_btf/kmem_cache_alloc")
 int BPF_PROG(kmem_cache_alloc_btf, unsigned long call_site, const void *ptr,
 	     struct kmem_cache *s)
 {
-	return on_alloc(ptr, BPF_CORE_READ(s, object_size), BPF_CORE_READ(s, size), s, NULL,
-			(__u64)s);
+	return on_alloc(ctx, call_site, ptr, BPF_CORE_READ(s, object_size),
+			BPF_CORE_READ(s, size), s, NULL, (__u64)s);
 }
 
 SEC("tp_btf/kfree")
@@ -162,21 +166,23 @@ SEC("tracepoint/kmem/kmalloc")
 int kmalloc_tp(void *ctx)
 {
 	struct trace_event_raw_kmalloc *e = ctx;
-	__u64 req, alloc;
+	__u64 req, alloc, site;
 	const void *ptr;
 
 	if (bpf_core_type_exists(struct trace_event_raw_kmalloc)) {
+		site = BPF_CORE_READ(e, call_site);
 		ptr = BPF_CORE_READ(e, ptr);
 		req = BPF_CORE_READ(e, bytes_req);
 		alloc = BPF_CORE_READ(e, bytes_alloc);
 	} else {
 		struct trace_event_raw_kmem_alloc___old *o = ctx;
 
+		site = BPF_CORE_READ(o, call_site);
 		ptr = BPF_CORE_READ(o, ptr);
 		req = BPF_CORE_READ(o, bytes_req);
 		alloc = BPF_CORE_READ(o, bytes_alloc);
 	}
-	return on_alloc(ptr, req, alloc, NULL, NULL, alloc | MT_CACHE_KEY_KMALLOC);
+	return on_alloc(ctx, site, ptr, req, alloc, NULL, NULL, alloc | MT_CACHE_KEY_KMALLOC);
 }
 
 /* FNV-1a of a cache name: the classic event gives the name, not the struct kmem_cache. */
@@ -197,8 +203,9 @@ int kmem_cache_alloc_tp(struct trace_event_raw_kmem_cache_alloc *e)
 {
 	const char *name = (const char *)e + (BPF_CORE_READ(e, __data_loc_name) & 0xffff);
 
-	return on_alloc(BPF_CORE_READ(e, ptr), BPF_CORE_READ(e, bytes_req),
-			BPF_CORE_READ(e, bytes_alloc), NULL, name, name_key(name));
+	return on_alloc(e, BPF_CORE_READ(e, call_site), BPF_CORE_READ(e, ptr),
+			BPF_CORE_READ(e, bytes_req), BPF_CORE_READ(e, bytes_alloc), NULL, name,
+			name_key(name));
 }
 
 SEC("tracepoint/kmem/kfree")
