@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Pairing, live: a workload keeps N eventfds open past the end of tracing, so exactly N
+ * eventfd contexts (one kmalloc each, in do_eventfd) are outstanding for its pid, at the
+ * do_eventfd call site; the same workload closing them leaves none of those outstanding
+ * and N more paired lifetimes. bpftrace, filtered on the pid, counts the same allocations
+ * independently. Also: stacks and folded output, and --min-age hiding young objects.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "harness.h"
+
+#define N 300
+
+/* bpftrace: do_eventfd's kmallocs of the pid, and how many of them were freed (by anyone). */
+static const char *oracle_fmt =
+	"BEGIN { printf(\"READY\\n\"); }\n"
+	"tracepoint:kmem:kmalloc /pid == %d/ {\n"
+	"  @a[ksym(args->call_site)] = count(); @live[args->ptr] = args->call_site; }\n"
+	"tracepoint:kmem:kfree /@live[args->ptr]/ {\n"
+	"  @f[ksym(@live[args->ptr])] = count(); delete(@live[args->ptr]); }\n"
+	"END { clear(@live); }\n";
+
+struct run {
+	struct json_object *mt;
+	long long bt_allocs, bt_frees;
+	int pid;
+};
+
+static long long oracle_value(const char *path, const char *name)
+{
+	char *s = slurp(path), *p, key[32];
+	long long v = 0;
+
+	snprintf(key, sizeof(key), "@%s[do_eventfd]: ", name);
+	p = strstr(s, key);
+	if (p)
+		v = atoll(p + strlen(key));
+	free(s);
+	return v;
+}
+
+static void trace(const char *mode, const char *extra, const char *extra2, struct run *t)
+{
+	char nbuf[16], line[64], pidbuf[16], script[2048], json[256];
+	char *wargv[] = { (char *)workload, (char *)mode, nbuf, NULL };
+	struct child w, bt, mt;
+
+	memset(t, 0, sizeof(*t));
+	next_run();
+	snprintf(json, sizeof(json), "%s", run_file("report.json"));
+	snprintf(nbuf, sizeof(nbuf), "%d", N);
+	w = spawn(wargv, NULL, NULL);
+	read_line(w.out, line, sizeof(line));
+	assert_int_equal(sscanf(line, "ready %d", &t->pid), 1);
+	snprintf(pidbuf, sizeof(pidbuf), "%d", t->pid);
+	snprintf(script, sizeof(script), oracle_fmt, t->pid);
+	{
+		char *bargv[] = { "bpftrace", "-e", script, NULL };
+
+		bt = spawn(bargv, run_file("bt.out"), run_file("bt.err"));
+	}
+	{
+		char *margv[] = { (char *)memtrace, "run", "-p", pidbuf, "--json", json,
+				  "--outstanding", (char *)extra, (char *)extra2, NULL };
+
+		mt = spawn(margv, run_file("mt.out"), run_file("mt.err"));
+	}
+	assert_true(wait_file(run_file("bt.out"), "READY", 60));
+	assert_true(wait_file(run_file("mt.err"), "memtrace: tracing", 60));
+	assert_int_equal(write(w.in, "g", 1), 1);
+	read_line(w.out, line, sizeof(line));
+	assert_string_equal(line, "done");
+	if (extra2 && !strcmp(extra, "--min-age"))
+		usleep(1500 * 1000);	/* let them age past --min-age 1 */
+	/* stop both tracers while the kept eventfds are still open */
+	kill(mt.pid, SIGINT);
+	kill(bt.pid, SIGINT);
+	assert_int_equal(wait_exit(mt.pid, 60), 0);
+	assert_int_equal(wait_exit(bt.pid, 60), 0);
+	close(w.in);
+	assert_int_equal(wait_exit(w.pid, 10), 0);
+	close(w.out);
+	close(mt.in);
+	close(mt.out);
+	close(bt.in);
+	close(bt.out);
+	t->bt_allocs = oracle_value(run_file("bt.out"), "a");
+	t->bt_frees = oracle_value(run_file("bt.out"), "f");
+	t->mt = json_object_from_file(json);
+	assert_non_null(t->mt);
+}
+
+static int skip_unless_live(void)
+{
+	if (geteuid() != 0) {
+		fprintf(stderr, "skipped: live tests need root\n");
+		return 1;
+	}
+	if (!have_cmd("bpftrace")) {
+		fprintf(stderr, "skipped: bpftrace (the oracle) is not installed\n");
+		return 1;
+	}
+	return 0;
+}
+
+/* The do_eventfd row of an array of call sites, or NULL. */
+static struct json_object *eventfd_site(struct json_object *sites)
+{
+	for (size_t i = 0; i < json_object_array_length(sites); i++) {
+		struct json_object *s = json_object_array_get_idx(sites, i), *sym;
+
+		if (json_object_object_get_ex(s, "symbol", &sym) &&
+		    json_object_get_type(sym) == json_type_string &&
+		    !strncmp(json_object_get_string(sym), "do_eventfd+", 11))
+			return s;
+	}
+	return NULL;
+}
+
+static struct json_object *get(struct json_object *o, const char *k1, const char *k2)
+{
+	struct json_object *a = NULL, *b = NULL;
+
+	assert_true(json_object_object_get_ex(o, k1, &a));
+	if (!k2)
+		return a;
+	assert_true(json_object_object_get_ex(a, k2, &b));
+	return b;
+}
+
+static long long hist_total(struct json_object *h)
+{
+	long long n = 0;
+
+	for (size_t i = 0; i < json_object_array_length(h); i++)
+		n += jget(json_object_array_get_idx(h, i), "count");
+	return n;
+}
+
+static void test_kept_eventfds_are_outstanding(void **state)
+{
+	struct json_object *site, *procs, *p = NULL;
+	struct run t;
+
+	if (skip_unless_live())
+		skip();
+	trace("keep", NULL, NULL, &t);
+	print_message("bpftrace: %lld do_eventfd allocs, %lld freed\n", t.bt_allocs, t.bt_frees);
+	assert_int_equal(t.bt_allocs, N);
+	assert_int_equal(t.bt_frees, 0);
+	/* the allocating table: N calls at do_eventfd */
+	site = eventfd_site(get(t.mt, "call_sites", NULL));
+	assert_non_null(site);
+	assert_int_equal(jget(site, "allocs"), N);
+	/* outstanding at the end: exactly N at do_eventfd */
+	site = eventfd_site(get(t.mt, "outstanding", "call_sites"));
+	assert_non_null(site);
+	assert_int_equal(jget(site, "outstanding"), N);
+	assert_int_equal(jget(site, "outstanding_bytes"), N * (jget(site, "bytes_allocated") / N));
+	/* owned by the workload's pid */
+	procs = get(t.mt, "outstanding", "processes");
+	for (size_t i = 0; i < json_object_array_length(procs); i++)
+		if (jget(json_object_array_get_idx(procs, i), "tgid") == t.pid)
+			p = json_object_array_get_idx(procs, i);
+	assert_non_null(p);
+	assert_true(jget(p, "classes.kernel_logical.objects") >= N);
+	assert_int_equal(jget(t.mt, "outstanding.classes.kernel_logical.objects"),
+			 jget(p, "classes.kernel_logical.objects"));
+	/* nothing lost but what the kernel reports missed */
+	assert_int_equal(jget(t.mt, "run.lost.outstanding_table_full"), 0);
+	assert_int_equal(jget(t.mt, "run.lost.outstanding_update_failed"), 0);
+	json_object_put(t.mt);
+}
+
+static void test_closed_eventfds_have_lifetimes(void **state)
+{
+	struct json_object *site, *cls;
+	struct run t;
+
+	if (skip_unless_live())
+		skip();
+	trace("churn", NULL, NULL, &t);
+	print_message("bpftrace: %lld do_eventfd allocs, %lld freed\n", t.bt_allocs, t.bt_frees);
+	assert_int_equal(t.bt_allocs, N);
+	assert_int_equal(t.bt_frees, N);
+	site = eventfd_site(get(t.mt, "call_sites", NULL));
+	assert_non_null(site);
+	assert_int_equal(jget(site, "allocs"), N);
+	assert_int_equal(jget(site, "outstanding"), 0);
+	assert_null(eventfd_site(get(t.mt, "outstanding", "call_sites")));
+	cls = get(get(t.mt, "outstanding", "classes"), "kernel_logical", NULL);
+	/* every paired free has its lifetime in the histogram; the N contexts among them */
+	assert_true(jget(cls, "paired_frees") >= N);
+	assert_int_equal(hist_total(get(cls, "lifetime_histogram_us", NULL)),
+			 jget(cls, "paired_frees"));
+	json_object_put(t.mt);
+}
+
+/* Stacks: the kept contexts' stack passes through do_eventfd; the folded file has it. */
+static void test_stacks_and_folded(void **state)
+{
+	char folded[256];
+	struct json_object *stacks;
+	bool found = false;
+	struct run t;
+	char *s;
+
+	if (skip_unless_live())
+		skip();
+	snprintf(folded, sizeof(folded), "--folded-outstanding=%s", run_file("f.folded"));
+	trace("keep", "--stacks", folded, &t);
+	stacks = get(get(t.mt, "stacks", NULL), "outstanding", NULL);
+	for (size_t i = 0; i < json_object_array_length(stacks) && !found; i++) {
+		struct json_object *st = json_object_array_get_idx(stacks, i), *fr;
+
+		fr = get(st, "frames", NULL);
+		for (size_t j = 0; j < json_object_array_length(fr); j++)
+			if (strstr(json_object_get_string(json_object_array_get_idx(fr, j)),
+				   "do_eventfd") && jget(st, "outstanding") >= N)
+				found = true;
+	}
+	assert_true(found);
+	s = slurp(strchr(folded, '=') + 1);
+	assert_non_null(strstr(s, "kernel_logical;"));
+	assert_non_null(strstr(s, ";do_eventfd"));
+	free(s);
+	json_object_put(t.mt);
+}
+
+/* --min-age hides what is younger: all kept objects are older than 1 s by the end. */
+static void test_min_age(void **state)
+{
+	struct run t;
+
+	if (skip_unless_live())
+		skip();
+	trace("keep", "--min-age", "1", &t);
+	assert_int_equal(jget(t.mt, "outstanding.min_age_ns"), 1000000000LL);
+	assert_non_null(eventfd_site(get(t.mt, "outstanding", "call_sites")));
+	assert_int_equal(jget(eventfd_site(get(t.mt, "outstanding", "call_sites")), "outstanding"),
+			 N);
+	json_object_put(t.mt);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_kept_eventfds_are_outstanding),
+		cmocka_unit_test(test_closed_eventfds_have_lifetimes),
+		cmocka_unit_test(test_stacks_and_folded),
+		cmocka_unit_test(test_min_age),
+	};
+
+	return cmocka_run_group_tests_name("live outstanding", tests, harness_setup,
+					   harness_teardown);
+}
