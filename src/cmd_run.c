@@ -637,8 +637,6 @@ int do_run(int argc, char **argv)
 	lo.pair = o.pair;
 	r.pair.opts = o.pair;
 	r.pair.min_age_ns = (__u64)(o.min_age * 1e9);
-	if (o.pair.sites || o.pair.stacks)
-		load_ksyms(&ksyms, &r.pair);
 
 	/* handlers before attach: a Ctrl-C from here on ends the trace, never the process */
 	sa.sa_sigaction = on_signal;
@@ -649,6 +647,10 @@ int do_run(int argc, char **argv)
 		mt_cmd_abort(&cmd);
 		return MT_EXIT_ERROR;
 	}
+	/* after load: memtrace's own JIT-ed programs, the top frames of every stack, are
+	 * listed too, so they can be recognised and left out */
+	if (o.pair.sites || o.pair.stacks)
+		load_ksyms(&ksyms, &r.pair);
 
 	start = now_s();
 	start_message(&o, &r.scope);
