@@ -26,6 +26,11 @@ endif
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config make gcc \
 	    libcmocka-dev libjson-c-dev bpftrace linux-perf cppcheck clang-tidy
 
+# speedscope, for the test that its importer accepts memtrace's folded stacks; installed by
+# `make deps` into the (git-ignored) output tree when npm is there, else that test skips.
+NPM_DIR := $(OUTPUT)/npm
+SPEEDSCOPE := speedscope@1.25.0
+
 WARNINGS := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
 CFLAGS ?= -O2 -g
 MT_CFLAGS := $(CFLAGS) $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -MMD -MP -Iinclude -Isrc \
@@ -86,6 +91,12 @@ deps:
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
 			$$missing >/dev/null || { echo "make deps: apt-get install failed" >&2; exit 1; }; \
 	fi
+	$(Q)if [ -d $(NPM_DIR)/node_modules/speedscope ]; then :; \
+	elif command -v npm >/dev/null 2>&1; then \
+		echo "  DEPS     npm install $(SPEEDSCOPE) into $(NPM_DIR)"; \
+		npm install --prefix $(NPM_DIR) --no-audit --no-fund --silent $(SPEEDSCOPE) || \
+			echo "make deps: npm install failed: the speedscope test will skip"; \
+	else echo "  DEPS     no npm: the speedscope test will skip"; fi
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory all

@@ -231,6 +231,49 @@ static void test_stacks_and_folded(void **state)
 	json_object_put(t.mt);
 }
 
+/* The folded file is accepted by a real flame-graph tool: speedscope's own importer. */
+static void test_folded_accepted_by_speedscope(void **state)
+{
+	const char *npm = getenv("MT_NPM_DIR") ? getenv("MT_NPM_DIR") : "build/npm";
+	char folded[300], path[256], cmd[1024], line[256] = "";
+	unsigned long long weight = 0, sum = 0;
+	int frames = 0, lines = 0;
+	struct run t;
+	char *s, *save = NULL;
+	FILE *f;
+
+	if (skip_unless_live())
+		skip();
+	snprintf(path, sizeof(path), "%s/node_modules/speedscope", npm);
+	if (!have_cmd("node") || access(path, F_OK)) {
+		fprintf(stderr, "skipped: speedscope not installed in %s (make deps needs npm)\n",
+			npm);
+		skip();
+	}
+	snprintf(path, sizeof(path), "%s", run_file("all.folded"));
+	snprintf(folded, sizeof(folded), "--folded=%s", path);
+	trace("keep", "--stacks", folded, &t);
+	json_object_put(t.mt);
+	s = slurp(path);
+	for (char *l = strtok_r(s, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		sum += strtoull(strrchr(l, ' ') + 1, NULL, 10);
+		lines++;
+	}
+	free(s);
+	assert_true(lines > 0);
+	snprintf(cmd, sizeof(cmd), "node tests/live/speedscope_check.js %s %s", npm, path);
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	if (!fgets(line, sizeof(line), f))
+		line[0] = '\0';
+	assert_int_equal(pclose(f), 0);
+	print_message("speedscope: %s", line);
+	assert_int_equal(sscanf(line, "weight %llu frames %d", &weight, &frames), 2);
+	/* every line was taken (a rejected line would be missing from the weight) */
+	assert_int_equal(weight, sum);
+	assert_true(frames > 2);
+}
+
 /* --min-age hides what is younger: all kept objects are older than 1 s by the end. */
 static void test_min_age(void **state)
 {
@@ -252,6 +295,7 @@ int main(void)
 		cmocka_unit_test(test_kept_eventfds_are_outstanding),
 		cmocka_unit_test(test_closed_eventfds_have_lifetimes),
 		cmocka_unit_test(test_stacks_and_folded),
+		cmocka_unit_test(test_folded_accepted_by_speedscope),
 		cmocka_unit_test(test_min_age),
 	};
 
