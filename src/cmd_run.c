@@ -92,23 +92,23 @@ void usage_run(void)
 "      --top N           rows in the process and cache tables (default 10)\n"
 "\n"
 "Who allocated what, and what is still allocated (each costs more per event):\n"
-"      --call-sites      totals per allocation call site (kmalloc/kmem_cache callers),\n"
-"                        named from /proc/kallsyms: calls, bytes, average, fragmentation\n"
-"      --outstanding     pair every allocation with its free in the kernel: lifetime\n"
-"                        histograms per class, and what is still allocated at the end\n"
-"                        per class, process, call site, with ages (implies --call-sites)\n"
-"      --min-age SECS    show only outstanding objects at least SECS old (implies\n"
-"                        --outstanding)\n"
-"      --stacks          kernel stack of every allocation: top outstanding and top\n"
-"                        allocating stacks (implies --outstanding)\n"
-"      --folded FILE     write folded stacks weighted by bytes allocated, for\n"
-"                        flamegraph.pl or speedscope (implies --stacks)\n"
-"      --folded-outstanding FILE  the same weighted by bytes still outstanding\n"
-"      --outstanding-entries N  objects tracked at once (default %u); when full,\n"
-"                        allocations go unpaired and are counted as lost\n"
-"      --stack-entries N distinct stacks kept (default %u)\n"
+"      --call-sites      totals per allocating call site (callers of kmalloc,\n"
+"                        kmem_cache_alloc), named from /proc/kallsyms\n"
+"      --outstanding     pair each allocation with its free in the kernel:\n"
+"                        lifetimes per class; what is still allocated at the end,\n"
+"                        per class, process, call site, with ages (+ call sites)\n"
+"      --min-age SECS    only outstanding objects at least SECS old (+ outstanding)\n"
+"      --stacks          kernel stack of each allocation: top outstanding and top\n"
+"                        allocating stacks (+ outstanding)\n"
+"      --folded FILE     folded stacks weighted by bytes allocated, for\n"
+"                        flamegraph.pl or speedscope (+ stacks)\n"
+"      --folded-outstanding FILE  the same, weighted by bytes still allocated\n"
+"      --outstanding-entries N  objects tracked at once (default %u)\n"
+"      --stack-entries N  distinct stacks kept (default %u)\n"
 "      --call-site-entries N  distinct call sites kept (default %u)\n"
-"  -v, --verbose         say what was probed and chosen; twice: libbpf's debug output\n"
+"                        a full table is counted as lost, never silent\n"
+"  -v, --verbose         say what was probed and chosen, and the kernel memory\n"
+"                        memtrace's maps hold; twice: libbpf's debug output too\n"
 "  -h, --help            this help\n"
 "\n"
 "Exit status:\n"
@@ -130,8 +130,8 @@ void usage_run(void)
 "       --fail-if 'classes.kernel_logical.net_bytes > 64KiB' -- ./run-tests\n"
 "  sudo memtrace run -d 5 --cgroup /sys/fs/cgroup/unified/system.slice/foo.service\n"
 "  sudo memtrace run --per-thread -- make -j2\n"
-"  sudo memtrace run -d 10 --outstanding --min-age 5   what is kept for 5 s and more\n"
-"  sudo memtrace run -d 5 --stacks --folded out.folded  then: speedscope out.folded\n",
+"  sudo memtrace run -d 10 --min-age 5    what stays allocated 5 s and more\n"
+"  sudo memtrace run -d 5 --folded-outstanding out.folded; speedscope out.folded\n",
 	MT_OUTSTANDING_ENTRIES, MT_STACK_ENTRIES, MT_SITE_ENTRIES);
 }
 
@@ -262,7 +262,8 @@ static int parse(int argc, char **argv, struct run_opts *o)
 		case OPT_FOLDED:
 		case OPT_FOLDED_OUT:
 			if (!*optarg)
-				return usage_err("%s--folded needs a file name", "");
+				return usage_err("%s needs a file name",
+						 c == OPT_FOLDED ? "--folded" : "--folded-outstanding");
 			*(c == OPT_FOLDED ? &o->folded : &o->folded_out) = optarg;
 			o->pair.stacks = true;
 			break;

@@ -12,6 +12,15 @@
 #define ENOTSUPP 524	/* the kernel's own, not in libc's errno.h */
 #endif
 
+static __u32 pow2_at_least(__u32 n)
+{
+	__u32 p = 1;
+
+	while (p < n)
+		p <<= 1;
+	return p;
+}
+
 int mt_pair_prepare(struct memtrace_bpf *s, const struct mt_pair_opts *o)
 {
 	int err;
@@ -24,9 +33,15 @@ int mt_pair_prepare(struct memtrace_bpf *s, const struct mt_pair_opts *o)
 	if (!err)
 		err = bpf_map__set_max_entries(s->maps.stack_traces,
 					       o->stacks ? o->stack_entries : 1);
+	/*
+	 * Stack ids are bucket numbers, below the power of two at or above stack_entries; room
+	 * for each in two classes plus the "no stack" row of every class means this table
+	 * cannot fill before the stack table does.
+	 */
 	if (!err)
 		err = bpf_map__set_max_entries(s->maps.stack_aggs,
-					       o->stacks ? o->stack_entries : 1);
+					       o->stacks ? 2 * pow2_at_least(o->stack_entries) +
+							   MT_CLASS_MAX : 1);
 	if (!err)
 		err = bpf_map__set_max_entries(s->maps.sites, o->sites ? o->site_entries : 1);
 	return err;

@@ -43,7 +43,8 @@ static long long oracle_value(const char *path, const char *name)
 	return v;
 }
 
-static void trace(const char *mode, const char *extra, const char *extra2, struct run *t)
+static void trace(const char *mode, const char *extra, const char *extra2, const char *extra3,
+		  struct run *t)
 {
 	char nbuf[16], line[64], pidbuf[16], script[2048], json[256];
 	char *wargv[] = { (char *)workload, (char *)mode, nbuf, NULL };
@@ -65,7 +66,8 @@ static void trace(const char *mode, const char *extra, const char *extra2, struc
 	}
 	{
 		char *margv[] = { (char *)memtrace, "run", "-p", pidbuf, "--json", json,
-				  "--outstanding", (char *)extra, (char *)extra2, NULL };
+				  "--outstanding", (char *)extra, (char *)extra2, (char *)extra3,
+				  NULL };
 
 		mt = spawn(margv, run_file("mt.out"), run_file("mt.err"));
 	}
@@ -148,7 +150,7 @@ static void test_kept_eventfds_are_outstanding(void **state)
 
 	if (skip_unless_live())
 		skip();
-	trace("keep", NULL, NULL, &t);
+	trace("keep", NULL, NULL, NULL, &t);
 	print_message("bpftrace: %lld do_eventfd allocs, %lld freed\n", t.bt_allocs, t.bt_frees);
 	assert_int_equal(t.bt_allocs, N);
 	assert_int_equal(t.bt_frees, 0);
@@ -183,7 +185,7 @@ static void test_closed_eventfds_have_lifetimes(void **state)
 
 	if (skip_unless_live())
 		skip();
-	trace("churn", NULL, NULL, &t);
+	trace("churn", NULL, NULL, NULL, &t);
 	print_message("bpftrace: %lld do_eventfd allocs, %lld freed\n", t.bt_allocs, t.bt_frees);
 	assert_int_equal(t.bt_allocs, N);
 	assert_int_equal(t.bt_frees, N);
@@ -212,7 +214,7 @@ static void test_stacks_and_folded(void **state)
 	if (skip_unless_live())
 		skip();
 	snprintf(folded, sizeof(folded), "--folded-outstanding=%s", run_file("f.folded"));
-	trace("keep", "--stacks", folded, &t);
+	trace("keep", "--stacks", folded, NULL, &t);
 	stacks = get(get(t.mt, "stacks", NULL), "outstanding", NULL);
 	for (size_t i = 0; i < json_object_array_length(stacks) && !found; i++) {
 		struct json_object *st = json_object_array_get_idx(stacks, i), *fr;
@@ -252,7 +254,7 @@ static void test_folded_accepted_by_speedscope(void **state)
 	}
 	snprintf(path, sizeof(path), "%s", run_file("all.folded"));
 	snprintf(folded, sizeof(folded), "--folded=%s", path);
-	trace("keep", "--stacks", folded, &t);
+	trace("keep", "--stacks", folded, NULL, &t);
 	json_object_put(t.mt);
 	s = slurp(path);
 	for (char *l = strtok_r(s, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
@@ -274,6 +276,46 @@ static void test_folded_accepted_by_speedscope(void **state)
 	assert_true(frames > 2);
 }
 
+/*
+ * Tables far too small: every allocation is either tracked or counted as lost, and every
+ * stack either recorded or counted (the stack row -1 holds the allocations whose stack was
+ * lost, so the two counts must agree).
+ */
+static void test_losses_are_counted(void **state)
+{
+	long long allocs, tracked = 0, lost_stacks, unrecorded = -1;
+	struct json_object *stacks, *cls;
+	struct run t;
+
+	if (skip_unless_live())
+		skip();
+	trace("keep", "--stacks", "--stack-entries=2", "--outstanding-entries=64", &t);
+	allocs = jget(t.mt, "classes.kernel_logical.allocs") + jget(t.mt, "classes.physical.allocs");
+	cls = get(t.mt, "outstanding", "classes");
+	tracked = jget(cls, "kernel_logical.tracked") + jget(cls, "physical.tracked");
+	print_message("allocs %lld tracked %lld full %lld\n", allocs, tracked,
+		      jget(t.mt, "run.lost.outstanding_table_full"));
+	assert_true(jget(t.mt, "run.lost.outstanding_table_full") > 0);
+	assert_true(tracked <= 64);
+	assert_int_equal(tracked + jget(t.mt, "run.lost.outstanding_table_full") +
+			 jget(t.mt, "run.lost.outstanding_update_failed"), allocs);
+	lost_stacks = jget(t.mt, "run.lost.stack_collisions") +
+		      jget(t.mt, "run.lost.stack_table_full") + jget(t.mt, "run.lost.stack_failed");
+	assert_true(lost_stacks > 0);
+	stacks = get(get(t.mt, "stacks", NULL), "allocating", NULL);
+	for (size_t i = 0; i < json_object_array_length(stacks); i++) {
+		struct json_object *st = json_object_array_get_idx(stacks, i);
+
+		if (jget(st, "stack_id") == -1)
+			unrecorded = (unrecorded < 0 ? 0 : unrecorded) + jget(st, "allocs");
+	}
+	assert_int_equal(jget(t.mt, "run.lost.stack_totals_table_full"), 0);
+	assert_int_equal(unrecorded, lost_stacks);
+	assert_true(jget(t.mt, "run.lost.total") >= lost_stacks +
+		    jget(t.mt, "run.lost.outstanding_table_full"));
+	json_object_put(t.mt);
+}
+
 /* --min-age hides what is younger: all kept objects are older than 1 s by the end. */
 static void test_min_age(void **state)
 {
@@ -281,7 +323,7 @@ static void test_min_age(void **state)
 
 	if (skip_unless_live())
 		skip();
-	trace("keep", "--min-age", "1", &t);
+	trace("keep", "--min-age", "1", NULL, &t);
 	assert_int_equal(jget(t.mt, "outstanding.min_age_ns"), 1000000000LL);
 	assert_non_null(eventfd_site(get(t.mt, "outstanding", "call_sites")));
 	assert_int_equal(jget(eventfd_site(get(t.mt, "outstanding", "call_sites")), "outstanding"),
@@ -297,6 +339,7 @@ int main(void)
 		cmocka_unit_test(test_stacks_and_folded),
 		cmocka_unit_test(test_folded_accepted_by_speedscope),
 		cmocka_unit_test(test_min_age),
+		cmocka_unit_test(test_losses_are_counted),
 	};
 
 	return cmocka_run_group_tests_name("live outstanding", tests, harness_setup,
