@@ -182,7 +182,7 @@ static void test_help_and_version(void **state)
 	for (const char *opt = "--duration\0--pid\0--json\0--top\0--verbose\0Exit status\0"
 			       "-- CMD\0--cgroup\0--per-thread\0--fail-if\0--list-metrics\0"
 			       "  3  \0  4  \0"
-			       "--call-sites\0--outstanding\0--min-age\0--stacks\0--folded\0"
+			       "--no-call-sites\0--outstanding\0--min-age\0--stacks\0--folded\0"
 			       "--folded-outstanding\0--outstanding-entries\0--stack-entries\0"
 			       "--call-site-entries\0";
 	     *opt; opt += strlen(opt) + 1)
