@@ -10,9 +10,9 @@
 #define MT_STACK_DEPTH		64	/* frames kept per kernel stack (stack map value) */
 
 /* Default map sizes; each has a `memtrace run` flag. */
-#define MT_OUTSTANDING_ENTRIES	262144	/* objects tracked at once, all classes together */
-#define MT_STACK_ENTRIES	16384	/* distinct kernel stacks */
-#define MT_SITE_ENTRIES		16384	/* distinct (call site, class) pairs */
+#define MT_OUTSTANDING_ENTRIES	262144U	/* objects tracked at once, all classes together */
+#define MT_STACK_ENTRIES	16384U	/* distinct kernel stacks */
+#define MT_SITE_ENTRIES		16384U	/* distinct (call site, class) pairs */
 
 /* Why pairing, call-site or stack data is incomplete. Per-CPU counters in mt_pair_stats. */
 enum mt_pair_loss {

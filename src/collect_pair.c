@@ -54,7 +54,7 @@ static int walk(struct bpf_map *m, size_t val_size, bool percpu,
 {
 	int fd = bpf_map__fd(m), ncpu = percpu ? libbpf_num_possible_cpus() : 1, err = 0;
 	size_t ks = bpf_map__key_size(m);
-	char *key = calloc(2, ks ? ks : 1), *next = key + ks;
+	char *key = calloc(2, ks ? ks : 1), *next;
 	void *vals = calloc(ncpu > 0 ? ncpu : 1, val_size);
 	bool first = true;
 
@@ -62,6 +62,7 @@ static int walk(struct bpf_map *m, size_t val_size, bool percpu,
 		err = -ENOMEM;
 		goto out;
 	}
+	next = key + ks;
 	while (bpf_map_get_next_key(fd, first ? NULL : key, next) == 0) {
 		first = false;
 		memcpy(key, next, ks);

@@ -4,7 +4,7 @@
 #include <string.h>
 #include "kallsyms.h"
 
-#define CHUNK_SIZE (256 * 1024)
+#define CHUNK_SIZE ((size_t)256 * 1024)
 
 void mt_ksyms_init(struct mt_ksyms *ks)
 {
@@ -61,7 +61,7 @@ static int cmp_sym(const void *a, const void *b)
 
 int mt_ksyms_parse(struct mt_ksyms *ks, FILE *f)
 {
-	char line[512], name[256], mod[128], type;
+	char line[512], hex[18], name[256], mod[128], type;
 	size_t used = 0, nonzero = 0, total = 0;
 	unsigned long long addr;
 
@@ -70,9 +70,11 @@ int mt_ksyms_parse(struct mt_ksyms *ks, FILE *f)
 		int n;
 
 		mod[0] = '\0';
-		n = sscanf(line, "%llx %c %255s [%127[^]]]", &addr, &type, name, mod);
-		if (n < 3)
+		n = sscanf(line, "%17s %c %255s [%127[^]]]", hex, &type, name, mod);
+		/* 1 to 16 hex digits: %llx would take "ffffffffffff81000000" as ULLONG_MAX */
+		if (n < 3 || strlen(hex) > 16 || strspn(hex, "0123456789abcdefABCDEF") != strlen(hex))
 			continue;
+		addr = strtoull(hex, NULL, 16);
 		total++;
 		if (!is_text(type))
 			continue;

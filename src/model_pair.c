@@ -241,8 +241,8 @@ static int cmp_site_bytes(const void *a, const void *b)
 
 static int cmp_site_out(const void *a, const void *b)
 {
-	const struct mt_site_row *x = *(const struct mt_site_row *const *)a;
-	const struct mt_site_row *y = *(const struct mt_site_row *const *)b;
+	const struct mt_site_row *x = ((const struct mt_site_ref *)a)->row;
+	const struct mt_site_row *y = ((const struct mt_site_ref *)b)->row;
 
 	if (x->out_bytes != y->out_bytes)
 		return x->out_bytes < y->out_bytes ? 1 : -1;
@@ -262,8 +262,8 @@ static int cmp_stack_bytes(const void *a, const void *b)
 
 static int cmp_stack_out(const void *a, const void *b)
 {
-	const struct mt_stack_row *x = *(const struct mt_stack_row *const *)a;
-	const struct mt_stack_row *y = *(const struct mt_stack_row *const *)b;
+	const struct mt_stack_row *x = ((const struct mt_stack_ref *)a)->row;
+	const struct mt_stack_row *y = ((const struct mt_stack_ref *)b)->row;
 
 	if (x->out_bytes != y->out_bytes)
 		return x->out_bytes < y->out_bytes ? 1 : -1;
@@ -328,7 +328,7 @@ static int group_procs(struct mt_pair_report *p, const struct mt_report *r)
 static int group_sites(struct mt_pair_report *p)
 {
 	size_t known = p->nr_sites;
-	struct mt_site_row *row = NULL, key;
+	struct mt_site_row *row = NULL, key = { 0 };
 
 	if (known)
 		qsort(p->sites, known, sizeof(*p->sites), cmp_site_key);
@@ -360,7 +360,7 @@ static int group_sites(struct mt_pair_report *p)
 		return -ENOMEM;
 	for (size_t i = 0; i < p->nr_sites; i++)
 		if (p->sites[i].out_count)
-			p->sites_out[p->nr_sites_out++] = &p->sites[i];
+			p->sites_out[p->nr_sites_out++].row = &p->sites[i];
 	if (p->nr_sites_out)
 		qsort(p->sites_out, p->nr_sites_out, sizeof(*p->sites_out), cmp_site_out);
 	return 0;
@@ -369,7 +369,7 @@ static int group_sites(struct mt_pair_report *p)
 static int group_stacks(struct mt_pair_report *p)
 {
 	size_t known = p->nr_stacks;
-	struct mt_stack_row *row = NULL, key;
+	struct mt_stack_row *row = NULL, key = { 0 };
 
 	if (known)
 		qsort(p->stacks, known, sizeof(*p->stacks), cmp_stack_key);
@@ -411,7 +411,7 @@ static int group_stacks(struct mt_pair_report *p)
 		return -ENOMEM;
 	for (size_t i = 0; i < p->nr_stacks; i++)
 		if (p->stacks[i].out_count)
-			p->stacks_out[p->nr_stacks_out++] = &p->stacks[i];
+			p->stacks_out[p->nr_stacks_out++].row = &p->stacks[i];
 	if (p->nr_stacks_out)
 		qsort(p->stacks_out, p->nr_stacks_out, sizeof(*p->stacks_out), cmp_stack_out);
 	return 0;

@@ -59,6 +59,15 @@ struct mt_stack_frames {
 	__u64 ip[MT_STACK_DEPTH];
 };
 
+/* A row of another order of the same table. */
+struct mt_site_ref {
+	const struct mt_site_row *row;
+};
+
+struct mt_stack_ref {
+	const struct mt_stack_row *row;
+};
+
 /* One outstanding object as read from the map. */
 struct mt_obj_rec {
 	struct mt_obj_key key;
@@ -82,9 +91,9 @@ struct mt_pair_report {
 	struct mt_stack_row *stacks;	/* by bytes allocated, descending */
 	size_t nr_stacks, cap_stacks;
 	/* the same rows by outstanding bytes, descending, those with none left out */
-	const struct mt_site_row **sites_out;
+	struct mt_site_ref *sites_out;
 	size_t nr_sites_out;
-	const struct mt_stack_row **stacks_out;
+	struct mt_stack_ref *stacks_out;
 	size_t nr_stacks_out;
 	struct mt_stack_frames *frames;
 	size_t nr_frames, cap_frames;

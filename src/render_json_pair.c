@@ -126,7 +126,7 @@ void mt_render_json_pair(struct jw *w, const struct mt_report *r)
 	jw_arr_end(w);
 	jw_arr_begin(w, "call_sites");
 	for (size_t i = 0; i < p->nr_sites_out; i++)
-		site(w, p, p->sites_out[i]);
+		site(w, p, p->sites_out[i].row);
 	jw_arr_end(w);
 	jw_obj_end(w);
 	if (!p->opts.stacks)
@@ -134,7 +134,7 @@ void mt_render_json_pair(struct jw *w, const struct mt_report *r)
 	jw_obj_begin(w, "stacks");
 	jw_arr_begin(w, "outstanding");
 	for (size_t i = 0; i < p->nr_stacks_out; i++)
-		stack(w, p, p->stacks_out[i]);
+		stack(w, p, p->stacks_out[i].row);
 	jw_arr_end(w);
 	jw_arr_begin(w, "allocating");
 	for (size_t i = 0; i < p->nr_stacks; i++)

@@ -133,7 +133,7 @@ static void outstanding(FILE *f, const struct mt_report *r, int top)
 		fprintf(f, "\nOUTSTANDING BY CALL SITE\n");
 		fprintf(f, "%-40s %-15s %10s %10s\n", "call site", "class", "objects", "bytes");
 		for (shown = 0; shown < p->nr_sites_out && shown < (size_t)top; shown++) {
-			const struct mt_site_row *s = p->sites_out[shown];
+			const struct mt_site_row *s = p->sites_out[shown].row;
 			char name[160];
 
 			fprintf(f, "%-40.40s %-15s %10s %10s\n",
@@ -185,7 +185,7 @@ static void stacks(FILE *f, const struct mt_report *r)
 	if (p->ksyms_why)
 		fprintf(f, "(frames unnamed: %s)\n", p->ksyms_why);
 	for (i = 0; i < p->nr_stacks_out && i < TEXT_STACKS; i++)
-		stack(f, p, p->stacks_out[i], (int)i + 1);
+		stack(f, p, p->stacks_out[i].row, (int)i + 1);
 	if (!p->nr_stacks_out)
 		fprintf(f, "(nothing outstanding)\n");
 	fprintf(f, "\nTOP ALLOCATING STACKS (by bytes allocated)\n");

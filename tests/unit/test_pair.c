@@ -184,9 +184,9 @@ static void test_aggregates(void **state)
 	assert_int_equal(p->sites[1].call_site, A_SYS);
 	/* by outstanding bytes: pages, pipe, eventfd; the syscall site has none left */
 	assert_int_equal(p->nr_sites_out, 3);
-	assert_int_equal(p->sites_out[0]->call_site, 0);
-	assert_int_equal(p->sites_out[1]->call_site, A_PIPE);
-	assert_int_equal(p->sites_out[2]->call_site, A_EVENTFD);
+	assert_int_equal(p->sites_out[0].row->call_site, 0);
+	assert_int_equal(p->sites_out[1].row->call_site, A_PIPE);
+	assert_int_equal(p->sites_out[2].row->call_site, A_EVENTFD);
 	/* stacks: frames joined, glue found */
 	assert_int_equal(p->nr_stacks, 3);
 	assert_int_equal(p->stacks[0].stack_id, -1);	/* 20 KiB allocated */
@@ -195,9 +195,9 @@ static void test_aggregates(void **state)
 	assert_int_equal(p->stacks[1].nr_frames, 5);
 	assert_int_equal(mt_pair_first_frame(p, p->stacks[1].frames, 5), 2);
 	assert_int_equal(p->nr_stacks_out, 3);
-	assert_int_equal(p->stacks_out[0]->stack_id, -1);
-	assert_int_equal(p->stacks_out[2]->stack_id, 7);
-	assert_int_equal(p->stacks_out[2]->out_count, 3);
+	assert_int_equal(p->stacks_out[0].row->stack_id, -1);
+	assert_int_equal(p->stacks_out[2].row->stack_id, 7);
+	assert_int_equal(p->stacks_out[2].row->out_count, 3);
 }
 
 static void test_min_age(void **state)
