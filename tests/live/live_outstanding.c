@@ -30,6 +30,20 @@ struct run {
 	int pid;
 };
 
+/* want - tol <= val <= want: the workload's count is known; the report says what it missed. */
+#define assert_within(val, want, tol)                                                      \
+	do {                                                                               \
+		long long v_ = (val), w_ = (want), t_ = (tol);                             \
+		if (v_ > w_ || v_ < w_ - t_)                                               \
+			fail_msg("%s = %lld, want %lld (tolerance %lld)", #val, v_, w_, t_);  \
+	} while (0)
+
+/*
+ * The oracle is bpftrace on classic tracepoints, whose perf recursion guard can drop a
+ * nested event silently (see harness.h): it may be below N by ORACLE_SLACK, never above.
+ */
+#define assert_oracle(val, want) assert_within(val, want, ORACLE_SLACK(want))
+
 static long long oracle_value(const char *path, const char *name)
 {
 	char *s = slurp(path), *p, key[32];
@@ -81,8 +95,9 @@ static void trace(const char *mode, const char *extra, const char *extra2, const
 	/* stop both tracers while the kept eventfds are still open */
 	kill(mt.pid, SIGINT);
 	kill(bt.pid, SIGINT);
-	assert_int_equal(wait_exit(mt.pid, 60), 0);
-	assert_int_equal(wait_exit(bt.pid, 60), 0);
+	/* generous: other helpers' load tests can keep both cores busy meanwhile */
+	assert_int_equal(wait_exit(mt.pid, 180), 0);
+	assert_int_equal(wait_exit(bt.pid, 180), 0);
 	close(w.in);
 	assert_int_equal(wait_exit(w.pid, 10), 0);
 	close(w.out);
@@ -143,26 +158,50 @@ static long long hist_total(struct json_object *h)
 	return n;
 }
 
+/*
+ * How many of the workload's allocations may be missing, and why: none, unless the kernel
+ * skipped a run (system-wide missed runs: an interrupt's event on a CPU already running
+ * the program) or refused a nested table update (an interrupt's allocation landing on a
+ * bucket lock the interrupted program held). Both are counted in the report; tables are
+ * large enough never to fill here.
+ */
+static long long tolerance(struct run *t)
+{
+	long long missed = jget(t->mt, "run.lost.missed_runs");
+	long long refused = jget(t->mt, "run.lost.outstanding_update_failed");
+
+	if (missed || refused)
+		print_message("missed runs %lld, refused updates %lld (system-wide)\n", missed,
+			      refused);
+	assert_int_equal(jget(t->mt, "run.lost.outstanding_table_full"), 0);
+	assert_int_equal(jget(t->mt, "run.lost.call_site_table_full"), 0);
+	return missed + refused;
+}
+
 static void test_kept_eventfds_are_outstanding(void **state)
 {
 	struct json_object *site, *procs, *p = NULL;
+	long long tol;
 	struct run t;
 
 	if (skip_unless_live())
 		skip();
 	trace("keep", NULL, NULL, NULL, &t);
 	print_message("bpftrace: %lld do_eventfd allocs, %lld freed\n", t.bt_allocs, t.bt_frees);
-	assert_int_equal(t.bt_allocs, N);
+	tol = tolerance(&t);
+	assert_oracle(t.bt_allocs, N);
 	assert_int_equal(t.bt_frees, 0);
 	/* the allocating table: N calls at do_eventfd */
 	site = eventfd_site(get(t.mt, "call_sites", NULL));
 	assert_non_null(site);
-	assert_int_equal(jget(site, "allocs"), N);
+	assert_within(jget(site, "allocs"), N, jget(t.mt, "run.lost.missed_runs"));
 	/* outstanding at the end: exactly N at do_eventfd */
 	site = eventfd_site(get(t.mt, "outstanding", "call_sites"));
 	assert_non_null(site);
-	assert_int_equal(jget(site, "outstanding"), N);
-	assert_int_equal(jget(site, "outstanding_bytes"), N * (jget(site, "bytes_allocated") / N));
+	assert_within(jget(site, "outstanding"), N, tol);
+	assert_int_equal(jget(site, "outstanding_bytes"),
+			 jget(site, "outstanding") * (jget(site, "bytes_allocated") /
+						      jget(site, "allocs")));
 	/* owned by the workload's pid */
 	procs = get(t.mt, "outstanding", "processes");
 	for (size_t i = 0; i < json_object_array_length(procs); i++)
@@ -172,28 +211,29 @@ static void test_kept_eventfds_are_outstanding(void **state)
 	assert_true(jget(p, "classes.kernel_logical.objects") >= N);
 	assert_int_equal(jget(t.mt, "outstanding.classes.kernel_logical.objects"),
 			 jget(p, "classes.kernel_logical.objects"));
-	/* nothing lost but what the kernel reports missed */
-	assert_int_equal(jget(t.mt, "run.lost.outstanding_table_full"), 0);
-	assert_int_equal(jget(t.mt, "run.lost.outstanding_update_failed"), 0);
 	json_object_put(t.mt);
 }
 
 static void test_closed_eventfds_have_lifetimes(void **state)
 {
 	struct json_object *site, *cls;
+	long long tol;
 	struct run t;
 
 	if (skip_unless_live())
 		skip();
 	trace("churn", NULL, NULL, NULL, &t);
 	print_message("bpftrace: %lld do_eventfd allocs, %lld freed\n", t.bt_allocs, t.bt_frees);
-	assert_int_equal(t.bt_allocs, N);
-	assert_int_equal(t.bt_frees, N);
+	tol = tolerance(&t);
+	assert_oracle(t.bt_allocs, N);
+	assert_oracle(t.bt_frees, N);
 	site = eventfd_site(get(t.mt, "call_sites", NULL));
 	assert_non_null(site);
-	assert_int_equal(jget(site, "allocs"), N);
-	assert_int_equal(jget(site, "outstanding"), 0);
-	assert_null(eventfd_site(get(t.mt, "outstanding", "call_sites")));
+	assert_within(jget(site, "allocs"), N, jget(t.mt, "run.lost.missed_runs"));
+	/* a refused delete leaves its entry behind: counted, and the only way one stays */
+	assert_true(jget(site, "outstanding") <= tol);
+	if (!tol)
+		assert_null(eventfd_site(get(t.mt, "outstanding", "call_sites")));
 	cls = get(get(t.mt, "outstanding", "classes"), "kernel_logical", NULL);
 	/* every paired free has its lifetime in the histogram; the N contexts among them */
 	assert_true(jget(cls, "paired_frees") >= N);
@@ -205,8 +245,9 @@ static void test_closed_eventfds_have_lifetimes(void **state)
 /* Stacks: the kept contexts' stack passes through do_eventfd; the folded file has it. */
 static void test_stacks_and_folded(void **state)
 {
-	char folded[256];
+	long long tol, lost_stacks, unrecorded = 0;
 	struct json_object *stacks;
+	char folded[256];
 	bool found = false;
 	struct run t;
 	char *s;
@@ -215,17 +256,35 @@ static void test_stacks_and_folded(void **state)
 		skip();
 	snprintf(folded, sizeof(folded), "--folded-outstanding=%s", run_file("f.folded"));
 	trace("keep", "--stacks", folded, NULL, &t);
+	tol = tolerance(&t);
+	lost_stacks = jget(t.mt, "run.lost.stack_collisions") +
+		      jget(t.mt, "run.lost.stack_table_full") + jget(t.mt, "run.lost.stack_failed");
 	stacks = get(get(t.mt, "stacks", NULL), "outstanding", NULL);
 	for (size_t i = 0; i < json_object_array_length(stacks) && !found; i++) {
 		struct json_object *st = json_object_array_get_idx(stacks, i), *fr;
 
+		if (jget(st, "stack_id") == -1)
+			unrecorded += jget(st, "outstanding");
 		fr = get(st, "frames", NULL);
 		for (size_t j = 0; j < json_object_array_length(fr); j++)
 			if (strstr(json_object_get_string(json_object_array_get_idx(fr, j)),
-				   "do_eventfd") && jget(st, "outstanding") >= N)
+				   "do_eventfd") && jget(st, "outstanding") >= N - tol)
 				found = true;
 	}
-	assert_true(found);
+	if (!found) {
+		print_message("no stack through do_eventfd with %d outstanding: lost %s\n"
+			      "stacks %s\n", N,
+			      json_object_to_json_string(get(get(t.mt, "run", NULL), "lost", NULL)),
+			      json_object_to_json_string(stacks));
+		/*
+		 * The one way it may be missing: its stack hashed to a bucket an earlier stack
+		 * of the workload held. Then it is counted, and its objects are in the
+		 * "not recorded" row.
+		 */
+		assert_true(lost_stacks >= N - tol && unrecorded >= N - tol);
+		json_object_put(t.mt);
+		return;
+	}
 	s = slurp(strchr(folded, '=') + 1);
 	assert_non_null(strstr(s, "kernel_logical;"));
 	assert_non_null(strstr(s, ";do_eventfd"));
@@ -326,8 +385,8 @@ static void test_min_age(void **state)
 	trace("keep", "--min-age", "1", NULL, &t);
 	assert_int_equal(jget(t.mt, "outstanding.min_age_ns"), 1000000000LL);
 	assert_non_null(eventfd_site(get(t.mt, "outstanding", "call_sites")));
-	assert_int_equal(jget(eventfd_site(get(t.mt, "outstanding", "call_sites")), "outstanding"),
-			 N);
+	assert_within(jget(eventfd_site(get(t.mt, "outstanding", "call_sites")), "outstanding"), N,
+		     tolerance(&t));
 	json_object_put(t.mt);
 }
 
