@@ -112,9 +112,10 @@ static void outstanding(FILE *f, const struct mt_report *r, int top)
 		mt_print_log2_hist(f, p->out[k].age_hist, MT_HIST_SLOTS, "usecs");
 	}
 	if (p->nr_procs) {
+		/* slab and pages only: other classes' rows are in the JSON */
 		fprintf(f, "\nOUTSTANDING BY PROCESS (that allocated it, whoever frees)\n");
 		fprintf(f, "%8s %-16s %12s %12s %12s %12s\n", "tgid", "comm", "slab objs",
-			"slab bytes", "page allocs", "page bytes");
+			"slab bytes", "page blocks", "page bytes");
 		for (shown = 0; shown < p->nr_procs && shown < (size_t)top; shown++) {
 			const struct mt_out_proc *o = &p->procs[shown];
 			char n_s[32], b_s[32], n_p[32], b_p[32];
