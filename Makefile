@@ -26,6 +26,11 @@ endif
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config make gcc \
 	    libcmocka-dev libjson-c-dev bpftrace linux-perf cppcheck clang-tidy
 
+# speedscope, for the test that its importer accepts memtrace's folded stacks; installed by
+# `make deps` into the (git-ignored) output tree when npm is there, else that test skips.
+NPM_DIR := $(OUTPUT)/npm
+SPEEDSCOPE := speedscope@1.25.0
+
 WARNINGS := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
 CFLAGS ?= -O2 -g
 MT_CFLAGS := $(CFLAGS) $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -MMD -MP -Iinclude -Isrc \
@@ -40,12 +45,13 @@ LDLIBS := $(STATIC_LDFLAGS) -lbpf -lelf -lz
 # The model, renderers and kernel facts: plain C, no libbpf, unit-tested on their own.
 CORE_SRCS := src/model.c src/render_text.c src/render_json.c src/json_writer.c src/hist.c \
 	     src/zones.c src/util.c src/kernel_info.c src/calib_solve.c src/model_scope.c \
-	     src/expr.c src/metrics.c src/render_text_scope.c src/render_json_scope.c
+	     src/expr.c src/metrics.c src/render_text_scope.c src/render_json_scope.c \
+	     src/model_pair.c src/kallsyms.c src/render_text_pair.c src/render_json_pair.c \
+	     src/render_folded.c
 # The binary: the above plus CLI, loader and collector.
 APP_SRCS := src/main.c src/cmd_run.c src/loader.c src/calib.c src/probe.c src/cmd_check.c \
-	    src/scope.c
+	    src/scope.c src/collect_pair.c
 BPF_SRCS := bpf/maps.bpf.c bpf/slab.bpf.c bpf/page.bpf.c bpf/scope.bpf.c
-
 CORE_OBJS := $(CORE_SRCS:%.c=$(OUTPUT)/%.o)
 APP_OBJS := $(APP_SRCS:%.c=$(OUTPUT)/%.o)
 BPF_OBJS := $(BPF_SRCS:%.c=$(OUTPUT)/%.o)
@@ -87,6 +93,12 @@ deps:
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
 			$$missing >/dev/null || { echo "make deps: apt-get install failed" >&2; exit 1; }; \
 	fi
+	$(Q)if [ -d $(NPM_DIR)/node_modules/speedscope ]; then :; \
+	elif command -v npm >/dev/null 2>&1; then \
+		echo "  DEPS     npm install $(SPEEDSCOPE) into $(NPM_DIR)"; \
+		npm install --prefix $(NPM_DIR) --no-audit --no-fund --silent $(SPEEDSCOPE) || \
+			echo "make deps: npm install failed: the speedscope test will skip"; \
+	else echo "  DEPS     no npm: the speedscope test will skip"; fi
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
@@ -132,7 +144,7 @@ $(OUTPUT)/check.skel.h: $(OUTPUT)/check.bpf.lo
 	$(Q)$(BPFTOOL) gen skeleton $< name check_bpf > $@
 
 $(OUTPUT)/src/cmd_check.o: $(OUTPUT)/check.skel.h
-$(OUTPUT)/src/loader.o: $(OUTPUT)/memtrace.skel.h
+$(OUTPUT)/src/loader.o $(OUTPUT)/src/collect_pair.o: $(OUTPUT)/memtrace.skel.h
 $(OUTPUT)/src/calib.o: $(OUTPUT)/calib.skel.h
 
 $(OUTPUT)/src/%.o: src/%.c | $(OUTPUT)/src

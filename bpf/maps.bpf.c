@@ -15,11 +15,21 @@ const volatile __u32 nr_zone_ranges = 0;
 const volatile __u64 zone_start_pfn[MT_MAX_ZONE_RANGES] = {};
 const volatile __u64 zone_end_pfn[MT_MAX_ZONE_RANGES] = {};
 
+/* pairing, call sites, stacks (pair.bpf.h): off unless asked for */
+const volatile bool track_pairs = false;
+const volatile bool track_stacks = false;
+const volatile bool track_sites = false;
+
 struct mt_stats_map stats SEC(".maps");
 struct mt_pid_filter_map pid_filter SEC(".maps");
 struct mt_procs_map procs SEC(".maps");
 struct mt_caches_map caches SEC(".maps");
 struct mt_threads_map threads SEC(".maps");
 struct mt_scope_stats_map scope_stats SEC(".maps");
+struct mt_pair_stats_map pair_stats SEC(".maps");
+struct mt_outstanding_map outstanding SEC(".maps");
+struct mt_stack_traces_map stack_traces SEC(".maps");
+struct mt_sites_map sites SEC(".maps");
+struct mt_stack_aggs_map stack_aggs SEC(".maps");
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -258,4 +258,6 @@ static __always_inline struct page *mt_virt_to_page(const void *addr)
 			       ((a - page_offset_base) >> page_shift) * bpf_core_type_size(struct page));
 }
 
+#include "pair.bpf.h"
+
 #endif /* MT_MEMTRACE_BPF_H */

@@ -14,7 +14,7 @@ static __always_inline void zone_add(__u64 *slots, __u64 pfn, __u32 order)
 	slots[z & (MT_ZONE_SLOTS - 1)] += 1ULL << order;
 }
 
-static __always_inline int on_page_alloc(__u64 pfn, bool ok, __u32 order)
+static __always_inline int on_page_alloc(void *ctx, __u64 pfn, bool ok, __u32 order)
 {
 	struct mt_counts *c;
 	struct mt_stats *st;
@@ -37,6 +37,8 @@ static __always_inline int on_page_alloc(__u64 pfn, bool ok, __u32 order)
 	st->order_allocs[mt_order_slot(order)]++;
 	zone_add(st->zone_allocs, pfn, order & 31);
 	mt_proc_alloc(st, tgid, MT_CLASS_PHYSICAL, bytes);
+	/* mm_page_alloc has no call site: pages are placed by their stack (--stacks) */
+	mt_track_alloc(ctx, tgid, MT_CLASS_PHYSICAL, pfn, bytes, bytes, 0);
 	return 0;
 }
 
@@ -48,6 +50,7 @@ static __always_inline int on_page_free(__u64 pfn, __u32 order)
 	__u32 tgid;
 
 	st = mt_begin(&tgid);
+	mt_track_free(MT_CLASS_PHYSICAL, pfn, st != NULL);
 	if (!st)
 		return 0;
 	c = &st->cls[MT_CLASS_PHYSICAL];
@@ -69,7 +72,7 @@ static __always_inline int on_page_free(__u64 pfn, __u32 order)
 SEC("raw_tp/mm_page_alloc")
 int BPF_PROG(mm_page_alloc_raw, __u64 page, unsigned int order)
 {
-	return on_page_alloc(page ? mt_page_to_pfn(page) : 0, page != 0, order);
+	return on_page_alloc(ctx, page ? mt_page_to_pfn(page) : 0, page != 0, order);
 }
 
 SEC("raw_tp/mm_page_free")
@@ -85,7 +88,7 @@ int mm_page_alloc_tp(struct trace_event_raw_mm_page_alloc *e)
 	/* direct reads: the load is sized for the running kernel (4-byte pfn on 686-pae) */
 	__u64 pfn = e->pfn;
 
-	return on_page_alloc(pfn, pfn != MT_PFN_NONE(e), e->order);
+	return on_page_alloc(e, pfn, pfn != MT_PFN_NONE(e), e->order);
 }
 
 SEC("tracepoint/kmem/mm_page_free")

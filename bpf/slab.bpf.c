@@ -59,8 +59,9 @@ static __always_inline __u64 slab_object_size(const void *ptr, const struct kmem
 	}
 }
 
-static __always_inline int on_alloc(const void *ptr, __u64 req, __u64 alloc,
-				    const struct kmem_cache *s, const char *name, __u64 key)
+static __always_inline int on_alloc(void *ctx, __u64 call_site, const void *ptr, __u64 req,
+				    __u64 alloc, const struct kmem_cache *s, const char *name,
+				    __u64 key)
 {
 	struct mt_counts *c;
 	struct mt_cache *kc;
@@ -86,6 +87,7 @@ static __always_inline int on_alloc(const void *ptr, __u64 req, __u64 alloc,
 		kc->bytes_req += req;
 		kc->bytes_alloc += alloc;
 	}
+	mt_track_alloc(ctx, tgid, MT_CLASS_LOGICAL, (__u64)ptr, alloc, req, call_site);
 	return 0;
 }
 
@@ -99,6 +101,8 @@ static __always_inline int on_free(const void *ptr, const struct kmem_cache *s, 
 	__u32 tgid;
 
 	st = mt_begin(&tgid);
+	if ((__u64)ptr > MT_ZERO_SIZE_PTR)
+		mt_track_free(MT_CLASS_LOGICAL, (__u64)ptr, st != NULL);
 	if (!st)
 		return 0;
 	c = &st->cls[MT_CLASS_LOGICAL];
@@ -135,7 +139,7 @@ static __always_inline int on_free(const void *ptr, const struct kmem_cache *s, 
 SEC("raw_tp/kmalloc")
 int BPF_PROG(kmalloc_raw, unsigned long call_site, __u64 ptr, __u64 bytes_req, __u64 bytes_alloc)
 {
-	return on_alloc((const void *)ptr, bytes_req, bytes_alloc, NULL, NULL,
+	return on_alloc(ctx, call_site, (const void *)ptr, bytes_req, bytes_alloc, NULL, NULL,
 			bytes_alloc | MT_CACHE_KEY_KMALLOC);
 }
 
@@ -145,8 +149,8 @@ int BPF_PROG(kmem_cache_alloc_raw, unsigned long call_site, __u64 ptr, __u64 cac
 {
 	const struct kmem_cache *s = (const struct kmem_cache *)cache;
 
-	return on_alloc((const void *)ptr, BPF_CORE_READ(s, object_size), BPF_CORE_READ(s, size),
-			s, NULL, cache);
+	return on_alloc(ctx, call_site, (const void *)ptr, BPF_CORE_READ(s, object_size),
+			BPF_CORE_READ(s, size), s, NULL, cache);
 }
 
 SEC("raw_tp/kfree")
@@ -171,10 +175,11 @@ SEC("tracepoint/kmem/kmalloc")
 int kmalloc_tp(void *ctx)
 {
 	struct trace_event_raw_kmalloc *e = ctx;
-	__u64 req, alloc;
+	__u64 req, alloc, site;
 	const void *ptr;
 
 	if (bpf_core_type_exists(struct trace_event_raw_kmalloc)) {
+		site = e->call_site;
 		ptr = e->ptr;
 		req = e->bytes_req;
 		alloc = e->bytes_alloc;
@@ -183,11 +188,12 @@ int kmalloc_tp(void *ctx)
 
 		/* probe reads: direct loads in both branches get merged into one load from a
 		 * computed ctx offset, which 6.1's verifier refuses; pre-6.1 is 64-bit only */
+		site = BPF_CORE_READ(o, call_site);
 		ptr = BPF_CORE_READ(o, ptr);
 		req = BPF_CORE_READ(o, bytes_req);
 		alloc = BPF_CORE_READ(o, bytes_alloc);
 	}
-	return on_alloc(ptr, req, alloc, NULL, NULL, alloc | MT_CACHE_KEY_KMALLOC);
+	return on_alloc(ctx, site, ptr, req, alloc, NULL, NULL, alloc | MT_CACHE_KEY_KMALLOC);
 }
 
 /* FNV-1a of a cache name: the classic event gives the name, not the struct kmem_cache. */
@@ -219,7 +225,7 @@ int kmem_cache_alloc_tp(struct trace_event_raw_kmem_cache_alloc *e)
 		name = (const char *)MT_READ_LONG(s, name);
 		key = name_key(name);
 	}
-	return on_alloc(ptr, e->bytes_req, e->bytes_alloc, NULL, name, key);
+	return on_alloc(e, e->call_site, ptr, e->bytes_req, e->bytes_alloc, NULL, name, key);
 }
 
 SEC("tracepoint/kmem/kfree")

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "collect_pair.h"
 #include "kernel_info.h"
 #include "loader.h"
 #include "memtrace.skel.h"
@@ -165,6 +166,8 @@ static int try_start(struct mt_loader *l, const struct mt_loader_opts *o,
 		return -errno ? -errno : -ENOMEM;
 	set_rodata(l->skel, o);
 	err = size_maps(l->skel, o);
+	if (!err)
+		err = mt_pair_prepare(l->skel, &o->pair);
 	if (err)
 		return err;
 	if (!choose(l, o, p, allow_fast))
@@ -213,6 +216,8 @@ int mt_loader_start(struct mt_loader *l, const struct mt_loader_opts *o)
 		l->skel = NULL;
 	}
 	mt_probe_close(&p);
+	if (!err && mt_verbose)
+		mt_maps_memory_print(l->skel, stderr);
 	return err;
 }
 
@@ -338,11 +343,15 @@ int mt_loader_collect(const struct mt_loader *l, struct mt_report *r)
 				       sizeof(struct mt_cache), ncpu, add_cache, r);
 	if (!err)
 		err = collect_scope(l, r, ncpu);
+	if (!err)
+		err = mt_pair_collect(l->skel, r);
 	memcpy(r->run.class_traced, l->class_traced, sizeof(l->class_traced));
 	snprintf(r->run.attach, sizeof(r->run.attach), "%s", l->attach);
 	r->run.missed_runs = mt_loader_missed_runs(l);
 	mt_report_finish(r);
 	mt_scope_finish(r);
+	if (!err)
+		err = mt_pair_finish(r);
 	return err;
 }
 

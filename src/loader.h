@@ -25,6 +25,7 @@ struct mt_loader_opts {
 	const struct mt_calib *calib;
 	const struct mt_zone_table *zones;
 	__u32 page_shift;
+	struct mt_pair_opts pair;	/* pairing, call sites, stacks and their map sizes */
 };
 
 struct mt_loader {

@@ -65,6 +65,7 @@ void mt_report_free(struct mt_report *r)
 	free(r->caches);
 	mt_scope_free(&r->scope);
 	mt_ci_free(&r->ci);
+	mt_pair_free(&r->pair);
 	mt_report_init(r);
 }
 
@@ -204,7 +205,7 @@ __u64 mt_report_lost_total(const struct mt_report *r)
 
 	for (int i = 0; i < MT_LOSS_MAX; i++)
 		n += r->tot.lost[i];
-	return n;
+	return n + mt_pair_lost_total(&r->pair);
 }
 
 long long mt_counts_net(const struct mt_counts *c)

@@ -24,5 +24,16 @@ void mt_render_json_scope(struct jw *w, const struct mt_report *r);
 void mt_render_json_proc_parent(struct jw *w, const struct mt_report *r, __u32 tgid);
 void mt_render_json_threads(struct jw *w, const struct mt_report *r);
 void mt_render_json_ci(struct jw *w, const struct mt_report *r);
+/* Pairing, call sites and stacks (render_text_pair.c, render_json_pair.c). */
+void mt_render_text_pair(FILE *f, const struct mt_report *r, const struct mt_render_opts *o);
+void mt_render_text_pair_losses(FILE *f, const struct mt_report *r);
+void mt_render_json_pair(struct jw *w, const struct mt_report *r);
+void mt_render_json_pair_losses(struct jw *w, const struct mt_report *r);
+/*
+ * Folded stacks, one "frame;frame;...;frame bytes" line per stack, root first, the class as
+ * the root frame, for flamegraph.pl, speedscope and the like. outstanding: weight by bytes
+ * still allocated at the end, else by bytes allocated. Returns lines written or -1.
+ */
+int mt_render_folded(FILE *f, const struct mt_report *r, bool outstanding);
 
 #endif /* MT_RENDER_H */

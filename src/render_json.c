@@ -69,6 +69,7 @@ static void run_info(struct jw *w, const struct mt_report *r)
 	jw_u64(w, "missed_runs", ri->missed_runs);
 	for (int i = 0; i < MT_LOSS_MAX; i++)
 		jw_u64(w, mt_loss_key(i), r->tot.lost[i]);
+	mt_render_json_pair_losses(w, r);
 	jw_obj_end(w);
 	mt_render_json_scope(w, r);
 	jw_obj_end(w);
@@ -202,6 +203,7 @@ int mt_render_json(FILE *f, const struct mt_report *r, const struct mt_render_op
 	processes(&w, r);
 	mt_render_json_threads(&w, r);
 	mt_render_json_ci(&w, r);
+	mt_render_json_pair(&w, r);
 	jw_obj_end(&w);
 	return jw_end(&w);
 }

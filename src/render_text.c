@@ -34,6 +34,7 @@ static void header(FILE *f, const struct mt_report *r)
 				fprintf(f, "          %s: %s%s\n", mt_loss_name(i),
 					mt_fmt_count(n_l, sizeof(n_l), r->tot.lost[i]),
 					i == MT_LOSS_RINGBUF ? "" : " (in totals, not in the table)");
+		mt_render_text_pair_losses(f, r);
 	}
 }
 
@@ -196,4 +197,5 @@ void mt_render_text(FILE *f, const struct mt_report *r, const struct mt_render_o
 	mt_render_text_threads(f, r, o->top);
 	histograms(f, r);
 	mt_render_text_ci(f, r);
+	mt_render_text_pair(f, r, o);
 }

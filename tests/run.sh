@@ -42,7 +42,7 @@ for t in "$out"/san/tests/test_*; do
 	[ -x "$t" ] && run "asan+ubsan $(basename "$t")" \
 		env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 "$t"
 done
-export MEMTRACE="$out/memtrace" WORKLOAD="$out/tests/workload"
+export MEMTRACE="$out/memtrace" WORKLOAD="$out/tests/workload" MT_NPM_DIR="$out/npm"
 run "cli" "$out/tests/cli"
 for t in "$out"/tests/live_*; do
 	case $t in *.d) continue ;; esac

@@ -53,6 +53,21 @@ static const struct bad cases[] = {
 	{ { "run", "--json", "/nonexistent/dir/r.json" }, 2, "cannot write '/nonexistent/dir/r.json'" },
 	{ { "run", "--json", "/proc/version" }, 2, "cannot write '/proc/version'" },
 	{ { "run", "stray" }, 2, "unexpected argument 'stray'" },
+	{ { "run", "--min-age", "0" }, 2, "--min-age '0' out of range" },
+	{ { "run", "--min-age", "x" }, 2, "invalid --min-age 'x'" },
+	{ { "run", "--min-age", "-1" }, 2, "--min-age '-1' out of range" },
+	{ { "run", "--min-age" }, 2, "option '--min-age' needs a value" },
+	{ { "run", "--outstanding-entries", "0" }, 2, "invalid --outstanding-entries '0'" },
+	{ { "run", "--outstanding-entries", "16777217" }, 2,
+	  "invalid --outstanding-entries '16777217'" },
+	{ { "run", "--stack-entries", "x" }, 2, "invalid --stack-entries 'x'" },
+	{ { "run", "--stack-entries", "2000000" }, 2, "invalid --stack-entries '2000000'" },
+	{ { "run", "--call-site-entries", "0" }, 2, "invalid --call-site-entries '0'" },
+	{ { "run", "--folded", "" }, 2, "--folded needs a file name" },
+	{ { "run", "--folded-outstanding", "" }, 2, "--folded-outstanding needs a file name" },
+	{ { "run", "--folded", "/nonexistent/dir/f" }, 2, "cannot write '/nonexistent/dir/f'" },
+	{ { "run", "--folded-outstanding", "/proc/version" }, 2, "cannot write '/proc/version'" },
+	{ { "run", "--outstanding", "stray" }, 2, "unexpected argument 'stray'" },
 	{ { "help", "frob" }, 2, "unknown command 'frob'" },
 	/* issue 6: scoping, -- CMD, CI mode, check */
 	{ { "run", "--fail-if" }, 2, "option '--fail-if' needs a value" },
@@ -166,7 +181,10 @@ static void test_help_and_version(void **state)
 	assert_int_equal(pclose(f), 0);
 	for (const char *opt = "--duration\0--pid\0--json\0--top\0--verbose\0Exit status\0"
 			       "-- CMD\0--cgroup\0--per-thread\0--fail-if\0--list-metrics\0"
-			       "  3  \0  4  \0";
+			       "  3  \0  4  \0"
+			       "--no-call-sites\0--outstanding\0--min-age\0--stacks\0--folded\0"
+			       "--folded-outstanding\0--outstanding-entries\0--stack-entries\0"
+			       "--call-site-entries\0";
 	     *opt; opt += strlen(opt) + 1)
 		assert_non_null(strstr(buf, opt));
 	assert_null(strstr(buf, "force-tracepoint"));	/* hidden on purpose */

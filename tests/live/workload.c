@@ -10,6 +10,8 @@
  *        mix   both
  *        slabsecs  eventfd + close for N seconds, as fast as it can (load tests)
  *        hold  N pages touched and kept mapped until stdin closes (a known "leak")
+ *        keep  N eventfds opened and left open until stdin closes (N outstanding contexts)
+ *        churn N eventfds opened, then all closed (N contexts allocated and freed)
  *   workload forks N
  * forks 3 children at once (no handshake: for `memtrace run -- workload forks N`); each does
  * N x (eventfd + close) and touches N pages, prints "child PID" on stderr and exits; the
@@ -48,6 +50,27 @@ static void slab_for(long secs)
 	} while (now.tv_sec - start.tv_sec < secs);
 }
 
+/* N eventfds open at once; closed now (churn) or only at exit (keep). */
+static void eventfds(long n, int close_now)
+{
+	int *fds = calloc(n, sizeof(*fds));
+
+	if (!fds) {
+		perror("calloc");
+		exit(1);
+	}
+	for (long i = 0; i < n; i++) {
+		fds[i] = eventfd(0, 0);
+		if (fds[i] < 0) {
+			perror("eventfd");
+			exit(1);
+		}
+	}
+	for (long i = 0; close_now && i < n; i++)
+		close(fds[i]);
+	free(fds);
+}
+
 static volatile char *touch(long n)
 {
 	long ps = sysconf(_SC_PAGESIZE);
@@ -77,7 +100,7 @@ int main(int argc, char **argv)
 	long n;
 
 	if (argc != 3 || (n = atol(argv[2])) <= 0) {
-		fprintf(stderr, "usage: workload slab|pages|mix|slabsecs|hold|forks N\n");
+		fprintf(stderr, "usage: workload slab|pages|mix|slabsecs|hold|keep|churn|forks N\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -115,6 +138,8 @@ int main(int argc, char **argv)
 		slab_for(n);
 	if (!strcmp(argv[1], "hold"))
 		touch(n);
+	if (!strcmp(argv[1], "keep") || !strcmp(argv[1], "churn"))
+		eventfds(n, !strcmp(argv[1], "churn"));
 	printf("done\n");
 	while (read(0, &c, 1) > 0)
 		;

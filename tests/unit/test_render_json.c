@@ -255,7 +255,9 @@ static void test_kernel_and_run(void **state)
 	assert_int_equal(get_i64(j, "run.lost.ringbuf"), 10);
 	assert_int_equal(get_i64(j, "run.lost.process_table_full"), 20);
 	assert_int_equal(get_i64(j, "run.lost.cache_table_full"), 0);
-	assert_int_equal(json_object_object_length(get(j, "run.lost")), 2 + MT_LOSS_MAX);
+	/* and one key per pairing loss (src/model_pair.h), 0 when pairing is off */
+	assert_int_equal(json_object_object_length(get(j, "run.lost")),
+			 2 + MT_LOSS_MAX + MT_PLOSS_MAX);
 	json_object_put(j);
 	free(text);
 	mt_report_free(&r);

@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Alloc/free pairing, call sites and kernel stacks, for any class: an allocation handler
+ * calls mt_track_alloc() once, a free handler mt_track_free() once. Everything here is
+ * behind .rodata switches the verifier resolves at load time, so a run without
+ * --outstanding/--stacks/call sites pays nothing for it.
+ * Included by memtrace.bpf.h; the maps are defined in maps.bpf.c.
+ */
+#ifndef MT_PAIR_BPF_H
+#define MT_PAIR_BPF_H
+
+#define MT_E2BIG	7
+#define MT_ENOMEM	12
+#define MT_EEXIST	17
+
+extern const volatile bool track_pairs;		/* outstanding map + lifetimes */
+extern const volatile bool track_stacks;	/* kernel stack per allocation */
+extern const volatile bool track_sites;		/* per-call-site totals */
+
+struct mt_pair_stats_map {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mt_pair_stats);
+};
+
+/* Plain (preallocated) hash, not LRU: an LRU would evict live objects without a trace. */
+struct mt_outstanding_map {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MT_OUTSTANDING_ENTRIES);
+	__type(key, struct mt_obj_key);
+	__type(value, struct mt_obj);
+};
+
+struct mt_stack_traces_map {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, MT_STACK_ENTRIES);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, MT_STACK_DEPTH * sizeof(__u64));
+};
+
+struct mt_sites_map {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, MT_SITE_ENTRIES);
+	__type(key, struct mt_site_key);
+	__type(value, struct mt_site);
+};
+
+struct mt_stack_aggs_map {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, MT_STACK_ENTRIES);
+	__type(key, struct mt_stack_key);
+	__type(value, struct mt_stack_agg);
+};
+
+extern struct mt_pair_stats_map pair_stats SEC(".maps");
+extern struct mt_outstanding_map outstanding SEC(".maps");
+extern struct mt_stack_traces_map stack_traces SEC(".maps");
+extern struct mt_sites_map sites SEC(".maps");
+extern struct mt_stack_aggs_map stack_aggs SEC(".maps");
+
+static __always_inline struct mt_pair_stats *mt_pair_stats_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&pair_stats, &zero);
+}
+
+/*
+ * The stack of this allocation, or -1. No BPF_F_REUSE_STACKID: with it a colliding stack
+ * silently overwrites the bucket and every older id then names the wrong stack; without
+ * it the kernel answers -EEXIST, which is counted.
+ */
+static __always_inline __s32 mt_stack_id(void *ctx, struct mt_pair_stats *ps)
+{
+	long id = bpf_get_stackid(ctx, &stack_traces, 0);
+
+	if (id >= 0)
+		return id;
+	if (id == -MT_EEXIST)
+		ps->lost[MT_PLOSS_STACK_COLLISION]++;
+	else if (id == -MT_ENOMEM)
+		ps->lost[MT_PLOSS_STACK_FULL]++;
+	else
+		ps->lost[MT_PLOSS_STACK_ERR]++;
+	return -1;
+}
+
+static __always_inline void mt_site_add(struct mt_pair_stats *ps, int cls, __u64 call_site,
+					__u64 req, __u64 size)
+{
+	struct mt_site_key k = { .call_site = call_site, .cls = cls };
+	struct mt_site *s, zero = {};
+
+	s = bpf_map_lookup_elem(&sites, &k);
+	if (!s) {
+		bpf_map_update_elem(&sites, &k, &zero, BPF_NOEXIST);
+		s = bpf_map_lookup_elem(&sites, &k);
+		if (!s) {
+			ps->lost[MT_PLOSS_SITE_FULL]++;
+			return;
+		}
+	}
+	s->allocs++;
+	s->bytes_req += req;
+	s->bytes_alloc += size;
+}
+
+static __always_inline void mt_stack_add(struct mt_pair_stats *ps, int cls, __s32 id,
+					 __u64 size)
+{
+	struct mt_stack_key k = { .stack_id = id, .cls = cls };
+	struct mt_stack_agg *a, zero = {};
+
+	a = bpf_map_lookup_elem(&stack_aggs, &k);
+	if (!a) {
+		bpf_map_update_elem(&stack_aggs, &k, &zero, BPF_NOEXIST);
+		a = bpf_map_lookup_elem(&stack_aggs, &k);
+		if (!a) {
+			ps->lost[MT_PLOSS_STACK_AGG_FULL]++;
+			return;
+		}
+	}
+	a->allocs++;
+	a->bytes += size;
+}
+
+/*
+ * A successful allocation of size bytes (req asked for) at addr, by tgid, from call_site
+ * (0 when the event has none). ctx is the program's context, for the stack.
+ */
+static __always_inline void mt_track_alloc(void *ctx, __u32 tgid, int cls, __u64 addr,
+					   __u64 size, __u64 req, __u64 call_site)
+{
+	struct mt_obj_key k = { .addr = addr, .cls = cls };
+	struct mt_pair_stats *ps;
+	struct mt_obj v;
+	long err;
+
+	if (!track_pairs && !track_sites && !track_stacks)
+		return;
+	ps = mt_pair_stats_get();
+	if (!ps || cls < 0 || cls >= MT_CLASS_MAX)
+		return;
+	v.stack_id = track_stacks ? mt_stack_id(ctx, ps) : -1;
+	if (track_sites && call_site)
+		mt_site_add(ps, cls, call_site, req, size);
+	if (track_stacks)
+		mt_stack_add(ps, cls, v.stack_id, size);
+	if (!track_pairs)
+		return;
+	v.ts_ns = bpf_ktime_get_ns();
+	v.size = size;
+	v.call_site = call_site;
+	v.tgid = tgid;
+	err = bpf_map_update_elem(&outstanding, &k, &v, BPF_NOEXIST);
+	if (err == -MT_EEXIST) {
+		ps->lost[MT_PLOSS_STALE]++;
+		err = bpf_map_update_elem(&outstanding, &k, &v, BPF_ANY);
+	}
+	if (!err)
+		ps->tracked[cls]++;
+	else if (err == -MT_E2BIG)
+		ps->lost[MT_PLOSS_OUTSTANDING_FULL]++;
+	else
+		ps->lost[MT_PLOSS_OUTSTANDING_ERR]++;
+}
+
+/*
+ * A free of addr. Called for every free, whoever frees: the allocation belongs to whoever
+ * made it, and with -p the object of a traced process may well be freed by a kworker.
+ * in_scope says whether the freeing task passed the filters: only then is a free that
+ * finds nothing an unpaired free of ours.
+ */
+static __always_inline void mt_track_free(int cls, __u64 addr, bool in_scope)
+{
+	struct mt_obj_key k = { .addr = addr, .cls = cls };
+	struct mt_pair_stats *ps;
+	struct mt_obj *v;
+	__u32 slot;
+	__u64 us;
+
+	if (!track_pairs)
+		return;
+	ps = mt_pair_stats_get();
+	if (!ps || cls < 0 || cls >= MT_CLASS_MAX)
+		return;
+	v = bpf_map_lookup_elem(&outstanding, &k);
+	if (!v) {
+		if (in_scope)
+			ps->unpaired[cls]++;
+		return;
+	}
+	us = (bpf_ktime_get_ns() - v->ts_ns) / 1000;
+	slot = mt_hist_slot(us);
+	/* clang knows slot < 32 and drops a plain check; the verifier does not know it */
+	barrier_var(slot);
+	ps->lifetime_hist[cls][slot & (MT_HIST_SLOTS - 1)]++;
+	ps->paired[cls]++;
+	ps->paired_bytes[cls] += v->size;
+	if (bpf_map_delete_elem(&outstanding, &k))
+		ps->lost[MT_PLOSS_OUTSTANDING_ERR]++;
+}
+
+#endif /* MT_PAIR_BPF_H */

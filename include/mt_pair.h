@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Allocation/free pairing in the kernel, call sites and kernel stacks: the records and keys
+ * the BPF side (bpf/pair.bpf.h) shares with the collector (src/collect_pair.c). Included
+ * from memtrace.h; generic over enum mt_class, so any class pairs with one call each side.
+ */
+#ifndef MT_PAIR_H
+#define MT_PAIR_H
+
+#define MT_STACK_DEPTH		64	/* frames kept per kernel stack (stack map value) */
+
+/* Default map sizes; each has a `memtrace run` flag. */
+#define MT_OUTSTANDING_ENTRIES	262144U	/* objects tracked at once, all classes together */
+#define MT_STACK_ENTRIES	16384U	/* distinct kernel stacks */
+#define MT_SITE_ENTRIES		16384U	/* distinct (call site, class) pairs */
+
+/* Why pairing, call-site or stack data is incomplete. Per-CPU counters in mt_pair_stats. */
+enum mt_pair_loss {
+	MT_PLOSS_OUTSTANDING_FULL,	/* outstanding map full: an allocation went untracked */
+	MT_PLOSS_OUTSTANDING_ERR,	/* outstanding map update/delete refused (-EBUSY: nested) */
+	MT_PLOSS_STALE,			/* an address was allocated again while still outstanding:
+					 * its free was never seen (missed run, untraced path) */
+	MT_PLOSS_STACK_FULL,		/* stack map out of free entries (-ENOMEM) */
+	MT_PLOSS_STACK_COLLISION,	/* stack hashed to a bucket holding another stack (-EEXIST) */
+	MT_PLOSS_STACK_ERR,		/* bpf_get_stackid failed otherwise (-EFAULT) */
+	MT_PLOSS_SITE_FULL,		/* call-site map full: allocation in totals, not per site */
+	MT_PLOSS_STACK_AGG_FULL,	/* per-stack totals map full */
+	MT_PLOSS_MAX,
+};
+
+/* Counted on every paired event, one per-CPU array slot, separate from struct mt_stats so
+ * the default (unpaired) hot path does not carry it. */
+struct mt_pair_stats {
+	__u64 tracked[MT_CLASS_MAX];	/* allocations entered in the outstanding map */
+	__u64 paired[MT_CLASS_MAX];	/* frees that found their allocation */
+	__u64 paired_bytes[MT_CLASS_MAX];	/* bytes of those allocations */
+	__u64 unpaired[MT_CLASS_MAX];	/* frees of objects allocated before tracing started (or
+					 * whose allocation was not tracked: see the losses) */
+	__u64 lifetime_hist[MT_CLASS_MAX][MT_HIST_SLOTS];	/* log2 usecs, alloc -> free */
+	__u64 lost[MT_PLOSS_MAX];
+};
+
+/* The outstanding map's key: an address (slab object, vmalloc area, percpu pointer) or a
+ * PFN (pages), with its class so the address spaces cannot collide. */
+struct mt_obj_key {
+	__u64 addr;
+	__u32 cls;		/* enum mt_class */
+	__u32 pad;		/* always 0 */
+};
+
+/* What is known of a live allocation. */
+struct mt_obj {
+	__u64 ts_ns;		/* bpf_ktime_get_ns() at allocation (CLOCK_MONOTONIC) */
+	__u64 size;		/* bytes allocated */
+	__u64 call_site;	/* the allocator's caller (tracepoint call_site); 0 if none */
+	__u32 tgid;		/* the process that allocated: owns it until freed */
+	__s32 stack_id;		/* kernel stack in stack_traces, or -1 (no --stacks, or lost) */
+};
+
+/* Per-call-site allocation totals, a per-CPU hash. */
+struct mt_site_key {
+	__u64 call_site;	/* return address into the allocator's caller */
+	__u32 cls;		/* enum mt_class */
+	__u32 pad;
+};
+
+struct mt_site {
+	__u64 allocs;
+	__u64 bytes_req;	/* bytes asked for */
+	__u64 bytes_alloc;	/* bytes handed out */
+};
+
+/* Per-stack allocation totals (--stacks), a per-CPU hash. */
+struct mt_stack_key {
+	__s32 stack_id;		/* -1: the stack could not be recorded (see the losses) */
+	__u32 cls;		/* enum mt_class */
+};
+
+struct mt_stack_agg {
+	__u64 allocs;
+	__u64 bytes;		/* bytes allocated */
+};
+
+#endif /* MT_PAIR_H */
