@@ -16,6 +16,8 @@ const volatile __u64 zone_start_pfn[MT_MAX_ZONE_RANGES] = {};
 const volatile __u64 zone_end_pfn[MT_MAX_ZONE_RANGES] = {};
 
 struct mt_stats_map stats SEC(".maps");
+struct mt_zstats_map zstats SEC(".maps");
+struct mt_cstats_map cstats SEC(".maps");
 struct mt_pid_filter_map pid_filter SEC(".maps");
 struct mt_procs_map procs SEC(".maps");
 struct mt_caches_map caches SEC(".maps");

@@ -121,5 +121,6 @@ struct mt_calib_rec {
 #define MT_MAX_PIDS		1024
 
 #include "scope.h"
+#include "mt_classes.h"
 
 #endif /* MEMTRACE_H */

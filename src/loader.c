@@ -10,6 +10,7 @@
 #include "memtrace.skel.h"
 #include "probe.h"
 #include "util.h"
+#include "collect_classes.h"
 
 /*
  * Every traced event: its tracepoint, its class, and its two attach flavours, of which the
@@ -24,6 +25,8 @@ struct ev_progs {
 	bool needs_vmemmap;
 	bool follow;		/* scoping: loaded only when following a command's forks */
 	size_t fast, classic;	/* offsets of the programs in struct memtrace_bpf, or NONE */
+	bool quiet;		/* one of several names for an event: absence is no news */
+	bool kprobe;		/* classic is a kprobe on the function `name` */
 };
 
 #define NONE ((size_t)-1)
@@ -37,6 +40,10 @@ struct ev_progs {
 /* a scoping event of scope.bpf.c, only with -- CMD */
 #define EV_FOLLOW(group, name, fast, classic)                                              \
 	{ group, name, -1, false, true, PROG(fast), PROG(classic) }
+/* an older or newer name of an event: absent on most kernels, so not worth a warning */
+#define EV_ALT(group, name, cls, classic) { group, name, cls, false, false, NONE, PROG(classic), true }
+#define EV_KPROBE(func, cls, prog)                                                         \
+	{ "kprobe", func, cls, false, false, NONE, PROG(prog), true, true }
 
 static const struct ev_progs events[] = {
 	EV("kmem", "kmalloc", MT_CLASS_LOGICAL, false, kmalloc_raw, kmalloc_tp),
@@ -49,6 +56,44 @@ static const struct ev_progs events[] = {
 	EV("kmem", "mm_page_free", MT_CLASS_PHYSICAL, true, mm_page_free_raw, mm_page_free_tp),
 	EV_FOLLOW("sched", "sched_process_fork", sched_process_fork_btf, sched_process_fork_tp),
 	EV_FOLLOW("sched", "sched_process_exec", sched_process_exec_btf, sched_process_exec_tp),
+	EV("vmalloc", "alloc_vmap_area", MT_CLASS_VIRTUAL, false, alloc_vmap_area_btf,
+	   alloc_vmap_area_tp),
+	EV("vmalloc", "free_vmap_area_noflush", MT_CLASS_VIRTUAL, false,
+	   free_vmap_area_noflush_btf, free_vmap_area_noflush_tp),
+	EV("vmalloc", "purge_vmap_area_lazy", MT_CLASS_VIRTUAL, false, purge_vmap_area_lazy_btf,
+	   purge_vmap_area_lazy_tp),
+	EV("percpu", "percpu_alloc_percpu", MT_CLASS_VIRTUAL, false, percpu_alloc_percpu_btf,
+	   percpu_alloc_percpu_tp),
+	EV("percpu", "percpu_free_percpu", MT_CLASS_VIRTUAL, false, percpu_free_percpu_btf,
+	   percpu_free_percpu_tp),
+	EV("percpu", "percpu_alloc_percpu_fail", MT_CLASS_VIRTUAL, false,
+	   percpu_alloc_percpu_fail_btf, percpu_alloc_percpu_fail_tp),
+	EV("percpu", "percpu_create_chunk", MT_CLASS_VIRTUAL, false, percpu_create_chunk_btf,
+	   percpu_create_chunk_tp),
+	EV("percpu", "percpu_destroy_chunk", MT_CLASS_VIRTUAL, false, percpu_destroy_chunk_btf,
+	   percpu_destroy_chunk_tp),
+	EV("exceptions", "page_fault_user", MT_CLASS_USER, false, page_fault_user_btf,
+	   page_fault_user_tp),
+	EV("exceptions", "page_fault_kernel", MT_CLASS_USER, false, page_fault_kernel_btf,
+	   page_fault_kernel_tp),
+	EV_CLASSIC("dma", "dma_map_phys", MT_CLASS_BUS, dma_map_phys_tp),
+	EV_ALT("dma", "dma_map_page", MT_CLASS_BUS, dma_map_page_tp),
+	EV_ALT("dma", "dma_map_resource", MT_CLASS_BUS, dma_map_resource_tp),
+	EV_CLASSIC("dma", "dma_unmap_phys", MT_CLASS_BUS, dma_unmap_phys_tp),
+	EV_ALT("dma", "dma_unmap_page", MT_CLASS_BUS, dma_unmap_page_tp),
+	EV_ALT("dma", "dma_unmap_resource", MT_CLASS_BUS, dma_unmap_resource_tp),
+	EV_CLASSIC("dma", "dma_alloc", MT_CLASS_BUS, dma_alloc_tp),
+	EV_ALT("dma", "dma_alloc_pages", MT_CLASS_BUS, dma_alloc_pages_tp),
+	EV_CLASSIC("dma", "dma_free", MT_CLASS_BUS, dma_free_tp),
+	EV_ALT("dma", "dma_free_pages", MT_CLASS_BUS, dma_free_pages_tp),
+	EV_CLASSIC("dma", "dma_map_sg", MT_CLASS_BUS, dma_map_sg_tp),
+	EV_CLASSIC("dma", "dma_unmap_sg", MT_CLASS_BUS, dma_unmap_sg_tp),
+	EV_ALT("dma", "dma_map_sg_err", MT_CLASS_BUS, dma_map_sg_err_tp),
+	EV_CLASSIC("swiotlb", "swiotlb_bounced", MT_CLASS_BUS, swiotlb_bounced_tp),
+	EV_KPROBE("kmap_high", MT_CLASS_HIGH, kmap_high_kp),
+	EV_KPROBE("kunmap_high", MT_CLASS_HIGH, kunmap_high_kp),
+	EV_KPROBE("__kmap_local_pfn_prot", MT_CLASS_HIGH, kmap_local_kp),
+	EV_KPROBE("kunmap_local_indexed", MT_CLASS_HIGH, kunmap_local_kp),
 };
 
 #define NR_EVENTS (sizeof(events) / sizeof(events[0]))
@@ -80,12 +125,15 @@ static int choose(struct mt_loader *l, const struct mt_loader_opts *o, const str
 		const struct ev_progs *e = &events[i];
 		struct bpf_program *fast = prog_at(l->skel, e->fast);
 		struct bpf_program *classic = prog_at(l->skel, e->classic);
-		bool wanted = !e->follow || o->follow_forks;
+		bool wanted = (!e->follow || o->follow_forks) &&
+			      (e->cls < 0 || !o->class_mask || (o->class_mask & (1u << e->cls)));
 		bool use_fast = wanted && fast && allow_fast && !o->force_tracepoint &&
 				mt_probe_btf_tracepoint(p, e->name) &&
 				(!e->needs_vmemmap || o->calib->vmemmap_base);
 		bool use_classic = wanted && classic && !use_fast &&
-				   mt_tracepoint_exists(e->group, e->name);
+				   (e->kprobe ? mt_kprobe_usable(e->name, &l->kprobe_why[0],
+								 sizeof(l->kprobe_why))
+					      : mt_tracepoint_exists(e->group, e->name));
 
 		if (fast)
 			bpf_program__set_autoload(fast, use_fast);
@@ -94,7 +142,11 @@ static int choose(struct mt_loader *l, const struct mt_loader_opts *o, const str
 		if (!wanted)
 			continue;
 		if (!use_fast && !use_classic) {
-			mt_warn("%s:%s: not available on this kernel, not traced", e->group, e->name);
+			if (e->quiet)
+				mt_info("%s:%s: not on this kernel", e->group, e->name);
+			else
+				mt_warn("%s:%s: not available on this kernel, not traced", e->group,
+					e->name);
 			continue;
 		}
 		if (e->cls >= 0)
@@ -235,6 +287,8 @@ __u64 mt_loader_missed_runs(const struct mt_loader *l)
 	struct bpf_program *prog;
 	__u64 n = 0;
 
+	if (!l->skel)
+		return 0;
 	bpf_object__for_each_program(prog, l->skel->obj) {
 		struct bpf_prog_info info = {};
 		__u32 len = sizeof(info);
@@ -338,11 +392,14 @@ int mt_loader_collect(const struct mt_loader *l, struct mt_report *r)
 				       sizeof(struct mt_cache), ncpu, add_cache, r);
 	if (!err)
 		err = collect_scope(l, r, ncpu);
+	if (!err)
+		err = mt_collect_classes(l, r, ncpu);
 	memcpy(r->run.class_traced, l->class_traced, sizeof(l->class_traced));
 	snprintf(r->run.attach, sizeof(r->run.attach), "%s", l->attach);
 	r->run.missed_runs = mt_loader_missed_runs(l);
 	mt_report_finish(r);
 	mt_scope_finish(r);
+	mt_classes_finish(&r->x);
 	return err;
 }
 

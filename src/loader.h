@@ -25,6 +25,7 @@ struct mt_loader_opts {
 	const struct mt_calib *calib;
 	const struct mt_zone_table *zones;
 	__u32 page_shift;
+	__u32 class_mask;		/* 1 << enum mt_class per class to trace; 0: all */
 };
 
 struct mt_loader {
@@ -32,6 +33,7 @@ struct mt_loader {
 	char attach[16];		/* "tp_btf", "tracepoint" or "mixed" */
 	bool class_traced[MT_CLASS_MAX];
 	bool ev_traced[64];		/* per row of the event table in loader.c */
+	char kprobe_why[128];		/* why the kmap kprobes were not used, or "" */
 };
 
 /* Returns 0 or -errno; on failure everything is already torn down and an error printed. */

@@ -14,6 +14,7 @@
 #include "zones.h"
 #include "model_scope.h"
 #include "model_ci.h"
+#include "model_classes.h"
 
 #define MT_JSON_SCHEMA_VERSION 1
 
@@ -63,6 +64,7 @@ struct mt_report {
 	size_t nr_caches, cap_caches;
 	struct mt_scope_report scope;	/* what was traced: pids, command tree, cgroup; threads */
 	struct mt_ci_report ci;		/* --fail-if conditions and their verdicts */
+	struct mt_classes_report x;	/* the class sections beyond slab and pages */
 };
 
 void mt_report_init(struct mt_report *r);

@@ -24,5 +24,12 @@ void mt_render_json_scope(struct jw *w, const struct mt_report *r);
 void mt_render_json_proc_parent(struct jw *w, const struct mt_report *r, __u32 tgid);
 void mt_render_json_threads(struct jw *w, const struct mt_report *r);
 void mt_render_json_ci(struct jw *w, const struct mt_report *r);
+/* Class sections beyond slab and pages (render_text_classes.c, render_json_classes.c). */
+void mt_render_text_logical_extra(FILE *f, const struct mt_report *r);
+void mt_render_text_physical_extra(FILE *f, const struct mt_report *r);
+void mt_render_text_zones(FILE *f, const struct mt_report *r);
+void mt_render_text_classes(FILE *f, const struct mt_report *r, int top);
+void mt_render_json_classes(struct jw *w, const struct mt_report *r, int cls);
+void mt_render_json_zones(struct jw *w, const struct mt_report *r);
 
 #endif /* MT_RENDER_H */

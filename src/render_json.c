@@ -84,6 +84,7 @@ static void classes(struct jw *w, const struct mt_report *r)
 			counts(w, &r->tot.cls[k]);
 			hist(w, "size_histogram", r->tot.size_hist[k], MT_HIST_SLOTS);
 		}
+		mt_render_json_classes(w, r, k);
 		jw_obj_end(w);
 	}
 	jw_obj_end(w);
@@ -199,6 +200,7 @@ int mt_render_json(FILE *f, const struct mt_report *r, const struct mt_render_op
 	classes(&w, r);
 	slab(&w, r);
 	pages(&w, r);
+	mt_render_json_zones(&w, r);
 	processes(&w, r);
 	mt_render_json_threads(&w, r);
 	mt_render_json_ci(&w, r);
