@@ -63,7 +63,7 @@ static void classes(FILE *f, const struct mt_report *r)
 			mt_fmt_count(n_f, sizeof(n_f), c->frees), B(alloc), B(freed), b_net);
 	}
 	if (skipped[0])
-		fprintf(f, "not measured (see each section for why): %s\n", skipped);
+		fprintf(f, "not measured (see below): %s\n", skipped);
 	fprintf(f, "(classes are layers, not parts: slab memory is itself made of pages)\n");
 }
 
