@@ -265,7 +265,7 @@ static void test_classes_table(void **state)
 	/* untraced classes get no row, only a mention, in class order */
 	assert_int_equal(find(&o, h, "kernel virtual "), -1);
 	assert_int_equal(find(&o, h, "bus "), -1);
-	i = must_find(&o, h, "not measured (see each section for why): ");
+	i = must_find(&o, h, "not measured (see below): ");
 	assert_string_equal(o.line[i], "not measured (see below): kernel virtual, "
 				       "bus, user virtual, high memory");
 	free(o.buf);
