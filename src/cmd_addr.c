@@ -32,7 +32,7 @@ void usage_addr(void)
 static void show(const struct mt_layout *l, __u64 a, const struct mt_addr_info *o)
 {
 	printf("%#llx: %s", (unsigned long long)a, mt_addr_class_name(o->cls));
-	if (o->has_pa && o->cls == MT_ADDR_LOGICAL)
+	if (o->has_pa && (o->cls == MT_ADDR_LOGICAL || o->cls == MT_ADDR_TEXT))
 		printf("; __pa %#llx", (unsigned long long)o->pa);
 	if (o->has_va)
 		printf("; __va %#llx", (unsigned long long)o->va);

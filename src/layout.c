@@ -101,14 +101,20 @@ int mt_layout_classify(const struct mt_layout *l, __u64 a, bool phys, struct mt_
 	/* most specific first: on 32-bit, modules live inside the vmalloc area */
 	if (in(&l->user, a))
 		o->cls = MT_ADDR_USER;
-	else if (in(&l->direct, a)) {
+	else if (in(&l->text, a)) {
+		/* i386 runs its text from the direct map: still text, with a __pa */
+		o->cls = MT_ADDR_TEXT;
+		if (in(&l->direct, a)) {
+			o->pa = a - l->direct.start;
+			o->has_pa = true;
+			place_phys(l, o->pa, o);
+		}
+	} else if (in(&l->direct, a)) {
 		o->cls = MT_ADDR_LOGICAL;
 		o->pa = a - l->direct.start;
 		o->has_pa = true;
 		place_phys(l, o->pa, o);
-	} else if (in(&l->text, a))
-		o->cls = MT_ADDR_TEXT;
-	else if (in(&l->modules, a))
+	} else if (in(&l->modules, a))
 		o->cls = MT_ADDR_MODULE;
 	else if (in(&l->vmemmap, a)) {
 		o->cls = MT_ADDR_VMEMMAP;
@@ -197,8 +203,8 @@ void mt_layout_render_text(FILE *f, const struct mt_layout *l)
 			(unsigned long long)z->spanned, (unsigned long long)z->present, phys);
 	}
 	if (l->highmem)
-		fprintf(f, "high memory: yes (HighMem zone: pages with no permanent kernel "
-			"mapping; kmap() maps them)\n");
+		fprintf(f, "high memory: yes (the HighMem zone: no permanent kernel mapping,\n"
+			"             kmap() maps a page on demand)\n");
 	else
 		fprintf(f, "high memory: none%s\n", l->is_64bit ?
 			" (64-bit: all RAM is in the direct map; kmap() returns page_address())" :
