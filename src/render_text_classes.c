@@ -140,8 +140,7 @@ static void virt(FILE *f, const struct mt_report *r)
 			 "no vmalloc or percpu tracepoint on this kernel"))
 		return;
 	if (!r->x.vmalloc_traced) {
-		fprintf(f, "vmap areas: not measured: no vmalloc tracepoints on this kernel "
-			"(they appeared in 6.4)\n");
+		fprintf(f, "vmap areas: not measured: no vmalloc tracepoints (added in 6.4)\n");
 	} else {
 		fprintf(f, "vmap areas: %s allocated (%s), %s failed\n",
 			mt_fmt_count(n_a, sizeof(n_a), v->vmap_allocs),
