@@ -68,7 +68,13 @@ int do_addr(int argc, char **argv)
 			usage_addr();
 			return MT_EXIT_OK;
 		default:
-			fprintf(stderr, "memtrace addr: unknown option '%s'\n", argv[optind - 1]);
+			/* "-1" is a (negative, so invalid) address, not an unknown option */
+			if (optopt >= '0' && optopt <= '9')
+				fprintf(stderr, "memtrace addr: invalid address '%s' (not "
+					"hexadecimal)\n", argv[optind - 1]);
+			else
+				fprintf(stderr, "memtrace addr: unknown option '%s'\n",
+					argv[optind - 1]);
 			return MT_EXIT_USAGE;
 		}
 	}
