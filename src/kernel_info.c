@@ -140,8 +140,8 @@ static bool ksym_exists(const char *func)
 bool mt_kprobe_usable(const char *func, char *why, size_t len)
 {
 	if (mt_kernel_is_64bit()) {
-		snprintf(why, len, "64-bit kernel: no high memory, nothing to kmap%s",
-			 mt_kprobes_configured() ? "" : " (kprobes are not configured either)");
+		snprintf(why, len, "not attempted on 64-bit%s",
+			 mt_kprobes_configured() ? "" : "; kprobes are not configured either");
 		return false;
 	}
 	if (!mt_kprobes_configured()) {

@@ -172,7 +172,9 @@ static void processes(struct jw *w, const struct mt_report *r)
 		mt_render_json_proc_parent(w, r, p->tgid);
 		jw_obj_begin(w, "classes");
 		for (int k = 0; k < MT_CLASS_MAX; k++) {
-			if (!r->run.class_traced[k])
+			/* faults, DMA and kmap are attributed in their own sections, not here */
+			if (!r->run.class_traced[k] || k == MT_CLASS_USER || k == MT_CLASS_BUS ||
+			    k == MT_CLASS_HIGH)
 				continue;
 			jw_obj_begin(w, mt_class_key(k));
 			jw_u64(w, "allocs", p->allocs[k]);

@@ -65,6 +65,8 @@ static void classes(FILE *f, const struct mt_report *r)
 	if (skipped[0])
 		fprintf(f, "not measured (see below): %s\n", skipped);
 	fprintf(f, "(classes are layers, not parts: slab memory is itself made of pages)\n");
+	if (r->run.class_traced[MT_CLASS_USER])
+		fprintf(f, "(user virtual: allocs are page faults)\n");
 }
 
 static void slab(FILE *f, const struct mt_report *r, int top)

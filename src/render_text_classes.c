@@ -169,11 +169,12 @@ static void virt(FILE *f, const struct mt_report *r)
 	if (!r->x.percpu_traced) {
 		fprintf(f, "percpu: not measured: no percpu tracepoints on this kernel\n");
 	} else {
-		fprintf(f, "percpu: %s allocated (%s asked per CPU, %s over all CPUs), %s failed\n",
+		fprintf(f, "percpu: %s allocated, %s failed\n",
 			mt_fmt_count(n_a, sizeof(n_a), v->pcpu_allocs),
-			mt_fmt_bytes(n_b, sizeof(n_b), (long long)v->pcpu_bytes_req),
-			mt_fmt_bytes(n_c, sizeof(n_c), (long long)v->pcpu_bytes_alloc),
 			mt_fmt_count(n_d, sizeof(n_d), v->pcpu_failures));
+		fprintf(f, "  %s asked per CPU, %s over all CPUs\n",
+			mt_fmt_bytes(n_b, sizeof(n_b), (long long)v->pcpu_bytes_req),
+			mt_fmt_bytes(n_c, sizeof(n_c), (long long)v->pcpu_bytes_alloc));
 		fprintf(f, "  freed %s (%s allocated before the run); chunks +%s -%s\n",
 			mt_fmt_count(n_a, sizeof(n_a), v->pcpu_frees),
 			mt_fmt_count(n_b, sizeof(n_b), v->pcpu_frees_unsized),
@@ -269,6 +270,8 @@ static void high(FILE *f, const struct mt_report *r)
 		fprintf(f, "none: a 64-bit kernel maps all RAM in the direct map, so kmap() "
 			"returns the\ndirect-map address (page_address()) and there is nothing to "
 			"count\n");
+		if (r->x.kmap_why[0])
+			fprintf(f, "kmap probes: %s\n", r->x.kmap_why);
 		return;
 	}
 	if (!r->run.class_traced[MT_CLASS_HIGH]) {
