@@ -74,7 +74,7 @@ void mt_classes_names_from_btf(struct mt_classes_report *x)
 			size_t len = strlen(name);
 
 			if (!strncmp(name, "___GFP_", 7) && len > 11 &&
-			    !strcmp(name + len - 4, "_BIT") && strcmp(name, "___GFP_LAST_BIT") &&
+			    !strcmp(name + len - 4, "_BIT") && strcmp(name, "___GFP_LAST_BIT") != 0 &&
 			    e[i].val < MT_GFP_BITS) {
 				snprintf(x->gfp_names[e[i].val], sizeof(x->gfp_names[0]), "__GFP_%.*s",
 					 (int)(len - 11), name + 7);
@@ -82,7 +82,8 @@ void mt_classes_names_from_btf(struct mt_classes_report *x)
 					 "kernel BTF (enum ___GFP_*_BIT)");
 			} else if (tname && !strcmp(tname, "migratetype") &&
 				   !strncmp(name, "MIGRATE_", 8) && e[i].val < MT_MIGRATE_SLOTS &&
-				   strcmp(name, "MIGRATE_TYPES") && strcmp(name, "MIGRATE_PCPTYPES") &&
+				   strcmp(name, "MIGRATE_TYPES") != 0 &&
+				   strcmp(name, "MIGRATE_PCPTYPES") != 0 &&
 				   !x->migrate_names[e[i].val][0]) {
 				snprintf(x->migrate_names[e[i].val], sizeof(x->migrate_names[0]), "%s",
 					 name + 8);

@@ -21,29 +21,35 @@
  */
 struct ev_progs {
 	const char *group, *name;
+	size_t fast, classic;	/* offsets of the programs in struct memtrace_bpf, or NONE */
 	int cls;		/* enum mt_class it feeds, or -1 for a section that is no class */
 	bool needs_vmemmap;
 	bool follow;		/* scoping: loaded only when following a command's forks */
-	size_t fast, classic;	/* offsets of the programs in struct memtrace_bpf, or NONE */
 	bool quiet;		/* one of several names for an event: absence is no news */
 	bool kprobe;		/* classic is a kprobe on the function `name` */
 };
 
 #define NONE ((size_t)-1)
 #define PROG(p) offsetof(struct memtrace_bpf, progs.p)
-#define EV(group, name, cls, vmemmap, fast, classic)                                       \
-	{ group, name, cls, vmemmap, false, PROG(fast), PROG(classic) }
+#define EV(g, n, c, vm, f, cl)                                                             \
+	{ .group = (g), .name = (n), .cls = (c), .needs_vmemmap = (vm), .fast = PROG(f),  \
+	  .classic = PROG(cl) }
 /* an event with only one flavour */
-#define EV_FAST(group, name, cls, fast) { group, name, cls, false, false, PROG(fast), NONE }
-#define EV_CLASSIC(group, name, cls, classic)                                              \
-	{ group, name, cls, false, false, NONE, PROG(classic) }
-/* a scoping event of scope.bpf.c, only with -- CMD */
-#define EV_FOLLOW(group, name, fast, classic)                                              \
-	{ group, name, -1, false, true, PROG(fast), PROG(classic) }
+#define EV_FAST(g, n, c, f)                                                                \
+	{ .group = (g), .name = (n), .cls = (c), .fast = PROG(f), .classic = NONE }
+#define EV_CLASSIC(g, n, c, cl)                                                            \
+	{ .group = (g), .name = (n), .cls = (c), .fast = NONE, .classic = PROG(cl) }
 /* an older or newer name of an event: absent on most kernels, so not worth a warning */
-#define EV_ALT(group, name, cls, classic) { group, name, cls, false, false, NONE, PROG(classic), true }
-#define EV_KPROBE(func, cls, prog)                                                         \
-	{ "kprobe", func, cls, false, false, NONE, PROG(prog), true, true }
+#define EV_ALT(g, n, c, cl)                                                                \
+	{ .group = (g), .name = (n), .cls = (c), .fast = NONE, .classic = PROG(cl),       \
+	  .quiet = true }
+#define EV_KPROBE(func, c, p)                                                              \
+	{ .group = "kprobe", .name = (func), .cls = (c), .fast = NONE, .classic = PROG(p), \
+	  .quiet = true, .kprobe = true }
+/* a scoping event of scope.bpf.c, only with -- CMD */
+#define EV_FOLLOW(g, n, f, cl)                                                             \
+	{ .group = (g), .name = (n), .cls = -1, .follow = true, .fast = PROG(f),          \
+	  .classic = PROG(cl) }
 
 static const struct ev_progs events[] = {
 	EV("kmem", "kmalloc", MT_CLASS_LOGICAL, false, kmalloc_raw, kmalloc_tp),
