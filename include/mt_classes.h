@@ -12,8 +12,8 @@
 #define MT_GFP_ZONE_COMBOS	16	/* the four GFP zone modifier bits, as an index */
 #define MT_GFP_BITS		32	/* GFP flag bits counted one by one */
 #define MT_MIGRATE_SLOTS	8	/* migratetype values 0..6; slot 7 collects the rest */
-#define MT_SLAB_SAMPLES		4	/* slab objects per CPU whose __pa is kept as examples */
-#define MT_DMA_DIRS		4	/* enum dma_data_direction: bidir, to dev, from dev, none */
+#define MT_SLAB_SAMPLES		4	/* slab objects per CPU kept as __pa examples */
+#define MT_DMA_DIRS		4	/* enum dma_data_direction values */
 
 /* The GFP zone modifiers, bits 0..3 in every kernel since 2.6 (___GFP_*_BIT in 6.10+). */
 #define MT_GFP_DMA		0x1u
@@ -67,7 +67,7 @@ struct mt_virt_stats {
 	__u64 pcpu_atomic;		/* allocations from atomic context */
 	__u64 pcpu_chunks_created;
 	__u64 pcpu_chunks_destroyed;
-	__u64 outstanding_full;		/* alloc not remembered (table full): its free is unsized */
+	__u64 outstanding_full;		/* alloc not remembered (table full) */
 };
 
 /* The vmalloc ranges callers passed (vstart/vend of alloc_vmap_area), a small hash. */
@@ -116,7 +116,7 @@ struct mt_fault_proc {
 	char comm[MT_COMM_LEN];
 	__u64 user_read;		/* exceptions:page_fault_user, error_code W clear */
 	__u64 user_write;
-	__u64 kernel_read;		/* exceptions:page_fault_kernel: the kernel touching memory */
+	__u64 kernel_read;		/* exceptions:page_fault_kernel */
 	__u64 kernel_write;
 	__u64 ifetch;			/* instruction fetches (error_code I) */
 	__u64 protection;		/* present page, access refused (error_code P): COW etc. */

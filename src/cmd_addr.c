@@ -90,7 +90,8 @@ int do_addr(int argc, char **argv)
 		int err = mt_parse_hex_addr(argv[i], &a);
 
 		if (!err && mt_layout_check_arch(&l, a, phys)) {
-			fprintf(stderr, "memtrace addr: invalid address '%s' (out of range for %s%s)\n",
+			fprintf(stderr,
+				"memtrace addr: invalid address '%s' (out of range for %s%s)\n",
 				argv[i], l.arch, phys ? " physical addresses" : "");
 			return MT_EXIT_USAGE;
 		}
@@ -106,7 +107,8 @@ int do_addr(int argc, char **argv)
 
 		mt_parse_hex_addr(argv[i], &a);
 		if (mt_layout_classify(&l, a, phys, &o)) {
-			fprintf(stderr, "memtrace addr: invalid address '%s' (out of range for %s)\n",
+			fprintf(stderr,
+				"memtrace addr: invalid address '%s' (out of range for %s)\n",
 				argv[i], l.arch);
 			return MT_EXIT_USAGE;
 		}

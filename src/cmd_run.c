@@ -175,8 +175,8 @@ static int parse_classes(const char *arg, struct run_opts *o)
 			if (!strcmp(tok, shortn[k]) || !strcmp(tok, mt_class_key(k)))
 				break;
 		if (k == MT_CLASS_MAX)
-			return usage_err("invalid --class '%s' (logical, physical, virtual, bus, user, "
-					 "high)", tok);
+			return usage_err("invalid --class '%s' (logical, physical, virtual, "
+					 "bus, user, high)", tok);
 		o->class_mask |= 1u << k;
 		if (!p[len])
 			return 0;

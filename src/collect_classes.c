@@ -73,19 +73,21 @@ void mt_classes_names_from_btf(struct mt_classes_report *x)
 			const char *name = btf__name_by_offset(btf, e[i].name_off);
 			size_t len = strlen(name);
 
+			__u32 v = e[i].val;
+
 			if (!strncmp(name, "___GFP_", 7) && len > 11 &&
-			    !strcmp(name + len - 4, "_BIT") && strcmp(name, "___GFP_LAST_BIT") != 0 &&
-			    e[i].val < MT_GFP_BITS) {
-				snprintf(x->gfp_names[e[i].val], sizeof(x->gfp_names[0]), "__GFP_%.*s",
+			    !strcmp(name + len - 4, "_BIT") &&
+			    strcmp(name, "___GFP_LAST_BIT") != 0 && v < MT_GFP_BITS) {
+				snprintf(x->gfp_names[v], sizeof(x->gfp_names[0]), "__GFP_%.*s",
 					 (int)(len - 11), name + 7);
 				snprintf(x->gfp_source, sizeof(x->gfp_source),
 					 "kernel BTF (enum ___GFP_*_BIT)");
 			} else if (tname && !strcmp(tname, "migratetype") &&
-				   !strncmp(name, "MIGRATE_", 8) && e[i].val < MT_MIGRATE_SLOTS &&
+				   !strncmp(name, "MIGRATE_", 8) && v < MT_MIGRATE_SLOTS &&
 				   strcmp(name, "MIGRATE_TYPES") != 0 &&
 				   strcmp(name, "MIGRATE_PCPTYPES") != 0 &&
-				   !x->migrate_names[e[i].val][0]) {
-				snprintf(x->migrate_names[e[i].val], sizeof(x->migrate_names[0]), "%s",
+				   !x->migrate_names[v][0]) {
+				snprintf(x->migrate_names[v], sizeof(x->migrate_names[0]), "%s",
 					 name + 8);
 			}
 		}

@@ -28,7 +28,7 @@ struct mt_layout {
 	__u64 phys_limit;		/* highest physical address + 1 the arch can address */
 	__u64 hole_start, hole_end;	/* non-canonical virtual addresses (x86_64), or 0, 0 */
 	struct mt_range user;		/* user virtual: [0, TASK_SIZE) */
-	struct mt_range direct;		/* kernel logical: PAGE_OFFSET .. end of the direct map */
+	struct mt_range direct;		/* kernel logical: PAGE_OFFSET .. direct map end */
 	struct mt_range vmalloc;
 	struct mt_range vmemmap;	/* the struct page array */
 	struct mt_range text;		/* kernel text, _text.._etext */
@@ -47,7 +47,7 @@ enum mt_addr_class {
 	MT_ADDR_MODULE,
 	MT_ADDR_KERNEL_OTHER,		/* kernel half, in no region this layout knows */
 	MT_ADDR_PHYSICAL,
-	MT_ADDR_HIGHMEM_PHYS,		/* a physical address with no permanent kernel mapping */
+	MT_ADDR_HIGHMEM_PHYS,		/* physical, no permanent kernel mapping */
 	MT_ADDR_NOT_RAM,		/* a physical address in no zone */
 };
 

@@ -263,7 +263,9 @@ __u64 mt_zone_fallbacks(const struct mt_zone_table *zt, const __u64 m[][MT_ZONE_
 
 	*total = 0;
 	for (unsigned int a = 0; a < MT_GFP_ZONE_COMBOS; a++) {
-		enum mt_zone_type eff = mt_zone_effective(zt, mt_gfp_zone_asked(a, highmem_configured));
+		enum mt_zone_type eff;
+
+		eff = mt_zone_effective(zt, mt_gfp_zone_asked(a, highmem_configured));
 
 		for (int z = 0; z < zt->nr && z < MT_MAX_ZONE_RANGES; z++) {
 			enum mt_zone_type got = mt_zone_type_of(zt->z[z].name);

@@ -127,7 +127,8 @@ void mt_render_text_physical_extra(FILE *f, const struct mt_report *r)
 			fprintf(f, "%-21s %s\n", r->x.gfp_names[i],
 				mt_fmt_count(n_c, sizeof(n_c), z->gfp_bits[i]));
 		else
-			fprintf(f, "bit %-17d %s\n", i, mt_fmt_count(n_c, sizeof(n_c), z->gfp_bits[i]));
+			fprintf(f, "bit %-17d %s\n", i,
+				mt_fmt_count(n_c, sizeof(n_c), z->gfp_bits[i]));
 	}
 }
 

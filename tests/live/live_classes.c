@@ -18,9 +18,11 @@
 static const char *oracle_fmt =
 	"BEGIN { printf(\"READY\\n\"); }\n"
 	"tracepoint:vmalloc:alloc_vmap_area /pid == %d/ {\n"
-	"  if (args->failed == 0) { @va = count(); @vb = sum(args->size); } else { @vx = count(); } }\n"
+	"  if (args->failed == 0) { @va = count(); @vb = sum(args->size); }\n"
+	"  else { @vx = count(); } }\n"
 	"tracepoint:vmalloc:free_vmap_area_noflush /pid == %d/ { @vf = count(); }\n"
-	"tracepoint:percpu:percpu_alloc_percpu /pid == %d/ { @pa = count(); @pb = sum(args->bytes_alloc); }\n"
+	"tracepoint:percpu:percpu_alloc_percpu /pid == %d/ {\n"
+	"  @pa = count(); @pb = sum(args->bytes_alloc); }\n"
 	"tracepoint:percpu:percpu_free_percpu /pid == %d/ { @pf = count(); }\n"
 	"tracepoint:exceptions:page_fault_user /pid == %d/ { @fu = count();\n"
 	"  if (args->error_code & 2) { @fuw = count(); } }\n"
@@ -237,9 +239,10 @@ static void test_addresses_classify(void **state)
 	/* addr_max is an end (exclusive): the last byte is the address to check */
 	{
 		char last[32];
+		unsigned long long end;
 
-		snprintf(last, sizeof(last), "%llx",
-			 strtoull(jstr(m, "classes.kernel_virtual.vmalloc.addr_max"), NULL, 16) - 1);
+		end = strtoull(jstr(m, "classes.kernel_virtual.vmalloc.addr_max"), NULL, 16);
+		snprintf(last, sizeof(last), "%llx", end - 1);
 		classify(last, out, sizeof(out));
 		assert_non_null(strstr(out, ": kernel virtual (vmalloc)"));
 	}

@@ -68,7 +68,8 @@ static void test_zone_effective_and_fallbacks(void **state)
 	m[MT_GFP_DMA32][1] = 5;	/* asked DMA32, got DMA32 */
 	m[MT_GFP_DMA32][0] = 2;	/* asked DMA32, got DMA: a fallback */
 	m[MT_GFP_DMA][0] = 3;	/* asked DMA, got DMA */
-	m[MT_GFP_HIGHMEM | MT_GFP_MOVABLE][2] = 50;	/* Movable asked, none here: no fallback */
+	/* Movable asked, no Movable zone here: Normal is no fallback */
+	m[MT_GFP_HIGHMEM | MT_GFP_MOVABLE][2] = 50;
 	m[0][MT_ZONE_UNKNOWN] = 4;	/* outside every zone: neither placed nor fallback */
 	assert_int_equal(mt_zone_fallbacks(&t, m, false, &total), 10);
 	assert_int_equal(total, 168);
@@ -245,7 +246,7 @@ static struct json_object *get(struct json_object *o, const char *path)
 static void test_sections_measured(void **state)
 {
 	struct mt_report *r = calloc(1, sizeof(*r));
-	struct json_object *j;
+	struct json_object *j, *ex;
 	char *t;
 
 	report(r, true);
@@ -277,10 +278,9 @@ static void test_sections_measured(void **state)
 	assert_false(json_object_get_boolean(get(j, "classes.high_memory.exists")));
 	assert_int_equal(json_object_get_int64(get(j, "zones_asked_got.pages.fallbacks")), 3);
 	assert_int_equal(json_object_get_int64(get(j, "zones_asked_got.pages.placed")), 103);
-	assert_string_equal(json_object_get_string(get(json_object_array_get_idx(get(j,
-				    "classes.kernel_logical.pa_examples"), 0), "phys")), "0x101234560");
-	assert_string_equal(json_object_get_string(get(json_object_array_get_idx(get(j,
-				    "classes.kernel_logical.pa_examples"), 0), "zone")), "Normal");
+	ex = json_object_array_get_idx(get(j, "classes.kernel_logical.pa_examples"), 0);
+	assert_string_equal(json_object_get_string(get(ex, "phys")), "0x101234560");
+	assert_string_equal(json_object_get_string(get(ex, "zone")), "Normal");
 	json_object_put(j);
 	mt_report_free(r);
 	free(r);
