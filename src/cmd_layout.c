@@ -55,9 +55,8 @@ int do_layout(int argc, char **argv)
 			usage_layout();
 			return MT_EXIT_OK;
 		default:
-			fprintf(stderr,
-				"memtrace layout: unknown option '%s' (see 'memtrace layout --help')\n",
-				argv[optind - 1]);
+			fprintf(stderr, "memtrace layout: unknown option '%s' (see 'memtrace "
+				"layout --help')\n", argv[optind - 1]);
 			return MT_EXIT_USAGE;
 		}
 	}
