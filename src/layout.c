@@ -162,6 +162,27 @@ int mt_parse_hex_addr(const char *s, __u64 *out)
 	return 0;
 }
 
+int mt_layout_parse_iomem(FILE *f, struct mt_layout *l)
+{
+	unsigned long long s, e;
+	char line[256];
+
+	l->nr_ram = 0;
+	while (fgets(line, sizeof(line), f)) {
+		/* top level only: nested lines (Kernel code, ...) are indented */
+		if (line[0] == ' ' || !strstr(line, " : System RAM"))
+			continue;
+		if (sscanf(line, "%llx-%llx", &s, &e) != 2 || e < s || (!s && !e))
+			continue;
+		if (l->nr_ram < (int)(sizeof(l->ram) / sizeof(l->ram[0]))) {
+			l->ram[l->nr_ram].start = s;
+			l->ram[l->nr_ram].end = e + 1;
+			l->nr_ram++;
+		}
+	}
+	return l->nr_ram;
+}
+
 static void range_line(FILE *f, const char *name, const struct mt_range *r)
 {
 	char b[32];
@@ -202,13 +223,21 @@ void mt_layout_render_text(FILE *f, const struct mt_layout *l)
 		fprintf(f, "%-4d %-8s %-21s %10llu %10llu  %s\n", z->node, z->name, pfns,
 			(unsigned long long)z->spanned, (unsigned long long)z->present, phys);
 	}
+	fprintf(f, "\nphysical RAM (%s)\n", l->ram_how);
+	for (int i = 0; i < l->nr_ram; i++) {
+		char b[32];
+
+		fprintf(f, "  0x%012llx-0x%012llx %10s\n", (unsigned long long)l->ram[i].start,
+			(unsigned long long)l->ram[i].end,
+			mt_fmt_bytes(b, sizeof(b), (long long)(l->ram[i].end - l->ram[i].start)));
+	}
 	if (l->highmem)
 		fprintf(f, "high memory: yes (the HighMem zone: no permanent kernel mapping,\n"
 			"             kmap() maps a page on demand)\n");
 	else
 		fprintf(f, "high memory: none%s\n", l->is_64bit ?
-			" (64-bit: all RAM is in the direct map; kmap() returns page_address())" :
-			"");
+			" (64-bit: all RAM is in the direct map;\n"
+			"             kmap() returns page_address())" : "");
 }
 
 static void range_json(struct jw *w, const char *key, const struct mt_range *r)
@@ -257,6 +286,15 @@ int mt_layout_render_json(FILE *f, const struct mt_layout *l)
 		jw_u64(&w, "present", z->present);
 		jw_hex(&w, "phys_start", z->start_pfn << l->page_shift);
 		jw_hex(&w, "phys_end", (z->start_pfn + z->spanned) << l->page_shift);
+		jw_obj_end(&w);
+	}
+	jw_arr_end(&w);
+	jw_str(&w, "system_ram_how", l->ram_how);
+	jw_arr_begin(&w, "system_ram");
+	for (int i = 0; i < l->nr_ram; i++) {
+		jw_obj_begin(&w, NULL);
+		jw_hex(&w, "start", l->ram[i].start);
+		jw_hex(&w, "end", l->ram[i].end);
 		jw_obj_end(&w);
 	}
 	jw_arr_end(&w);

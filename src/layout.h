@@ -36,6 +36,11 @@ struct mt_layout {
 	struct mt_zone_table zones;
 	char zones_how[64];
 	bool highmem;			/* a HighMem zone exists */
+	struct {
+		__u64 start, end;	/* [start, end) physical */
+	} ram[16];			/* "System RAM" of /proc/iomem */
+	int nr_ram;
+	char ram_how[64];		/* where ram[] came from, or why it is empty */
 };
 
 enum mt_addr_class {
@@ -68,6 +73,9 @@ int mt_layout_classify(const struct mt_layout *l, __u64 addr, bool phys, struct 
 void mt_layout_arch_init(struct mt_layout *l, const char *machine, bool is_64bit);
 /* -ERANGE when the address cannot exist on this arch, whatever the boot. */
 int mt_layout_check_arch(const struct mt_layout *l, __u64 addr, bool phys);
+/* The top-level "System RAM" ranges of /proc/iomem text; addresses all 0 (not root) are
+ * refused. Returns how many were kept. */
+int mt_layout_parse_iomem(FILE *f, struct mt_layout *l);
 /* Strict hex ("0x" optional), at most 64 bits. 0 or -EINVAL/-ERANGE. */
 int mt_parse_hex_addr(const char *s, __u64 *out);
 

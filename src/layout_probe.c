@@ -84,6 +84,22 @@ static void modules(struct mt_layout *l)
 		"/proc/modules: span of the loaded modules (the module area is larger)" };
 }
 
+static void iomem(struct mt_layout *l)
+{
+	FILE *f = fopen("/proc/iomem", "re");
+
+	if (!f) {
+		snprintf(l->ram_how, sizeof(l->ram_how), "unknown: no /proc/iomem");
+		return;
+	}
+	if (mt_layout_parse_iomem(f, l))
+		snprintf(l->ram_how, sizeof(l->ram_how), "/proc/iomem System RAM");
+	else
+		snprintf(l->ram_how, sizeof(l->ram_how),
+			 "unknown: /proc/iomem shows no addresses (not root)");
+	fclose(f);
+}
+
 static __u32 page_struct_size(void)
 {
 	struct btf *btf = btf__load_vmlinux_btf();
@@ -175,6 +191,7 @@ void mt_layout_probe(struct mt_layout *l)
 		l->highmem |= !strcmp(l->zones.z[i].name, "HighMem");
 	kallsyms_text(l);
 	modules(l);
+	iomem(l);
 	if (mt_check_privileges(&why)) {
 		char msg[160];
 

@@ -174,6 +174,32 @@ static void test_i386_highmem(void **state)
 	assert_int_equal(mt_layout_classify(&l, 1ULL << 36, true, &o), -ERANGE);
 }
 
+static void test_iomem(void **state)
+{
+	static const char root[] = "00000000-00000fff : Reserved\n"
+				   "00001000-0009fbff : System RAM\n"
+				   "000a0000-000bffff : PCI Bus 0000:00\n"
+				   "00100000-bfffffff : System RAM\n"
+				   "  01000000-02276f47 : Kernel code\n"
+				   "100000000-63fffffff : System RAM\n";
+	static const char user[] = "00000000-00000000 : System RAM\n";
+	struct mt_layout l;
+	FILE *f;
+
+	memset(&l, 0, sizeof(l));
+	f = fmemopen((void *)root, strlen(root), "r");
+	assert_int_equal(mt_layout_parse_iomem(f, &l), 3);
+	fclose(f);
+	assert_int_equal(l.ram[0].start, 0x1000);
+	assert_int_equal(l.ram[0].end, 0x9fc00);
+	assert_int_equal(l.ram[2].start, 0x100000000ULL);
+	assert_int_equal(l.ram[2].end, 0x640000000ULL);
+	/* not root: every address reads 0, which is no range */
+	f = fmemopen((void *)user, strlen(user), "r");
+	assert_int_equal(mt_layout_parse_iomem(f, &l), 0);
+	fclose(f);
+}
+
 static void test_parse_hex(void **state)
 {
 	__u64 v;
@@ -210,6 +236,20 @@ static void test_render(void **state)
 		if (strlen(line) > 80)
 			fail_msg("line is %zu columns: %s", strlen(line), line);
 	free(buf);
+
+	/* and the 64-bit shape: no high memory, said in so many words */
+	x86_64_kaslr(&l);
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	mt_layout_render_text(f, &l);
+	fclose(f);
+	assert_non_null(strstr(buf, "high memory: none (64-bit"));
+	assert_non_null(strstr(buf, "modules      0xffffffffc0200000-0xffffffffc0a00000"));
+	save = NULL;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (strlen(line) > 80)
+			fail_msg("line is %zu columns: %s", strlen(line), line);
+	free(buf);
 }
 
 int main(void)
@@ -218,6 +258,7 @@ int main(void)
 		cmocka_unit_test(test_x86_64_virtual),
 		cmocka_unit_test(test_x86_64_physical_and_range),
 		cmocka_unit_test(test_i386_highmem),
+		cmocka_unit_test(test_iomem),
 		cmocka_unit_test(test_parse_hex),
 		cmocka_unit_test(test_render),
 	};
