@@ -188,12 +188,12 @@ static void range_line(FILE *f, const char *name, const struct mt_range *r)
 	char b[32];
 
 	if (!r->known) {
-		fprintf(f, "%-12s unknown\n%-12s   (%s)\n", name, "", r->how);
+		fprintf(f, "%-12s unknown\n   (%s)\n", name, r->how);
 		return;
 	}
-	fprintf(f, "%-12s 0x%016llx-0x%016llx %10s\n%-12s   from %s\n", name,
+	fprintf(f, "%-12s 0x%016llx-0x%016llx %10s\n   from %s\n", name,
 		(unsigned long long)r->start, (unsigned long long)r->end,
-		mt_fmt_bytes(b, sizeof(b), (long long)(r->end - r->start)), "", r->how);
+		mt_fmt_bytes(b, sizeof(b), (long long)(r->end - r->start)), r->how);
 }
 
 void mt_layout_render_text(FILE *f, const struct mt_layout *l)
@@ -209,7 +209,7 @@ void mt_layout_render_text(FILE *f, const struct mt_layout *l)
 	range_line(f, "kernel text", &l->text);
 	range_line(f, "modules", &l->modules);
 	fprintf(f, "\nzones (from %s)\n", l->zones_how);
-	fprintf(f, "%-4s %-8s %-21s %10s %10s  %s\n", "node", "zone", "pfn range", "spanned",
+	fprintf(f, "%-4s %-7s %-19s %9s %9s %s\n", "node", "zone", "pfn range", "spanned",
 		"present", "physical range");
 	for (int i = 0; i < l->zones.nr; i++) {
 		const struct mt_zone *z = &l->zones.z[i];
@@ -220,7 +220,7 @@ void mt_layout_render_text(FILE *f, const struct mt_layout *l)
 		snprintf(phys, sizeof(phys), "%#llx-%#llx",
 			 (unsigned long long)(z->start_pfn << l->page_shift),
 			 (unsigned long long)((z->start_pfn + z->spanned) << l->page_shift));
-		fprintf(f, "%-4d %-8s %-21s %10llu %10llu  %s\n", z->node, z->name, pfns,
+		fprintf(f, "%-4d %-7s %-19s %9llu %9llu %s\n", z->node, z->name, pfns,
 			(unsigned long long)z->spanned, (unsigned long long)z->present, phys);
 	}
 	fprintf(f, "\nphysical RAM (%s)\n", l->ram_how);

@@ -81,7 +81,7 @@ static void modules(struct mt_layout *l)
 		return;
 	}
 	l->modules = (struct mt_range){ true, lo, hi,
-		"/proc/modules: span of the loaded modules (the module area is larger)" };
+		"/proc/modules: span of loaded modules (the area is larger)" };
 }
 
 static void iomem(struct mt_layout *l)
@@ -207,7 +207,7 @@ void mt_layout_probe(struct mt_layout *l)
 		/* x86_64 maps all RAM: the direct map ends past the highest PFN of any zone */
 		l->direct = (struct mt_range){ true, c.page_offset_base,
 			c.page_offset_base + (mt_zones_max_pfn(&l->zones) << l->page_shift),
-			"calibration (large kmalloc pointer - its PFN) + zoneinfo's last PFN" };
+			"calibration (kmalloc pointer vs its PFN) + zoneinfo's last PFN" };
 		if (l->highmem) {
 			for (int i = 0; i < l->zones.nr; i++)
 				if (!strcmp(l->zones.z[i].name, "HighMem"))
@@ -225,7 +225,7 @@ void mt_layout_probe(struct mt_layout *l)
 	if (c.vmemmap_base && l->page_struct_size)
 		l->vmemmap = (struct mt_range){ true, c.vmemmap_base,
 			c.vmemmap_base + mt_zones_max_pfn(&l->zones) * l->page_struct_size,
-			"calibration (struct page pointer - PFN x sizeof(struct page))" };
+			"calibration (struct page pointer vs its PFN)" };
 	else
 		unknown(&l->vmemmap, c.why[0] ? c.why : "calibration found no struct page pair");
 	vmalloc_range(l, &c);

@@ -60,6 +60,7 @@ static void i386_highmem(struct mt_layout *l)
 	l->text = (struct mt_range)R(0xc1000000ULL, 0xc1a00000ULL);
 	l->modules = (struct mt_range)R(0xf8a00000ULL, 0xf8b00000ULL);
 	l->vmemmap.known = false;	/* i386: mem_map lives in the direct map */
+	snprintf(l->vmemmap.how, sizeof(l->vmemmap.how), "fixture: no vmemmap");
 }
 
 static struct mt_addr_info cls(const struct mt_layout *l, __u64 a, bool phys)
@@ -229,7 +230,7 @@ static void test_render(void **state)
 	f = open_memstream(&buf, &len);
 	mt_layout_render_text(f, &l);
 	fclose(f);
-	assert_non_null(strstr(buf, "vmemmap      unknown"));
+	assert_non_null(strstr(buf, "vmemmap      unknown\n   (fixture: no vmemmap)"));
 	assert_non_null(strstr(buf, "high memory: yes"));
 	assert_non_null(strstr(buf, "0x00000000c0000000-0x00000000f8000000"));
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
