@@ -69,8 +69,9 @@ static int skip_unless_live(void)
 	return 0;
 }
 
-/* Run the classes workload under memtrace -p (with extra args) and the oracle. */
-static struct json_object *trace_classes(const char *extra, struct oracle *bt, int *wpid)
+/* Run the classes workload under memtrace -p (plus up to two arguments) and the oracle. */
+static struct json_object *trace_classes(const char *arg1, const char *arg2, struct oracle *bt,
+					 int *wpid)
 {
 	char nbuf[16], line[64], pidbuf[16], script[4096], json[256];
 	char *wargv[] = { (char *)workload, "classes", nbuf, NULL };
@@ -94,7 +95,7 @@ static struct json_object *trace_classes(const char *extra, struct oracle *bt, i
 	}
 	{
 		char *margv[] = { (char *)memtrace, "run", "-p", pidbuf, "--json", json,
-				  (char *)extra, extra ? "virtual,user,bus,high" : NULL, NULL };
+				  (char *)arg1, (char *)arg2, NULL };
 
 		m = spawn(margv, run_file("mt.out"), run_file("mt.err"));
 	}
@@ -161,17 +162,12 @@ static void classify(const char *addr, char *out, size_t len)
 	print_message("%s", out);
 }
 
-static void test_classes_match_bpftrace(void **state)
+static void check_classes(struct json_object *m, const struct oracle *bp, int pid)
 {
-	struct json_object *m, *procs, *p = NULL;
-	struct oracle b;
+	struct json_object *procs, *p = NULL;
+	struct oracle b = *bp;
 	long long missed;
-	int pid;
 
-	if (skip_unless_live())
-		skip();
-	m = trace_classes(NULL, &b, &pid);
-	assert_non_null(m);
 	missed = jget(m, "run.lost.missed_runs");
 	assert_int_equal(jget(m, "run.lost.total"), missed);
 	print_message("bpftrace: vmalloc %lld (%lld B) percpu %lld faults user %lld kernel %lld; "
@@ -215,6 +211,35 @@ static void test_classes_match_bpftrace(void **state)
 	/* no DMA in this process: measured, and zero — not absent */
 	assert_string_equal(jstr(m, "classes.bus.availability"), "measured");
 	assert_int_equal(jget(m, "classes.bus.dma.maps"), 0);
+}
+
+static void test_classes_match_bpftrace(void **state)
+{
+	struct json_object *m;
+	struct oracle b;
+	int pid;
+
+	if (skip_unless_live())
+		skip();
+	m = trace_classes(NULL, NULL, &b, &pid);
+	assert_non_null(m);
+	check_classes(m, &b, pid);
+	json_object_put(m);
+}
+
+/* The classic-tracepoint programs of the same events count the same. */
+static void test_classes_tracepoint_fallback(void **state)
+{
+	struct json_object *m;
+	struct oracle b;
+	int pid;
+
+	if (skip_unless_live())
+		skip();
+	m = trace_classes("--force-tracepoint", NULL, &b, &pid);
+	assert_non_null(m);
+	assert_string_equal(jstr(m, "run.attach"), "tracepoint");
+	check_classes(m, &b, pid);
 	json_object_put(m);
 }
 
@@ -228,7 +253,7 @@ static void test_addresses_classify(void **state)
 
 	if (skip_unless_live())
 		skip();
-	m = trace_classes(NULL, &b, &pid);
+	m = trace_classes(NULL, NULL, &b, &pid);
 	assert_non_null(m);
 	classify(jstr(m, "classes.kernel_logical.pointer_min"), out, sizeof(out));
 	assert_non_null(strstr(out, ": kernel logical; __pa "));
@@ -258,7 +283,7 @@ static void test_class_selection(void **state)
 
 	if (skip_unless_live())
 		skip();
-	m = trace_classes("--class", &b, &pid);
+	m = trace_classes("--class", "virtual,user,bus,high", &b, &pid);
 	assert_non_null(m);
 	assert_string_equal(jstr(m, "classes.kernel_logical.availability"), "not_selected");
 	assert_string_equal(jstr(m, "classes.physical.availability"), "not_selected");
@@ -319,7 +344,7 @@ static void test_high_memory_64bit(void **state)
 		skip();
 	if (sizeof(long) != 8)
 		skip();
-	m = trace_classes(NULL, &b, &pid);
+	m = trace_classes(NULL, NULL, &b, &pid);
 	assert_non_null(m);
 	assert_string_equal(jstr(m, "classes.high_memory.availability"), "none_on_64bit");
 	assert_false(json_object_get_boolean(obj(m, "classes.high_memory.exists")));
@@ -334,6 +359,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_classes_match_bpftrace),
+		cmocka_unit_test(test_classes_tracepoint_fallback),
 		cmocka_unit_test(test_addresses_classify),
 		cmocka_unit_test(test_class_selection),
 		cmocka_unit_test(test_layout),
