@@ -102,6 +102,9 @@ int do_addr(int argc, char **argv)
 		}
 	}
 	mt_layout_probe(&l);
+	if (!l.direct.known || !l.vmalloc.known)
+		fprintf(stderr, "memtrace addr: some ranges are unknown (%s): see 'memtrace "
+			"layout'\n", !l.direct.known ? l.direct.how : l.vmalloc.how);
 	for (int i = optind; i < argc; i++) {
 		struct mt_addr_info o;
 
