@@ -192,7 +192,7 @@ static void set_rodata(struct memtrace_bpf *s, const struct mt_loader_opts *o)
 	s->rodata->vmemmap_base = o->calib->vmemmap_base;
 	s->rodata->page_offset_base = o->calib->page_offset_base;
 	s->rodata->direct_map_end = o->calib->page_offset_base +
-				    (mt_zones_max_pfn(z) << o->page_shift);
+				    (mt_zones_lowmem_end_pfn(z) << o->page_shift);
 	s->rodata->nr_zone_ranges = z->nr;
 	for (int i = 0; i < z->nr; i++) {
 		s->rodata->zone_start_pfn[i] = z->z[i].start_pfn;

@@ -83,6 +83,10 @@ static void test_zone_effective_and_fallbacks(void **state)
 	assert_int_equal(mt_zone_fallbacks(&t, m, true, &total), 6);
 	assert_int_equal(total, 35);
 	assert_int_equal(mt_zone_effective(&t, MT_ZT_MOVABLE), MT_ZT_HIGHMEM);
+	/* the direct map (and the BPF side's __pa check) ends where HighMem starts */
+	assert_int_equal(mt_zones_lowmem_end_pfn(&t), 229376);
+	zones_x86_64(&t);
+	assert_int_equal(mt_zones_lowmem_end_pfn(&t), 0x640000);
 }
 
 static void test_gfp_decode(void **state)
