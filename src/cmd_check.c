@@ -149,10 +149,21 @@ static void run_checks(struct check *c)
 	err = priv ? try_check_prog(false, &stage) : -EPERM;
 	add(c, "optional", !err, "hook kprobe", err ? why(err, stage) : "kprobe/kfree attaches");
 	uname(&u);
-	if (strstr(u.machine, "64"))
+	if (strstr(u.machine, "64")) {
 		add(c, "optional", -1, "hook kmap", "64-bit: no highmem, kmap=page_address");
-	else
-		add(c, "optional", 0, "hook kmap", "no kmap tracepoints; kprobes not tried yet");
+	} else {
+		/* the same run-time probe as memtrace run's kmap kprobes (bpf/kmap.bpf.c) */
+		static const char *const fns[] = { "kmap_high", "kunmap_high",
+						   "__kmap_local_pfn_prot", "kunmap_local_indexed" };
+		char kwhy[128] = "";
+		int usable = 0;
+
+		for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
+			usable += mt_kprobe_usable(fns[i], kwhy, sizeof(kwhy));
+		snprintf(name, sizeof(name), "%d of 4 kprobes usable%s%s", usable,
+			 kwhy[0] ? ": " : "", kwhy);
+		add(c, "optional", usable == 4, "hook kmap", name);
+	}
 	c->core_ok = priv && btf && core_events;
 }
 
