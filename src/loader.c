@@ -428,9 +428,14 @@ void mt_loader_event_info(size_t i, struct mt_loader_event_info *out)
 	out->group = events[i].group;
 	out->name = events[i].name;
 	out->follow = events[i].follow;
-	/* kmem events' fast flavour is raw_tp (see slab.bpf.c, page.bpf.c), the others tp_btf */
+	out->cls = events[i].cls;
+	out->alt = events[i].quiet && !events[i].kprobe;
+	out->kprobe = events[i].kprobe;
+	/* raw_tp where the event passes untyped pointers (kmem, percpu alloc/free), else tp_btf */
 	if (events[i].fast != NONE)
-		out->fast_sec = !strcmp(events[i].group, "kmem") ? "raw_tp" : "tp_btf";
+		out->fast_sec = !strcmp(events[i].group, "kmem") ||
+				!strcmp(events[i].name, "percpu_alloc_percpu") ||
+				!strcmp(events[i].name, "percpu_free_percpu") ? "raw_tp" : "tp_btf";
 	if (events[i].classic != NONE)
 		out->classic_sec = "tracepoint";
 }

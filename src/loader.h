@@ -51,6 +51,9 @@ void mt_loader_destroy(struct mt_loader *l);
 struct mt_loader_event_info {
 	const char *group, *name;
 	bool follow;			/* a scoping event, loaded only with -- CMD */
+	int cls;			/* enum mt_class, or -1 */
+	bool alt;			/* another kernel's name of an event: absence is normal */
+	bool kprobe;			/* a kmap kprobe: `check` has a row of its own */
 	const char *fast_sec, *classic_sec;	/* section names, or NULL */
 };
 size_t mt_loader_nr_events(void);
