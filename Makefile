@@ -43,15 +43,18 @@ endif
 LDLIBS := $(STATIC_LDFLAGS) -lbpf -lelf -lz
 
 # The model, renderers and kernel facts: plain C, no libbpf, unit-tested on their own.
-CORE_SRCS := src/model.c src/render_text.c src/render_json.c src/json_writer.c src/hist.c \
-	     src/zones.c src/util.c src/kernel_info.c src/calib_solve.c src/model_scope.c \
+CORE_SRCS := src/model.c src/layout.c src/model_classes.c src/render_text_classes.c \
+	     src/render_json_classes.c src/render_text.c src/render_json.c src/json_writer.c \
+	     src/hist.c src/zones.c src/util.c src/kernel_info.c src/calib_solve.c src/model_scope.c \
 	     src/expr.c src/metrics.c src/render_text_scope.c src/render_json_scope.c \
 	     src/model_pair.c src/kallsyms.c src/render_text_pair.c src/render_json_pair.c \
 	     src/render_folded.c
 # The binary: the above plus CLI, loader and collector.
 APP_SRCS := src/main.c src/cmd_run.c src/loader.c src/calib.c src/probe.c src/cmd_check.c \
-	    src/scope.c src/collect_pair.c
-BPF_SRCS := bpf/maps.bpf.c bpf/slab.bpf.c bpf/page.bpf.c bpf/scope.bpf.c
+	    src/scope.c src/collect_pair.c src/collect_classes.c src/layout_probe.c \
+	    src/cmd_layout.c src/cmd_addr.c
+BPF_SRCS := bpf/maps.bpf.c bpf/slab.bpf.c bpf/page.bpf.c bpf/scope.bpf.c bpf/vmalloc.bpf.c \
+	    bpf/fault.bpf.c bpf/dma.bpf.c bpf/kmap.bpf.c
 CORE_OBJS := $(CORE_SRCS:%.c=$(OUTPUT)/%.o)
 APP_OBJS := $(APP_SRCS:%.c=$(OUTPUT)/%.o)
 BPF_OBJS := $(BPF_SRCS:%.c=$(OUTPUT)/%.o)

@@ -21,6 +21,8 @@ const volatile bool track_stacks = false;
 const volatile bool track_sites = false;
 
 struct mt_stats_map stats SEC(".maps");
+struct mt_zstats_map zstats SEC(".maps");
+struct mt_cstats_map cstats SEC(".maps");
 struct mt_pid_filter_map pid_filter SEC(".maps");
 struct mt_procs_map procs SEC(".maps");
 struct mt_caches_map caches SEC(".maps");

@@ -60,7 +60,23 @@ struct mt_caches_map {
 	__type(value, struct mt_cache);
 };
 
+struct mt_zstats_map {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mt_zone_stats);
+};
+
+struct mt_cstats_map {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mt_class_stats);
+};
+
 extern struct mt_stats_map stats SEC(".maps");
+extern struct mt_zstats_map zstats SEC(".maps");
+extern struct mt_cstats_map cstats SEC(".maps");
 extern struct mt_pid_filter_map pid_filter SEC(".maps");
 extern struct mt_procs_map procs SEC(".maps");
 extern struct mt_caches_map caches SEC(".maps");
@@ -239,6 +255,22 @@ static __always_inline __u32 mt_pfn_zone(__u64 pfn)
 			return i;
 	}
 	return MT_ZONE_UNKNOWN;
+}
+
+/* This CPU's zone asked/got slot (slab and page handlers). */
+static __always_inline struct mt_zone_stats *mt_zstats(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&zstats, &zero);
+}
+
+/* This CPU's slot for the classes off the slab/page hot path. */
+static __always_inline struct mt_class_stats *mt_cstats(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&cstats, &zero);
 }
 
 /* page_to_pfn() for SPARSEMEM_VMEMMAP, with vmemmap_base learned at start-up. */

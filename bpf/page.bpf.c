@@ -14,7 +14,32 @@ static __always_inline void zone_add(__u64 *slots, __u64 pfn, __u32 order)
 	slots[z & (MT_ZONE_SLOTS - 1)] += 1ULL << order;
 }
 
-static __always_inline int on_page_alloc(void *ctx, __u64 pfn, bool ok, __u32 order)
+/*
+ * Zone asked (the GFP zone modifier bits) against zone got (the PFN's zone), GFP bits one
+ * by one and the migratetype: a second per-CPU array slot and straight-line adds, no map
+ * update and no loop the verifier has to walk more than once (issue 7's cost budget).
+ * Indexes are masked so 6.1's verifier can bound them.
+ */
+static __always_inline void page_zone_stats(__u64 pfn, __u32 order, __u64 gfp, int mt)
+{
+	struct mt_zone_stats *zs = mt_zstats();
+	__u32 z = mt_pfn_zone(pfn), m = (__u32)mt;
+
+	if (!zs)
+		return;
+	barrier_var(z);
+	zs->page_asked_got[gfp & MT_GFP_ZONEMASK][z & (MT_ZONE_SLOTS - 1)] += 1ULL << order;
+#pragma unroll
+	for (int i = 0; i < MT_GFP_BITS; i++)
+		zs->gfp_bits[i] += (gfp >> i) & 1;
+	if (m >= MT_MIGRATE_SLOTS)
+		m = MT_MIGRATE_SLOTS - 1;
+	barrier_var(m);
+	zs->migratetype[m & (MT_MIGRATE_SLOTS - 1)]++;
+}
+
+static __always_inline int on_page_alloc(void *ctx, __u64 pfn, bool ok, __u32 order, __u64 gfp,
+					 int mt)
 {
 	struct mt_counts *c;
 	struct mt_stats *st;
@@ -37,6 +62,7 @@ static __always_inline int on_page_alloc(void *ctx, __u64 pfn, bool ok, __u32 or
 	st->order_allocs[mt_order_slot(order)]++;
 	zone_add(st->zone_allocs, pfn, order & 31);
 	mt_proc_alloc(st, tgid, MT_CLASS_PHYSICAL, bytes);
+	page_zone_stats(pfn, order & 31, gfp, mt);
 	/* mm_page_alloc has no call site: pages are placed by their stack (--stacks) */
 	mt_track_alloc(ctx, tgid, MT_CLASS_PHYSICAL, pfn, bytes, bytes, 0);
 	return 0;
@@ -70,9 +96,9 @@ static __always_inline int on_page_free(__u64 pfn, __u32 order)
  * pointer forbids the arithmetic. The loader keeps these only once vmemmap_base is known.
  */
 SEC("raw_tp/mm_page_alloc")
-int BPF_PROG(mm_page_alloc_raw, __u64 page, unsigned int order)
+int BPF_PROG(mm_page_alloc_raw, __u64 page, unsigned int order, unsigned int gfp, int mt)
 {
-	return on_page_alloc(ctx, page ? mt_page_to_pfn(page) : 0, page != 0, order);
+	return on_page_alloc(ctx, page ? mt_page_to_pfn(page) : 0, page != 0, order, gfp, mt);
 }
 
 SEC("raw_tp/mm_page_free")
@@ -88,7 +114,8 @@ int mm_page_alloc_tp(struct trace_event_raw_mm_page_alloc *e)
 	/* direct reads: the load is sized for the running kernel (4-byte pfn on 686-pae) */
 	__u64 pfn = e->pfn;
 
-	return on_page_alloc(e, pfn, pfn != MT_PFN_NONE(e), e->order);
+	return on_page_alloc(e, pfn, pfn != MT_PFN_NONE(e), e->order, e->gfp_flags,
+			     e->migratetype);
 }
 
 SEC("tracepoint/kmem/mm_page_free")

@@ -59,9 +59,48 @@ static __always_inline __u64 slab_object_size(const void *ptr, const struct kmem
 	}
 }
 
+/*
+ * Kernel logical means direct-mapped: __pa(ptr) = ptr - page_offset_base, whose PFN names
+ * the zone the object's page came from. A pointer outside the direct map is counted, not
+ * placed (it must never happen: the live test asserts 0). The first few are kept as
+ * examples of the __pa() translation.
+ */
+static __always_inline void slab_zone(__u64 ptr, __u64 gfp)
+{
+	struct mt_zone_stats *zs = mt_zstats();
+	__u64 pa, n;
+	__u32 z;
+
+	if (!zs)
+		return;
+	if (!zs->slab_ptr_min || ptr < zs->slab_ptr_min)
+		zs->slab_ptr_min = ptr;
+	if (ptr > zs->slab_ptr_max)
+		zs->slab_ptr_max = ptr;
+	if (!page_offset_base) {
+		zs->slab_unplaced++;
+		return;
+	}
+	if (ptr < page_offset_base || ptr >= direct_map_end) {
+		zs->slab_not_logical++;
+		return;
+	}
+	pa = ptr - page_offset_base;
+	z = mt_pfn_zone(pa >> page_shift);
+	barrier_var(z);
+	zs->slab_asked_got[gfp & MT_GFP_ZONEMASK][z & (MT_ZONE_SLOTS - 1)]++;
+	n = zs->nr_samples;
+	if (n < MT_SLAB_SAMPLES) {
+		barrier_var(n);
+		zs->samples[n & (MT_SLAB_SAMPLES - 1)].ptr = ptr;
+		zs->samples[n & (MT_SLAB_SAMPLES - 1)].phys = pa;
+		zs->nr_samples = n + 1;
+	}
+}
+
 static __always_inline int on_alloc(void *ctx, __u64 call_site, const void *ptr, __u64 req,
 				    __u64 alloc, const struct kmem_cache *s, const char *name,
-				    __u64 key)
+				    __u64 key, __u64 gfp)
 {
 	struct mt_counts *c;
 	struct mt_cache *kc;
@@ -81,6 +120,7 @@ static __always_inline int on_alloc(void *ctx, __u64 call_site, const void *ptr,
 	c->bytes_alloc += alloc;
 	st->size_hist[MT_CLASS_LOGICAL][mt_slot(alloc)]++;
 	mt_proc_alloc(st, tgid, MT_CLASS_LOGICAL, alloc);
+	slab_zone((__u64)ptr, gfp);
 	kc = key ? cache_get(st, key, s, name) : NULL;
 	if (kc) {
 		kc->allocs++;
@@ -137,20 +177,22 @@ static __always_inline int on_free(const void *ptr, const struct kmem_cache *s, 
  * bpf_trace_run, at the same cost, on every kernel; the cache is read with CO-RE.
  */
 SEC("raw_tp/kmalloc")
-int BPF_PROG(kmalloc_raw, unsigned long call_site, __u64 ptr, __u64 bytes_req, __u64 bytes_alloc)
+int BPF_PROG(kmalloc_raw, unsigned long call_site, __u64 ptr, __u64 bytes_req, __u64 bytes_alloc,
+	     unsigned int gfp)
 {
 	return on_alloc(ctx, call_site, (const void *)ptr, bytes_req, bytes_alloc, NULL, NULL,
-			bytes_alloc | MT_CACHE_KEY_KMALLOC);
+			bytes_alloc | MT_CACHE_KEY_KMALLOC, gfp);
 }
 
 /* 6.1+: (call_site, ptr, struct kmem_cache *s, gfp_flags, node) */
 SEC("raw_tp/kmem_cache_alloc")
-int BPF_PROG(kmem_cache_alloc_raw, unsigned long call_site, __u64 ptr, __u64 cache)
+int BPF_PROG(kmem_cache_alloc_raw, unsigned long call_site, __u64 ptr, __u64 cache,
+	     unsigned int gfp)
 {
 	const struct kmem_cache *s = (const struct kmem_cache *)cache;
 
 	return on_alloc(ctx, call_site, (const void *)ptr, BPF_CORE_READ(s, object_size),
-			BPF_CORE_READ(s, size), s, NULL, cache);
+			BPF_CORE_READ(s, size), s, NULL, cache, gfp);
 }
 
 SEC("raw_tp/kfree")
@@ -175,7 +217,7 @@ SEC("tracepoint/kmem/kmalloc")
 int kmalloc_tp(void *ctx)
 {
 	struct trace_event_raw_kmalloc *e = ctx;
-	__u64 req, alloc, site;
+	__u64 req, alloc, site, gfp;
 	const void *ptr;
 
 	if (bpf_core_type_exists(struct trace_event_raw_kmalloc)) {
@@ -183,6 +225,7 @@ int kmalloc_tp(void *ctx)
 		ptr = e->ptr;
 		req = e->bytes_req;
 		alloc = e->bytes_alloc;
+		gfp = e->gfp_flags;
 	} else {
 		struct trace_event_raw_kmem_alloc___old *o = ctx;
 
@@ -192,8 +235,9 @@ int kmalloc_tp(void *ctx)
 		ptr = BPF_CORE_READ(o, ptr);
 		req = BPF_CORE_READ(o, bytes_req);
 		alloc = BPF_CORE_READ(o, bytes_alloc);
+		gfp = BPF_CORE_READ(o, gfp_flags);
 	}
-	return on_alloc(ctx, site, ptr, req, alloc, NULL, NULL, alloc | MT_CACHE_KEY_KMALLOC);
+	return on_alloc(ctx, site, ptr, req, alloc, NULL, NULL, alloc | MT_CACHE_KEY_KMALLOC, gfp);
 }
 
 /* FNV-1a of a cache name: the classic event gives the name, not the struct kmem_cache. */
@@ -225,7 +269,8 @@ int kmem_cache_alloc_tp(struct trace_event_raw_kmem_cache_alloc *e)
 		name = (const char *)MT_READ_LONG(s, name);
 		key = name_key(name);
 	}
-	return on_alloc(e, e->call_site, ptr, e->bytes_req, e->bytes_alloc, NULL, name, key);
+	return on_alloc(e, e->call_site, ptr, e->bytes_req, e->bytes_alloc, NULL, name, key,
+			e->gfp_flags);
 }
 
 SEC("tracepoint/kmem/kfree")

@@ -122,5 +122,6 @@ struct mt_calib_rec {
 
 #include "scope.h"
 #include "mt_pair.h"
+#include "mt_classes.h"
 
 #endif /* MEMTRACE_H */

@@ -20,10 +20,10 @@
 #include "probe.h"
 #include "util.h"
 
-#define MAX_ROWS 64
+#define MAX_ROWS 160
 
 struct row {
-	const char *kind;	/* "core", "scope" (-- CMD), "optional" */
+	const char *kind;	/* "core", "scope" (-- CMD), "class" (beyond kmem), "optional" */
 	char name[96];
 	int state;		/* 1 works, 0 does not, -1 not applicable */
 	char detail[96];
@@ -111,9 +111,18 @@ static void run_checks(struct check *c)
 		bool tp, bt, any = false;
 
 		mt_loader_event_info(i, &e);
-		kind = e.follow ? "scope" : "core";
+		if (e.kprobe)
+			continue;	/* the "hook kmap" row below */
+		/* kmem events are the core set; vmalloc, percpu, faults, DMA are class sections */
+		kind = e.follow ? "scope" :
+		       e.cls == MT_CLASS_LOGICAL || e.cls == MT_CLASS_PHYSICAL ? "core" : "class";
 		tp = mt_tracepoint_exists(e.group, e.name);
 		snprintf(name, sizeof(name), "tracepoint %s:%s", e.group, e.name);
+		if (!tp && e.alt) {
+			/* dma_map_page on 6.18, dma_map_phys on 6.12: one of the two is absent */
+			add(c, kind, -1, name, "absent (another kernel's name)");
+			continue;
+		}
 		add(c, kind, tp, name, tp ? "present" : "absent");
 		bt = mt_probe_btf_tracepoint(&p, e.name);
 		if (e.fast_sec) {
@@ -135,7 +144,7 @@ static void run_checks(struct check *c)
 			    err ? why(err, stage) : "loads and attaches");
 			any |= !err;
 		}
-		if (!e.follow && !any)
+		if (!strcmp(kind, "core") && !any)
 			core_events = false;
 	}
 	mt_probe_close(&p);
@@ -149,10 +158,22 @@ static void run_checks(struct check *c)
 	err = priv ? try_check_prog(false, &stage) : -EPERM;
 	add(c, "optional", !err, "hook kprobe", err ? why(err, stage) : "kprobe/kfree attaches");
 	uname(&u);
-	if (strstr(u.machine, "64"))
+	if (strstr(u.machine, "64")) {
 		add(c, "optional", -1, "hook kmap", "64-bit: no highmem, kmap=page_address");
-	else
-		add(c, "optional", 0, "hook kmap", "no kmap tracepoints; kprobes not tried yet");
+	} else {
+		/* the same run-time probe as memtrace run's kmap kprobes (bpf/kmap.bpf.c) */
+		static const char *const fns[] = {
+			"kmap_high", "kunmap_high", "__kmap_local_pfn_prot", "kunmap_local_indexed",
+		};
+		char kwhy[128] = "";
+		int usable = 0;
+
+		for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
+			usable += mt_kprobe_usable(fns[i], kwhy, sizeof(kwhy));
+		snprintf(name, sizeof(name), "%d of 4 kprobes usable%s%s", usable,
+			 kwhy[0] ? ": " : "", kwhy);
+		add(c, "optional", usable == 4, "hook kmap", name);
+	}
 	c->core_ok = priv && btf && core_events;
 }
 

@@ -40,6 +40,7 @@ struct run_opts {
 	double min_age;			/* seconds; 0: show every outstanding object */
 	const char *folded;		/* folded stacks by bytes allocated */
 	const char *folded_out;		/* folded stacks by bytes outstanding */
+	__u32 class_mask;		/* 0: every class */
 };
 
 static volatile sig_atomic_t stop_signal, nr_signals;
@@ -108,6 +109,8 @@ void usage_run(void)
 "      --stack-entries N  distinct stacks kept (default %u)\n"
 "      --call-site-entries N  distinct call sites kept (default %u)\n"
 "                        a full table is counted as lost, never silent\n"
+"      --class LIST      only these address classes, comma-separated: logical,\n"
+"                        physical, virtual, bus, user, high (default: all available)\n"
 "  -v, --verbose         say what was probed and chosen, and the kernel memory\n"
 "                        memtrace's maps hold; twice: libbpf's debug output too\n"
 "  -h, --help            this help\n"
@@ -132,7 +135,8 @@ void usage_run(void)
 "  sudo memtrace run -d 5 --cgroup /sys/fs/cgroup/unified/system.slice/foo.service\n"
 "  sudo memtrace run --per-thread -- make -j2\n"
 "  sudo memtrace run -d 10 --min-age 5    what stays allocated 5 s and more\n"
-"  sudo memtrace run -d 5 --folded-outstanding out.folded; speedscope out.folded\n",
+"  sudo memtrace run -d 5 --folded-outstanding out.folded; speedscope out.folded\n"
+"  sudo memtrace run -d 5 --class virtual,user   vmalloc/percpu and page faults only\n",
 	MT_OUTSTANDING_ENTRIES, MT_STACK_ENTRIES, MT_SITE_ENTRIES);
 }
 
@@ -175,13 +179,44 @@ static int parse_pids(const char *arg, struct run_opts *o)
 }
 
 static int check_scope(struct run_opts *o);
+/* --class: short names and the JSON keys both work. */
+static int parse_classes(const char *arg, struct run_opts *o)
+{
+	static const char *const shortn[MT_CLASS_MAX] = {
+		[MT_CLASS_LOGICAL] = "logical", [MT_CLASS_PHYSICAL] = "physical",
+		[MT_CLASS_VIRTUAL] = "virtual", [MT_CLASS_BUS] = "bus",
+		[MT_CLASS_USER] = "user", [MT_CLASS_HIGH] = "high",
+	};
+	const char *p = arg;
+
+	for (;;) {
+		size_t len = strcspn(p, ",");
+		char tok[32];
+		int k;
+
+		if (len == 0 || len >= sizeof(tok))
+			return usage_err("invalid --class list '%s'", arg);
+		memcpy(tok, p, len);
+		tok[len] = '\0';
+		for (k = 0; k < MT_CLASS_MAX; k++)
+			if (!strcmp(tok, shortn[k]) || !strcmp(tok, mt_class_key(k)))
+				break;
+		if (k == MT_CLASS_MAX)
+			return usage_err("invalid --class '%s' (logical, physical, virtual, "
+					 "bus, user, high)", tok);
+		o->class_mask |= 1u << k;
+		if (!p[len])
+			return 0;
+		p += len + 1;
+	}
+}
 
 /* Returns -1 to go on, else an exit code. */
 static int parse(int argc, char **argv, struct run_opts *o)
 {
 	enum { OPT_JSON = 256, OPT_TOP, OPT_FORCE_TP, OPT_CGROUP, OPT_PER_THREAD, OPT_FAIL_IF,
 	       OPT_LIST_METRICS, OPT_SITES, OPT_OUT, OPT_MIN_AGE, OPT_STACKS, OPT_FOLDED,
-	       OPT_FOLDED_OUT, OPT_OUT_ENTRIES, OPT_STACK_ENTRIES, OPT_SITE_ENTRIES };
+	       OPT_FOLDED_OUT, OPT_OUT_ENTRIES, OPT_STACK_ENTRIES, OPT_SITE_ENTRIES, OPT_CLASS };
 	static const struct option longopts[] = {
 		{ "duration", required_argument, NULL, 'd' },
 		{ "pid", required_argument, NULL, 'p' },
@@ -200,6 +235,7 @@ static int parse(int argc, char **argv, struct run_opts *o)
 		{ "outstanding-entries", required_argument, NULL, OPT_OUT_ENTRIES },
 		{ "stack-entries", required_argument, NULL, OPT_STACK_ENTRIES },
 		{ "call-site-entries", required_argument, NULL, OPT_SITE_ENTRIES },
+		{ "class", required_argument, NULL, OPT_CLASS },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		/* hidden: keeps the classic-tracepoint fallback tested on tp_btf kernels */
@@ -289,6 +325,11 @@ static int parse(int argc, char **argv, struct run_opts *o)
 				return usage_err("invalid --call-site-entries '%s' (1..1048576)",
 						 optarg);
 			o->pair.site_entries = n;
+			break;
+		case OPT_CLASS:
+			err = parse_classes(optarg, o);
+			if (err)
+				return err;
 			break;
 		case OPT_FORCE_TP:
 			o->force_tracepoint = true;
@@ -642,6 +683,8 @@ int do_run(int argc, char **argv)
 	lo.pair = o.pair;
 	r.pair.opts = o.pair;
 	r.pair.min_age_ns = (__u64)(o.min_age * 1e9);
+	lo.class_mask = o.class_mask;
+	r.x.class_mask = o.class_mask;
 
 	/* handlers before attach: a Ctrl-C from here on ends the trace, never the process */
 	sa.sa_sigaction = on_signal;

@@ -7,5 +7,9 @@ int do_run(int argc, char **argv);
 void usage_run(void);
 int do_check(int argc, char **argv);
 void usage_check(void);
+int do_layout(int argc, char **argv);
+void usage_layout(void);
+int do_addr(int argc, char **argv);
+void usage_addr(void);
 
 #endif /* MT_CMDS_H */

@@ -104,3 +104,53 @@ bool mt_kernel_older(int major, int minor)
 		return false;
 	return ma < major || (ma == major && mi < minor);
 }
+
+bool mt_kernel_is_64bit(void)
+{
+	struct utsname u;
+
+	/* the kernel's width, not this binary's: a 32-bit memtrace may run on a 64-bit kernel */
+	if (uname(&u))
+		return sizeof(long) == 8;
+	return strstr(u.machine, "64") != NULL || !strcmp(u.machine, "s390x");
+}
+
+bool mt_kprobes_configured(void)
+{
+	return access("/sys/bus/event_source/devices/kprobe/type", F_OK) == 0;
+}
+
+static bool ksym_exists(const char *func)
+{
+	char line[512], name[256], type;
+	unsigned long long addr;
+	bool found = false;
+	FILE *f = fopen("/proc/kallsyms", "re");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%llx %c %255s", &addr, &type, name) == 3 &&
+		    (type == 'T' || type == 't') && !strcmp(name, func))
+			found = true;
+	fclose(f);
+	return found;
+}
+
+bool mt_kprobe_usable(const char *func, char *why, size_t len)
+{
+	if (mt_kernel_is_64bit()) {
+		snprintf(why, len, "not attempted on 64-bit%s",
+			 mt_kprobes_configured() ? "" : "; kprobes are not configured either");
+		return false;
+	}
+	if (!mt_kprobes_configured()) {
+		snprintf(why, len, "kprobes are not configured on this kernel: kmap not counted");
+		return false;
+	}
+	if (!ksym_exists(func)) {
+		snprintf(why, len, "%s is not in /proc/kallsyms: not counted", func);
+		return false;
+	}
+	return true;
+}

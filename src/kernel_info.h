@@ -23,5 +23,11 @@ int mt_ensure_tracefs(void);
 bool mt_tracepoint_exists(const char *group, const char *name);
 /* The running kernel's release is older than major.minor. */
 bool mt_kernel_older(int major, int minor);
+/* The running kernel is 64-bit (from uname, not from this binary). */
+bool mt_kernel_is_64bit(void);
+bool mt_kprobes_configured(void);
+/* A kmap kprobe on func can attach: a 32-bit kernel with kprobes and the function. If not,
+ * why says so in one line. */
+bool mt_kprobe_usable(const char *func, char *why, size_t len);
 
 #endif /* MT_KERNEL_INFO_H */

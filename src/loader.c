@@ -11,6 +11,7 @@
 #include "memtrace.skel.h"
 #include "probe.h"
 #include "util.h"
+#include "collect_classes.h"
 
 /*
  * Every traced event: its tracepoint, its class, and its two attach flavours, of which the
@@ -21,23 +22,35 @@
  */
 struct ev_progs {
 	const char *group, *name;
+	size_t fast, classic;	/* offsets of the programs in struct memtrace_bpf, or NONE */
 	int cls;		/* enum mt_class it feeds, or -1 for a section that is no class */
 	bool needs_vmemmap;
 	bool follow;		/* scoping: loaded only when following a command's forks */
-	size_t fast, classic;	/* offsets of the programs in struct memtrace_bpf, or NONE */
+	bool quiet;		/* one of several names for an event: absence is no news */
+	bool kprobe;		/* classic is a kprobe on the function `name` */
 };
 
 #define NONE ((size_t)-1)
 #define PROG(p) offsetof(struct memtrace_bpf, progs.p)
-#define EV(group, name, cls, vmemmap, fast, classic)                                       \
-	{ group, name, cls, vmemmap, false, PROG(fast), PROG(classic) }
+#define EV(g, n, c, vm, f, cl)                                                             \
+	{ .group = (g), .name = (n), .cls = (c), .needs_vmemmap = (vm), .fast = PROG(f),  \
+	  .classic = PROG(cl) }
 /* an event with only one flavour */
-#define EV_FAST(group, name, cls, fast) { group, name, cls, false, false, PROG(fast), NONE }
-#define EV_CLASSIC(group, name, cls, classic)                                              \
-	{ group, name, cls, false, false, NONE, PROG(classic) }
+#define EV_FAST(g, n, c, f)                                                                \
+	{ .group = (g), .name = (n), .cls = (c), .fast = PROG(f), .classic = NONE }
+#define EV_CLASSIC(g, n, c, cl)                                                            \
+	{ .group = (g), .name = (n), .cls = (c), .fast = NONE, .classic = PROG(cl) }
+/* an older or newer name of an event: absent on most kernels, so not worth a warning */
+#define EV_ALT(g, n, c, cl)                                                                \
+	{ .group = (g), .name = (n), .cls = (c), .fast = NONE, .classic = PROG(cl),       \
+	  .quiet = true }
+#define EV_KPROBE(func, c, p)                                                              \
+	{ .group = "kprobe", .name = (func), .cls = (c), .fast = NONE, .classic = PROG(p), \
+	  .quiet = true, .kprobe = true }
 /* a scoping event of scope.bpf.c, only with -- CMD */
-#define EV_FOLLOW(group, name, fast, classic)                                              \
-	{ group, name, -1, false, true, PROG(fast), PROG(classic) }
+#define EV_FOLLOW(g, n, f, cl)                                                             \
+	{ .group = (g), .name = (n), .cls = -1, .follow = true, .fast = PROG(f),          \
+	  .classic = PROG(cl) }
 
 static const struct ev_progs events[] = {
 	EV("kmem", "kmalloc", MT_CLASS_LOGICAL, false, kmalloc_raw, kmalloc_tp),
@@ -50,6 +63,44 @@ static const struct ev_progs events[] = {
 	EV("kmem", "mm_page_free", MT_CLASS_PHYSICAL, true, mm_page_free_raw, mm_page_free_tp),
 	EV_FOLLOW("sched", "sched_process_fork", sched_process_fork_btf, sched_process_fork_tp),
 	EV_FOLLOW("sched", "sched_process_exec", sched_process_exec_btf, sched_process_exec_tp),
+	EV("vmalloc", "alloc_vmap_area", MT_CLASS_VIRTUAL, false, alloc_vmap_area_btf,
+	   alloc_vmap_area_tp),
+	EV("vmalloc", "free_vmap_area_noflush", MT_CLASS_VIRTUAL, false,
+	   free_vmap_area_noflush_btf, free_vmap_area_noflush_tp),
+	EV("vmalloc", "purge_vmap_area_lazy", MT_CLASS_VIRTUAL, false, purge_vmap_area_lazy_btf,
+	   purge_vmap_area_lazy_tp),
+	EV("percpu", "percpu_alloc_percpu", MT_CLASS_VIRTUAL, false, percpu_alloc_percpu_btf,
+	   percpu_alloc_percpu_tp),
+	EV("percpu", "percpu_free_percpu", MT_CLASS_VIRTUAL, false, percpu_free_percpu_btf,
+	   percpu_free_percpu_tp),
+	EV("percpu", "percpu_alloc_percpu_fail", MT_CLASS_VIRTUAL, false,
+	   percpu_alloc_percpu_fail_btf, percpu_alloc_percpu_fail_tp),
+	EV("percpu", "percpu_create_chunk", MT_CLASS_VIRTUAL, false, percpu_create_chunk_btf,
+	   percpu_create_chunk_tp),
+	EV("percpu", "percpu_destroy_chunk", MT_CLASS_VIRTUAL, false, percpu_destroy_chunk_btf,
+	   percpu_destroy_chunk_tp),
+	EV("exceptions", "page_fault_user", MT_CLASS_USER, false, page_fault_user_btf,
+	   page_fault_user_tp),
+	EV("exceptions", "page_fault_kernel", MT_CLASS_USER, false, page_fault_kernel_btf,
+	   page_fault_kernel_tp),
+	EV_CLASSIC("dma", "dma_map_phys", MT_CLASS_BUS, dma_map_phys_tp),
+	EV_ALT("dma", "dma_map_page", MT_CLASS_BUS, dma_map_page_tp),
+	EV_ALT("dma", "dma_map_resource", MT_CLASS_BUS, dma_map_resource_tp),
+	EV_CLASSIC("dma", "dma_unmap_phys", MT_CLASS_BUS, dma_unmap_phys_tp),
+	EV_ALT("dma", "dma_unmap_page", MT_CLASS_BUS, dma_unmap_page_tp),
+	EV_ALT("dma", "dma_unmap_resource", MT_CLASS_BUS, dma_unmap_resource_tp),
+	EV_CLASSIC("dma", "dma_alloc", MT_CLASS_BUS, dma_alloc_tp),
+	EV_ALT("dma", "dma_alloc_pages", MT_CLASS_BUS, dma_alloc_pages_tp),
+	EV_CLASSIC("dma", "dma_free", MT_CLASS_BUS, dma_free_tp),
+	EV_ALT("dma", "dma_free_pages", MT_CLASS_BUS, dma_free_pages_tp),
+	EV_CLASSIC("dma", "dma_map_sg", MT_CLASS_BUS, dma_map_sg_tp),
+	EV_CLASSIC("dma", "dma_unmap_sg", MT_CLASS_BUS, dma_unmap_sg_tp),
+	EV_ALT("dma", "dma_map_sg_err", MT_CLASS_BUS, dma_map_sg_err_tp),
+	EV_CLASSIC("swiotlb", "swiotlb_bounced", MT_CLASS_BUS, swiotlb_bounced_tp),
+	EV_KPROBE("kmap_high", MT_CLASS_HIGH, kmap_high_kp),
+	EV_KPROBE("kunmap_high", MT_CLASS_HIGH, kunmap_high_kp),
+	EV_KPROBE("__kmap_local_pfn_prot", MT_CLASS_HIGH, kmap_local_kp),
+	EV_KPROBE("kunmap_local_indexed", MT_CLASS_HIGH, kunmap_local_kp),
 };
 
 #define NR_EVENTS (sizeof(events) / sizeof(events[0]))
@@ -81,12 +132,15 @@ static int choose(struct mt_loader *l, const struct mt_loader_opts *o, const str
 		const struct ev_progs *e = &events[i];
 		struct bpf_program *fast = prog_at(l->skel, e->fast);
 		struct bpf_program *classic = prog_at(l->skel, e->classic);
-		bool wanted = !e->follow || o->follow_forks;
+		bool wanted = (!e->follow || o->follow_forks) &&
+			      (e->cls < 0 || !o->class_mask || (o->class_mask & (1u << e->cls)));
 		bool use_fast = wanted && fast && allow_fast && !o->force_tracepoint &&
 				mt_probe_btf_tracepoint(p, e->name) &&
 				(!e->needs_vmemmap || o->calib->vmemmap_base);
 		bool use_classic = wanted && classic && !use_fast &&
-				   mt_tracepoint_exists(e->group, e->name);
+				   (e->kprobe ? mt_kprobe_usable(e->name, &l->kprobe_why[0],
+								 sizeof(l->kprobe_why))
+					      : mt_tracepoint_exists(e->group, e->name));
 
 		if (fast)
 			bpf_program__set_autoload(fast, use_fast);
@@ -95,7 +149,11 @@ static int choose(struct mt_loader *l, const struct mt_loader_opts *o, const str
 		if (!wanted)
 			continue;
 		if (!use_fast && !use_classic) {
-			mt_warn("%s:%s: not available on this kernel, not traced", e->group, e->name);
+			if (e->quiet)
+				mt_info("%s:%s: not on this kernel", e->group, e->name);
+			else
+				mt_warn("%s:%s: not available on this kernel, not traced", e->group,
+					e->name);
 			continue;
 		}
 		if (e->cls >= 0)
@@ -135,7 +193,7 @@ static void set_rodata(struct memtrace_bpf *s, const struct mt_loader_opts *o)
 	s->rodata->vmemmap_base = o->calib->vmemmap_base;
 	s->rodata->page_offset_base = o->calib->page_offset_base;
 	s->rodata->direct_map_end = o->calib->page_offset_base +
-				    (mt_zones_max_pfn(z) << o->page_shift);
+				    (mt_zones_lowmem_end_pfn(z) << o->page_shift);
 	s->rodata->nr_zone_ranges = z->nr;
 	for (int i = 0; i < z->nr; i++) {
 		s->rodata->zone_start_pfn[i] = z->z[i].start_pfn;
@@ -240,6 +298,8 @@ __u64 mt_loader_missed_runs(const struct mt_loader *l)
 	struct bpf_program *prog;
 	__u64 n = 0;
 
+	if (!l->skel)
+		return 0;
 	bpf_object__for_each_program(prog, l->skel->obj) {
 		struct bpf_prog_info info = {};
 		__u32 len = sizeof(info);
@@ -345,11 +405,14 @@ int mt_loader_collect(const struct mt_loader *l, struct mt_report *r)
 		err = collect_scope(l, r, ncpu);
 	if (!err)
 		err = mt_pair_collect(l->skel, r);
+	if (!err)
+		err = mt_collect_classes(l, r, ncpu);
 	memcpy(r->run.class_traced, l->class_traced, sizeof(l->class_traced));
 	snprintf(r->run.attach, sizeof(r->run.attach), "%s", l->attach);
 	r->run.missed_runs = mt_loader_missed_runs(l);
 	mt_report_finish(r);
 	mt_scope_finish(r);
+	mt_classes_finish(&r->x);
 	if (!err)
 		err = mt_pair_finish(r);
 	return err;
@@ -374,9 +437,14 @@ void mt_loader_event_info(size_t i, struct mt_loader_event_info *out)
 	out->group = events[i].group;
 	out->name = events[i].name;
 	out->follow = events[i].follow;
-	/* kmem events' fast flavour is raw_tp (see slab.bpf.c, page.bpf.c), the others tp_btf */
+	out->cls = events[i].cls;
+	out->alt = events[i].quiet && !events[i].kprobe;
+	out->kprobe = events[i].kprobe;
+	/* raw_tp where the event passes untyped pointers (kmem, percpu alloc/free), else tp_btf */
 	if (events[i].fast != NONE)
-		out->fast_sec = !strcmp(events[i].group, "kmem") ? "raw_tp" : "tp_btf";
+		out->fast_sec = !strcmp(events[i].group, "kmem") ||
+				!strcmp(events[i].name, "percpu_alloc_percpu") ||
+				!strcmp(events[i].name, "percpu_free_percpu") ? "raw_tp" : "tp_btf";
 	if (events[i].classic != NONE)
 		out->classic_sec = "tracepoint";
 }

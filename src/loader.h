@@ -26,6 +26,7 @@ struct mt_loader_opts {
 	const struct mt_zone_table *zones;
 	__u32 page_shift;
 	struct mt_pair_opts pair;	/* pairing, call sites, stacks and their map sizes */
+	__u32 class_mask;		/* 1 << enum mt_class per class to trace; 0: all */
 };
 
 struct mt_loader {
@@ -33,6 +34,7 @@ struct mt_loader {
 	char attach[16];		/* "tp_btf", "tracepoint" or "mixed" */
 	bool class_traced[MT_CLASS_MAX];
 	bool ev_traced[64];		/* per row of the event table in loader.c */
+	char kprobe_why[128];		/* why the kmap kprobes were not used, or "" */
 };
 
 /* Returns 0 or -errno; on failure everything is already torn down and an error printed. */
@@ -50,6 +52,9 @@ void mt_loader_destroy(struct mt_loader *l);
 struct mt_loader_event_info {
 	const char *group, *name;
 	bool follow;			/* a scoping event, loaded only with -- CMD */
+	int cls;			/* enum mt_class, or -1 */
+	bool alt;			/* another kernel's name of an event: absence is normal */
+	bool kprobe;			/* a kmap kprobe: `check` has a row of its own */
 	const char *fast_sec, *classic_sec;	/* section names, or NULL */
 };
 size_t mt_loader_nr_events(void);

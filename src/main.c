@@ -15,6 +15,8 @@ struct cmd {
 static const struct cmd cmds[] = {
 	{ "run", do_run, usage_run, "trace, then print the report (Ctrl-C, -d SECS or -- CMD)" },
 	{ "check", do_check, usage_check, "CI preflight: what this kernel lets memtrace hook" },
+	{ "layout", do_layout, usage_layout, "this boot's kernel memory map, values and sources" },
+	{ "addr", do_addr, usage_addr, "classify addresses: class, __pa/__va, zone" },
 };
 
 static void usage(FILE *f)

@@ -15,6 +15,7 @@
 #include "model_scope.h"
 #include "model_ci.h"
 #include "model_pair.h"
+#include "model_classes.h"
 
 #define MT_JSON_SCHEMA_VERSION 1
 
@@ -65,6 +66,7 @@ struct mt_report {
 	struct mt_scope_report scope;	/* what was traced: pids, command tree, cgroup; threads */
 	struct mt_ci_report ci;		/* --fail-if conditions and their verdicts */
 	struct mt_pair_report pair;	/* pairing, call sites, stacks (src/model_pair.h) */
+	struct mt_classes_report x;	/* the class sections beyond slab and pages */
 };
 
 void mt_report_init(struct mt_report *r);

@@ -35,5 +35,12 @@ void mt_render_json_pair_losses(struct jw *w, const struct mt_report *r);
  * still allocated at the end, else by bytes allocated. Returns lines written or -1.
  */
 int mt_render_folded(FILE *f, const struct mt_report *r, bool outstanding);
+/* Class sections beyond slab and pages (render_text_classes.c, render_json_classes.c). */
+void mt_render_text_logical_extra(FILE *f, const struct mt_report *r);
+void mt_render_text_physical_extra(FILE *f, const struct mt_report *r);
+void mt_render_text_zones(FILE *f, const struct mt_report *r);
+void mt_render_text_classes(FILE *f, const struct mt_report *r, int top);
+void mt_render_json_classes(struct jw *w, const struct mt_report *r, int cls);
+void mt_render_json_zones(struct jw *w, const struct mt_report *r);
 
 #endif /* MT_RENDER_H */

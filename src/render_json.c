@@ -85,6 +85,7 @@ static void classes(struct jw *w, const struct mt_report *r)
 			counts(w, &r->tot.cls[k]);
 			hist(w, "size_histogram", r->tot.size_hist[k], MT_HIST_SLOTS);
 		}
+		mt_render_json_classes(w, r, k);
 		jw_obj_end(w);
 	}
 	jw_obj_end(w);
@@ -172,7 +173,9 @@ static void processes(struct jw *w, const struct mt_report *r)
 		mt_render_json_proc_parent(w, r, p->tgid);
 		jw_obj_begin(w, "classes");
 		for (int k = 0; k < MT_CLASS_MAX; k++) {
-			if (!r->run.class_traced[k])
+			/* faults, DMA and kmap are attributed in their own sections, not here */
+			if (!r->run.class_traced[k] || k == MT_CLASS_USER || k == MT_CLASS_BUS ||
+			    k == MT_CLASS_HIGH)
 				continue;
 			jw_obj_begin(w, mt_class_key(k));
 			jw_u64(w, "allocs", p->allocs[k]);
@@ -200,6 +203,7 @@ int mt_render_json(FILE *f, const struct mt_report *r, const struct mt_render_op
 	classes(&w, r);
 	slab(&w, r);
 	pages(&w, r);
+	mt_render_json_zones(&w, r);
 	processes(&w, r);
 	mt_render_json_threads(&w, r);
 	mt_render_json_ci(&w, r);

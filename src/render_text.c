@@ -64,8 +64,10 @@ static void classes(FILE *f, const struct mt_report *r)
 			mt_fmt_count(n_f, sizeof(n_f), c->frees), B(alloc), B(freed), b_net);
 	}
 	if (skipped[0])
-		fprintf(f, "not traced by this version: %s\n", skipped);
+		fprintf(f, "not measured (see below): %s\n", skipped);
 	fprintf(f, "(classes are layers, not parts: slab memory is itself made of pages)\n");
+	if (r->run.class_traced[MT_CLASS_USER])
+		fprintf(f, "(user virtual: allocs are page faults)\n");
 }
 
 static void slab(FILE *f, const struct mt_report *r, int top)
@@ -191,7 +193,11 @@ void mt_render_text(FILE *f, const struct mt_report *r, const struct mt_render_o
 	header(f, r);
 	classes(f, r);
 	slab(f, r, o->top);
+	mt_render_text_logical_extra(f, r);
 	pages(f, r);
+	mt_render_text_physical_extra(f, r);
+	mt_render_text_zones(f, r);
+	mt_render_text_classes(f, r, o->top);
 	processes(f, r, o->top);
 	mt_render_text_tree(f, r, o->top);
 	mt_render_text_threads(f, r, o->top);

@@ -63,6 +63,16 @@ unsigned int mt_zones_lookup(const struct mt_zone_table *t, __u64 pfn)
 	return MT_ZONE_UNKNOWN;
 }
 
+__u64 mt_zones_lowmem_end_pfn(const struct mt_zone_table *t)
+{
+	__u64 end = 0;
+
+	for (int i = 0; i < t->nr; i++)
+		if (!strcmp(t->z[i].name, "HighMem") && (!end || t->z[i].start_pfn < end))
+			end = t->z[i].start_pfn;
+	return end ? end : mt_zones_max_pfn(t);
+}
+
 __u64 mt_zones_max_pfn(const struct mt_zone_table *t)
 {
 	__u64 max = 0;

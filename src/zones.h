@@ -31,5 +31,8 @@ int mt_zones_load(const char *path, struct mt_zone_table *t);
 unsigned int mt_zones_lookup(const struct mt_zone_table *t, __u64 pfn);
 /* One past the highest PFN of any zone. */
 __u64 mt_zones_max_pfn(const struct mt_zone_table *t);
+/* One past the last PFN the direct map covers: where HighMem starts (32-bit), else the
+ * highest PFN of any zone. */
+__u64 mt_zones_lowmem_end_pfn(const struct mt_zone_table *t);
 
 #endif /* MT_ZONES_H */

@@ -12,6 +12,10 @@
  *        hold  N pages touched and kept mapped until stdin closes (a known "leak")
  *        keep  N eventfds opened and left open until stdin closes (N outstanding contexts)
  *        churn N eventfds opened, then all closed (N contexts allocated and freed)
+ *        classes  N x (create and close a 1 MiB BPF array map: one vmalloc each, as
+ *              bpf_map_area_alloc() vmallocs anything above PAGE_ALLOC_COSTLY_ORDER), one
+ *              BPF percpu array of N entries (one percpu allocation per entry), then N
+ *              pages touched (at least N user page faults); needs root
  *   workload forks N
  * forks 3 children at once (no handshake: for `memtrace run -- workload forks N`); each does
  * N x (eventfd + close) and touches N pages, prints "child PID" on stderr and exits; the
@@ -22,9 +26,43 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/bpf.h>
+
+static int map_create(__u32 type, __u32 value_size, __u32 entries)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.map_type = type;
+	a.key_size = 4;
+	a.value_size = value_size;
+	a.max_entries = entries;
+	return (int)syscall(__NR_bpf, BPF_MAP_CREATE, &a, sizeof(a));
+}
+
+static void classes(long n)
+{
+	int fd;
+
+	for (long i = 0; i < n; i++) {
+		fd = map_create(BPF_MAP_TYPE_ARRAY, 4096, 256);
+		if (fd < 0) {
+			perror("bpf array map");
+			exit(1);
+		}
+		close(fd);
+	}
+	fd = map_create(BPF_MAP_TYPE_PERCPU_ARRAY, 8, (__u32)n);
+	if (fd < 0) {
+		perror("bpf percpu array map");
+		exit(1);
+	}
+	close(fd);
+}
 
 static void slab(long n)
 {
@@ -100,7 +138,8 @@ int main(int argc, char **argv)
 	long n;
 
 	if (argc != 3 || (n = atol(argv[2])) <= 0) {
-		fprintf(stderr, "usage: workload slab|pages|mix|slabsecs|hold|keep|churn|forks N\n");
+		fprintf(stderr,
+			"usage: workload slab|pages|mix|slabsecs|hold|keep|churn|classes|forks N\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -132,7 +171,9 @@ int main(int argc, char **argv)
 		return 1;
 	if (!strcmp(argv[1], "slab") || !strcmp(argv[1], "mix"))
 		slab(n);
-	if (!strcmp(argv[1], "pages") || !strcmp(argv[1], "mix"))
+	if (!strcmp(argv[1], "classes"))
+		classes(n);
+	if (!strcmp(argv[1], "pages") || !strcmp(argv[1], "mix") || !strcmp(argv[1], "classes"))
 		pages(n);
 	if (!strcmp(argv[1], "slabsecs"))
 		slab_for(n);

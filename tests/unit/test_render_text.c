@@ -265,16 +265,16 @@ static void test_classes_table(void **state)
 	/* untraced classes get no row, only a mention, in class order */
 	assert_int_equal(find(&o, h, "kernel virtual "), -1);
 	assert_int_equal(find(&o, h, "bus "), -1);
-	i = must_find(&o, h, "not traced by this version: ");
-	assert_string_equal(o.line[i], "not traced by this version: kernel virtual, bus, "
-				       "user virtual, high memory");
+	i = must_find(&o, h, "not measured (see below): ");
+	assert_string_equal(o.line[i], "not measured (see below): kernel virtual, "
+				       "bus, user virtual, high memory");
 	free(o.buf);
 
 	/* every class traced: nothing to mention */
 	for (int k = 0; k < MT_CLASS_MAX; k++)
 		r.run.class_traced[k] = true;
 	render(&o, &r, 10);
-	assert_false(anywhere(&o, "not traced"));
+	assert_false(anywhere(&o, "not measured (see below)"));
 	assert_true(find(&o, 0, "high memory ") > 0);
 	free(o.buf);
 	mt_report_free(&r);

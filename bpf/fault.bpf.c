@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * User virtual addresses: page faults (x86's exceptions:page_fault_user/_kernel), by
+ * process, read or write, in user or kernel mode, and the span of user addresses faulted
+ * on. The x86 error code: bit 0 P (page present: a protection fault such as copy-on-write),
+ * bit 1 W (write), bit 4 I (instruction fetch).
+ */
+#include "memtrace.bpf.h"
+
+#define X86_PF_PROT	0x1
+#define X86_PF_WRITE	0x2
+#define X86_PF_INSTR	0x10
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, struct mt_fault_proc);
+} fault_procs SEC(".maps");
+
+static __always_inline int on_fault(__u64 addr, __u64 err, bool user)
+{
+	struct mt_fault_proc *p, fresh = {};
+	struct mt_class_stats *cs;
+	struct mt_stats *st;
+	bool write = err & X86_PF_WRITE;
+	__u32 tgid;
+
+	st = mt_begin(&tgid);
+	cs = st ? mt_cstats() : NULL;
+	if (!cs)
+		return 0;
+	st->cls[MT_CLASS_USER].allocs++;	/* the class row counts faults as its events */
+	if (user)
+		cs->faults_user++;
+	else
+		cs->faults_kernel++;
+	p = bpf_map_lookup_elem(&fault_procs, &tgid);
+	if (!p) {
+		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+		BPF_CORE_READ_STR_INTO(&fresh.comm, task, group_leader, comm);
+		bpf_map_update_elem(&fault_procs, &tgid, &fresh, BPF_NOEXIST);
+		p = bpf_map_lookup_elem(&fault_procs, &tgid);
+		if (!p) {
+			cs->fault_proc_full++;
+			return 0;
+		}
+	}
+	if (user) {
+		if (write)
+			p->user_write++;
+		else
+			p->user_read++;
+	} else {
+		if (write)
+			p->kernel_write++;
+		else
+			p->kernel_read++;
+	}
+	p->ifetch += !!(err & X86_PF_INSTR);
+	p->protection += err & X86_PF_PROT;
+	/* kernel-mode faults on kernel addresses (vmalloc sync) are no user range */
+	if (user || addr < page_offset_base || !page_offset_base) {
+		if (!p->addr_min || addr < p->addr_min)
+			p->addr_min = addr;
+		if (addr > p->addr_max)
+			p->addr_max = addr;
+	}
+	return 0;
+}
+
+/* 6.18: (unsigned long address, struct pt_regs *regs, unsigned long error_code) */
+SEC("tp_btf/page_fault_user")
+int BPF_PROG(page_fault_user_btf, unsigned long address, struct pt_regs *regs,
+	     unsigned long error_code)
+{
+	return on_fault(address, error_code, true);
+}
+
+SEC("tp_btf/page_fault_kernel")
+int BPF_PROG(page_fault_kernel_btf, unsigned long address, struct pt_regs *regs,
+	     unsigned long error_code)
+{
+	return on_fault(address, error_code, false);
+}
+
+SEC("tracepoint/exceptions/page_fault_user")
+int page_fault_user_tp(struct trace_event_raw_exceptions *e)
+{
+	return on_fault(e->address, e->error_code, true);
+}
+
+SEC("tracepoint/exceptions/page_fault_kernel")
+int page_fault_kernel_tp(struct trace_event_raw_exceptions *e)
+{
+	return on_fault(e->address, e->error_code, false);
+}

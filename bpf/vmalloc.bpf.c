@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Kernel virtual addresses: vmap areas (vmalloc, vmap, module and vmap-stack areas) and
+ * percpu allocations. These events are rare next to slab and pages, so each may afford a
+ * hash update: the outstanding areas remember their size, so a free (whose event carries
+ * only the address) is sized when its allocation was seen.
+ * The vmalloc tracepoints appeared in 6.4 (absent on 6.1): the loader then leaves these
+ * programs out and the section says so.
+ */
+#include "memtrace.bpf.h"
+
+#define MT_LIVE_MAX 16384
+
+struct mt_live_map {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MT_LIVE_MAX);
+	__type(key, __u64);
+	__type(value, __u64);
+};
+
+struct mt_live_map vmap_live SEC(".maps");	/* va_start -> size */
+struct mt_live_map pcpu_live SEC(".maps");	/* percpu pointer -> bytes_alloc */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 64);
+	__type(key, struct mt_vrange_key);
+	__type(value, struct mt_vrange_val);
+} vranges SEC(".maps");
+
+/* The class slot when this event is to be counted (pid filter passed), else NULL. */
+static __always_inline struct mt_class_stats *begin(__u32 *tgid, struct mt_stats **st)
+{
+	*st = mt_begin(tgid);
+	return *st ? mt_cstats() : NULL;
+}
+
+/* The kernel virtual row of the classes table: vmap areas and percpu together. */
+static __always_inline void cls_alloc(struct mt_stats *st, __u64 req, __u64 bytes)
+{
+	struct mt_counts *c = &st->cls[MT_CLASS_VIRTUAL];
+
+	c->allocs++;
+	c->bytes_req += req;
+	c->bytes_alloc += bytes;
+	st->size_hist[MT_CLASS_VIRTUAL][mt_slot(bytes)]++;
+}
+
+static __always_inline void cls_free(struct mt_stats *st, __u64 *size)
+{
+	struct mt_counts *c = &st->cls[MT_CLASS_VIRTUAL];
+
+	c->frees++;
+	if (size)
+		c->bytes_freed += *size;
+	else
+		c->frees_unsized++;
+}
+
+static __always_inline int on_vmap_alloc(__u64 addr, __u64 size, __u64 vstart, __u64 vend,
+					 int failed)
+{
+	struct mt_vrange_key rk = { .vstart = vstart, .vend = vend };
+	struct mt_vrange_val *rv, fresh = {};
+	struct mt_virt_stats *v;
+	struct mt_class_stats *cs;
+	struct mt_stats *st;
+	__u32 tgid;
+
+	cs = begin(&tgid, &st);
+	if (!cs)
+		return 0;
+	v = &cs->virt;
+	if (failed) {
+		v->vmap_failures++;
+		st->cls[MT_CLASS_VIRTUAL].failures++;
+		return 0;
+	}
+	cls_alloc(st, size, size);
+	v->vmap_allocs++;
+	v->vmap_bytes += size;
+	v->vmap_size_hist[mt_slot(size)]++;
+	if (addr >= vstart && addr + size <= vend)
+		v->vmap_in_range++;
+	else
+		v->vmap_out_of_range++;
+	if (!v->vmap_addr_min || addr < v->vmap_addr_min)
+		v->vmap_addr_min = addr;
+	if (addr + size > v->vmap_addr_max)
+		v->vmap_addr_max = addr + size;
+	if (bpf_map_update_elem(&vmap_live, &addr, &size, BPF_ANY))
+		v->outstanding_full++;
+	rv = bpf_map_lookup_elem(&vranges, &rk);
+	if (!rv) {
+		bpf_map_update_elem(&vranges, &rk, &fresh, BPF_NOEXIST);
+		rv = bpf_map_lookup_elem(&vranges, &rk);
+	}
+	if (rv) {
+		rv->allocs++;
+		rv->bytes += size;
+	}
+	mt_proc_alloc(st, tgid, MT_CLASS_VIRTUAL, size);
+	return 0;
+}
+
+static __always_inline int on_vmap_free(__u64 addr)
+{
+	struct mt_class_stats *cs;
+	struct mt_stats *st;
+	__u64 *size;
+	__u32 tgid;
+
+	cs = begin(&tgid, &st);
+	if (!cs)
+		return 0;
+	cs->virt.vmap_frees++;
+	size = bpf_map_lookup_elem(&vmap_live, &addr);
+	cls_free(st, size);
+	if (size) {
+		cs->virt.vmap_bytes_freed += *size;
+		bpf_map_delete_elem(&vmap_live, &addr);
+	} else {
+		cs->virt.vmap_frees_unsized++;
+	}
+	return 0;
+}
+
+static __always_inline int on_vmap_purge(__u32 npurged)
+{
+	struct mt_class_stats *cs;
+	struct mt_stats *st;
+	__u32 tgid;
+
+	cs = begin(&tgid, &st);
+	if (!cs)
+		return 0;
+	cs->virt.vmap_purges++;
+	cs->virt.vmap_purged += npurged;
+	return 0;
+}
+
+static __always_inline int on_pcpu_alloc(__u64 ptr, __u64 size, __u64 bytes_alloc, bool atomic)
+{
+	struct mt_class_stats *cs;
+	struct mt_stats *st;
+	__u32 tgid;
+
+	cs = begin(&tgid, &st);
+	if (!cs)
+		return 0;
+	cls_alloc(st, size, bytes_alloc);
+	cs->virt.pcpu_allocs++;
+	cs->virt.pcpu_bytes_req += size;
+	cs->virt.pcpu_bytes_alloc += bytes_alloc;
+	cs->virt.pcpu_atomic += atomic;
+	if (bpf_map_update_elem(&pcpu_live, &ptr, &bytes_alloc, BPF_ANY))
+		cs->virt.outstanding_full++;
+	mt_proc_alloc(st, tgid, MT_CLASS_VIRTUAL, bytes_alloc);
+	return 0;
+}
+
+static __always_inline int on_pcpu_free(__u64 ptr)
+{
+	struct mt_class_stats *cs;
+	struct mt_stats *st;
+	__u64 *size;
+	__u32 tgid;
+
+	cs = begin(&tgid, &st);
+	if (!cs)
+		return 0;
+	cs->virt.pcpu_frees++;
+	size = bpf_map_lookup_elem(&pcpu_live, &ptr);
+	cls_free(st, size);
+	if (size) {
+		cs->virt.pcpu_bytes_freed += *size;
+		bpf_map_delete_elem(&pcpu_live, &ptr);
+	} else {
+		cs->virt.pcpu_frees_unsized++;
+	}
+	return 0;
+}
+
+static __always_inline int on_pcpu_event(int what)
+{
+	struct mt_class_stats *cs;
+	struct mt_stats *st;
+	__u32 tgid;
+
+	cs = begin(&tgid, &st);
+	if (!cs)
+		return 0;
+	if (what == 0) {
+		cs->virt.pcpu_failures++;
+		st->cls[MT_CLASS_VIRTUAL].failures++;
+	}
+	else if (what == 1)
+		cs->virt.pcpu_chunks_created++;
+	else
+		cs->virt.pcpu_chunks_destroyed++;
+	return 0;
+}
+
+/* tp_btf: argument order from the btf_trace_<name> typedefs of 6.18 (same since 6.4). */
+SEC("tp_btf/alloc_vmap_area")
+int BPF_PROG(alloc_vmap_area_btf, unsigned long addr, unsigned long size, unsigned long align,
+	     unsigned long vstart, unsigned long vend, int failed)
+{
+	return on_vmap_alloc(addr, size, vstart, vend, failed);
+}
+
+SEC("tp_btf/free_vmap_area_noflush")
+int BPF_PROG(free_vmap_area_noflush_btf, unsigned long va_start)
+{
+	return on_vmap_free(va_start);
+}
+
+SEC("tp_btf/purge_vmap_area_lazy")
+int BPF_PROG(purge_vmap_area_lazy_btf, unsigned long start, unsigned long end,
+	     unsigned int npurged)
+{
+	return on_vmap_purge(npurged);
+}
+
+/*
+ * raw_tp, not tp_btf, for the events that pass untyped pointers: 6.12's tp_btf refuses a
+ * program reading a void * argument (see slab.bpf.c); raw_tp hands them over as numbers.
+ */
+SEC("raw_tp/percpu_alloc_percpu")
+int BPF_PROG(percpu_alloc_percpu_btf, unsigned long call_site, bool reserved, bool is_atomic,
+	     __u64 size, __u64 align, __u64 base_addr, int off, __u64 ptr, __u64 bytes_alloc)
+{
+	return on_pcpu_alloc(ptr, size, bytes_alloc, is_atomic);
+}
+
+SEC("raw_tp/percpu_free_percpu")
+int BPF_PROG(percpu_free_percpu_btf, __u64 base_addr, int off, __u64 ptr)
+{
+	return on_pcpu_free(ptr);
+}
+
+SEC("tp_btf/percpu_alloc_percpu_fail")
+int BPF_PROG(percpu_alloc_percpu_fail_btf)
+{
+	return on_pcpu_event(0);
+}
+
+SEC("tp_btf/percpu_create_chunk")
+int BPF_PROG(percpu_create_chunk_btf)
+{
+	return on_pcpu_event(1);
+}
+
+SEC("tp_btf/percpu_destroy_chunk")
+int BPF_PROG(percpu_destroy_chunk_btf)
+{
+	return on_pcpu_event(2);
+}
+
+/*
+ * Classic tracepoints (kernels without tp_btf, e.g. the 32-bit guests): direct ctx reads,
+ * which CO-RE relocates with the field's own size (BPF_CORE_READ of a size_t read 8
+ * bytes on i386).
+ */
+SEC("tracepoint/vmalloc/alloc_vmap_area")
+int alloc_vmap_area_tp(struct trace_event_raw_alloc_vmap_area *e)
+{
+	return on_vmap_alloc(e->addr, e->size, e->vstart, e->vend, e->failed);
+}
+
+SEC("tracepoint/vmalloc/free_vmap_area_noflush")
+int free_vmap_area_noflush_tp(struct trace_event_raw_free_vmap_area_noflush *e)
+{
+	return on_vmap_free(e->va_start);
+}
+
+SEC("tracepoint/vmalloc/purge_vmap_area_lazy")
+int purge_vmap_area_lazy_tp(struct trace_event_raw_purge_vmap_area_lazy *e)
+{
+	return on_vmap_purge(e->npurged);
+}
+
+SEC("tracepoint/percpu/percpu_alloc_percpu")
+int percpu_alloc_percpu_tp(struct trace_event_raw_percpu_alloc_percpu *e)
+{
+	return on_pcpu_alloc((__u64)e->ptr, e->size, e->bytes_alloc, e->is_atomic);
+}
+
+SEC("tracepoint/percpu/percpu_free_percpu")
+int percpu_free_percpu_tp(struct trace_event_raw_percpu_free_percpu *e)
+{
+	return on_pcpu_free((__u64)e->ptr);
+}
+
+SEC("tracepoint/percpu/percpu_alloc_percpu_fail")
+int percpu_alloc_percpu_fail_tp(void *ctx)
+{
+	return on_pcpu_event(0);
+}
+
+SEC("tracepoint/percpu/percpu_create_chunk")
+int percpu_create_chunk_tp(void *ctx)
+{
+	return on_pcpu_event(1);
+}
+
+SEC("tracepoint/percpu/percpu_destroy_chunk")
+int percpu_destroy_chunk_tp(void *ctx)
+{
+	return on_pcpu_event(2);
+}

@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Fill a struct mt_layout from this running kernel (BPF events when root). */
+#ifndef MT_LAYOUT_PROBE_H
+#define MT_LAYOUT_PROBE_H
+
+#include "layout.h"
+
+void mt_layout_probe(struct mt_layout *l);
+
+#endif /* MT_LAYOUT_PROBE_H */
