@@ -15,6 +15,9 @@ struct cmd {
 static const struct cmd cmds[] = {
 	{ "run", do_run, usage_run, "trace, then print the report (Ctrl-C, -d SECS or -- CMD)" },
 	{ "check", do_check, usage_check, "CI preflight: what this kernel lets memtrace hook" },
+	{ "record", do_record, usage_record, "trace into a file (-o FILE) for 'report'" },
+	{ "report", do_report, usage_report, "print the report of a recorded file, no root" },
+	{ "top", do_top, usage_top, "live view: rates per class, top processes and caches" },
 };
 
 static void usage(FILE *f)

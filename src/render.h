@@ -35,5 +35,7 @@ void mt_render_json_pair_losses(struct jw *w, const struct mt_report *r);
  * still allocated at the end, else by bytes allocated. Returns lines written or -1.
  */
 int mt_render_folded(FILE *f, const struct mt_report *r, bool outstanding);
+/* Prometheus text exposition format (node_exporter textfile collector); 0 or -1 on I/O. */
+int mt_render_openmetrics(FILE *f, const struct mt_report *r, const struct mt_render_opts *o);
 
 #endif /* MT_RENDER_H */
