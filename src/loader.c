@@ -6,8 +6,10 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "collect_pair.h"
+#include "collect.h"
 #include "kernel_info.h"
 #include "loader.h"
+#include "mapsrc_live.h"
 #include "memtrace.skel.h"
 #include "probe.h"
 #include "util.h"
@@ -287,6 +289,17 @@ bool mt_loader_event_traced(const struct mt_loader *l, const char *group, const 
 	return false;
 }
 
+bool mt_loader_event_at(const struct mt_loader *l, size_t i, const char **group,
+			const char **name, bool *traced)
+{
+	if (i >= NR_EVENTS)
+		return false;
+	*group = events[i].group;
+	*name = events[i].name;
+	*traced = l->ev_traced[i];
+	return true;
+}
+
 void mt_loader_detach(struct mt_loader *l)
 {
 	if (l->skel)
@@ -311,108 +324,19 @@ __u64 mt_loader_missed_runs(const struct mt_loader *l)
 	return n;
 }
 
-/* Walk a per-CPU hash; values come back one per possible CPU. */
-static int read_percpu_hash(int fd, size_t key_size, size_t val_size, int ncpu,
-			    int (*add)(struct mt_report *, const void *key, const void *vals, int),
-			    struct mt_report *r)
-{
-	char key[8], next[8];
-	void *vals = calloc(ncpu, val_size);
-	void *prev = NULL;
-	int err = 0;
-
-	if (!vals)
-		return -ENOMEM;
-	while (bpf_map_get_next_key(fd, prev, next) == 0) {
-		memcpy(key, next, key_size);
-		prev = key;
-		if (bpf_map_lookup_elem(fd, key, vals))
-			continue;	/* deleted meanwhile: nothing deletes, but be safe */
-		err = add(r, key, vals, ncpu);
-		if (err)
-			break;
-	}
-	free(vals);
-	return err;
-}
-
-static int add_proc(struct mt_report *r, const void *key, const void *vals, int ncpu)
-{
-	return mt_report_add_proc(r, *(const __u32 *)key, vals, ncpu);
-}
-
-static int add_cache(struct mt_report *r, const void *key, const void *vals, int ncpu)
-{
-	return mt_report_add_cache(r, *(const __u64 *)key, vals, ncpu);
-}
-
-static int add_thread(struct mt_report *r, const void *key, const void *vals, int ncpu)
-{
-	return mt_scope_add_thread(&r->scope, *(const __u32 *)key, vals, ncpu);
-}
-
-/* The followed tree (a plain hash) and the scoping counters. */
-static int collect_scope(const struct mt_loader *l, struct mt_report *r, int ncpu)
-{
-	int fd = bpf_map__fd(l->skel->maps.tree), err = 0;
-	struct mt_scope_stats *st;
-	__u32 key, *prev = NULL, zero = 0;
-	struct mt_tree_node n;
-
-	while (bpf_map_get_next_key(fd, prev, &key) == 0) {
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &n))
-			continue;
-		if (mt_scope_add_tree(&r->scope, key, &n))
-			return -ENOMEM;
-	}
-	st = calloc(ncpu, sizeof(*st));
-	if (!st)
-		return -ENOMEM;
-	if (bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.scope_stats), &zero, st))
-		err = -errno;
-	else
-		mt_scope_add_stats(&r->scope, st, ncpu);
-	free(st);
-	if (!err && r->scope.per_thread)
-		err = read_percpu_hash(bpf_map__fd(l->skel->maps.threads), sizeof(__u32),
-				       sizeof(struct mt_thread), ncpu, add_thread, r);
-	return err;
-}
-
+/* Every map is read through the live map source, as `report` reads a recording. */
 int mt_loader_collect(const struct mt_loader *l, struct mt_report *r)
 {
-	int ncpu = libbpf_num_possible_cpus(), err;
-	struct mt_stats *st;
-	__u32 zero = 0;
+	struct mt_mapsrc src;
+	int err;
 
-	if (ncpu <= 0)
-		return ncpu ? ncpu : -EINVAL;
-	st = calloc(ncpu, sizeof(*st));
-	if (!st)
-		return -ENOMEM;
-	err = bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.stats), &zero, st) ? -errno : 0;
-	if (!err)
-		mt_report_add_stats(r, st, ncpu);
-	free(st);
-	if (!err)
-		err = read_percpu_hash(bpf_map__fd(l->skel->maps.procs), sizeof(__u32),
-				       sizeof(struct mt_proc), ncpu, add_proc, r);
-	if (!err)
-		err = read_percpu_hash(bpf_map__fd(l->skel->maps.caches), sizeof(__u64),
-				       sizeof(struct mt_cache), ncpu, add_cache, r);
-	if (!err)
-		err = collect_scope(l, r, ncpu);
-	if (!err)
-		err = mt_pair_collect(l->skel, r);
-	if (!err)
-		err = mt_collect_classes(l, r, ncpu);
+	mt_mapsrc_live_init(&src, l);
 	memcpy(r->run.class_traced, l->class_traced, sizeof(l->class_traced));
 	snprintf(r->run.attach, sizeof(r->run.attach), "%s", l->attach);
 	r->run.missed_runs = mt_loader_missed_runs(l);
-	mt_report_finish(r);
-	mt_scope_finish(r);
-	mt_classes_finish(&r->x);
+	snprintf(r->x.kmap_why, sizeof(r->x.kmap_why), "%s", l->kprobe_why);
+	mt_classes_names_from_btf(&r->x);
+	err = mt_collect(&src, r);
 	if (!err)
 		err = mt_pair_finish(r);
 	return err;

@@ -42,6 +42,9 @@ int mt_loader_start(struct mt_loader *l, const struct mt_loader_opts *o);
 void mt_loader_detach(struct mt_loader *l);
 /* Whether group:name is attached in this run (after mt_loader_start). */
 bool mt_loader_event_traced(const struct mt_loader *l, const char *group, const char *name);
+/* The i-th row of the event table: false past the last (for recording which attached). */
+bool mt_loader_event_at(const struct mt_loader *l, size_t i, const char **group,
+			const char **name, bool *traced);
 /* Runs the kernel skipped for these programs (recursion), summed. */
 __u64 mt_loader_missed_runs(const struct mt_loader *l);
 /* Read every map into the report (after detach, so the numbers are final). */
