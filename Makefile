@@ -47,11 +47,16 @@ CORE_SRCS := src/model.c src/render_text.c src/render_json.c src/json_writer.c s
 	     src/zones.c src/util.c src/kernel_info.c src/calib_solve.c src/model_scope.c \
 	     src/expr.c src/metrics.c src/render_text_scope.c src/render_json_scope.c \
 	     src/model_pair.c src/kallsyms.c src/render_text_pair.c src/render_json_pair.c \
-	     src/render_folded.c
+	     src/render_folded.c src/model_latency.c src/render_text_latency.c \
+	     src/render_json_latency.c src/alloclat_pick.c
 # The binary: the above plus CLI, loader and collector.
 APP_SRCS := src/main.c src/cmd_run.c src/loader.c src/calib.c src/probe.c src/cmd_check.c \
-	    src/scope.c src/collect_pair.c
-BPF_SRCS := bpf/maps.bpf.c bpf/slab.bpf.c bpf/page.bpf.c bpf/scope.bpf.c
+	    src/scope.c src/collect_pair.c src/alloclat.c src/collect_latency.c
+BPF_SRCS := bpf/maps.bpf.c bpf/slab.bpf.c bpf/page.bpf.c bpf/scope.bpf.c bpf/lat_maps.bpf.c \
+	    bpf/stall.bpf.c
+# Allocator call latency: its own object, so a kernel that refuses fentry/kprobes fails
+# only it. It shares the filter and latency maps' definitions (not their instances).
+ALLOCLAT_OBJS := $(OUTPUT)/bpf/maps.bpf.o $(OUTPUT)/bpf/lat_maps.bpf.o $(OUTPUT)/bpf/alloclat.bpf.o
 CORE_OBJS := $(CORE_SRCS:%.c=$(OUTPUT)/%.o)
 APP_OBJS := $(APP_SRCS:%.c=$(OUTPUT)/%.o)
 BPF_OBJS := $(BPF_SRCS:%.c=$(OUTPUT)/%.o)
@@ -144,7 +149,18 @@ $(OUTPUT)/check.skel.h: $(OUTPUT)/check.bpf.lo
 	$(Q)$(BPFTOOL) gen skeleton $< name check_bpf > $@
 
 $(OUTPUT)/src/cmd_check.o: $(OUTPUT)/check.skel.h
+
+$(OUTPUT)/alloclat.bpf.lo: $(ALLOCLAT_OBJS)
+	$(call msg,GEN-OBJ,$@)
+	$(Q)$(BPFTOOL) gen object $@ $^
+
+$(OUTPUT)/alloclat.skel.h: $(OUTPUT)/alloclat.bpf.lo
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name alloclat_bpf > $@
+
 $(OUTPUT)/src/loader.o $(OUTPUT)/src/collect_pair.o: $(OUTPUT)/memtrace.skel.h
+$(OUTPUT)/src/alloclat.o: $(OUTPUT)/alloclat.skel.h
+$(OUTPUT)/src/collect_latency.o: $(OUTPUT)/memtrace.skel.h
 $(OUTPUT)/src/calib.o: $(OUTPUT)/calib.skel.h
 
 $(OUTPUT)/src/%.o: src/%.c | $(OUTPUT)/src

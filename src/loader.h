@@ -15,6 +15,7 @@ struct memtrace_bpf;
 
 struct mt_loader_opts {
 	bool force_tracepoint;		/* hidden switch: keep the classic fallback tested */
+	bool no_stalls;			/* do not attach the stall tracepoints */
 	const __u32 *pids;
 	int nr_pids;
 	bool follow_forks;		/* -- CMD: add every process the pids fork (tree roots) */
@@ -35,9 +36,33 @@ struct mt_loader {
 	bool ev_traced[64];		/* per row of the event table in loader.c */
 };
 
+/* The .rodata knobs of bpf/maps.bpf.c, in every skeleton that links it. */
+#define MT_SET_RODATA(ro, o)                                                               \
+	do {                                                                               \
+		const struct mt_zone_table *z_ = (o)->zones;                               \
+		(ro)->filter_pids = (o)->nr_pids > 0;                                      \
+		(ro)->filter_cgroup = (o)->filter_cgroup;                                  \
+		(ro)->cgroup_id = (o)->cgroup_id;                                          \
+		(ro)->cgroup_level = (o)->cgroup_level;                                    \
+		(ro)->per_thread = (o)->per_thread;                                        \
+		(ro)->page_shift = (o)->page_shift;                                        \
+		(ro)->vmemmap_base = (o)->calib->vmemmap_base;                             \
+		(ro)->page_offset_base = (o)->calib->page_offset_base;                     \
+		(ro)->direct_map_end = (o)->calib->page_offset_base +                      \
+				       (mt_zones_max_pfn(z_) << (o)->page_shift);          \
+		(ro)->nr_zone_ranges = z_->nr;                                             \
+		for (int i_ = 0; i_ < z_->nr; i_++) {                                      \
+			(ro)->zone_start_pfn[i_] = z_->z[i_].start_pfn;                    \
+			(ro)->zone_end_pfn[i_] = z_->z[i_].start_pfn + z_->z[i_].spanned;  \
+		}                                                                          \
+	} while (0)
+
 /* Returns 0 or -errno; on failure everything is already torn down and an error printed. */
 int mt_loader_start(struct mt_loader *l, const struct mt_loader_opts *o);
 void mt_loader_detach(struct mt_loader *l);
+/* The pid filter map (after mt_loader_start): other objects share it, so processes that
+ * -- CMD's children add are in their scope too. */
+int mt_loader_pid_filter_fd(const struct mt_loader *l);
 /* Whether group:name is attached in this run (after mt_loader_start). */
 bool mt_loader_event_traced(const struct mt_loader *l, const char *group, const char *name);
 /* Runs the kernel skipped for these programs (recursion), summed. */

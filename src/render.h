@@ -35,5 +35,8 @@ void mt_render_json_pair_losses(struct jw *w, const struct mt_report *r);
  * still allocated at the end, else by bytes allocated. Returns lines written or -1.
  */
 int mt_render_folded(FILE *f, const struct mt_report *r, bool outstanding);
+/* Latency (render_text_latency.c, render_json_latency.c). */
+void mt_render_text_latency(FILE *f, const struct mt_report *r, const struct mt_render_opts *o);
+void mt_render_json_latency(struct jw *w, const struct mt_report *r);
 
 #endif /* MT_RENDER_H */
