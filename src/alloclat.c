@@ -163,7 +163,7 @@ static int try_fentry(struct mt_alloclat *a, const struct mt_loader_opts *o, int
 	}
 	err = alloclat_bpf__load(a->skel);
 	if (err) {
-		add_why(a, "fentry", err == -EPERM ? "%s at load (kernel lockdown?)" :
+		add_why(a, "fentry", err == -EPERM ? "%s at load (lockdown?)" :
 			"%s at load", strerrorname_np(-err) ?: "error");
 		return err;
 	}
@@ -171,7 +171,7 @@ static int try_fentry(struct mt_alloclat *a, const struct mt_loader_opts *o, int
 	if (!err)
 		err = alloclat_bpf__attach(a->skel);
 	if (err) {
-		add_why(a, "fentry", err == -EPERM ? "%s at attach (kernel lockdown?)" :
+		add_why(a, "fentry", err == -EPERM ? "%s at attach (lockdown?)" :
 			"%s at attach", strerrorname_np(-err) ?: "error");
 		return err;
 	}

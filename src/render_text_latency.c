@@ -169,11 +169,10 @@ static void calls(FILE *f, const struct mt_report *r)
 		fprintf(f, "unavailable: %s\n", m->call_why[0] ? m->call_why : "not attached");
 		return;
 	}
-	fprintf(f, "hooked with %s:", mt_call_hook_name(m->call_hook));
+	fprintf(f, "hooked with %s:\n", mt_call_hook_name(m->call_hook));
 	for (int s = 0; s < MT_CALL_SLOTS; s++)
-		if (m->call_func[s][0])
-			fprintf(f, "%s%s", s ? "\n  " : " ", m->call_func[s]);
-	fprintf(f, "\n");
+		fprintf(f, "  %-24s %s\n", mt_call_slot_name(s),
+			m->call_func[s][0] ? m->call_func[s] : "(not in this kernel)");
 	kind_table(f, m, MT_LAT_STALL_KINDS, MT_LAT_KINDS);
 	order_table(f, r, MT_LAT_STALL_KINDS, MT_LAT_KINDS);
 	histograms(f, m, "CALL LATENCY", MT_LAT_STALL_KINDS, MT_LAT_KINDS);
