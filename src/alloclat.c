@@ -184,10 +184,6 @@ static int try_kprobe(struct mt_alloclat *a, const struct mt_loader_opts *o, int
 	struct ksyms ks;
 	int err, n = 0;
 
-	if (!kprobes_configured()) {
-		add_why(a, "kprobe", "%s", "CONFIG_KPROBES off");
-		return -EOPNOTSUPP;
-	}
 	ksyms_scan(&ks);
 	if (!mt_alloclat_pick_all(in_kallsyms, &ks, a->func)) {
 		add_why(a, "kprobe", "%s", "no allocator function in /proc/kallsyms");
@@ -204,12 +200,17 @@ static int try_kprobe(struct mt_alloclat *a, const struct mt_loader_opts *o, int
 		bpf_program__set_autoload(prog(a->skel, slot_progs[s].kp), true);
 		bpf_program__set_autoload(prog(a->skel, slot_progs[s].krp), true);
 	}
+	/* loaded (so verified) even where kprobes cannot attach: the programs stay proven */
 	err = alloclat_bpf__load(a->skel);
 	if (!err)
 		err = fill_pids(a->skel, o, pf_fd);
 	if (err) {
 		add_why(a, "kprobe", "%s at load", strerrorname_np(-err) ?: "error");
 		return err;
+	}
+	if (!kprobes_configured()) {
+		add_why(a, "kprobe", "%s", "CONFIG_KPROBES off");
+		return -EOPNOTSUPP;
 	}
 	for (int s = 0; s < MT_CALL_SLOTS; s++) {
 		struct bpf_link *in, *out;

@@ -34,19 +34,31 @@ static void kind_row(FILE *f, const struct mt_latency *m, int k)
 		mt_fmt_count(n_u, sizeof(n_u), mt_lat_unmeasured(m, k)));
 }
 
-/* One line per kind that lost anything: what, so "unmeasured" is never a mystery. */
+/* One line per kind and cause of loss, so "unmeasured" is never a mystery. */
 static void losses(FILE *f, const struct mt_latency *m, int from, int to)
 {
 	for (int k = from; k < to; k++) {
 		const struct mt_lat_kind_stats *s = &m->tot.k[k];
+		const struct {
+			__u64 n;
+			const char *what;
+		} causes[] = {
+			{ s->unpaired_ends, "ends without a begin (begun before the run?)" },
+			{ m->open_at_end[k], "begins still open when tracing stopped" },
+			{ s->too_deep, "begins nested too deep to time" },
+			{ s->table_full, "begins not stored: open-pairs table full" },
+			{ s->detail_lost, "not in the per-order/process tables (full)" },
+		};
 
-		if (!m->traced[k] || !(mt_lat_unmeasured(m, k) || s->table_full || s->detail_lost))
+		if (!m->traced[k])
 			continue;
-		fprintf(f, "%s: %llu ends without a begin, %llu open at the end, %llu too deep;\n"
-			"  %llu begins not stored (table full), %llu not in the detail tables\n",
-			mt_lat_kind_name(k), (unsigned long long)s->unpaired_ends,
-			(unsigned long long)m->open_at_end[k], (unsigned long long)s->too_deep,
-			(unsigned long long)s->table_full, (unsigned long long)s->detail_lost);
+		for (size_t i = 0; i < sizeof(causes) / sizeof(causes[0]); i++) {
+			char n[32];
+
+			if (causes[i].n)
+				fprintf(f, "  %s: %s %s\n", mt_lat_kind_name(k),
+					mt_fmt_count(n, sizeof(n), causes[i].n), causes[i].what);
+		}
 	}
 }
 

@@ -398,7 +398,8 @@ static void test_text(void **state)
 	assert_non_null(strstr(t, "STALLS"));
 	assert_non_null(strstr(t, "direct reclaim              5     5.00 ms"));
 	assert_non_null(strstr(t, "not traced on this kernel: node reclaim"));
-	assert_non_null(strstr(t, "direct reclaim: 1 ends without a begin"));
+	assert_non_null(strstr(t, "  direct reclaim: 1 ends without a begin (begun before the "
+				  "run?)\n"));
 	assert_non_null(strstr(t, "reclaim throttled: 1 of 2 slept their whole timeout"));
 	assert_non_null(strstr(t, "    4242 hog"));
 	assert_non_null(strstr(t, "STALL LATENCY, direct reclaim"));
