@@ -44,7 +44,8 @@ struct mt_lat_kind_stats {
 				 * its begin was dropped (table_full) or missed */
 	__u64 table_full;	/* a begin not remembered: the open-pairs table was full */
 	__u64 too_deep;		/* a begin nested deeper than MT_LAT_DEPTH: not timed */
-	__u64 detail_lost;	/* measured, but not in the per-process or per-order table */
+	__u64 detail_lost;	/* a measured pair not added to the per-order or per-process
+				 * table (full): once per table missed */
 	__u64 reached_timeout;	/* throttled only: slept the whole usec_timeout */
 	__u64 hist[MT_HIST_SLOTS];	/* log2 of the duration in microseconds */
 };
