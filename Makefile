@@ -261,7 +261,8 @@ fuzz: fuzz-bins
 export FUZZ_SECONDS
 
 # cppcheck + clang-tidy over src/, zero findings (tests/lint.sh says which checks and why).
-lint: $(OUTPUT)/memtrace.skel.h $(OUTPUT)/calib.skel.h $(OUTPUT)/check.skel.h
+lint: $(OUTPUT)/memtrace.skel.h $(OUTPUT)/calib.skel.h $(OUTPUT)/check.skel.h \
+      $(OUTPUT)/alloclat.skel.h
 	$(Q)tests/lint.sh $(OUTPUT)
 
 install: $(BIN)

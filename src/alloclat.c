@@ -115,8 +115,9 @@ static struct alloclat_bpf *open_skel(const struct mt_loader_opts *o, int pid_fi
 	/* shared definitions this object does not use: keep them tiny */
 	bpf_map__set_max_entries(s->maps.procs, 1);
 	bpf_map__set_max_entries(s->maps.caches, 1);
-	bpf_object__for_each_program(p, s->obj)
+	bpf_object__for_each_program(p, s->obj) {
 		bpf_program__set_autoload(p, false);
+	}
 	return s;
 }
 
