@@ -191,8 +191,9 @@ int mt_lat_add_proc(struct mt_latency *m, __u32 tgid, const struct mt_lat_proc *
 void mt_lat_add_open(struct mt_latency *m, const struct mt_lat_key *key,
 		     const struct mt_lat_open *o)
 {
+	/* begins past MT_LAT_DEPTH were counted as too_deep already: not twice */
 	if (key->kind < MT_LAT_KINDS)
-		m->open_at_end[key->kind] += o->depth;
+		m->open_at_end[key->kind] += o->depth < MT_LAT_DEPTH ? o->depth : MT_LAT_DEPTH;
 }
 
 static int cmp_procs(const void *a, const void *b)

@@ -200,6 +200,13 @@ static void test_too_deep(void **state)
 		assert_int_equal(s.deltas[j], (__u64)(1000 + level) - 100 * (level + 1));
 	}
 	assert_null(sim_lookup(&s, 1, K));
+
+	/* too deep and never ended: counted once, as too deep, not also as open */
+	memset(&s, 0, sizeof(s));
+	for (int i = 0; i <= MT_LAT_DEPTH; i++)
+		sim_begin(&s, 1, K, 100, 0);
+	assert_int_equal(s.ks[K].too_deep, 1);
+	assert_int_equal(sim_open_at_end(&s, K), MT_LAT_DEPTH);
 }
 
 /* A lost end leaves its begin below; later pairs still match their own begins. */
