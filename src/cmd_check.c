@@ -20,10 +20,10 @@
 #include "probe.h"
 #include "util.h"
 
-#define MAX_ROWS 64
+#define MAX_ROWS 128	/* 3 rows per event (tracepoint, fast, classic) and a few more */
 
 struct row {
-	const char *kind;	/* "core", "scope" (-- CMD), "optional" */
+	const char *kind;	/* "core", "scope" (-- CMD), "stall" (latency), "optional" */
 	char name[96];
 	int state;		/* 1 works, 0 does not, -1 not applicable */
 	char detail[96];
@@ -111,7 +111,7 @@ static void run_checks(struct check *c)
 		bool tp, bt, any = false;
 
 		mt_loader_event_info(i, &e);
-		kind = e.follow ? "scope" : "core";
+		kind = e.follow ? "scope" : e.stall ? "stall" : "core";
 		tp = mt_tracepoint_exists(e.group, e.name);
 		snprintf(name, sizeof(name), "tracepoint %s:%s", e.group, e.name);
 		add(c, kind, tp, name, tp ? "present" : "absent");
@@ -135,7 +135,7 @@ static void run_checks(struct check *c)
 			    err ? why(err, stage) : "loads and attaches");
 			any |= !err;
 		}
-		if (!e.follow && !any)
+		if (!e.follow && !e.stall && !any)
 			core_events = false;
 	}
 	mt_probe_close(&p);

@@ -389,6 +389,7 @@ void mt_loader_event_info(size_t i, struct mt_loader_event_info *out)
 	out->group = events[i].group;
 	out->name = events[i].name;
 	out->follow = events[i].follow;
+	out->stall = events[i].stall;
 	/* kmem events' fast flavour is raw_tp (see slab.bpf.c, page.bpf.c), the others tp_btf */
 	if (events[i].fast != NONE)
 		out->fast_sec = !strcmp(events[i].group, "kmem") ? "raw_tp" : "tp_btf";

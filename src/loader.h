@@ -75,6 +75,7 @@ void mt_loader_destroy(struct mt_loader *l);
 struct mt_loader_event_info {
 	const char *group, *name;
 	bool follow;			/* a scoping event, loaded only with -- CMD */
+	bool stall;			/* a stall (latency) event, not part of the core set */
 	const char *fast_sec, *classic_sec;	/* section names, or NULL */
 };
 size_t mt_loader_nr_events(void);
