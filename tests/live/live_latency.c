@@ -206,7 +206,14 @@ static void stall_run(const char *extra)
 
 		fail_msg("memtrace exited %d: %s", status, e);
 	}
-	assert_int_equal(wait_exit(bt.pid, 60), 0);
+	status = wait_exit(bt.pid, 120);	/* detaching is slow on a loaded machine */
+	if (status) {
+		char *e = slurp(run_file("bt.err"));
+
+		print_message("bpftrace exited %d: %s\n", status, e);
+		free(e);
+	}
+	assert_int_equal(status, 0);
 	close(w.in);
 	assert_int_equal(wait_exit(w.pid, 10), 0);
 	workload_pid = 0;
