@@ -50,14 +50,18 @@ CORE_SRCS := src/model.c src/layout.c src/model_classes.c src/render_text_classe
 	     src/model_pair.c src/kallsyms.c src/render_text_pair.c src/render_json_pair.c \
 	     src/render_folded.c src/mapsrc.c src/mapsrc_rec.c src/collect.c src/collect_classes.c \
 	     src/record_write.c src/record_read.c src/record_header.c src/render_openmetrics.c \
-	     src/top.c
+	     src/top.c src/model_latency.c src/render_text_latency.c src/render_json_latency.c \
+	     src/alloclat_pick.c src/collect_stalls.c
 # The binary: the above plus CLI, loader and collector.
 APP_SRCS := src/main.c src/cmd_run.c src/loader.c src/calib.c src/probe.c src/cmd_check.c \
 	    src/scope.c src/collect_pair.c src/mapsrc_live.c src/record_live.c src/cmd_record.c \
 	    src/cmd_report.c src/cmd_top.c src/listen.c src/layout_probe.c src/cmd_layout.c \
-	    src/cmd_addr.c src/btf_names.c
+	    src/cmd_addr.c src/btf_names.c src/alloclat.c src/collect_latency.c
 BPF_SRCS := bpf/maps.bpf.c bpf/slab.bpf.c bpf/page.bpf.c bpf/scope.bpf.c bpf/vmalloc.bpf.c \
-	    bpf/fault.bpf.c bpf/dma.bpf.c bpf/kmap.bpf.c
+	    bpf/fault.bpf.c bpf/dma.bpf.c bpf/kmap.bpf.c bpf/lat_maps.bpf.c bpf/stall.bpf.c
+# Allocator call latency: its own object, so a kernel that refuses fentry/kprobes fails
+# only it. It shares the filter and latency maps' definitions (not their instances).
+ALLOCLAT_OBJS := $(OUTPUT)/bpf/maps.bpf.o $(OUTPUT)/bpf/lat_maps.bpf.o $(OUTPUT)/bpf/alloclat.bpf.o
 CORE_OBJS := $(CORE_SRCS:%.c=$(OUTPUT)/%.o)
 APP_OBJS := $(APP_SRCS:%.c=$(OUTPUT)/%.o)
 BPF_OBJS := $(BPF_SRCS:%.c=$(OUTPUT)/%.o)
@@ -152,6 +156,17 @@ $(OUTPUT)/check.skel.h: $(OUTPUT)/check.bpf.lo
 $(OUTPUT)/src/cmd_check.o: $(OUTPUT)/check.skel.h
 $(OUTPUT)/src/loader.o $(OUTPUT)/src/collect_pair.o $(OUTPUT)/src/mapsrc_live.o \
 	$(OUTPUT)/src/record_live.o: $(OUTPUT)/memtrace.skel.h
+
+$(OUTPUT)/alloclat.bpf.lo: $(ALLOCLAT_OBJS)
+	$(call msg,GEN-OBJ,$@)
+	$(Q)$(BPFTOOL) gen object $@ $^
+
+$(OUTPUT)/alloclat.skel.h: $(OUTPUT)/alloclat.bpf.lo
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name alloclat_bpf > $@
+
+$(OUTPUT)/src/alloclat.o: $(OUTPUT)/alloclat.skel.h
+$(OUTPUT)/src/collect_latency.o: $(OUTPUT)/memtrace.skel.h
 $(OUTPUT)/src/calib.o: $(OUTPUT)/calib.skel.h
 
 $(OUTPUT)/src/%.o: src/%.c | $(OUTPUT)/src
@@ -252,7 +267,8 @@ fuzz: fuzz-bins
 export FUZZ_SECONDS
 
 # cppcheck + clang-tidy over src/, zero findings (tests/lint.sh says which checks and why).
-lint: $(OUTPUT)/memtrace.skel.h $(OUTPUT)/calib.skel.h $(OUTPUT)/check.skel.h
+lint: $(OUTPUT)/memtrace.skel.h $(OUTPUT)/calib.skel.h $(OUTPUT)/check.skel.h \
+      $(OUTPUT)/alloclat.skel.h
 	$(Q)tests/lint.sh $(OUTPUT)
 
 install: $(BIN)

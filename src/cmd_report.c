@@ -177,6 +177,7 @@ int do_report(int argc, char **argv)
 	mt_mapsrc_rec_init(&src, &rf);
 	mt_classes_names_from_btf(&r.x);
 	err = mt_collect(&src, &r);
+	mt_lat_finish(&r.lat);
 	if (!err)
 		err = mt_pair_finish(&r);
 	if (err) {

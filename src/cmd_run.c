@@ -11,8 +11,10 @@
 #include <unistd.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "alloclat.h"
 #include "calib.h"
 #include "kallsyms.h"
+#include "collect_latency.h"
 #include "cmds.h"
 #include "kernel_info.h"
 #include "loader.h"
@@ -46,6 +48,9 @@ struct run_opts {
 	const char *output;		/* record: -o FILE */
 	bool force;			/* record: -f, replace an existing FILE */
 	bool no_kallsyms;		/* record: leave /proc/kallsyms out */
+	bool latency;			/* --latency: allocator call latency too */
+	bool no_stalls;			/* --no-stalls */
+	int force_call_hook;		/* hidden: enum mt_call_hook, NONE = best available */
 };
 
 /* "run" or "record": record is run's trace with the kernel side written to a file. */
@@ -79,9 +84,10 @@ void usage_run(void)
 "Trace kernel memory allocations until Ctrl-C (SIGINT), SIGTERM or the duration, then\n"
 "print a report: per address class (kernel logical = slab objects, physical = pages)\n"
 "allocations, frees and bytes; pages by order and zone; slab caches and fragmentation;\n"
-"top processes; a log2 histogram of allocation sizes. Counting happens in the kernel,\n"
-"exactly; anything that could not be counted is shown as lost. Needs root (or CAP_BPF\n"
-"and CAP_PERFMON) and a kernel with BTF.\n"
+"top processes; a log2 histogram of allocation sizes; stalls (time tasks spent in\n"
+"direct, memcg and node reclaim, compaction and reclaim throttling, from tracepoints).\n"
+"Counting happens in the kernel, exactly; anything that could not be counted is shown\n"
+"as lost. Needs root (or CAP_BPF and CAP_PERFMON) and a kernel with BTF.\n"
 "\n"
 "Options:\n"
 "  -d, --duration SECS   stop after SECS seconds (decimals allowed; default: Ctrl-C)\n"
@@ -121,6 +127,12 @@ void usage_run(void)
 "                        a full table is counted as lost, never silent\n"
 "      --class LIST      only these address classes, comma-separated: logical,\n"
 "                        physical, virtual, bus, user, high (default: all available)\n"
+"      --latency         also time allocator calls, entry to return (kmalloc,\n"
+"                        kmem_cache_alloc, page allocator, vmalloc) with fentry or\n"
+"                        kprobes; where the kernel allows neither, the report says\n"
+"                        why in one line and the rest of the run goes on\n"
+"      --no-stalls       do not trace stalls (on by default: their events fire only\n"
+"                        on slow paths, so they cost nothing measurable)\n"
 "  -v, --verbose         say what was probed and chosen, and the kernel memory\n"
 "                        memtrace's maps hold; twice: libbpf's debug output too\n"
 "  -h, --help            this help\n"
@@ -146,7 +158,8 @@ void usage_run(void)
 "  sudo memtrace run --per-thread -- make -j2\n"
 "  sudo memtrace run -d 10 --min-age 5    what stays allocated 5 s and more\n"
 "  sudo memtrace run -d 5 --folded-outstanding out.folded; speedscope out.folded\n"
-"  sudo memtrace run -d 5 --class virtual,user   vmalloc/percpu and page faults only\n",
+"  sudo memtrace run -d 5 --class virtual,user   vmalloc/percpu and page faults only\n"
+"  sudo memtrace run -d 10 --latency       stalls and allocator call latency\n",
 	MT_OUTSTANDING_ENTRIES, MT_STACK_ENTRIES, MT_SITE_ENTRIES);
 }
 
@@ -238,7 +251,8 @@ static int parse(int argc, char **argv, struct run_opts *o)
 	enum { OPT_JSON = 256, OPT_TOP, OPT_FORCE_TP, OPT_CGROUP, OPT_PER_THREAD, OPT_FAIL_IF,
 	       OPT_LIST_METRICS, OPT_SITES, OPT_OUT, OPT_MIN_AGE, OPT_STACKS, OPT_FOLDED,
 	       OPT_FOLDED_OUT, OPT_OUT_ENTRIES, OPT_STACK_ENTRIES, OPT_SITE_ENTRIES,
-	       OPT_OPENMETRICS, OPT_NO_KALLSYMS, OPT_CLASS };
+	       OPT_OPENMETRICS, OPT_NO_KALLSYMS, OPT_CLASS, OPT_LATENCY, OPT_NO_STALLS,
+	       OPT_FORCE_HOOK };
 	/* record takes run's options and these */
 	static const struct option record_longopts[] = {
 		{ "duration", required_argument, NULL, 'd' },
@@ -264,6 +278,7 @@ static int parse(int argc, char **argv, struct run_opts *o)
 		{ "stack-entries", required_argument, NULL, OPT_STACK_ENTRIES },
 		{ "call-site-entries", required_argument, NULL, OPT_SITE_ENTRIES },
 		{ "class", required_argument, NULL, OPT_CLASS },
+		{ "no-stalls", no_argument, NULL, OPT_NO_STALLS },
 		{},
 	};
 	static const struct option longopts[] = {
@@ -290,6 +305,10 @@ static int parse(int argc, char **argv, struct run_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		/* hidden: keeps the classic-tracepoint fallback tested on tp_btf kernels */
 		{ "force-tracepoint", no_argument, NULL, OPT_FORCE_TP },
+		{ "latency", no_argument, NULL, OPT_LATENCY },
+		{ "no-stalls", no_argument, NULL, OPT_NO_STALLS },
+		/* hidden: try only this allocator-call hook (the kernel matrix tests each) */
+		{ "force-call-hook", required_argument, NULL, OPT_FORCE_HOOK },
 		{},
 	};
 	bool record = !strcmp(cmd_name, "record");
@@ -423,6 +442,21 @@ static int parse(int argc, char **argv, struct run_opts *o)
 		case OPT_LIST_METRICS:
 			mt_metrics_list(stdout);
 			return MT_EXIT_OK;
+		case OPT_LATENCY:
+			o->latency = true;
+			break;
+		case OPT_NO_STALLS:
+			o->no_stalls = true;
+			break;
+		case OPT_FORCE_HOOK:
+			if (!strcmp(optarg, "fentry"))
+				o->force_call_hook = MT_HOOK_FENTRY;
+			else if (!strcmp(optarg, "kprobe"))
+				o->force_call_hook = MT_HOOK_KPROBE;
+			else
+				return usage_err("invalid --force-call-hook '%s' (fentry or kprobe)",
+						 optarg);
+			break;
 		case 'v':
 			mt_verbose++;
 			break;
@@ -459,6 +493,8 @@ static int check_scope(struct run_opts *o)
 {
 	char why[512];
 
+	if (o->force_call_hook && !o->latency)
+		return usage_err("%s--force-call-hook needs --latency", "");
 	if (!!o->nr_pids + !!o->cmd + !!o->cgroup > 1)
 		return usage_err("%s-p, -- CMD and --cgroup exclude each other", "");
 	if (o->cmd && o->duration)
@@ -726,6 +762,7 @@ static int trace_cmd(int argc, char **argv, const char *name)
 	struct sigaction sa = {};
 	struct run_opts o = {};
 	struct mt_loader l = {};
+	struct mt_alloclat al = {};
 	struct mt_report r;
 	struct mt_calib calib;
 	struct mt_zone_table zones;
@@ -759,6 +796,7 @@ static int trace_cmd(int argc, char **argv, const char *name)
 
 	memcpy(pids, o.pids, sizeof(o.pids));
 	lo.force_tracepoint = o.force_tracepoint;
+	lo.no_stalls = o.no_stalls;
 	lo.pids = pids;
 	lo.nr_pids = o.nr_pids;
 	lo.calib = &calib;
@@ -823,6 +861,9 @@ static int trace_cmd(int argc, char **argv, const char *name)
 	 * listed too, so they can be recognised and left out */
 	if (o.pair.sites || o.pair.stacks)
 		load_ksyms(&ksyms, &r.pair);
+	if (o.latency && mt_alloclat_start(&al, &lo, o.force_call_hook,
+					   mt_loader_pid_filter_fd(&l)))
+		mt_warn("allocator call latency unavailable: %s", al.why);
 
 	start = now_s();
 	start_message(&o, &r.scope);
@@ -830,6 +871,7 @@ static int trace_cmd(int argc, char **argv, const char *name)
 		if (stop_signal) {
 			mt_err("interrupted before the command started");
 			mt_cmd_abort(&cmd);
+			mt_alloclat_destroy(&al);
 			mt_loader_destroy(&l);
 			mt_recorder_abort(&rec);
 			return MT_EXIT_ERROR;
@@ -839,6 +881,7 @@ static int trace_cmd(int argc, char **argv, const char *name)
 		if (err) {
 			mt_err("cannot execute '%s': %s", o.cmd[0], strerror(-err));
 			waitpid(cmd.pid, NULL, 0);
+			mt_alloclat_destroy(&al);
 			mt_loader_destroy(&l);
 			mt_recorder_abort(&rec);
 			return MT_EXIT_ERROR;
@@ -849,9 +892,15 @@ static int trace_cmd(int argc, char **argv, const char *name)
 	}
 	mt_loader_detach(&l);
 	r.pair.end_ns = (__u64)(now_s() * 1e9);
+	mt_alloclat_detach(&al);
 	r.run.duration_s = now_s() - start;
 
 	err = mt_loader_collect(&l, &r);
+	/* stalls came with the map source (mt_collect); call latency has its own object */
+	if (!err && o.latency)
+		err = mt_alloclat_collect(&al, &r.lat);
+	mt_lat_finish(&r.lat);
+	mt_alloclat_destroy(&al);
 	if (!err && o.output)
 		err = mt_recorder_finish(&rec, &l, &r) ? -ECANCELED : 0;
 	mt_loader_destroy(&l);

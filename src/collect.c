@@ -4,6 +4,7 @@
 #include <string.h>
 #include "collect.h"
 #include "collect_classes.h"
+#include "collect_latency.h"
 
 void *mt_collect_lookup(const struct mt_mapsrc *s, const char *map, const void *key,
 			size_t elem_size, int *nr_slots, int *err)
@@ -213,6 +214,8 @@ int mt_collect(const struct mt_mapsrc *s, struct mt_report *r)
 		err = collect_pair(s, r);
 	if (!err)
 		err = mt_collect_classes(s, r);
+	if (!err)
+		err = mt_collect_stalls_report(s, r);
 	mt_report_finish(r);
 	mt_scope_finish(r);
 	mt_classes_finish(&r->x);

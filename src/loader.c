@@ -30,6 +30,7 @@ struct ev_progs {
 	bool follow;		/* scoping: loaded only when following a command's forks */
 	bool quiet;		/* one of several names for an event: absence is no news */
 	bool kprobe;		/* classic is a kprobe on the function `name` */
+	bool stall;		/* a stall (latency) event: skipped with --no-stalls */
 };
 
 #define NONE ((size_t)-1)
@@ -53,6 +54,10 @@ struct ev_progs {
 #define EV_FOLLOW(g, n, f, cl)                                                             \
 	{ .group = (g), .name = (n), .cls = -1, .follow = true, .fast = PROG(f),          \
 	  .classic = PROG(cl) }
+/* a stall event of bpf/stall.bpf.c: <prefix>_btf and <prefix>_tp; off with --no-stalls */
+#define EV_STALL(g, n, prefix)                                                             \
+	{ .group = (g), .name = (n), .cls = -1, .stall = true, .fast = PROG(prefix##_btf), \
+	  .classic = PROG(prefix##_tp) }
 
 static const struct ev_progs events[] = {
 	EV("kmem", "kmalloc", MT_CLASS_LOGICAL, false, kmalloc_raw, kmalloc_tp),
@@ -103,6 +108,19 @@ static const struct ev_progs events[] = {
 	EV_KPROBE("kunmap_high", MT_CLASS_HIGH, kunmap_high_kp),
 	EV_KPROBE("__kmap_local_pfn_prot", MT_CLASS_HIGH, kmap_local_kp),
 	EV_KPROBE("kunmap_local_indexed", MT_CLASS_HIGH, kunmap_local_kp),
+	EV_STALL("vmscan", "mm_vmscan_direct_reclaim_begin", direct_reclaim_begin),
+	EV_STALL("vmscan", "mm_vmscan_direct_reclaim_end", direct_reclaim_end),
+	EV_STALL("vmscan", "mm_vmscan_memcg_reclaim_begin", memcg_reclaim_begin),
+	EV_STALL("vmscan", "mm_vmscan_memcg_reclaim_end", memcg_reclaim_end),
+	EV_STALL("vmscan", "mm_vmscan_memcg_softlimit_reclaim_begin", softlimit_reclaim_begin),
+	EV_STALL("vmscan", "mm_vmscan_memcg_softlimit_reclaim_end", softlimit_reclaim_end),
+	EV_STALL("vmscan", "mm_vmscan_node_reclaim_begin", node_reclaim_begin),
+	EV_STALL("vmscan", "mm_vmscan_node_reclaim_end", node_reclaim_end),
+	EV_STALL("compaction", "mm_compaction_begin", compaction_begin),
+	EV_STALL("compaction", "mm_compaction_end", compaction_end),
+	EV_STALL("compaction", "mm_compaction_kcompactd_wake", kcompactd_wake),
+	EV_STALL("compaction", "mm_compaction_kcompactd_sleep", kcompactd_sleep),
+	EV_STALL("vmscan", "mm_vmscan_throttled", throttled),
 };
 
 #define NR_EVENTS (sizeof(events) / sizeof(events[0]))
@@ -134,7 +152,7 @@ static int choose(struct mt_loader *l, const struct mt_loader_opts *o, const str
 		const struct ev_progs *e = &events[i];
 		struct bpf_program *fast = prog_at(l->skel, e->fast);
 		struct bpf_program *classic = prog_at(l->skel, e->classic);
-		bool wanted = (!e->follow || o->follow_forks) &&
+		bool wanted = (!e->follow || o->follow_forks) && (!e->stall || !o->no_stalls) &&
 			      (e->cls < 0 || !o->class_mask || (o->class_mask & (1u << e->cls)));
 		bool use_fast = wanted && fast && allow_fast && !o->force_tracepoint &&
 				mt_probe_btf_tracepoint(p, e->name) &&
@@ -144,6 +162,8 @@ static int choose(struct mt_loader *l, const struct mt_loader_opts *o, const str
 								 sizeof(l->kprobe_why))
 					      : mt_tracepoint_exists(e->group, e->name));
 
+		if (e->stall && o->no_stalls)
+			use_fast = use_classic = false;
 		if (fast)
 			bpf_program__set_autoload(fast, use_fast);
 		if (classic)
@@ -183,24 +203,8 @@ static int choose(struct mt_loader *l, const struct mt_loader_opts *o, const str
 
 static void set_rodata(struct memtrace_bpf *s, const struct mt_loader_opts *o)
 {
-	const struct mt_zone_table *z = o->zones;
-
-	s->rodata->filter_pids = o->nr_pids > 0;
-	s->rodata->filter_cgroup = o->filter_cgroup;
-	s->rodata->cgroup_id = o->cgroup_id;
-	s->rodata->cgroup_level = o->cgroup_level;
-	s->rodata->per_thread = o->per_thread;
+	MT_SET_RODATA(s->rodata, o);
 	s->rodata->follow_forks = o->follow_forks;
-	s->rodata->page_shift = o->page_shift;
-	s->rodata->vmemmap_base = o->calib->vmemmap_base;
-	s->rodata->page_offset_base = o->calib->page_offset_base;
-	s->rodata->direct_map_end = o->calib->page_offset_base +
-				    (mt_zones_lowmem_end_pfn(z) << o->page_shift);
-	s->rodata->nr_zone_ranges = z->nr;
-	for (int i = 0; i < z->nr; i++) {
-		s->rodata->zone_start_pfn[i] = z->z[i].start_pfn;
-		s->rodata->zone_end_pfn[i] = z->z[i].start_pfn + z->z[i].spanned;
-	}
 }
 
 /* Tables that are large only when asked for: a default run stays small and cheap. */
@@ -230,6 +234,12 @@ static int try_start(struct mt_loader *l, const struct mt_loader_opts *o,
 		err = mt_pair_prepare(l->skel, &o->pair);
 	if (err)
 		return err;
+	if (o->no_stalls) {
+		/* the latency tables stay empty: do not reserve their memory */
+		bpf_map__set_max_entries(l->skel->maps.lat_open, 1);
+		bpf_map__set_max_entries(l->skel->maps.lat_orders, 1);
+		bpf_map__set_max_entries(l->skel->maps.lat_procs, 1);
+	}
 	if (!choose(l, o, p, allow_fast))
 		return -ENOENT;
 	err = memtrace_bpf__load(l->skel);
@@ -279,6 +289,11 @@ int mt_loader_start(struct mt_loader *l, const struct mt_loader_opts *o)
 	if (!err && mt_verbose)
 		mt_maps_memory_print(l->skel, stderr);
 	return err;
+}
+
+int mt_loader_pid_filter_fd(const struct mt_loader *l)
+{
+	return l->skel ? bpf_map__fd(l->skel->maps.pid_filter) : -1;
 }
 
 bool mt_loader_event_traced(const struct mt_loader *l, const char *group, const char *name)
@@ -364,6 +379,7 @@ void mt_loader_event_info(size_t i, struct mt_loader_event_info *out)
 	out->cls = events[i].cls;
 	out->alt = events[i].quiet && !events[i].kprobe;
 	out->kprobe = events[i].kprobe;
+	out->stall = events[i].stall;
 	/* raw_tp where the event passes untyped pointers (kmem, percpu alloc/free), else tp_btf */
 	if (events[i].fast != NONE)
 		out->fast_sec = !strcmp(events[i].group, "kmem") ||

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "memtrace.h"
+#include "model_latency.h"
 #include "zones.h"
 #include "model_scope.h"
 #include "model_ci.h"
@@ -70,6 +71,7 @@ struct mt_report {
 	struct mt_ci_report ci;		/* --fail-if conditions and their verdicts */
 	struct mt_pair_report pair;	/* pairing, call sites, stacks (src/model_pair.h) */
 	struct mt_classes_report x;	/* the class sections beyond slab and pages */
+	struct mt_latency lat;		/* stalls and allocator call latency */
 };
 
 void mt_report_init(struct mt_report *r);

@@ -209,4 +209,5 @@ void mt_render_text(FILE *f, const struct mt_report *r, const struct mt_render_o
 	histograms(f, r);
 	mt_render_text_ci(f, r);
 	mt_render_text_pair(f, r, o);
+	mt_render_text_latency(f, r, o);
 }

@@ -80,6 +80,11 @@ static const struct bad cases[] = {
 	{ { "addr", "--phys", "-1" }, 2, "invalid address '-1'" },
 	{ { "addr", "0x0000900000000000" }, 2, "out of range for x86_64" },
 	{ { "addr", "--phys", "0x10000000000000" }, 2, "out of range for x86_64 physical" },
+	{ { "run", "--latency=1" }, 2, "unknown option '--latency=1'" },
+	{ { "run", "--latency", "--force-call-hook", "uprobe" }, 2,
+	  "invalid --force-call-hook 'uprobe' (fentry or kprobe)" },
+	{ { "run", "--force-call-hook=kprobe" }, 2, "--force-call-hook needs --latency" },
+	{ { "run", "--latency", "--force-call-hook" }, 2, "needs a value" },
 	{ { "help", "frob" }, 2, "unknown command 'frob'" },
 	/* issue 6: scoping, -- CMD, CI mode, check */
 	{ { "run", "--fail-if" }, 2, "option '--fail-if' needs a value" },
@@ -250,10 +255,11 @@ static void test_help_and_version(void **state)
 			       "  3  \0  4  \0"
 			       "--no-call-sites\0--outstanding\0--min-age\0--stacks\0--folded\0"
 			       "--folded-outstanding\0--outstanding-entries\0--stack-entries\0"
-			       "--call-site-entries\0";
+			       "--call-site-entries\0--latency\0--no-stalls\0";
 	     *opt; opt += strlen(opt) + 1)
 		assert_non_null(strstr(buf, opt));
 	assert_null(strstr(buf, "force-tracepoint"));	/* hidden on purpose */
+	assert_null(strstr(buf, "force-call-hook"));	/* hidden on purpose */
 
 	snprintf(cmd, sizeof(cmd), "%s run --list-metrics", memtrace);
 	f = popen(cmd, "r");
