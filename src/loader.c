@@ -140,9 +140,18 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, ap);
 }
 
-/* Choose autoload per event; returns how many programs will load. */
+/* The kmem events (slab and page allocator): the core every report needs. */
+static bool ev_is_core(const struct ev_progs *e)
+{
+	return e->cls == MT_CLASS_LOGICAL || e->cls == MT_CLASS_PHYSICAL;
+}
+
+/*
+ * Choose autoload per event; returns how many programs will load. core_only keeps the kmem
+ * events and the scoping ones: the fallback when another section's programs do not load.
+ */
 static int choose(struct mt_loader *l, const struct mt_loader_opts *o, const struct mt_probe *p,
-		  bool allow_fast)
+		  bool allow_fast, bool core_only)
 {
 	int loaded = 0, nfast = 0, nclassic = 0;
 
@@ -153,7 +162,8 @@ static int choose(struct mt_loader *l, const struct mt_loader_opts *o, const str
 		struct bpf_program *fast = prog_at(l->skel, e->fast);
 		struct bpf_program *classic = prog_at(l->skel, e->classic);
 		bool wanted = (!e->follow || o->follow_forks) && (!e->stall || !o->no_stalls) &&
-			      (e->cls < 0 || !o->class_mask || (o->class_mask & (1u << e->cls)));
+			      (e->cls < 0 || !o->class_mask || (o->class_mask & (1u << e->cls))) &&
+			      (!core_only || ev_is_core(e) || e->follow);
 		bool use_fast = wanted && fast && allow_fast && !o->force_tracepoint &&
 				mt_probe_btf_tracepoint(p, e->name) &&
 				(!e->needs_vmemmap || o->calib->vmemmap_base);
@@ -182,8 +192,9 @@ static int choose(struct mt_loader *l, const struct mt_loader_opts *o, const str
 			l->class_traced[e->cls] = true;
 		l->ev_traced[i] = true;
 		loaded++;
-		nfast += use_fast;
-		nclassic += use_classic;
+		/* the attach mode names how the kmem events went; other sections vary by kernel */
+		nfast += use_fast && ev_is_core(e);
+		nclassic += use_classic && ev_is_core(e);
 		mt_info("%s:%s: %s", e->group, e->name,
 			bpf_program__section_name(use_fast ? fast : classic));
 	}
@@ -220,7 +231,7 @@ static int size_maps(struct memtrace_bpf *s, const struct mt_loader_opts *o)
 }
 
 static int try_start(struct mt_loader *l, const struct mt_loader_opts *o,
-		     const struct mt_probe *p, bool allow_fast)
+		     const struct mt_probe *p, bool allow_fast, bool core_only)
 {
 	__u8 one = 1;
 	int err;
@@ -240,7 +251,7 @@ static int try_start(struct mt_loader *l, const struct mt_loader_opts *o,
 		bpf_map__set_max_entries(l->skel->maps.lat_orders, 1);
 		bpf_map__set_max_entries(l->skel->maps.lat_procs, 1);
 	}
-	if (!choose(l, o, p, allow_fast))
+	if (!choose(l, o, p, allow_fast, core_only))
 		return -ENOENT;
 	err = memtrace_bpf__load(l->skel);
 	if (err)
@@ -263,18 +274,34 @@ static int try_start(struct mt_loader *l, const struct mt_loader_opts *o,
 int mt_loader_start(struct mt_loader *l, const struct mt_loader_opts *o)
 {
 	struct mt_probe p;
-	int err;
+	int err = 0;
 
 	memset(l, 0, sizeof(*l));
 	libbpf_set_print(libbpf_print);
 	mt_probe_open(&p);
-	err = try_start(l, o, &p, true);
-	if (err && strcmp(l->attach, "tracepoint") != 0 && err != -ENOENT) {
-		/* tp_btf can fail where BTF is external or the kernel refuses it: fall back */
-		mt_info("tp_btf programs failed (%s); trying classic tracepoints", strerror(-err));
-		memtrace_bpf__destroy(l->skel);
-		l->skel = NULL;
-		err = try_start(l, o, &p, false);
+	/*
+	 * Fast path first, then classic tracepoints; each, if a section beyond the kmem core
+	 * fails to load (a verifier or layout difference on this kernel), once more with the
+	 * core alone: the slab and page report never depends on the other sections.
+	 */
+	for (int attempt = 0; attempt < 4; attempt++) {
+		bool fast = attempt < 2, core_only = attempt % 2;
+
+		if (attempt && err == -ENOENT)
+			break;		/* no kmem tracepoint at all: nothing else will do */
+		if (attempt) {
+			memtrace_bpf__destroy(l->skel);
+			l->skel = NULL;
+		}
+		err = try_start(l, o, &p, fast, core_only);
+		if (!err) {
+			if (core_only)
+				mt_warn("programs of the sections beyond slab and pages failed to load "
+					"on this kernel: tracing slab and pages only (-v says why)");
+			break;
+		}
+		mt_info("%s programs%s failed: %s", fast ? "fast-path" : "classic",
+			core_only ? " (kmem only)" : "", strerror(-err));
 	}
 	if (err) {
 		if (err == -ENOENT)
