@@ -172,4 +172,23 @@ static __always_inline struct page *mt_compound_head(struct page *page)
 	return NULL;
 }
 
+/*
+ * The classic page-fault events: x86's own event class (trace_event_raw_x86_exceptions) up
+ * to 6.12 at least (6.1, 6.12, 686-pae 6.1), the generic trace_event_raw_exceptions in
+ * vmlinux.h (6.18, 7.3). Same fields, longs (4 bytes on a 32-bit kernel). Read through
+ * MT_READ_LONG: the compiler hoists the field offsets out of the two branches, and the
+ * verifier refuses a load through a ctx pointer plus an offset held in a register.
+ */
+struct trace_event_raw_x86_exceptions___old {
+	struct trace_entry ent;
+	unsigned long address;
+	unsigned long ip;
+	unsigned long error_code;
+} __attribute__((preserve_access_index));
+
+#define MT_FAULT_TP_FIELD(ctx, f)                                                          \
+	(bpf_core_type_exists(struct trace_event_raw_exceptions) ?                          \
+		 MT_READ_LONG((struct trace_event_raw_exceptions *)(ctx), f) :              \
+		 MT_READ_LONG((struct trace_event_raw_x86_exceptions___old *)(ctx), f))
+
 #endif /* MT_COMPAT_BPF_H */

@@ -85,14 +85,15 @@ int BPF_PROG(page_fault_kernel_btf, unsigned long address, struct pt_regs *regs,
 	return on_fault(address, error_code, false);
 }
 
+/* the event's struct is named per kernel: see compat.bpf.h */
 SEC("tracepoint/exceptions/page_fault_user")
-int page_fault_user_tp(struct trace_event_raw_exceptions *e)
+int page_fault_user_tp(void *ctx)
 {
-	return on_fault(e->address, e->error_code, true);
+	return on_fault(MT_FAULT_TP_FIELD(ctx, address), MT_FAULT_TP_FIELD(ctx, error_code), true);
 }
 
 SEC("tracepoint/exceptions/page_fault_kernel")
-int page_fault_kernel_tp(struct trace_event_raw_exceptions *e)
+int page_fault_kernel_tp(void *ctx)
 {
-	return on_fault(e->address, e->error_code, false);
+	return on_fault(MT_FAULT_TP_FIELD(ctx, address), MT_FAULT_TP_FIELD(ctx, error_code), false);
 }
