@@ -84,10 +84,24 @@ KPROBE_PAIR(kmalloc_cache, MT_LAT_KMALLOC)
 KPROBE_PAIR(kmem_cache_alloc, MT_LAT_KMEM_CACHE_ALLOC)
 KPROBE_PAIR(vmalloc, MT_LAT_VMALLOC)
 
-SEC("kprobe")
-int BPF_KPROBE(page_alloc_kp, gfp_t gfp, unsigned int order)
+/*
+ * The page allocator's second argument, the order. BPF_KPROBE's argument macros name
+ * x86_64's registers (si); a 32-bit x86 kernel (686-pae) passes the first three arguments
+ * in ax, dx, cx. struct pt_regs has r8 only on x86_64. Read with a probe read: direct loads
+ * from either branch get merged into one at a computed ctx offset, which the verifier
+ * refuses.
+ */
+static __always_inline __u64 kprobe_arg2(struct pt_regs *regs)
 {
-	lat_begin(MT_LAT_PAGE_ALLOC, order_of(order));
+	if (bpf_core_field_exists(regs->r8))
+		return MT_READ_LONG(regs, si);
+	return MT_READ_LONG(regs, dx);
+}
+
+SEC("kprobe")
+int page_alloc_kp(struct pt_regs *ctx)
+{
+	lat_begin(MT_LAT_PAGE_ALLOC, order_of(kprobe_arg2(ctx)));
 	return 0;
 }
 

@@ -90,6 +90,24 @@ static bool kprobes_configured(void)
 	       access("/sys/kernel/debug/tracing/kprobe_events", F_OK) == 0;
 }
 
+/* An errno's name, with the kernel-internal ENOTSUPP (524) that libc does not name. */
+static const char *errname(int e)
+{
+	if (e == 524)
+		return "ENOTSUPP";
+	return strerrorname_np(e) ?: "error";
+}
+
+/* How many arguments the kernel's BTF gives a function; -1 when unknown. */
+static int btf_nargs(const struct btf *btf, const char *func)
+{
+	int id = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC);
+	const struct btf_type *t = id > 0 ? btf__type_by_id(btf, id) : NULL;
+
+	t = t ? btf__type_by_id(btf, t->type) : NULL;
+	return t && btf_is_func_proto(t) ? btf_vlen(t) : -1;
+}
+
 static void add_why(struct mt_alloclat *a, const char *hook, const char *fmt, const char *arg)
 {
 	size_t l = strlen(a->why);
@@ -134,11 +152,31 @@ static int fill_pids(struct alloclat_bpf *s, const struct mt_loader_opts *o, int
 	return 0;
 }
 
-static int try_fentry(struct mt_alloclat *a, const struct mt_loader_opts *o, int pf_fd)
+/* Append "slot (func): what" to a "; "-separated list. */
+static void add_slot_why(char *buf, size_t len, int slot, const char *func, const char *what)
+{
+	size_t l = strlen(buf);
+
+	snprintf(buf + l, len - l, "%s%s (%s): %s", l ? "; " : "", mt_call_slot_name(slot), func,
+		 what);
+}
+
+/*
+ * Attach each slot's fentry/fexit pair on its own: a kernel may refuse one function and
+ * take the others. 6.1's x86 trampoline takes at most 6 arguments (12 since 6.5), and
+ * __vmalloc_node_range has 9: its attach fails with ENOTSUPP. With partial, the slots that
+ * attached are kept and the others named in a->missing; without, any refusal fails the
+ * hook (*could_partial then says some slots did attach), so that kprobes, which take any
+ * function, are tried for all of them first.
+ */
+static int try_fentry(struct mt_alloclat *a, const struct mt_loader_opts *o, int pf_fd,
+		      bool partial, bool *could_partial)
 {
 	struct btf *vmlinux = btf__parse(mt_vmlinux_btf_path(), NULL);
-	int err;
+	int err, hooked = 0, nargs[MT_CALL_SLOTS] = {};
+	char missing[sizeof(a->missing)] = "";
 
+	*could_partial = false;
 	if (libbpf_get_error(vmlinux)) {
 		add_why(a, "fentry", "%s", "no kernel BTF");
 		return -ENOENT;
@@ -148,10 +186,12 @@ static int try_fentry(struct mt_alloclat *a, const struct mt_loader_opts *o, int
 		add_why(a, "fentry", "%s", "no allocator function in the kernel's BTF");
 		return -ENOENT;
 	}
+	for (int s = 0; s < MT_CALL_SLOTS; s++)
+		nargs[s] = a->func[s] ? btf_nargs(vmlinux, a->func[s]) : -1;
 	btf__free(vmlinux);
 	a->skel = open_skel(o, pf_fd);
 	if (!a->skel) {
-		add_why(a, "fentry", "%s at open", strerrorname_np(errno) ?: "error");
+		add_why(a, "fentry", "%s at open", errname(errno));
 		return -errno;
 	}
 	for (int s = 0; s < MT_CALL_SLOTS; s++) {
@@ -165,17 +205,52 @@ static int try_fentry(struct mt_alloclat *a, const struct mt_loader_opts *o, int
 	err = alloclat_bpf__load(a->skel);
 	if (err) {
 		add_why(a, "fentry", err == -EPERM ? "%s at load (lockdown?)" :
-			"%s at load", strerrorname_np(-err) ?: "error");
+			"%s at load", errname(-err));
 		return err;
 	}
 	err = fill_pids(a->skel, o, pf_fd);
-	if (!err)
-		err = alloclat_bpf__attach(a->skel);
 	if (err) {
-		add_why(a, "fentry", err == -EPERM ? "%s at attach (lockdown?)" :
-			"%s at attach", strerrorname_np(-err) ?: "error");
+		add_why(a, "fentry", "%s filling the pid filter", errname(-err));
 		return err;
 	}
+	for (int s = 0; s < MT_CALL_SLOTS; s++) {
+		struct bpf_link *in, *out = NULL;
+		char what[96];
+
+		if (!a->func[s])
+			continue;
+		in = bpf_program__attach(prog(a->skel, slot_progs[s].entry));
+		err = libbpf_get_error(in);
+		if (!err) {
+			out = bpf_program__attach(prog(a->skel, slot_progs[s].exit));
+			err = libbpf_get_error(out);
+		}
+		if (!err) {
+			a->links[2 * s] = in;
+			a->links[2 * s + 1] = out;
+			hooked++;
+			continue;
+		}
+		if (!libbpf_get_error(in))
+			bpf_link__destroy(in);
+		if (err == -EPERM)
+			snprintf(what, sizeof(what), "EPERM at attach (lockdown?)");
+		else if (err == -524 && nargs[s] > 6)
+			snprintf(what, sizeof(what), "ENOTSUPP at attach (%d arguments: this "
+				 "kernel's trampoline takes 6)", nargs[s]);
+		else
+			snprintf(what, sizeof(what), "%s at attach", errname(-err));
+		add_slot_why(missing, sizeof(missing), s, a->func[s], what);
+		a->unhooked[s] = true;
+		a->func[s] = NULL;
+	}
+	if (!hooked || (missing[0] && !partial)) {
+		add_why(a, "fentry", "%s", missing);
+		*could_partial = hooked > 0;
+		return err ? err : -EOPNOTSUPP;
+	}
+	if (missing[0])
+		snprintf(a->missing, sizeof(a->missing), "fentry: %s", missing);
 	a->hook = MT_HOOK_FENTRY;
 	return 0;
 }
@@ -192,7 +267,7 @@ static int try_kprobe(struct mt_alloclat *a, const struct mt_loader_opts *o, int
 	}
 	a->skel = open_skel(o, pf_fd);
 	if (!a->skel) {
-		add_why(a, "kprobe", "%s at open", strerrorname_np(errno) ?: "error");
+		add_why(a, "kprobe", "%s at open", errname(errno));
 		return -errno;
 	}
 	for (int s = 0; s < MT_CALL_SLOTS; s++) {
@@ -206,7 +281,7 @@ static int try_kprobe(struct mt_alloclat *a, const struct mt_loader_opts *o, int
 	if (!err)
 		err = fill_pids(a->skel, o, pf_fd);
 	if (err) {
-		add_why(a, "kprobe", "%s at load", strerrorname_np(-err) ?: "error");
+		add_why(a, "kprobe", "%s at load", errname(-err));
 		return err;
 	}
 	if (!kprobes_configured()) {
@@ -232,7 +307,7 @@ static int try_kprobe(struct mt_alloclat *a, const struct mt_loader_opts *o, int
 		a->links[n++] = out;
 	}
 	if (err) {
-		add_why(a, "kprobe", "%s at attach", strerrorname_np(-err) ?: "error");
+		add_why(a, "kprobe", "%s at attach", errname(-err));
 		return err;
 	}
 	a->hook = MT_HOOK_KPROBE;
@@ -248,22 +323,38 @@ static void teardown(struct mt_alloclat *a)
 	alloclat_bpf__destroy(a->skel);
 	a->skel = NULL;
 	memset(a->func, 0, sizeof(a->func));
+	memset(a->unhooked, 0, sizeof(a->unhooked));
+	a->missing[0] = '\0';
 }
 
+/*
+ * Best available: fentry on every allocator; else kprobes on every allocator; else fentry
+ * on those it can hook (the others named). Forced: that hook alone, on what it can hook.
+ */
 int mt_alloclat_start(struct mt_alloclat *a, const struct mt_loader_opts *o, int force_hook,
 		      int pid_filter_fd)
 {
+	bool partial_fentry = false;
 	int err = -ENOENT;
 
 	memset(a, 0, sizeof(*a));
 	if (force_hook != MT_HOOK_KPROBE) {
-		err = try_fentry(a, o, pid_filter_fd);
+		err = try_fentry(a, o, pid_filter_fd, force_hook == MT_HOOK_FENTRY,
+				 &partial_fentry);
 		if (!err)
 			return 0;
 		teardown(a);
 	}
 	if (force_hook != MT_HOOK_FENTRY) {
 		err = try_kprobe(a, o, pid_filter_fd);
+		if (!err)
+			return 0;
+		teardown(a);
+	}
+	if (partial_fentry) {
+		bool unused;
+
+		err = try_fentry(a, o, pid_filter_fd, true, &unused);
 		if (!err)
 			return 0;
 		teardown(a);
@@ -287,6 +378,8 @@ int mt_alloclat_collect(struct mt_alloclat *a, struct mt_latency *m)
 	m->calls_requested = true;
 	m->call_hook = a->hook;
 	snprintf(m->call_why, sizeof(m->call_why), "%s", a->why);
+	snprintf(m->call_missing, sizeof(m->call_missing), "%s", a->missing);
+	memcpy(m->call_unhooked, a->unhooked, sizeof(m->call_unhooked));
 	for (int s = 0; s < MT_CALL_SLOTS; s++) {
 		snprintf(m->call_func[s], sizeof(m->call_func[s]), "%s",
 			 a->func[s] ? a->func[s] : "");

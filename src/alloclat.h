@@ -17,12 +17,16 @@ struct mt_alloclat {
 	struct bpf_link *links[2 * MT_CALL_SLOTS];	/* kprobe path: attached by hand */
 	int hook;					/* enum mt_call_hook attached */
 	const char *func[MT_CALL_SLOTS];		/* hooked function per slot, or NULL */
+	bool unhooked[MT_CALL_SLOTS];			/* the kernel has it, the hook refused it */
 	char why[256];					/* when hook is MT_HOOK_NONE */
+	char missing[256];				/* hooked, but not every allocator: which not,
+							 * and why; one line */
 };
 
 /* force_hook: MT_HOOK_NONE tries fentry then kprobe; else only that one. pid_filter_fd:
  * the main object's pid filter, shared (or -1: fill our own from o->pids). 0 when
- * attached, else -errno with a->why set and nothing left loaded. */
+ * attached (a->missing names any allocator left out), else -errno with a->why set and
+ * nothing left loaded. */
 int mt_alloclat_start(struct mt_alloclat *a, const struct mt_loader_opts *o, int force_hook,
 		      int pid_filter_fd);
 void mt_alloclat_detach(struct mt_alloclat *a);

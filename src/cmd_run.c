@@ -864,6 +864,8 @@ static int trace_cmd(int argc, char **argv, const char *name)
 	if (o.latency && mt_alloclat_start(&al, &lo, o.force_call_hook,
 					   mt_loader_pid_filter_fd(&l)))
 		mt_warn("allocator call latency unavailable: %s", al.why);
+	else if (o.latency && al.missing[0])
+		mt_warn("allocator call latency: not every allocator hooked: %s", al.missing);
 
 	start = now_s();
 	start_message(&o, &r.scope);

@@ -49,6 +49,8 @@ struct mt_latency {
 	int call_hook;				/* enum mt_call_hook that attached */
 	char call_func[MT_CALL_SLOTS][64];	/* function hooked per slot, "" if none */
 	char call_why[256];			/* why call latency is unavailable, one line */
+	bool call_unhooked[MT_CALL_SLOTS];	/* the kernel has the function, the hook refused */
+	char call_missing[256];			/* hooked, but these slots not, and why */
 	struct mt_lat_stats tot;		/* per-CPU stats summed, max_ns maxed */
 	__u64 open_at_end[MT_LAT_KINDS];	/* begins with no end when the run stopped */
 	struct mt_lat_order_row *orders;

@@ -120,6 +120,10 @@ static void calls(struct jw *w, const struct mt_latency *m)
 			jw_str(w, "hook", m->call_hook == MT_HOOK_FENTRY ? "fentry" : "kprobe");
 			jw_null(w, "unavailable");
 		}
+		if (m->call_hook != MT_HOOK_NONE && m->call_missing[0])
+			jw_str(w, "not_hooked", m->call_missing);
+		else
+			jw_null(w, "not_hooked");
 		jw_obj_begin(w, "functions");
 		for (int s = 0; s < MT_CALL_SLOTS; s++) {
 			const char *key = mt_lat_kind_key(mt_call_slot_kind(s));

@@ -184,7 +184,10 @@ static void calls(FILE *f, const struct mt_report *r)
 	fprintf(f, "hooked with %s:\n", mt_call_hook_name(m->call_hook));
 	for (int s = 0; s < MT_CALL_SLOTS; s++)
 		fprintf(f, "  %-24s %s\n", mt_call_slot_name(s),
-			m->call_func[s][0] ? m->call_func[s] : "(not in this kernel)");
+			m->call_func[s][0] ? m->call_func[s] :
+			m->call_unhooked[s] ? "(not hooked: below)" : "(not in this kernel)");
+	if (m->call_missing[0])
+		fprintf(f, "not hooked: %s\n", m->call_missing);
 	kind_table(f, m, MT_LAT_STALL_KINDS, MT_LAT_KINDS);
 	order_table(f, r, MT_LAT_STALL_KINDS, MT_LAT_KINDS);
 	histograms(f, m, "CALL LATENCY", MT_LAT_STALL_KINDS, MT_LAT_KINDS);

@@ -12,6 +12,8 @@
  *        hold  N pages touched and kept mapped until stdin closes (a known "leak")
  *        keep  N eventfds opened and left open until stdin closes (N outstanding contexts)
  *        churn N eventfds opened, then all closed (N contexts allocated and freed)
+ *        calls slab N, pages N, then N/100 (at least 1) 1 MiB BPF array maps (one vmalloc
+ *              each): every allocator whose call latency memtrace times; needs root
  *        classes  N x (create and close a 1 MiB BPF array map: one vmalloc each, as
  *              bpf_map_area_alloc() vmallocs anything above PAGE_ALLOC_COSTLY_ORDER), one
  *              BPF percpu array of N entries (one percpu allocation per entry), then N
@@ -48,18 +50,25 @@ static int map_create(__u32 type, __u32 value_size, __u32 entries)
 	return (int)syscall(__NR_bpf, BPF_MAP_CREATE, &a, sizeof(a));
 }
 
-static void classes(long n)
+/* N x (create and close a 1 MiB BPF array map): one vmalloc each */
+static void vmaps(long n)
 {
-	int fd;
-
 	for (long i = 0; i < n; i++) {
-		fd = map_create(BPF_MAP_TYPE_ARRAY, 4096, 256);
+		int fd = map_create(BPF_MAP_TYPE_ARRAY, 4096, 256);
+
 		if (fd < 0) {
 			perror("bpf array map");
 			exit(1);
 		}
 		close(fd);
 	}
+}
+
+static void classes(long n)
+{
+	int fd;
+
+	vmaps(n);
 	fd = map_create(BPF_MAP_TYPE_PERCPU_ARRAY, 8, (__u32)n);
 	if (fd < 0) {
 		perror("bpf percpu array map");
@@ -171,7 +180,7 @@ int main(int argc, char **argv)
 	long n;
 
 	if (argc != 3 || (n = atol(argv[2])) <= 0) {
-		fprintf(stderr, "usage: workload slab|pages|mix|slabsecs|hold|keep|churn|classes|"
+		fprintf(stderr, "usage: workload slab|pages|mix|calls|slabsecs|hold|keep|churn|classes|"
 			"forks|pagecache N\n");
 		return 2;
 	}
@@ -202,12 +211,15 @@ int main(int argc, char **argv)
 	printf("ready %d\n", getpid());
 	if (read(0, &c, 1) != 1)
 		return 1;
-	if (!strcmp(argv[1], "slab") || !strcmp(argv[1], "mix"))
+	if (!strcmp(argv[1], "slab") || !strcmp(argv[1], "mix") || !strcmp(argv[1], "calls"))
 		slab(n);
 	if (!strcmp(argv[1], "classes"))
 		classes(n);
-	if (!strcmp(argv[1], "pages") || !strcmp(argv[1], "mix") || !strcmp(argv[1], "classes"))
+	if (!strcmp(argv[1], "pages") || !strcmp(argv[1], "mix") || !strcmp(argv[1], "classes") ||
+	    !strcmp(argv[1], "calls"))
 		pages(n);
+	if (!strcmp(argv[1], "calls"))
+		vmaps(n / 100 ?: 1);
 	if (!strcmp(argv[1], "slabsecs"))
 		slab_for(n);
 	if (!strcmp(argv[1], "hold"))

@@ -1169,6 +1169,344 @@ static void test_kmap(void)
 	     KMAP_FILE_PAGES);
 }
 
+/* ---- allocator call latency (--latency), per hook kind ---- */
+
+/*
+ * The functions memtrace must pick on this kernel, per call slot (functions.<slot>): the old
+ * names before 6.10, *_noprof from 6.10 (6.11 renamed kmalloc_trace_noprof
+ * __kmalloc_cache_noprof), and from 6.15 the page allocator's inner
+ * __alloc_frozen_pages_noprof. NULL: not checked (a kernel between the ones named here).
+ */
+static const char *lat_expected(const char *slot)
+{
+	static const struct {
+		const char *slot, *old, *v612, *v615;
+	} names[] = {
+		{ "kmalloc", "__kmalloc", "__kmalloc_noprof", "__kmalloc_noprof" },
+		{ "kmalloc_cache", "kmalloc_trace", "__kmalloc_cache_noprof",
+		  "__kmalloc_cache_noprof" },
+		{ "kmem_cache_alloc", "kmem_cache_alloc", "kmem_cache_alloc_noprof",
+		  "kmem_cache_alloc_noprof" },
+		{ "page_alloc", "__alloc_pages", "__alloc_pages_noprof",
+		  "__alloc_frozen_pages_noprof" },
+		{ "vmalloc", "__vmalloc_node_range", "__vmalloc_node_range_noprof",
+		  "__vmalloc_node_range_noprof" },
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(names[i].slot, slot))
+			continue;
+		if (kernel_older(6, 10))
+			return kernel_older(6, 1) ? NULL : names[i].old;
+		if (kernel_older(6, 11))
+			return NULL;
+		return kernel_older(6, 15) ? names[i].v612 : names[i].v615;
+	}
+	return NULL;
+}
+
+struct lat_kind {
+	long long count, total_ns, max_ns, unmeasured, hist_sum, hist_high_us;
+};
+
+/* A call kind's row: traced, its numbers, its histogram adding up to its count. */
+static void lat_kind_read(struct mj *r, const char *kind, struct lat_kind *k)
+{
+	char path[96];
+	struct mj *o, *h;
+	long long v;
+
+	memset(k, 0, sizeof(*k));
+	snprintf(path, sizeof(path), "latency.kinds.%s", kind);
+	o = mj_get(r, path);
+	CHECK(o, "report has no %s", path);
+	CHECK(str_is(o, "kind", "call"), "%s.kind is '%s'", path, mj_str(o, "kind"));
+	CHECK(mj_int(o, "traced", &v) && v, "%s: not traced", path);
+	JINT(k->count, o, "count");
+	JINT(k->total_ns, o, "total_ns");
+	JINT(k->max_ns, o, "max_ns");
+	JINT(k->unmeasured, o, "unmeasured");
+	JINT(v, o, "table_full");
+	CHECK(v == 0, "%s: %lld begins not remembered (table full)", path, v);
+	JINT(v, o, "detail_lost");
+	CHECK(v == 0, "%s: %lld pairs not in the detail tables", path, v);
+	h = mj_get(o, "histogram_us");
+	CHECK(h && h->type == MJ_ARR, "%s has no histogram_us", path);
+	for (size_t i = 0; mj_at(h, i); i++) {
+		long long c, hi;
+
+		JINT(c, mj_at(h, i), "count");
+		JINT(hi, mj_at(h, i), "high");
+		k->hist_sum += c;
+		if (hi > k->hist_high_us)
+			k->hist_high_us = hi;
+	}
+	CHECK(k->hist_sum == k->count, "%s: histogram holds %lld of %lld calls", path, k->hist_sum,
+	      k->count);
+	/* plausible: every call took time, none a second (TCG is slow, but not that slow) */
+	CHECK(k->count > 0, "%s: no call measured", path);
+	CHECK(k->total_ns >= k->count && k->max_ns > 0 && k->max_ns <= k->total_ns,
+	      "%s: %lld calls in %lld ns, longest %lld ns", path, k->count, k->total_ns, k->max_ns);
+	CHECK(k->max_ns < 1000000000LL && k->hist_high_us < 1000000,
+	      "%s: a call of %lld ns (histogram up to %lld us)", path, k->max_ns, k->hist_high_us);
+}
+
+/* Successful kmalloc events of a report: its kmalloc-<size> rows (kmem_cache_alloc rows are
+ * named after their cache). */
+static long long kmalloc_events(struct mj *r)
+{
+	struct mj *caches = mj_get(r, "slab.caches");
+	long long n = 0;
+
+	for (size_t i = 0; mj_at(caches, i); i++) {
+		struct mj *c = mj_at(caches, i);
+		long long a;
+
+		if (str_is(c, "kind", "kmalloc") && mj_int(c, "allocs", &a))
+			n += a;
+	}
+	return n;
+}
+
+/*
+ * The page allocator's rows of latency.by_order: they hold every measured call (each has an
+ * order), the workload's order-0 ones among them, each in a named zone of the machine. *zone
+ * gets the zone holding most order-0 calls.
+ */
+static void lat_page_orders(struct mj *r, long long count, long long *order0, const char **zone)
+{
+	struct mj *rows = mj_get(r, "latency.by_order");
+	long long sum = 0, best = 0, unzoned = 0;
+
+	*order0 = 0;
+	*zone = "none";
+	CHECK(rows && rows->type == MJ_ARR, "report has no latency.by_order");
+	for (size_t i = 0; mj_at(rows, i); i++) {
+		struct mj *o = mj_at(rows, i);
+		const char *z = mj_str(o, "zone");
+		long long c, ord;
+
+		if (!str_is(o, "kind", "page_alloc"))
+			continue;
+		JINT(c, o, "count");
+		JINT(ord, o, "order");
+		sum += c;
+		if (!z)
+			unzoned += c;
+		if (ord == 0) {
+			*order0 += c;
+			if (z && c > best) {
+				best = c;
+				*zone = z;
+			}
+		}
+	}
+	CHECK(sum == count, "page_alloc: by_order rows hold %lld of %lld calls", sum, count);
+	/* a failed allocation returns no page: no zone (none fail here) */
+	CHECK(unzoned == 0, "page_alloc: %lld calls in no zone", unzoned);
+}
+
+/*
+ * `memtrace run -p PID --latency [--force-call-hook=HOOK]` around the workload's "calls"
+ * mode: N eventfd+close (>= N constant-size kmallocs of the eventfd context and >= N
+ * kmem_cache_allocs of its struct file), N touched anonymous pages (>= N order-0 page
+ * allocations) and N/100 1 MiB BPF maps (>= N/100 vmallocs), from one pid, with nothing else
+ * in it. In the same run the kmem tracepoints count the same pid over the same window (both
+ * attached before the workload starts, detached after it is done and idle), so:
+ *  - kmalloc and kmem_cache_alloc: each hooked call fires its tracepoint exactly once, but
+ *    the tracepoints also fire from entry points that are not hooked (kmalloc_node,
+ *    __kmalloc_node_track_caller behind kstrdup/kmemdup, kmem_cache_alloc_lru behind every
+ *    dentry and xarray node, kmem_cache_alloc_node): N <= calls <= events;
+ *  - the page allocator: mm_page_alloc fires only inside the hooked function (__alloc_pages;
+ *    from 6.15 __alloc_frozen_pages_noprof, which __alloc_pages_noprof wraps), once per
+ *    call, failures included: calls == events;
+ *  - vmalloc: every __vmalloc_node_range reserves one area (alloc_vmap_area, 6.4+), as do
+ *    vmap() and ioremap(): N/100 <= calls <= vmalloc area events where those exist.
+ * Allowed for, on the side each can lower: the tracepoint runs the kernel says it skipped
+ * (missed_runs), and calls seen in part only (unmeasured). Latencies must be plausible: every
+ * call took some time, none a second. HOOK "auto" gives no --force-call-hook: fentry where
+ * it takes every allocator (6.5+: 6.1's trampoline refuses __vmalloc_node_range's 9
+ * arguments), else kprobes.
+ */
+#define LAT_N 2000
+
+static void call_latency(const char *hook)
+{
+	char nbuf[16], pidbuf[16], line[64], hookarg[48];
+	char *wargv[] = { (char *)workload, "calls", nbuf, NULL };
+	const char *kinds[] = { "kmalloc", "kmem_cache_alloc", "page_alloc", "vmalloc" };
+	const char *slots[] = { "kmalloc", "kmalloc_cache", "kmem_cache_alloc", "page_alloc",
+				"vmalloc" };
+	const char *want_hook = hook, *zone, *not_hooked;
+	struct lat_kind k[4];
+	long long missed, fail_slab, fail_page, ev_kmalloc, ev_cache, ev_page, vm_ev = -1, v;
+	long long order0;
+	struct mtrun m = { .c = { .pid = -1, .in = -1, .out = -1, .status = -1 } };
+	const char *args[6];
+	bool fentry_old = kernel_older(6, 5), vmalloc_hooked;
+	struct child w;
+	char *text;
+	int pid, na = 0;
+
+	SKIP_UNLESS(have_btf(), "no BTF for %s", caps.release);
+	SKIP_UNLESS(caps.kmem_tp, "no kmem tracepoints");
+	if (!strcmp(hook, "auto"))
+		want_hook = caps.btf_builtin && !fentry_old ? "fentry" : "kprobe";
+	if (!strcmp(want_hook, "fentry"))
+		SKIP_UNLESS(caps.btf_builtin, "fentry needs the kernel's own BTF, which %s lacks",
+			    caps.release);
+	else
+		SKIP_UNLESS(caps.kprobes, "kprobes not configured on %s", caps.release);
+	/* forced fentry on a 6-argument trampoline: every allocator but vmalloc */
+	vmalloc_hooked = strcmp(want_hook, "fentry") || !fentry_old;
+	run_no++;
+	snprintf(nbuf, sizeof(nbuf), "%d", LAT_N);
+	w = spawn(wargv, NULL, NULL);
+	CHECK(w.pid > 0 && read_line(w.out, line, sizeof(line)) &&
+	      sscanf(line, "ready %d", &pid) == 1, "workload did not start");
+	snprintf(pidbuf, sizeof(pidbuf), "%d", pid);
+	snprintf(hookarg, sizeof(hookarg), "--force-call-hook=%s", hook);
+	args[na++] = "-p";
+	args[na++] = pidbuf;
+	args[na++] = "--latency";
+	if (strcmp(hook, "auto"))
+		args[na++] = hookarg;
+	args[na] = NULL;
+	mt_start(&m, hook, args);
+	if (verdict == PASS && (write(w.in, "g", 1) != 1 || !read_line(w.out, line, sizeof(line)) ||
+				strcmp(line, "done")))
+		set_verdict(FAIL, "workload did not finish");
+	if (m.c.pid > 0)
+		mt_stop(&m);
+	close_child(&w);
+	if (verdict == PASS && w.status != 0)
+		set_verdict(FAIL, "workload exited %d", w.status);
+	if (verdict != PASS) {
+		mt_free(&m);
+		return;
+	}
+
+	/* the hook expected, on the functions this kernel names; nothing said unavailable */
+	text = slurp(m.err);
+	if (text && strstr(text, "unavailable")) {
+		char *l = strstr(text, "unavailable"), *e;
+
+		while (l > text && l[-1] != '\n')
+			l--;
+		e = strchr(l, '\n');
+		if (e)
+			*e = '\0';
+		set_verdict(FAIL, "%s", l);
+	} else if (!vmalloc_hooked && (!text || !strstr(text, "not every allocator hooked"))) {
+		set_verdict(FAIL, "no warning that vmalloc is not hooked with fentry on %s",
+			    caps.release);
+	}
+	free(text);
+	if (verdict != PASS) {
+		mt_free(&m);
+		return;
+	}
+	CHECK(str_is(m.report, "latency.calls.hook", want_hook), "latency.calls.hook is '%s', "
+	      "want %s", mj_str(m.report, "latency.calls.hook"), want_hook);
+	for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++) {
+		char path[64];
+		const char *got, *want = lat_expected(slots[i]);
+
+		snprintf(path, sizeof(path), "latency.calls.functions.%s", slots[i]);
+		got = mj_str(m.report, path);
+		if (!vmalloc_hooked && !strcmp(slots[i], "vmalloc")) {
+			CHECK(!got, "%s is %s: fentry hooked it on %s", path, got, caps.release);
+			continue;
+		}
+		CHECK(got, "%s: no function hooked", path);
+		CHECK(!want || !strcmp(got, want), "%s is %s on %s, want %s", path, got,
+		      caps.release, want);
+	}
+	not_hooked = mj_str(m.report, "latency.calls.not_hooked");
+	if (vmalloc_hooked) {
+		CHECK(!not_hooked, "latency.calls.not_hooked: %s", not_hooked);
+	} else {
+		CHECK(not_hooked && strstr(not_hooked, "vmalloc (__vmalloc_node_range): ENOTSUPP"),
+		      "latency.calls.not_hooked is '%s'", not_hooked);
+		CHECK(mj_int(m.report, "latency.kinds.vmalloc.traced", &v) && !v,
+		      "latency.kinds.vmalloc traced with nothing hooked");
+	}
+	text = slurp(m.out);
+	CHECK(text && strstr(text, "ALLOCATOR CALL LATENCY"), "text report has no call latency");
+	free(text);
+
+	for (int i = 0; i < (vmalloc_hooked ? 4 : 3); i++)
+		STEP(lat_kind_read(m.report, kinds[i], &k[i]));
+	if (!vmalloc_hooked)
+		memset(&k[3], 0, sizeof(k[3]));
+	JINT(missed, m.report, "run.lost.missed_runs");
+	JINT(v, m.report, "run.lost.cache_table_full");
+	CHECK(v == 0, "%lld slab events not in the cache table", v);
+	JINT(fail_slab, m.report, "classes.kernel_logical.failures");
+	JINT(fail_page, m.report, "classes.physical.failures");
+	JINT(v, m.report, "classes.kernel_logical.allocs");
+	ev_kmalloc = kmalloc_events(m.report);
+	ev_cache = v - ev_kmalloc;
+	JINT(ev_page, m.report, "classes.physical.allocs");
+	ev_page += fail_page;
+	if (mj_int(m.report, "classes.kernel_virtual.vmalloc.allocs", &vm_ev)) {
+		JINT(v, m.report, "classes.kernel_virtual.vmalloc.failures");
+		vm_ev += v;
+	}
+
+	CHECK(k[0].count >= LAT_N && k[0].count <= ev_kmalloc + fail_slab + missed,
+	      "kmalloc: %lld calls, %lld tracepoint events (+%lld failed, %lld missed), %d "
+	      "eventfds", k[0].count, ev_kmalloc, fail_slab, missed, LAT_N);
+	CHECK(k[1].count >= LAT_N && k[1].count <= ev_cache + fail_slab + missed,
+	      "kmem_cache_alloc: %lld calls, %lld tracepoint events (+%lld failed, %lld missed), "
+	      "%d eventfds", k[1].count, ev_cache, fail_slab, missed, LAT_N);
+	CHECK(k[2].count >= LAT_N && k[2].count <= ev_page + missed &&
+	      k[2].count + k[2].unmeasured >= ev_page,
+	      "page_alloc: %lld calls (+%lld unmeasured), %lld mm_page_alloc events (%lld missed), "
+	      "%d pages touched", k[2].count, k[2].unmeasured, ev_page, missed, LAT_N);
+	STEP(lat_page_orders(m.report, k[2].count, &order0, &zone));
+	CHECK(order0 >= LAT_N, "page_alloc: %lld order-0 calls for %d touched pages", order0,
+	      LAT_N);
+	if (vmalloc_hooked) {
+		CHECK(k[3].count >= LAT_N / 100, "vmalloc: %lld calls for %d 1 MiB maps",
+		      k[3].count, LAT_N / 100);
+		if (vm_ev >= 0)
+			CHECK(k[3].count <= vm_ev + missed, "vmalloc: %lld calls, %lld vmap area "
+			      "events (%lld missed)", k[3].count, vm_ev, missed);
+	}
+	note("%s on %s/%s/%s/%s: calls/events kmalloc %lld/%lld, kmem_cache_alloc %lld/%lld, "
+	     "page_alloc %lld/%lld (order 0: %lld, mostly %s), vmalloc %lld/%s%lld; mean ns %lld "
+	     "%lld %lld %lld, max us %lld %lld %lld %lld; unmeasured %lld %lld %lld %lld; missed "
+	     "%lld%s", want_hook, mj_str(m.report, "latency.calls.functions.kmalloc_cache"),
+	     mj_str(m.report, "latency.calls.functions.kmem_cache_alloc"),
+	     mj_str(m.report, "latency.calls.functions.page_alloc"),
+	     mj_str(m.report, "latency.calls.functions.vmalloc"), k[0].count, ev_kmalloc,
+	     k[1].count, ev_cache, k[2].count, ev_page, order0, zone, k[3].count,
+	     vm_ev >= 0 ? "" : "(no tp)", vm_ev, k[0].total_ns / k[0].count,
+	     k[1].total_ns / k[1].count, k[2].total_ns / k[2].count,
+	     k[3].count ? k[3].total_ns / k[3].count : 0, k[0].max_ns / 1000, k[1].max_ns / 1000,
+	     k[2].max_ns / 1000, k[3].max_ns / 1000, k[0].unmeasured, k[1].unmeasured,
+	     k[2].unmeasured, k[3].unmeasured, missed,
+	     vmalloc_hooked ? "" : "; vmalloc not hooked (ENOTSUPP), as expected");
+	mt_free(&m);
+}
+
+static void test_latency_fentry(void)
+{
+	call_latency("fentry");
+}
+
+static void test_latency_kprobe(void)
+{
+	call_latency("kprobe");
+}
+
+/* No --force-call-hook: the best hook this kernel has for every allocator. */
+static void test_latency_auto(void)
+{
+	call_latency("auto");
+}
+
 /* Read N blocks of the AHCI disk with O_DIRECT: each is one DMA mapping of the device. */
 static int read_disk(int n)
 {
@@ -1309,6 +1647,9 @@ static const struct test {
 	{ "pid_filter", test_pid_filter },
 	{ "vmalloc", test_vmalloc },
 	{ "kmap", test_kmap },
+	{ "latency_fentry", test_latency_fentry },
+	{ "latency_kprobe", test_latency_kprobe },
+	{ "latency_auto", test_latency_auto },
 	{ "dma_smoke", test_dma_smoke },
 	{ "dma", test_dma },
 };
