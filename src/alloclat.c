@@ -236,8 +236,8 @@ static int try_fentry(struct mt_alloclat *a, const struct mt_loader_opts *o, int
 		if (err == -EPERM)
 			snprintf(what, sizeof(what), "EPERM at attach (lockdown?)");
 		else if (err == -524 && nargs[s] > 6)
-			snprintf(what, sizeof(what), "ENOTSUPP at attach (%d arguments: this "
-				 "kernel's trampoline takes 6)", nargs[s]);
+			snprintf(what, sizeof(what), "ENOTSUPP at attach (%d args, max 6 here)",
+				 nargs[s]);
 		else
 			snprintf(what, sizeof(what), "%s at attach", errname(-err));
 		add_slot_why(missing, sizeof(missing), s, a->func[s], what);
@@ -250,7 +250,7 @@ static int try_fentry(struct mt_alloclat *a, const struct mt_loader_opts *o, int
 		return err ? err : -EOPNOTSUPP;
 	}
 	if (missing[0])
-		snprintf(a->missing, sizeof(a->missing), "fentry: %s", missing);
+		snprintf(a->missing, sizeof(a->missing), "%s", missing);
 	a->hook = MT_HOOK_FENTRY;
 	return 0;
 }

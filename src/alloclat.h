@@ -19,8 +19,8 @@ struct mt_alloclat {
 	const char *func[MT_CALL_SLOTS];		/* hooked function per slot, or NULL */
 	bool unhooked[MT_CALL_SLOTS];			/* the kernel has it, the hook refused it */
 	char why[256];					/* when hook is MT_HOOK_NONE */
-	char missing[256];				/* hooked, but not every allocator: which not,
-							 * and why; one line */
+	char missing[256];				/* hooked, but not every allocator: which not
+							 * and why, "; "-separated, one line */
 };
 
 /* force_hook: MT_HOOK_NONE tries fentry then kprobe; else only that one. pid_filter_fd:

@@ -865,7 +865,8 @@ static int trace_cmd(int argc, char **argv, const char *name)
 					   mt_loader_pid_filter_fd(&l)))
 		mt_warn("allocator call latency unavailable: %s", al.why);
 	else if (o.latency && al.missing[0])
-		mt_warn("allocator call latency: not every allocator hooked: %s", al.missing);
+		mt_warn("allocator call latency: not every allocator hooked with %s: %s",
+			al.hook == MT_HOOK_FENTRY ? "fentry" : "kprobe", al.missing);
 
 	start = now_s();
 	start_message(&o, &r.scope);

@@ -186,8 +186,15 @@ static void calls(FILE *f, const struct mt_report *r)
 		fprintf(f, "  %-24s %s\n", mt_call_slot_name(s),
 			m->call_func[s][0] ? m->call_func[s] :
 			m->call_unhooked[s] ? "(not hooked: below)" : "(not in this kernel)");
-	if (m->call_missing[0])
-		fprintf(f, "not hooked: %s\n", m->call_missing);
+	if (m->call_missing[0]) {
+		const char *p = m->call_missing, *e;
+
+		/* one refused allocator per line: "slot (function): why" */
+		fprintf(f, "not hooked:\n");
+		for (; (e = strstr(p, "; ")); p = e + 2)
+			fprintf(f, "  %.*s\n", (int)(e - p), p);
+		fprintf(f, "  %s\n", p);
+	}
 	kind_table(f, m, MT_LAT_STALL_KINDS, MT_LAT_KINDS);
 	order_table(f, r, MT_LAT_STALL_KINDS, MT_LAT_KINDS);
 	histograms(f, m, "CALL LATENCY", MT_LAT_STALL_KINDS, MT_LAT_KINDS);

@@ -13,7 +13,8 @@
  *        keep  N eventfds opened and left open until stdin closes (N outstanding contexts)
  *        churn N eventfds opened, then all closed (N contexts allocated and freed)
  *        calls slab N, pages N, then N/100 (at least 1) 1 MiB BPF array maps (one vmalloc
- *              each): every allocator whose call latency memtrace times; needs root
+ *              each): every allocator whose call latency memtrace times; needs root.
+ *              Prints "maxstep NS" (its longest single step) before "done"
  *        classes  N x (create and close a 1 MiB BPF array map: one vmalloc each, as
  *              bpf_map_area_alloc() vmallocs anything above PAGE_ALLOC_COSTLY_ORDER), one
  *              BPF percpu array of N entries (one percpu allocation per entry), then N
@@ -38,6 +39,29 @@
 #include <unistd.h>
 #include <linux/bpf.h>
 
+/*
+ * The longest single step (one eventfd+close, one page touch, one map create+close, one
+ * mmap or munmap) of this run, CLOCK_MONOTONIC like bpf_ktime_get_ns(): no allocator call
+ * made inside a step can have taken longer. "calls" mode prints it.
+ */
+static long long max_step_ns;
+
+static long long mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void step_done(long long start)
+{
+	long long d = mono_ns() - start;
+
+	if (d > max_step_ns)
+		max_step_ns = d;
+}
+
 static int map_create(__u32 type, __u32 value_size, __u32 entries)
 {
 	union bpf_attr a;
@@ -54,6 +78,7 @@ static int map_create(__u32 type, __u32 value_size, __u32 entries)
 static void vmaps(long n)
 {
 	for (long i = 0; i < n; i++) {
+		long long t = mono_ns();
 		int fd = map_create(BPF_MAP_TYPE_ARRAY, 4096, 256);
 
 		if (fd < 0) {
@@ -61,6 +86,7 @@ static void vmaps(long n)
 			exit(1);
 		}
 		close(fd);
+		step_done(t);
 	}
 }
 
@@ -80,6 +106,7 @@ static void classes(long n)
 static void slab(long n)
 {
 	for (long i = 0; i < n; i++) {
+		long long t = mono_ns();
 		int fd = eventfd(0, 0);
 
 		if (fd < 0) {
@@ -87,6 +114,7 @@ static void slab(long n)
 			exit(1);
 		}
 		close(fd);
+		step_done(t);
 	}
 }
 
@@ -126,6 +154,7 @@ static volatile char *touch(long n)
 {
 	long ps = sysconf(_SC_PAGESIZE);
 	size_t len = (size_t)n * ps;
+	long long t = mono_ns();
 	volatile char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
 				-1, 0);
 
@@ -135,14 +164,22 @@ static volatile char *touch(long n)
 	}
 	if (madvise((void *)p, len, MADV_NOHUGEPAGE))
 		perror("madvise");
-	for (size_t off = 0; off < len; off += ps)
+	step_done(t);
+	for (size_t off = 0; off < len; off += ps) {
+		t = mono_ns();
 		p[off] = 1;
+		step_done(t);
+	}
 	return p;
 }
 
 static void pages(long n)
 {
-	munmap((void *)touch(n), (size_t)n * sysconf(_SC_PAGESIZE));
+	volatile char *p = touch(n);
+	long long t = mono_ns();
+
+	munmap((void *)p, (size_t)n * sysconf(_SC_PAGESIZE));
+	step_done(t);
 }
 
 static void pagecache(long mib)
@@ -218,8 +255,10 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "pages") || !strcmp(argv[1], "mix") || !strcmp(argv[1], "classes") ||
 	    !strcmp(argv[1], "calls"))
 		pages(n);
-	if (!strcmp(argv[1], "calls"))
+	if (!strcmp(argv[1], "calls")) {
 		vmaps(n / 100 ?: 1);
+		printf("maxstep %lld\n", max_step_ns);
+	}
 	if (!strcmp(argv[1], "slabsecs"))
 		slab_for(n);
 	if (!strcmp(argv[1], "hold"))

@@ -363,6 +363,11 @@ static void build(struct mt_report *r, bool calls_ok)
 		r->lat.call_hook = MT_HOOK_FENTRY;
 		strcpy(r->lat.call_func[MT_CALL_PAGE_ALLOC], "__alloc_pages_noprof");
 		r->lat.traced[MT_LAT_PAGE_ALLOC] = true;
+		/* 6.1's trampoline refuses __vmalloc_node_range (9 arguments) */
+		r->lat.call_unhooked[MT_CALL_VMALLOC] = true;
+		strcpy(r->lat.call_missing, "vmalloc (__vmalloc_node_range_noprof): ENOTSUPP at "
+		       "attach (9 args, max 6 here); kmem_cache_alloc (kmem_cache_alloc): EBUSY "
+		       "at attach");
 	} else {
 		r->lat.call_hook = MT_HOOK_NONE;
 		strcpy(r->lat.call_why,
@@ -422,7 +427,11 @@ static void test_text(void **state)
 	t = render_text(&r);
 	assert_non_null(strstr(t, "hooked with fentry/fexit:\n"));
 	assert_non_null(strstr(t, "  page allocator           __alloc_pages_noprof\n"));
-	assert_non_null(strstr(t, "  vmalloc                  (not in this kernel)\n"));
+	assert_non_null(strstr(t, "  vmalloc                  (not hooked: below)\n"));
+	assert_non_null(strstr(t, "  kmalloc                  (not in this kernel)\n"));
+	assert_non_null(strstr(t, "not hooked:\n  vmalloc (__vmalloc_node_range_noprof): ENOTSUPP "
+				  "at attach (9 args, max 6 here)\n  kmem_cache_alloc "
+				  "(kmem_cache_alloc): EBUSY at attach\n"));
 	assert_non_null(strstr(t, "CALL LATENCY, page allocator"));
 	assert_non_null(strstr(t, "page allocator         0 Normal"));
 	assert_fits_80(t);
@@ -479,6 +488,7 @@ static void test_json(void **state)
 	assert_true(json_object_get_boolean(at(j, "latency.stalls")));
 	assert_true(json_object_get_boolean(at(j, "latency.calls.requested")));
 	assert_true(json_object_is_type(at(j, "latency.calls.hook"), json_type_null));
+	assert_true(json_object_is_type(at(j, "latency.calls.not_hooked"), json_type_null));
 	assert_string_equal(json_object_get_string(at(j, "latency.calls.unavailable")),
 			    "fentry: EPERM at load (lockdown?); kprobe: CONFIG_KPROBES off");
 	assert_int_equal(json_object_get_int64(at(j, "latency.kinds.direct_reclaim.count")), 5);
@@ -516,6 +526,9 @@ static void test_json(void **state)
 	assert_string_equal(json_object_get_string(at(j, "latency.calls.functions.page_alloc")),
 			    "__alloc_pages_noprof");
 	assert_true(json_object_is_type(at(j, "latency.calls.functions.kmalloc"), json_type_null));
+	assert_true(json_object_is_type(at(j, "latency.calls.functions.vmalloc"), json_type_null));
+	assert_non_null(strstr(json_object_get_string(at(j, "latency.calls.not_hooked")),
+			       "vmalloc (__vmalloc_node_range_noprof): ENOTSUPP"));
 	assert_int_equal(json_object_get_int64(at(j, "latency.kinds.page_alloc.count")), 7);
 	json_object_put(j);
 	mt_report_free(&r);
