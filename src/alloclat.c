@@ -226,8 +226,8 @@ static int try_fentry(struct mt_alloclat *a, const struct mt_loader_opts *o, int
 			err = libbpf_get_error(out);
 		}
 		if (!err) {
-			a->links[2 * s] = in;
-			a->links[2 * s + 1] = out;
+			a->links[2 * (size_t)s] = in;
+			a->links[2 * (size_t)s + 1] = out;
 			hooked++;
 			continue;
 		}
