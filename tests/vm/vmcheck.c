@@ -867,6 +867,80 @@ static void test_vmalloc(void)
 	mt_free(&m);
 }
 
+static int map_create(__u32 type, __u32 value_size, __u32 entries)
+{
+	union bpf_attr a = {};
+
+	a.map_type = type;
+	a.key_size = 4;
+	a.value_size = value_size;
+	a.max_entries = entries;
+	return sys_bpf(BPF_MAP_CREATE, &a);
+}
+
+/*
+ * Pairing of kernel virtual (--outstanding): N 256 KiB BPF array maps (N vmap areas) and a
+ * BPF percpu array of N entries (N percpu objects), open when tracing stops, are exactly N
+ * of each outstanding for this pid. Without vmalloc tracepoints (6.1) the vmalloc
+ * allocator must say unavailable, with no counts; percpu still pairs.
+ */
+static void test_pair_virtual(void)
+{
+	const int n = 20;
+	const char *args[8];
+	long long v = -1, pc, missed;
+	int fds[21], made = 0;
+	char pidbuf[16];
+	const char *avail;
+	struct mtrun m;
+
+	SKIP_UNLESS(have_btf(), "no BTF for %s", caps.release);
+	STEP(need_class("kernel_virtual"));
+	snprintf(pidbuf, sizeof(pidbuf), "%d", getpid());
+	args[0] = "-p";
+	args[1] = pidbuf;
+	args[2] = "--outstanding";
+	args[3] = NULL;
+	run_no++;
+	STEP(mt_start(&m, "pairvirt", args));
+	for (; made < n; made++) {
+		fds[made] = map_create(BPF_MAP_TYPE_ARRAY, 4096, 64);
+		if (fds[made] < 0)
+			break;
+	}
+	if (made == n && (fds[n] = map_create(BPF_MAP_TYPE_PERCPU_ARRAY, 8, n)) >= 0)
+		made++;
+	mt_stop(&m);
+	for (int i = 0; i < made; i++)
+		close(fds[i]);
+	CHECK(made == n + 1, "BPF_MAP_CREATE: %s", strerror(errno));
+	if (verdict != PASS)
+		return;
+	JINT(missed, m.report, "run.lost.missed_runs");
+	JINT(pc, m.report, "outstanding.classes.kernel_virtual.percpu.objects");
+	avail = mj_str(m.report, "outstanding.classes.kernel_virtual.vmalloc.availability");
+	CHECK(avail, "report has no outstanding.classes.kernel_virtual.vmalloc.availability");
+	if (caps.vmalloc_tp) {
+		CHECK(!strcmp(avail, "measured"), "vmalloc pairing '%s' on a kernel with vmalloc "
+		      "tracepoints", avail);
+		JINT(v, m.report, "outstanding.classes.kernel_virtual.vmalloc.objects");
+		CHECK(v <= n && v >= n - missed, "%lld vmap areas outstanding for %d kept maps "
+		      "(%lld missed runs)", v, n, missed);
+	} else {
+		CHECK(!strcmp(avail, "unavailable"), "vmalloc pairing '%s' on %s, which has no "
+		      "vmalloc tracepoints", avail, caps.release);
+		CHECK(!mj_get(m.report, "outstanding.classes.kernel_virtual.vmalloc.objects"),
+		      "unavailable vmalloc pairing has counts");
+	}
+	CHECK(pc <= n && pc >= n - missed, "%lld percpu objects outstanding for %d kept "
+	      "(%lld missed runs)", pc, n, missed);
+	if (caps.vmalloc_tp)
+		note("outstanding: vmalloc %lld, percpu %lld", v, pc);
+	else
+		note("outstanding: vmalloc unavailable (no tracepoints), percpu %lld", pc);
+	mt_free(&m);
+}
+
 /*
  * High memory: on a HIGHMEM kernel page-cache pages live in HighMem, and reading a file
  * copies each page through kmap_local_page(). N pages read -> >= N kmaps for the pid.
@@ -1045,6 +1119,7 @@ static const struct test {
 	{ "pages", test_pages },
 	{ "pid_filter", test_pid_filter },
 	{ "vmalloc", test_vmalloc },
+	{ "pair_virtual", test_pair_virtual },
 	{ "kmap", test_kmap },
 	{ "dma_smoke", test_dma_smoke },
 	{ "dma", test_dma },
