@@ -181,8 +181,8 @@ void mt_pair_stats_from_classes(struct mt_pair_stats *out, const void *old)
 	o += MT_CLASS_MAX;
 	memcpy(out->unpaired, o, MT_CLASS_MAX * sizeof(__u64));
 	o += MT_CLASS_MAX;
-	memcpy(out->lifetime_hist, o, MT_CLASS_MAX * MT_HIST_SLOTS * sizeof(__u64));
-	o += MT_CLASS_MAX * MT_HIST_SLOTS;
+	memcpy(out->lifetime_hist, o, (size_t)MT_CLASS_MAX * MT_HIST_SLOTS * sizeof(__u64));
+	o += (size_t)MT_CLASS_MAX * MT_HIST_SLOTS;
 	memcpy(out->lost, o, MT_PLOSS_MAX * sizeof(__u64));
 }
 
