@@ -79,7 +79,7 @@ static void call_sites(FILE *f, const struct mt_report *r, int top)
 static const char *kind_why(int kind)
 {
 	return kind == MT_PAIR_VMALLOC ? "no vmalloc tracepoints on this kernel (added in 6.4)"
-				       : "no tracepoints for it on this kernel";
+				       : "no percpu tracepoints on this kernel";
 }
 
 /* The kinds of the traced classes in report order, each class's kinds together. */
