@@ -168,7 +168,7 @@ static __always_inline void mt_track_alloc(void *ctx, __u32 tgid, int cls, __u64
 }
 
 /*
- * A free of addr, of kind cls. Called for every free, whoever frees: the allocation belongs to whoever
+ * A free of addr. Called for every free, whoever frees: the allocation belongs to whoever
  * made it, and with -p the object of a traced process may well be freed by a kworker.
  * in_scope says whether the freeing task passed the filters: only then is a free that
  * finds nothing an unpaired free of ours.
