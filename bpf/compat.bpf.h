@@ -172,4 +172,36 @@ static __always_inline struct page *mt_compound_head(struct page *page)
 	return NULL;
 }
 
+/*
+ * x86's page-fault events (exceptions:page_fault_user/_kernel) belong to the event class
+ * x86_exceptions on 6.1 and 6.12 and to exceptions on 7.3 and 6.18 (measured on each): the
+ * classic program's context is trace_event_raw_x86_exceptions or trace_event_raw_exceptions.
+ * Reading the one the kernel lacks fails the CO-RE relocation and the whole load.
+ */
+struct trace_event_raw_x86_exceptions___old {
+	struct trace_entry ent;
+	unsigned long address;
+	unsigned long ip;
+	unsigned long error_code;
+} __attribute__((preserve_access_index));
+
+/*
+ * Read through MT_READ_LONG, not ctx->field: clang merges the two branches' loads into one
+ * at a computed offset, and the verifier refuses a ctx access at a variable offset.
+ */
+static __always_inline void mt_fault_tp_args(void *ctx, __u64 *addr, __u64 *error_code)
+{
+	if (bpf_core_type_exists(struct trace_event_raw_exceptions)) {
+		struct trace_event_raw_exceptions *e = ctx;
+
+		*addr = MT_READ_LONG(e, address);
+		*error_code = MT_READ_LONG(e, error_code);
+	} else {
+		struct trace_event_raw_x86_exceptions___old *e = ctx;
+
+		*addr = MT_READ_LONG(e, address);
+		*error_code = MT_READ_LONG(e, error_code);
+	}
+}
+
 #endif /* MT_COMPAT_BPF_H */

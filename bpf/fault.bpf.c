@@ -86,13 +86,19 @@ int BPF_PROG(page_fault_kernel_btf, unsigned long address, struct pt_regs *regs,
 }
 
 SEC("tracepoint/exceptions/page_fault_user")
-int page_fault_user_tp(struct trace_event_raw_exceptions *e)
+int page_fault_user_tp(void *ctx)
 {
-	return on_fault(e->address, e->error_code, true);
+	__u64 addr, error_code;
+
+	mt_fault_tp_args(ctx, &addr, &error_code);
+	return on_fault(addr, error_code, true);
 }
 
 SEC("tracepoint/exceptions/page_fault_kernel")
-int page_fault_kernel_tp(struct trace_event_raw_exceptions *e)
+int page_fault_kernel_tp(void *ctx)
 {
-	return on_fault(e->address, e->error_code, false);
+	__u64 addr, error_code;
+
+	mt_fault_tp_args(ctx, &addr, &error_code);
+	return on_fault(addr, error_code, false);
 }
