@@ -5,13 +5,18 @@
  * (Debian 6.12, booted through its compressed bzImage so that the decompressor sets
  * KASLR_FLAG and the kernel randomizes the direct map, vmalloc and vmemmap bases and the
  * text; a direct vmlinux boot, as `make vmtest` does, leaves them at their defaults; q35,
- * -cpu max,la57=off (4-level paging), 1 GiB, intel_iommu=on), all from one boot:
- *   layout-x86_64-kaslr.json    `memtrace layout --json`
- *   zoneinfo-x86_64-kaslr.txt   /proc/zoneinfo
- *   kallsyms-x86_64-kaslr.txt   a few text symbols of /proc/kallsyms (as root)
- *   modules-x86_64-kaslr.txt    /proc/modules (ahci and its dependencies)
- *   run-x86_64-kaslr.json       `memtrace run --json` over a `memtrace layout` (a vmalloc
- *                               made on purpose) and 16 O_DIRECT disk reads
+ * 1 GiB, intel_iommu=on), each shape from one boot:
+ *   x86_64-kaslr        -cpu max,la57=off: 4-level paging, the common shape
+ *   x86_64-la57-kaslr   -cpu max: 5-level paging (LA57), the kernel half from
+ *                       0xff00000000000000 (memtrace took these addresses for
+ *                       non-canonical until this recording showed them)
+ * and for each SHAPE:
+ *   layout-SHAPE.json    `memtrace layout --json`
+ *   zoneinfo-SHAPE.txt   /proc/zoneinfo
+ *   kallsyms-SHAPE.txt   a few text symbols of /proc/kallsyms (as root)
+ *   modules-SHAPE.txt    /proc/modules (ahci and its dependencies)
+ *   run-SHAPE.json       `memtrace run --json` over a `memtrace layout` (a vmalloc made on
+ *                        purpose) and 16 O_DIRECT disk reads
  * The addresses classified are the ones the kernel itself produced in that boot: kmalloc
  * pointers with the __pa/PFN/zone memtrace's BPF side computed, vmap areas, text symbols and
  * module bases.
@@ -35,11 +40,12 @@ static void fixture_path(char *path, size_t len, const char *name)
 	snprintf(path, len, "%s/%s", dir ? dir : "tests/fixtures", name);
 }
 
-static FILE *fixture(const char *name)
+static FILE *fixture(const char *kind, const char *shape, const char *ext)
 {
-	char path[512];
+	char name[128], path[512];
 	FILE *f;
 
+	snprintf(name, sizeof(name), "%s-%s.%s", kind, shape, ext);
 	fixture_path(path, sizeof(path), name);
 	f = fopen(path, "r");
 	if (!f)
@@ -47,11 +53,12 @@ static FILE *fixture(const char *name)
 	return f;
 }
 
-static struct json_object *json_fixture(const char *name)
+static struct json_object *json_fixture(const char *kind, const char *shape)
 {
-	char path[512];
+	char name[128], path[512];
 	struct json_object *j;
 
+	snprintf(name, sizeof(name), "%s-%s.json", kind, shape);
 	fixture_path(path, sizeof(path), name);
 	j = json_object_from_file(path);
 	if (!j)
@@ -93,14 +100,17 @@ static void range(struct json_object *j, const char *key, struct mt_range *r)
 }
 
 /* The recorded layout, as `memtrace layout` built it in the guest. */
-static void recorded(struct mt_layout *l)
+static void recorded(struct mt_layout *l, const char *shape)
 {
-	struct json_object *j = json_fixture("layout-x86_64-kaslr.json");
-	char path[512];
+	struct json_object *j = json_fixture("layout", shape);
+	char name[128], path[512];
 
 	memset(l, 0, sizeof(*l));
 	mt_layout_arch_init(l, json_object_get_string(get(j, "arch")),
 			    json_object_get_boolean(get(j, "is_64bit")));
+	/* the recorded user half says which paging the live probe found */
+	if (hex(get(j, "user.end")) > (1ULL << 47))
+		mt_layout_x86_64_5level(l);
 	l->page_shift = (__u32)json_object_get_int(get(j, "page_shift"));
 	l->page_struct_size = (__u32)json_object_get_int(get(j, "page_struct_size"));
 	range(j, "user", &l->user);
@@ -109,7 +119,8 @@ static void recorded(struct mt_layout *l)
 	range(j, "vmemmap", &l->vmemmap);
 	range(j, "kernel_text", &l->text);
 	range(j, "modules", &l->modules);
-	fixture_path(path, sizeof(path), "zoneinfo-x86_64-kaslr.txt");
+	snprintf(name, sizeof(name), "zoneinfo-%s.txt", shape);
+	fixture_path(path, sizeof(path), name);
 	if (mt_zones_load(path, &l->zones))
 		fail_msg("cannot read %s", path);
 	json_object_put(j);
@@ -133,7 +144,7 @@ static void test_is_kaslr(void **state)
 {
 	struct mt_layout l;
 
-	recorded(&l);
+	recorded(&l, *state);
 	assert_true(l.direct.known && l.vmalloc.known && l.vmemmap.known && l.text.known &&
 		    l.modules.known);
 	assert_int_not_equal(l.direct.start, 0xffff888000000000ULL);
@@ -146,7 +157,9 @@ static void test_is_kaslr(void **state)
 	assert_int_equal(l.vmemmap.start & ((1ULL << 30) - 1), 0);
 	assert_int_equal(l.text.start & ((1ULL << 21) - 1), 0);
 	/* in the kernel half, in the order of Documentation/arch/x86/x86_64/mm.rst */
-	assert_true(l.direct.start >= 0xffff800000000000ULL);
+	assert_true(l.direct.start >= l.hole_end);
+	assert_int_equal(l.user.end, l.hole_start == (1ULL << 47) ? 0x7ffffffff000ULL
+								 : 0x00fffffffffff000ULL);
 	assert_true(l.direct.end <= l.vmalloc.start);
 	assert_true(l.vmalloc.end <= l.vmemmap.start);
 	assert_true(l.vmemmap.end <= l.text.start);
@@ -161,12 +174,12 @@ static void test_is_kaslr(void **state)
  * computed for them in the guest. */
 static void test_kmalloc_pointers(void **state)
 {
-	struct json_object *run = json_fixture("run-x86_64-kaslr.json");
+	struct json_object *run = json_fixture("run", *state);
 	struct json_object *ex = get(run, "classes.kernel_logical.pa_examples");
 	struct mt_layout l;
 	size_t n = json_object_array_length(ex);
 
-	recorded(&l);
+	recorded(&l, *state);
 	assert_true(n >= 1);
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *e = json_object_array_get_idx(ex, i);
@@ -199,12 +212,12 @@ static void test_kmalloc_pointers(void **state)
 /* vmap areas of the run (the vmalloc `memtrace layout` made): kernel virtual. */
 static void test_vmalloc_areas(void **state)
 {
-	struct json_object *run = json_fixture("run-x86_64-kaslr.json");
+	struct json_object *run = json_fixture("run", *state);
 	struct json_object *v = get(run, "classes.kernel_virtual.vmalloc");
 	struct mt_layout l;
 	__u64 lo, hi;
 
-	recorded(&l);
+	recorded(&l, *state);
 	assert_true(json_object_get_int64(get(v, "allocs")) >= 1);
 	lo = hex(get(v, "addr_min"));
 	hi = hex(get(v, "addr_max"));	/* exclusive */
@@ -218,13 +231,13 @@ static void test_vmalloc_areas(void **state)
 /* Text symbols of /proc/kallsyms: kernel text; one past _etext is not. */
 static void test_text_symbols(void **state)
 {
-	FILE *f = fixture("kallsyms-x86_64-kaslr.txt");
+	FILE *f = fixture("kallsyms", *state, "txt");
 	struct mt_layout l;
 	char line[256], name[128], type;
 	unsigned long long a;
 	int n = 0;
 
-	recorded(&l);
+	recorded(&l, *state);
 	while (fgets(line, sizeof(line), f)) {
 		if (sscanf(line, "%llx %c %127s", &a, &type, name) != 3)
 			continue;
@@ -245,12 +258,12 @@ static void test_text_symbols(void **state)
 /* Module bases of /proc/modules: module space, not text nor vmalloc. */
 static void test_modules(void **state)
 {
-	FILE *f = fixture("modules-x86_64-kaslr.txt");
+	FILE *f = fixture("modules", *state, "txt");
 	struct mt_layout l;
 	char line[512];
 	int n = 0;
 
-	recorded(&l);
+	recorded(&l, *state);
 	while (fgets(line, sizeof(line), f)) {
 		unsigned long long base, size;
 		char name[64];
@@ -272,7 +285,7 @@ static void test_zone_edges(void **state)
 	struct mt_layout l;
 	struct mt_addr_info o;
 
-	recorded(&l);
+	recorded(&l, *state);
 	for (int z = 0; z < l.zones.nr; z++) {
 		__u64 first = l.zones.z[z].start_pfn << l.page_shift;
 		__u64 last = ((l.zones.z[z].start_pfn + l.zones.z[z].spanned) << l.page_shift) - 1;
@@ -292,15 +305,44 @@ static void test_zone_edges(void **state)
 		assert_int_not_equal(cls(&l, 0xffff888000001000ULL, false).cls, MT_ADDR_LOGICAL);
 }
 
+/* 5-level only: its addresses are canonical there, and were not under 4-level rules. */
+static void test_la57_canonical(void **state)
+{
+	struct mt_layout l, l4;
+	struct mt_addr_info o;
+
+	recorded(&l, *state);
+	assert_int_equal(l.hole_start, 0x0100000000000000ULL);
+	assert_int_equal(l.hole_end, 0xff00000000000000ULL);
+	memset(&l4, 0, sizeof(l4));
+	mt_layout_arch_init(&l4, "x86_64", true);
+	assert_int_equal(mt_layout_classify(&l4, l.direct.start, false, &o), -ERANGE);
+	/* a user address above 47 bits: user virtual with 5 levels */
+	assert_int_equal(cls(&l, 0x00f0000000000000ULL, false).cls, MT_ADDR_USER);
+	assert_int_equal(mt_layout_classify(&l, 0x0100000000000000ULL, false, &o), -ERANGE);
+	assert_int_equal(mt_layout_classify(&l, 0xfeffffffffffffffULL, false, &o), -ERANGE);
+}
+
+#define SHAPE(t, s) { .name = #t " " s, .test_func = t, .initial_state = (void *)(s) }
+
 int main(void)
 {
+#define four "x86_64-kaslr"
+#define five "x86_64-la57-kaslr"
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_is_kaslr),
-		cmocka_unit_test(test_kmalloc_pointers),
-		cmocka_unit_test(test_vmalloc_areas),
-		cmocka_unit_test(test_text_symbols),
-		cmocka_unit_test(test_modules),
-		cmocka_unit_test(test_zone_edges),
+		SHAPE(test_is_kaslr, four),
+		SHAPE(test_kmalloc_pointers, four),
+		SHAPE(test_vmalloc_areas, four),
+		SHAPE(test_text_symbols, four),
+		SHAPE(test_modules, four),
+		SHAPE(test_zone_edges, four),
+		SHAPE(test_is_kaslr, five),
+		SHAPE(test_kmalloc_pointers, five),
+		SHAPE(test_vmalloc_areas, five),
+		SHAPE(test_text_symbols, five),
+		SHAPE(test_modules, five),
+		SHAPE(test_zone_edges, five),
+		SHAPE(test_la57_canonical, five),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
