@@ -81,11 +81,36 @@ static __always_inline void translation(struct mt_class_stats *cs, __u64 phys, _
 		cs->dma.translated++;
 }
 
+/* The bus class row: one mapping or coherent allocation of size bytes. */
+static __always_inline void bus_class_alloc(__u64 size)
+{
+	struct mt_stats *st;
+	__u32 zero = 0;
+
+	st = bpf_map_lookup_elem(&stats, &zero);
+	if (st) {
+		st->cls[MT_CLASS_BUS].allocs++;
+		st->cls[MT_CLASS_BUS].bytes_req += size;
+		st->cls[MT_CLASS_BUS].bytes_alloc += size;
+		st->size_hist[MT_CLASS_BUS][mt_slot(size)]++;
+	}
+}
+
+static __always_inline void bus_class_free(__u64 frees, __u64 size)
+{
+	struct mt_stats *st;
+	__u32 zero = 0;
+
+	st = bpf_map_lookup_elem(&stats, &zero);
+	if (st) {
+		st->cls[MT_CLASS_BUS].frees += frees;
+		st->cls[MT_CLASS_BUS].bytes_freed += size;
+	}
+}
+
 static __always_inline void count_map(void *ctx, struct trace_event_raw_dma_map *e)
 {
 	struct mt_class_stats *cs = begin();
-	struct mt_stats *st;
-	__u32 zero = 0;
 	__u64 size = e->size;
 
 	if (!cs)
@@ -94,32 +119,20 @@ static __always_inline void count_map(void *ctx, struct trace_event_raw_dma_map 
 	cs->dma.map_bytes += size;
 	cs->dma.dir[e->dir & (MT_DMA_DIRS - 1)]++;
 	translation(cs, e->phys_addr, e->dma_addr);
-	st = bpf_map_lookup_elem(&stats, &zero);
-	if (st) {
-		st->cls[MT_CLASS_BUS].allocs++;
-		st->cls[MT_CLASS_BUS].bytes_req += size;
-		st->cls[MT_CLASS_BUS].bytes_alloc += size;
-		st->size_hist[MT_CLASS_BUS][mt_slot(size)]++;
-	}
+	bus_class_alloc(size);
 	dev_add(cs, (const char *)ctx + (e->__data_loc_device & 0xffff), 1, size, 0);
 }
 
 static __always_inline void count_unmap(struct trace_event_raw_dma_unmap *e)
 {
 	struct mt_class_stats *cs = begin();
-	struct mt_stats *st;
-	__u32 zero = 0;
 	__u64 size = e->size;
 
 	if (!cs)
 		return;
 	cs->dma.unmaps++;
 	cs->dma.unmap_bytes += size;
-	st = bpf_map_lookup_elem(&stats, &zero);
-	if (st) {
-		st->cls[MT_CLASS_BUS].frees++;
-		st->cls[MT_CLASS_BUS].bytes_freed += size;
-	}
+	bus_class_free(1, size);
 }
 
 static __always_inline __u64 virt_to_phys(__u64 virt)
@@ -133,39 +146,25 @@ static __always_inline void count_alloc(void *ctx, __u32 loc, __u64 virt, __u64 
 					__u64 size)
 {
 	struct mt_class_stats *cs = begin();
-	struct mt_stats *st;
-	__u32 zero = 0;
 
 	if (!cs)
 		return;
 	cs->dma.allocs++;
 	cs->dma.alloc_bytes += size;
 	translation(cs, virt_to_phys(virt), bus);
-	st = bpf_map_lookup_elem(&stats, &zero);
-	if (st) {
-		st->cls[MT_CLASS_BUS].allocs++;
-		st->cls[MT_CLASS_BUS].bytes_req += size;
-		st->cls[MT_CLASS_BUS].bytes_alloc += size;
-		st->size_hist[MT_CLASS_BUS][mt_slot(size)]++;
-	}
+	bus_class_alloc(size);
 	dev_add(cs, (const char *)ctx + (loc & 0xffff), 1, size, 0);
 }
 
 static __always_inline void count_free(__u64 size)
 {
 	struct mt_class_stats *cs = begin();
-	struct mt_stats *st;
-	__u32 zero = 0;
 
 	if (!cs)
 		return;
 	cs->dma.frees++;
 	cs->dma.free_bytes += size;
-	st = bpf_map_lookup_elem(&stats, &zero);
-	if (st) {
-		st->cls[MT_CLASS_BUS].frees++;
-		st->cls[MT_CLASS_BUS].bytes_freed += size;
-	}
+	bus_class_free(1, size);
 }
 
 SEC("tracepoint/dma/dma_map_phys")
@@ -265,28 +264,118 @@ int dma_free_pages_tp(void *ctx)
 	return 0;
 }
 
-/* Scatterlists: calls and entries; per-entry sizes would need walking the list. */
+/*
+ * Scatterlists. The event records up to DMA_TRACE_MAX_ENTRIES (128) segments: the physical
+ * address of each input segment (nents), and the bus address and length of each mapped one
+ * (ents; an IOMMU may merge input segments, so ents <= nents). Each bus segment counts as a
+ * mapping of the bus class; dma_unmap_sg names the input segments' physical addresses only,
+ * so a map is remembered by its first one to give the unmap its size.
+ */
+#define MT_DMA_SG_MAX	128
+
+struct mt_dma_sg_live {
+	__u64 ents;
+	__u64 bytes;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);			/* physical address of the first input segment */
+	__type(value, struct mt_dma_sg_live);
+} dma_sg_live SEC(".maps");
+
+/* Element i (of size sz) of a __data_loc array of the event at ctx; 0 if unreadable. */
+static __always_inline __u64 loc_elem(void *ctx, __u32 loc, __u32 i, __u32 sz)
+{
+	__u64 v = 0;
+
+	bpf_probe_read_kernel(&v, sz & 15, (const char *)ctx + (loc & 0xffff) + i * sz);
+	return v;
+}
+
+static __always_inline void on_map_sg(void *ctx, struct trace_event_raw_dma_map_sg *e)
+{
+	struct mt_class_stats *cs = begin();
+	__u32 lphys = e->__data_loc_phys_addrs, lbus = e->__data_loc_dma_addrs;
+	__u32 llen = e->__data_loc_lengths;
+	__u32 nphys = (lphys >> 16) / 8, nbus = (lbus >> 16) / 8, nlen = (llen >> 16) / 4;
+	struct mt_dma_sg_live live = {};
+	__u64 first;
+	__u32 dir = e->dir & (MT_DMA_DIRS - 1);
+
+	if (!cs)
+		return;
+	cs->dma.sg_maps++;
+	if (bpf_core_field_exists(e->full_ents)) {
+		cs->dma.sg_ents += e->full_ents;
+		cs->dma_sg_truncated += e->truncated;
+	} else {
+		cs->dma.sg_ents += nbus;
+	}
+	for (__u32 i = 0; i < MT_DMA_SG_MAX; i++) {
+		__u64 len, bus;
+
+		if (i >= nbus || i >= nlen)
+			break;
+		len = loc_elem(ctx, llen, i, 4);
+		bus = loc_elem(ctx, lbus, i, 8);
+		/* unmerged, segment i maps input segment i; merged, only the first is known */
+		if (nphys == nbus || i == 0)
+			translation(cs, loc_elem(ctx, lphys, i, 8), bus);
+		else
+			translation(cs, ~0ULL, bus);
+		cs->dma.dir[dir]++;
+		bus_class_alloc(len);
+		live.ents++;
+		live.bytes += len;
+	}
+	cs->dma_sg_bytes += live.bytes;
+	if (nphys) {
+		first = loc_elem(ctx, lphys, 0, 8);
+		bpf_map_update_elem(&dma_sg_live, &first, &live, BPF_ANY);
+	}
+	dev_add(cs, (const char *)ctx + (e->__data_loc_device & 0xffff), live.ents, live.bytes,
+		0);
+}
+
+static __always_inline void on_unmap_sg(void *ctx, struct trace_event_raw_dma_unmap_sg *e)
+{
+	struct mt_class_stats *cs = begin();
+	__u32 laddr = e->__data_loc_addrs;
+	struct mt_dma_sg_live *live;
+	__u64 first;
+
+	if (!cs)
+		return;
+	cs->dma.sg_unmaps++;
+	if (!(laddr >> 16)) {
+		cs->dma_sg_unmap_unpaired++;
+		return;
+	}
+	first = loc_elem(ctx, laddr, 0, 8);
+	live = bpf_map_lookup_elem(&dma_sg_live, &first);
+	if (!live) {
+		cs->dma_sg_unmap_unpaired++;
+		return;
+	}
+	cs->dma_sg_unmap_ents += live->ents;
+	cs->dma_sg_unmap_bytes += live->bytes;
+	bus_class_free(live->ents, live->bytes);
+	bpf_map_delete_elem(&dma_sg_live, &first);
+}
+
 SEC("tracepoint/dma/dma_map_sg")
 int dma_map_sg_tp(struct trace_event_raw_dma_map_sg *e)
 {
-	struct mt_class_stats *cs = begin();
-
-	if (!cs)
-		return 0;
-	cs->dma.sg_maps++;
-	if (bpf_core_field_exists(e->full_ents))
-		cs->dma.sg_ents += e->full_ents;
-	dev_add(cs, (const char *)e + (e->__data_loc_device & 0xffff), 1, 0, 0);
+	on_map_sg(e, e);
 	return 0;
 }
 
 SEC("tracepoint/dma/dma_unmap_sg")
-int dma_unmap_sg_tp(void *ctx)
+int dma_unmap_sg_tp(struct trace_event_raw_dma_unmap_sg *e)
 {
-	struct mt_class_stats *cs = begin();
-
-	if (cs)
-		cs->dma.sg_unmaps++;
+	on_unmap_sg(e, e);
 	return 0;
 }
 

@@ -98,7 +98,7 @@ struct mt_dma_stats {
 	__u64 identity;			/* bus address == physical address */
 	__u64 translated;		/* bus address != physical (IOMMU or offset) */
 	__u64 phys_unknown;		/* physical address not learnable (not direct-mapped) */
-	__u64 dir[MT_DMA_DIRS];		/* maps and allocs by direction */
+	__u64 dir[MT_DMA_DIRS];		/* maps, sg bus segments and allocs by direction */
 	__u64 bounces;			/* swiotlb_bounced */
 	__u64 bounce_bytes;
 };
@@ -106,7 +106,7 @@ struct mt_dma_stats {
 /* Per-device DMA rows, a per-CPU hash keyed by struct device pointer. */
 struct mt_dma_dev {
 	char name[32];			/* dev_name() at first sight on this CPU */
-	__u64 maps;			/* maps, sg maps and coherent allocations */
+	__u64 maps;			/* mappings (sg: per bus segment), coherent allocs */
 	__u64 bytes;
 	__u64 bounces;
 };
@@ -141,6 +141,17 @@ struct mt_class_stats {
 	__u64 faults_kernel;
 	__u64 fault_proc_full;		/* faults counted here but not per process */
 	__u64 dma_dev_full;		/* DMA counted here but not per device */
+	/*
+	 * Scatterlist detail (dma_map_sg/dma_unmap_sg), appended after the fields above so a
+	 * recording made before they existed still replays: its shorter value is their prefix.
+	 */
+	__u64 dma_sg_bytes;		/* bytes of the bus segments dma_map_sg recorded */
+	__u64 dma_sg_truncated;		/* dma_map_sg calls with more segments than the event
+					 * records (128): their bytes are a lower bound */
+	__u64 dma_sg_unmap_ents;	/* bus segments that dma_unmap_sg released (paired) */
+	__u64 dma_sg_unmap_bytes;	/* their bytes, from the map they were paired with */
+	__u64 dma_sg_unmap_unpaired;	/* dma_unmap_sg of a list mapped before the run or whose
+					 * pairing entry was evicted: no size */
 };
 
 #endif /* MT_CLASSES_H */

@@ -4,7 +4,6 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include "cmds.h"
 #include "kernel_info.h"
 #include "layout_probe.h"
@@ -51,7 +50,6 @@ int do_addr(int argc, char **argv)
 		{},
 	};
 	struct mt_layout l;
-	struct utsname u;
 	bool phys = false;
 	__u64 a;
 	int c;
@@ -84,8 +82,7 @@ int do_addr(int argc, char **argv)
 		return MT_EXIT_USAGE;
 	}
 	memset(&l, 0, sizeof(l));
-	uname(&u);
-	mt_layout_arch_init(&l, u.machine, mt_kernel_is_64bit());
+	mt_layout_arch_probe(&l);
 	for (int i = optind; i < argc; i++) {
 		int err = mt_parse_hex_addr(argv[i], &a);
 

@@ -64,6 +64,15 @@ void mt_layout_arch_init(struct mt_layout *l, const char *machine, bool is_64bit
 	}
 }
 
+void mt_layout_x86_64_5level(struct mt_layout *l)
+{
+	/* 5-level paging (LA57): 56-bit user half, the kernel half from 0xff00000000000000 */
+	l->hole_start = 0x0100000000000000ULL;
+	l->hole_end = 0xff00000000000000ULL;
+	l->user = (struct mt_range){ true, 0, 0x00fffffffffff000ULL,
+		"x86_64 TASK_SIZE_MAX with 5-level paging (arch constant)" };
+}
+
 int mt_layout_check_arch(const struct mt_layout *l, __u64 a, bool phys)
 {
 	if (phys)

@@ -71,6 +71,9 @@ const char *mt_addr_class_name(enum mt_addr_class c);
 int mt_layout_classify(const struct mt_layout *l, __u64 addr, bool phys, struct mt_addr_info *o);
 /* Fill what follows from the arch alone (limits, hole, user range where constant). */
 void mt_layout_arch_init(struct mt_layout *l, const char *machine, bool is_64bit);
+/* x86_64 with 5-level paging (LA57): a larger user half and canonical hole than
+ * mt_layout_arch_init() assumes; mt_layout_arch_probe() tells which the running kernel uses. */
+void mt_layout_x86_64_5level(struct mt_layout *l);
 /* -ERANGE when the address cannot exist on this arch, whatever the boot. */
 int mt_layout_check_arch(const struct mt_layout *l, __u64 addr, bool phys);
 /* The top-level "System RAM" ranges of /proc/iomem text; addresses all 0 (not root) are

@@ -8,7 +8,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -172,16 +174,41 @@ out:
 	free(r);
 }
 
+/*
+ * Whether this x86_64 kernel runs 5-level paging: it hands out a user address above 47 bits
+ * only then, and only when mmap's hint asks for one (4-level kernels ignore such a hint).
+ */
+static bool x86_64_5level(void)
+{
+	void *hint = (void *)(1ULL << 52), *p;
+	bool la57;
+
+	p = mmap(hint, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return false;
+	la57 = (unsigned long long)(uintptr_t)p >= (1ULL << 47);
+	munmap(p, 4096);
+	return la57;
+}
+
+void mt_layout_arch_probe(struct mt_layout *l)
+{
+	struct utsname u;
+
+	uname(&u);
+	mt_layout_arch_init(l, u.machine, mt_kernel_is_64bit());
+	if (!strcmp(u.machine, "x86_64") && x86_64_5level())
+		mt_layout_x86_64_5level(l);
+}
+
 void mt_layout_probe(struct mt_layout *l)
 {
 	struct mt_calib c;
-	struct utsname u;
 	const char *why;
 	int err;
 
 	memset(l, 0, sizeof(*l));
-	uname(&u);
-	mt_layout_arch_init(l, u.machine, mt_kernel_is_64bit());
+	mt_layout_arch_probe(l);
 	l->page_shift = (__u32)__builtin_ctzl((unsigned long)sysconf(_SC_PAGESIZE));
 	l->page_struct_size = page_struct_size();
 	err = mt_zones_load("/proc/zoneinfo", &l->zones);

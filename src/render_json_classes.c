@@ -139,6 +139,11 @@ static void bus(struct jw *w, const struct mt_report *r)
 	jw_u64(w, "sg_maps", d->sg_maps);
 	jw_u64(w, "sg_entries", d->sg_ents);
 	jw_u64(w, "sg_unmaps", d->sg_unmaps);
+	jw_u64(w, "sg_bytes", r->x.cs.dma_sg_bytes);
+	jw_u64(w, "sg_truncated", r->x.cs.dma_sg_truncated);
+	jw_u64(w, "sg_unmap_entries", r->x.cs.dma_sg_unmap_ents);
+	jw_u64(w, "sg_unmap_bytes", r->x.cs.dma_sg_unmap_bytes);
+	jw_u64(w, "sg_unmaps_unpaired", r->x.cs.dma_sg_unmap_unpaired);
 	jw_u64(w, "map_errors", d->map_errors);
 	jw_u64(w, "coherent_allocs", d->allocs);
 	jw_u64(w, "coherent_bytes", d->alloc_bytes);

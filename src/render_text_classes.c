@@ -191,7 +191,7 @@ static void virt(FILE *f, const struct mt_report *r)
 static void bus(FILE *f, const struct mt_report *r)
 {
 	const struct mt_dma_stats *d = &r->x.cs.dma;
-	char n_a[32], n_b[32], n_c[32];
+	char n_a[32], n_b[32], n_c[32], n_d[32];
 
 	if (!class_title(f, r, MT_CLASS_BUS, "BUS (DMA mappings, coherent allocations, swiotlb)",
 			 "no dma tracepoints on this kernel (they appeared in 6.12)"))
@@ -200,10 +200,12 @@ static void bus(FILE *f, const struct mt_report *r)
 		mt_fmt_count(n_a, sizeof(n_a), d->maps),
 		mt_fmt_bytes(n_b, sizeof(n_b), (long long)d->map_bytes),
 		mt_fmt_count(n_c, sizeof(n_c), d->unmaps));
-	fprintf(f, "scatterlist maps %s (%s entries), unmaps %s\n",
+	fprintf(f, "scatterlist maps %s (%s bus segments, %s%s), unmaps %s\n",
 		mt_fmt_count(n_a, sizeof(n_a), d->sg_maps),
 		mt_fmt_count(n_b, sizeof(n_b), d->sg_ents),
-		mt_fmt_count(n_c, sizeof(n_c), d->sg_unmaps));
+		r->x.cs.dma_sg_truncated ? ">= " : "",
+		mt_fmt_bytes(n_c, sizeof(n_c), (long long)r->x.cs.dma_sg_bytes),
+		mt_fmt_count(n_d, sizeof(n_d), d->sg_unmaps));
 	fprintf(f, "coherent allocations %s (%s), frees %s; map errors %s\n",
 		mt_fmt_count(n_a, sizeof(n_a), d->allocs),
 		mt_fmt_bytes(n_b, sizeof(n_b), (long long)d->alloc_bytes),

@@ -290,6 +290,45 @@ static void test_sections_measured(void **state)
 	free(r);
 }
 
+/* Scatterlist DMA: segments, bytes (a lower bound when the event truncated a list), paired
+ * unmaps, in text and JSON. */
+static void test_bus_scatterlists(void **state)
+{
+	struct mt_report *r = calloc(1, sizeof(*r));
+	struct json_object *j;
+	char *t;
+
+	report(r, true);
+	r->x.cs.dma.sg_maps = 64;
+	r->x.cs.dma.sg_ents = 64;
+	r->x.cs.dma.sg_unmaps = 64;
+	r->x.cs.dma.translated = 64;
+	r->x.cs.dma_sg_bytes = 64 * 4096;
+	r->x.cs.dma_sg_unmap_ents = 63;
+	r->x.cs.dma_sg_unmap_bytes = 63 * 4096;
+	r->x.cs.dma_sg_unmap_unpaired = 1;
+	t = text(r);
+	assert_non_null(strstr(t, "scatterlist maps 64 (64 bus segments, 256.0 KiB), unmaps 64"));
+	assert_null(strstr(t, "0 observed"));
+	free(t);
+	j = json(r);
+	assert_int_equal(json_object_get_int64(get(j, "classes.bus.dma.sg_bytes")), 262144);
+	assert_int_equal(json_object_get_int64(get(j, "classes.bus.dma.sg_truncated")), 0);
+	assert_int_equal(json_object_get_int64(get(j, "classes.bus.dma.sg_unmap_entries")), 63);
+	assert_int_equal(json_object_get_int64(get(j, "classes.bus.dma.sg_unmap_bytes")),
+			 63 * 4096);
+	assert_int_equal(json_object_get_int64(get(j, "classes.bus.dma.sg_unmaps_unpaired")), 1);
+	assert_int_equal(json_object_get_int64(get(j, "classes.bus.dma.bus_translated")), 64);
+	json_object_put(j);
+	/* a list longer than the event records: its bytes are a lower bound */
+	r->x.cs.dma_sg_truncated = 1;
+	t = text(r);
+	assert_non_null(strstr(t, "(64 bus segments, >= 256.0 KiB)"));
+	free(t);
+	mt_report_free(r);
+	free(r);
+}
+
 /* Not available (e.g. 6.1: no vmalloc tracepoints) is said, never printed as zero. */
 static void test_sections_unavailable(void **state)
 {
@@ -362,6 +401,7 @@ int main(void)
 		cmocka_unit_test(test_merge_percpu),
 		cmocka_unit_test(test_sections_measured),
 		cmocka_unit_test(test_sections_unavailable),
+		cmocka_unit_test(test_bus_scatterlists),
 	};
 
 	return cmocka_run_group_tests_name("classes", tests, NULL, NULL);

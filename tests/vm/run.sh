@@ -13,7 +13,7 @@
 #   MT_VM_OUT      logs and initramfs (default BINDIR)
 #   MT_VM_ARCH     x86_64 (default) or i386
 #   MT_VM_TESTS    vmcheck arguments, comma-separated (e.g. "--verbose,slab")
-#   MT_VM_TIMEOUT  seconds per VM (default 300)
+#   MT_VM_TIMEOUT  seconds per VM (default 900: a 6.12 run took 299 s on a loaded 2-core host)
 # QEMU runs with TCG (KVM guests hang on these machines), one VM at a time.
 set -euo pipefail
 
@@ -24,7 +24,7 @@ cache=${MT_VM_CACHE:-.vmtest-cache}
 out=${MT_VM_OUT:-$bindir}
 arch=${MT_VM_ARCH:-x86_64}
 tests=${MT_VM_TESTS:-}
-vm_timeout=${MT_VM_TIMEOUT:-300}
+vm_timeout=${MT_VM_TIMEOUT:-900}
 here=$(dirname "$0")
 start=$(date +%s)
 mkdir -p "$out" "$cache"

@@ -1693,33 +1693,198 @@ static void test_dma_smoke(void)
 	     maps, n, translated, bounced);
 }
 
-/* memtrace's bus class for the same reads (runs once memtrace traces dma:*). */
+/*
+ * What tracefs recorded of the DMA API while memtrace ran: the oracle of test_dma. A
+ * dma_map_sg line reads "... ents=1/1 dma_addrs={0x..} sizes={0x1000} phys_addrs={..}";
+ * each element of sizes is one bus segment. Single mappings (dma_map_page/_phys) are counted
+ * by line.
+ */
+struct dma_oracle {
+	long sg_maps, segs, sg_unmaps, singles;
+	long long bytes;
+};
+
+static void dma_oracle_parse(const char *trace, struct dma_oracle *o)
+{
+	memset(o, 0, sizeof(*o));
+	for (const char *p = trace; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		const char *eol = strchr(p, '\n'), *s;
+
+		if (!eol)
+			eol = p + strlen(p);
+		if ((s = strstr(p, "dma_map_sg:")) && s < eol) {
+			o->sg_maps++;
+			s = strstr(s, "sizes={");
+			if (!s || s >= eol)
+				continue;
+			s += strlen("sizes={");
+			while (s < eol && *s != '}') {
+				char *end;
+				unsigned long long v = strtoull(s, &end, 0);
+
+				if (end == s)
+					break;
+				o->segs++;
+				o->bytes += (long long)v;
+				s = *end == ',' ? end + 1 : end;
+			}
+		} else if ((s = strstr(p, "dma_unmap_sg:")) && s < eol) {
+			o->sg_unmaps++;
+		} else if (((s = strstr(p, "dma_map_page:")) && s < eol) ||
+			   ((s = strstr(p, "dma_map_phys:")) && s < eol)) {
+			o->singles++;
+		}
+	}
+}
+
+/*
+ * memtrace's bus class for N O_DIRECT reads of the AHCI disk, against tracefs recording the
+ * same dma:* events over a window inside memtrace's. The guest does no other device I/O (no
+ * NIC, no file system on the disk), so every count must match the oracle exactly; the reads
+ * themselves make >= N bus segments of >= N x 4096 bytes. Each read completes (and its
+ * mapping is unmapped) before pread returns, so every mapping is freed, with its size. The
+ * bus addresses: with the emulated VT-d IOMMU (intel_iommu=on) every one is an I/O virtual
+ * address, with swiotlb=force every one points into the bounce pool (and bounces), so none
+ * equals its physical address; with neither, dma-direct maps 1:1.
+ */
 static void test_dma(void)
 {
 	const int n = 64;
-	const char *args[] = { "-d", "60", NULL };
-	long long maps;
+	const char *args[] = { "-d", "120", NULL };
+	char *trace, *cmdline = slurp("/proc/cmdline");
+	bool iommu = cmdline && strstr(cmdline, "intel_iommu=on");
+	bool swiotlb = cmdline && strstr(cmdline, "swiotlb=force");
+	long long allocs, frees, balloc, bfreed, maps, sg_maps, sg_ents, sg_bytes, sg_unmaps;
+	long long unpaired, same, translated, unknown, bounces, dev_maps = 0;
+	struct dma_oracle o;
 	struct mtrun m;
+	struct mj *devs;
+	int done;
 
+	free(cmdline);
 	SKIP_UNLESS(have_btf(), "no BTF for %s", caps.release);
 	SKIP_UNLESS(caps.dma_tp, "dma tracepoints absent on %s", caps.release);
 	SKIP_UNLESS(caps.disk, "no AHCI disk (/dev/sda) in this VM");
 	STEP(need_class("bus"));
 	run_no++;
 	STEP(mt_start(&m, "dma", args));	/* system-wide: the driver maps in its own context */
-	CHECK(read_disk(n) == n, "disk reads failed");
+	tracefs_write("trace", "");
+	tracefs_write("events/dma/enable", "1");
+	done = read_disk(n);
+	tracefs_write("events/dma/enable", "0");
 	STEP(mt_stop(&m));
-	JINT(maps, m.report, "classes.bus.allocs");
+	trace = slurp("/sys/kernel/tracing/trace");
+	dma_oracle_parse(trace, &o);
+	free(trace);
+	CHECK(done == n, "read %d of %d blocks from /dev/sda", done, n);
+	CHECK(o.segs >= n && o.bytes >= (long long)n * 4096,
+	      "oracle: %ld bus segments, %lld bytes for %d reads of 4096", o.segs, o.bytes, n);
+	JINT(allocs, m.report, "classes.bus.allocs");
+	JINT(frees, m.report, "classes.bus.frees");
+	JINT(balloc, m.report, "classes.bus.bytes_allocated");
+	JINT(bfreed, m.report, "classes.bus.bytes_freed");
+	JINT(maps, m.report, "classes.bus.dma.maps");
+	JINT(sg_maps, m.report, "classes.bus.dma.sg_maps");
+	JINT(sg_ents, m.report, "classes.bus.dma.sg_entries");
+	JINT(sg_bytes, m.report, "classes.bus.dma.sg_bytes");
+	JINT(sg_unmaps, m.report, "classes.bus.dma.sg_unmaps");
+	JINT(unpaired, m.report, "classes.bus.dma.sg_unmaps_unpaired");
+	JINT(same, m.report, "classes.bus.dma.bus_equals_phys");
+	JINT(translated, m.report, "classes.bus.dma.bus_translated");
+	JINT(unknown, m.report, "classes.bus.dma.phys_unknown");
+	JINT(bounces, m.report, "classes.bus.swiotlb.bounces");
+	devs = mj_get(m.report, "classes.bus.devices");
+	for (size_t i = 0; devs && i < devs->n; i++) {
+		long long v = 0;
+
+		mj_int(mj_at(devs, i), "maps", &v);
+		dev_maps += v;
+	}
 	mt_free(&m);
-	/*
-	 * KNOWN FAILURE, reported as such rather than hidden: the guest's dma_smoke sees the
-	 * 64 dma_map events, but memtrace's bus section counts 0 of them on 6.12 and 7.3 (found
-	 * when the class sections were merged; open in issues 3 and 8). A skip that says so
-	 * keeps the rest of the matrix gating CI until it is fixed; then restore the CHECK.
-	 */
-	SKIP_UNLESS(maps >= n, "KNOWN FAILURE (issues 3, 8): %lld bus mappings for %d disk reads",
-		    maps, n);
-	note("%lld bus mappings for %d disk reads", maps, n);
+	CHECK(sg_maps == o.sg_maps && maps == o.singles && sg_unmaps == o.sg_unmaps,
+	      "sg maps %lld, maps %lld, sg unmaps %lld; tracefs saw %ld, %ld, %ld", sg_maps, maps,
+	      sg_unmaps, o.sg_maps, o.singles, o.sg_unmaps);
+	CHECK(sg_ents == o.segs && sg_bytes == o.bytes,
+	      "sg segments %lld (%lld bytes); tracefs saw %ld (%lld bytes)", sg_ents, sg_bytes,
+	      o.segs, o.bytes);
+	CHECK(allocs == o.segs + o.singles && balloc >= o.bytes,
+	      "bus class: %lld mappings (%lld bytes); tracefs saw %ld (%lld bytes)", allocs,
+	      balloc, o.segs + o.singles, o.bytes);
+	CHECK(frees == allocs && bfreed == balloc && !unpaired,
+	      "bus class: %lld of %lld mappings freed (%lld of %lld bytes), %lld unmaps unpaired",
+	      frees, allocs, bfreed, balloc, unpaired);
+	CHECK(dev_maps == allocs, "per-device rows sum to %lld mappings of %lld", dev_maps,
+	      allocs);
+	CHECK(same + translated + unknown == allocs && !unknown,
+	      "bus == physical %lld, translated %lld, unknown %lld for %lld mappings", same,
+	      translated, unknown, allocs);
+	if (iommu || swiotlb)
+		CHECK(translated == allocs, "%lld of %lld bus addresses translated with %s",
+		      translated, allocs, iommu ? "intel_iommu=on" : "swiotlb=force");
+	else
+		CHECK(same == allocs, "%lld of %lld bus addresses == physical without an IOMMU",
+		      same, allocs);
+	if (swiotlb)
+		CHECK(bounces >= n, "%lld swiotlb bounces for %d reads with swiotlb=force",
+		      bounces, n);
+	note("%lld bus mappings (%lld bytes) for %d disk reads, %lld translated, %lld bounced",
+	     allocs, balloc, n, translated, bounces);
+}
+
+/*
+ * The whole program set loads on this kernel, on the fast path and on classic tracepoints:
+ * no fallback to slab and pages alone (which memtrace survives with a warning, so nothing
+ * else would notice), and every class whose events the kernel has is traced.
+ */
+static void test_full_load(void)
+{
+	static const struct {
+		const char *cls, *event;
+	} need[] = {
+		{ "kernel_virtual", "/sys/kernel/tracing/events/percpu/percpu_alloc_percpu" },
+		{ "user_virtual", "/sys/kernel/tracing/events/exceptions/page_fault_user" },
+		{ "bus", "/sys/kernel/tracing/events/dma/dma_map_sg" },
+	};
+	const char *fast[] = { "-d", "0.5", NULL };
+	const char *classic[] = { "-d", "0.5", "--force-tracepoint", NULL };
+	const char *const *modes[] = { fast, classic };
+
+	SKIP_UNLESS(caps.btf_builtin, "no built-in BTF on %s: not asserted on a detached BTF",
+		    caps.release);
+	for (int i = 0; i < 2; i++) {
+		const char *what = i ? "classic tracepoints" : "fast path";
+		struct mtrun m;
+		char *err;
+		bool fell_back;
+
+		run_no++;
+		STEP(mt_start(&m, i ? "classic" : "fast", modes[i]));
+		STEP(mt_stop(&m));
+		err = slurp(m.err);
+		fell_back = err && strstr(err, "failed to load on this kernel");
+		free(err);
+		if (fell_back) {
+			dump(m.err);
+			mt_free(&m);
+			CHECK(0, "%s: memtrace fell back to slab and pages only", what);
+		}
+		for (size_t c = 0; c < sizeof(need) / sizeof(need[0]); c++) {
+			char path[64];
+			long long traced = 0;
+
+			if (!exists(need[c].event))
+				continue;
+			snprintf(path, sizeof(path), "classes.%s.traced", need[c].cls);
+			mj_int(m.report, path, &traced);
+			if (!traced) {
+				mt_free(&m);
+				CHECK(0, "%s: the %s class is not traced though %s exists", what,
+				      need[c].cls, need[c].event);
+			}
+		}
+		mt_free(&m);
+	}
+	note("every section loads on the fast path and on classic tracepoints");
 }
 
 static const struct test {
@@ -1739,6 +1904,7 @@ static const struct test {
 	{ "latency_auto", test_latency_auto },
 	{ "dma_smoke", test_dma_smoke },
 	{ "dma", test_dma },
+	{ "full_load", test_full_load },
 };
 
 int main(int argc, char **argv)
