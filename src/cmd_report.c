@@ -188,22 +188,7 @@ int do_report(int argc, char **argv)
 		return MT_EXIT_ERROR;
 	}
 	ro.top = o.top;
-	ret = MT_EXIT_OK;
-	if (!o.json || strcmp(o.json, "-") != 0) {
-		mt_render_text(stdout, &r, &ro);
-		if (fflush(stdout) || ferror(stdout)) {
-			mt_err("failed to write the report: %s", strerror(errno));
-			ret = MT_EXIT_ERROR;
-		}
-	}
-	if (o.json && (err = mt_write_json(o.json, &r, &ro))) {
-		mt_err("failed to write JSON to '%s': %s", o.json, strerror(-err));
-		ret = MT_EXIT_ERROR;
-	}
-	if (o.openmetrics && (err = mt_write_openmetrics(o.openmetrics, &r, &ro))) {
-		mt_err("failed to write metrics to '%s': %s", o.openmetrics, strerror(-err));
-		ret = MT_EXIT_ERROR;
-	}
+	ret = mt_write_report(&r, &ro, true, o.json, o.openmetrics);
 	mt_report_free(&r);
 	mt_ksyms_free(&ksyms);
 	mt_rec_free(&rf);

@@ -25,6 +25,8 @@
 #include "util.h"
 #include "zones.h"
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 struct run_opts {
 	double duration;		/* 0: until Ctrl-C */
 	__u32 pids[16];
@@ -253,8 +255,8 @@ static int parse(int argc, char **argv, struct run_opts *o)
 	       OPT_FOLDED_OUT, OPT_OUT_ENTRIES, OPT_STACK_ENTRIES, OPT_SITE_ENTRIES,
 	       OPT_OPENMETRICS, OPT_NO_KALLSYMS, OPT_CLASS, OPT_LATENCY, OPT_NO_STALLS,
 	       OPT_FORCE_HOOK };
-	/* record takes run's options and these */
-	static const struct option record_longopts[] = {
+	/* run's and record's options: these, and each command's own below */
+	static const struct option common[] = {
 		{ "duration", required_argument, NULL, 'd' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "json", required_argument, NULL, OPT_JSON },
@@ -262,12 +264,6 @@ static int parse(int argc, char **argv, struct run_opts *o)
 		{ "cgroup", required_argument, NULL, OPT_CGROUP },
 		{ "per-thread", no_argument, NULL, OPT_PER_THREAD },
 		{ "openmetrics", required_argument, NULL, OPT_OPENMETRICS },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "force-tracepoint", no_argument, NULL, OPT_FORCE_TP },
-		{ "output", required_argument, NULL, 'o' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "no-kallsyms", no_argument, NULL, OPT_NO_KALLSYMS },
 		{ "no-call-sites", no_argument, NULL, OPT_SITES },
 		{ "outstanding", no_argument, NULL, OPT_OUT },
 		{ "min-age", required_argument, NULL, OPT_MIN_AGE },
@@ -279,43 +275,35 @@ static int parse(int argc, char **argv, struct run_opts *o)
 		{ "call-site-entries", required_argument, NULL, OPT_SITE_ENTRIES },
 		{ "class", required_argument, NULL, OPT_CLASS },
 		{ "no-stalls", no_argument, NULL, OPT_NO_STALLS },
-		{},
-	};
-	static const struct option longopts[] = {
-		{ "openmetrics", required_argument, NULL, OPT_OPENMETRICS },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "pid", required_argument, NULL, 'p' },
-		{ "json", required_argument, NULL, OPT_JSON },
-		{ "top", required_argument, NULL, OPT_TOP },
-		{ "cgroup", required_argument, NULL, OPT_CGROUP },
-		{ "per-thread", no_argument, NULL, OPT_PER_THREAD },
-		{ "fail-if", required_argument, NULL, OPT_FAIL_IF },
-		{ "list-metrics", no_argument, NULL, OPT_LIST_METRICS },
-		{ "no-call-sites", no_argument, NULL, OPT_SITES },
-		{ "outstanding", no_argument, NULL, OPT_OUT },
-		{ "min-age", required_argument, NULL, OPT_MIN_AGE },
-		{ "stacks", no_argument, NULL, OPT_STACKS },
-		{ "folded", required_argument, NULL, OPT_FOLDED },
-		{ "folded-outstanding", required_argument, NULL, OPT_FOLDED_OUT },
-		{ "outstanding-entries", required_argument, NULL, OPT_OUT_ENTRIES },
-		{ "stack-entries", required_argument, NULL, OPT_STACK_ENTRIES },
-		{ "call-site-entries", required_argument, NULL, OPT_SITE_ENTRIES },
-		{ "class", required_argument, NULL, OPT_CLASS },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		/* hidden: keeps the classic-tracepoint fallback tested on tp_btf kernels */
 		{ "force-tracepoint", no_argument, NULL, OPT_FORCE_TP },
+	};
+	static const struct option run_only[] = {
+		{ "fail-if", required_argument, NULL, OPT_FAIL_IF },
+		{ "list-metrics", no_argument, NULL, OPT_LIST_METRICS },
 		{ "latency", no_argument, NULL, OPT_LATENCY },
-		{ "no-stalls", no_argument, NULL, OPT_NO_STALLS },
 		/* hidden: try only this allocator-call hook (the kernel matrix tests each) */
 		{ "force-call-hook", required_argument, NULL, OPT_FORCE_HOOK },
 		{},
 	};
+	static const struct option record_only[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "no-kallsyms", no_argument, NULL, OPT_NO_KALLSYMS },
+		{},
+	};
+	struct option longopts[ARRAY_SIZE(common) + ARRAY_SIZE(run_only) + ARRAY_SIZE(record_only)];
 	bool record = !strcmp(cmd_name, "record");
 	char why[256];
 	unsigned int top, n;
 	int c, err;
 
+	/* common, then the command's own (ending with the empty row) */
+	memcpy(longopts, common, sizeof(common));
+	memcpy(longopts + ARRAY_SIZE(common), record ? record_only : run_only,
+	       record ? sizeof(record_only) : sizeof(run_only));
 	o->top = 10;
 	/*
 	 * Call-site totals are on by default: one per-CPU hash update per slab allocation,
@@ -329,7 +317,7 @@ static int parse(int argc, char **argv, struct run_opts *o)
 	optind = 1;
 	/* '+': stop at the first non-option, so CMD's own options stay CMD's */
 	while ((c = getopt_long(argc, argv, record ? "+:d:p:vho:f" : "+:d:p:vh",
-				record ? record_longopts : longopts, NULL)) != -1) {
+				longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			if (!*optarg)
@@ -561,6 +549,29 @@ int mt_write_json(const char *path, const struct mt_report *r, const struct mt_r
 		return -EIO;
 	}
 	return mt_atomic_commit(&af);
+}
+
+int mt_write_report(const struct mt_report *r, const struct mt_render_opts *ro, bool text,
+		    const char *json, const char *openmetrics)
+{
+	int ret = MT_EXIT_OK, err;
+
+	if (text && (!json || strcmp(json, "-") != 0)) {
+		mt_render_text(stdout, r, ro);
+		if (fflush(stdout) || ferror(stdout)) {
+			mt_err("failed to write the report: %s", strerror(errno));
+			ret = MT_EXIT_ERROR;
+		}
+	}
+	if (json && (err = mt_write_json(json, r, ro))) {
+		mt_err("failed to write JSON to '%s': %s", json, strerror(-err));
+		ret = MT_EXIT_ERROR;
+	}
+	if (openmetrics && (err = mt_write_openmetrics(openmetrics, r, ro))) {
+		mt_err("failed to write metrics to '%s': %s", openmetrics, strerror(-err));
+		ret = MT_EXIT_ERROR;
+	}
+	return ret;
 }
 
 static int write_folded(const char *path, const struct mt_report *r, bool outstanding)
@@ -915,30 +926,8 @@ static int trace_cmd(int argc, char **argv, const char *name)
 	mt_ci_evaluate(&r, o.fail_if, (size_t)o.nr_fail_if);
 
 	ro.top = o.top;
-	ret = MT_EXIT_OK;
 	/* record writes the file (and --json if asked), not the text report */
-	if (!o.output && (!o.json || strcmp(o.json, "-") != 0)) {
-		mt_render_text(stdout, &r, &ro);
-		if (fflush(stdout) || ferror(stdout)) {
-			mt_err("failed to write the report: %s", strerror(errno));
-			ret = MT_EXIT_ERROR;
-		}
-	}
-	if (o.json) {
-		err = mt_write_json(o.json, &r, &ro);
-		if (err) {
-			mt_err("failed to write JSON to '%s': %s", o.json, strerror(-err));
-			ret = MT_EXIT_ERROR;
-		}
-	}
-	if (o.openmetrics) {
-		err = mt_write_openmetrics(o.openmetrics, &r, &ro);
-		if (err) {
-			mt_err("failed to write metrics to '%s': %s", o.openmetrics,
-			       strerror(-err));
-			ret = MT_EXIT_ERROR;
-		}
-	}
+	ret = mt_write_report(&r, &ro, !o.output, o.json, o.openmetrics);
 	if (ret == MT_EXIT_OK)
 		ret = verdict(&r);
 	if (o.folded && write_folded(o.folded, &r, false))

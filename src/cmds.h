@@ -34,5 +34,10 @@ int mt_write_json(const char *path, const struct mt_report *r, const struct mt_r
 /* The report as Prometheus text format, written atomically (tmp + rename). 0 or -errno. */
 int mt_write_openmetrics(const char *path, const struct mt_report *r,
 			 const struct mt_render_opts *ro);
+/* The end of run, record and report: the text report on stdout when text is asked and JSON
+ * does not go there, then the JSON and metrics files when named. MT_EXIT_OK, or
+ * MT_EXIT_ERROR after one line per output that failed. */
+int mt_write_report(const struct mt_report *r, const struct mt_render_opts *ro, bool text,
+		    const char *json, const char *openmetrics);
 
 #endif /* MT_CMDS_H */

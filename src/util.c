@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -102,6 +103,42 @@ int mt_parse_seconds(const char *s, double *out)
 		return -ERANGE;
 	*out = v;
 	return 0;
+}
+
+int mt_parse_json_opts(int argc, char **argv, const char *cmd, void (*usage)(void), bool *json)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	int c;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			*json = true;
+			break;
+		case 'v':
+			mt_verbose++;
+			break;
+		case 'h':
+			usage();
+			return MT_EXIT_OK;
+		default:
+			fprintf(stderr, "memtrace %s: unknown option '%s' (see 'memtrace %s "
+				"--help')\n", cmd, argv[optind - 1], cmd);
+			return MT_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "memtrace %s: unexpected argument '%s'\n", cmd, argv[optind]);
+		return MT_EXIT_USAGE;
+	}
+	return -1;
 }
 
 int mt_parse_u32(const char *s, unsigned int *out)

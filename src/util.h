@@ -30,6 +30,9 @@ const char *mt_fmt_count(char *buf, size_t len, unsigned long long n);
 /* Strict parsers: the whole string must be a number in range. 0 or -EINVAL/-ERANGE. */
 int mt_parse_seconds(const char *s, double *out);
 int mt_parse_u32(const char *s, unsigned int *out);
+/* The options of a command that takes only --json, -v and -h (check, layout): -1 to go
+ * on, else an exit code after the help or one line on stderr. */
+int mt_parse_json_opts(int argc, char **argv, const char *cmd, void (*usage)(void), bool *json);
 
 /* Write a file under its final name only once it is complete (tmp + fsync + rename). */
 struct mt_atomic_file {
