@@ -2,6 +2,8 @@
 /* memtrace run: trace until Ctrl-C or the duration, then print the report. */
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <signal.h>
 #include <stdio.h>
@@ -93,7 +95,8 @@ void usage_run(void)
 "\n"
 "Options:\n"
 "  -d, --duration SECS   stop after SECS seconds (decimals allowed; default: Ctrl-C)\n"
-"  -p, --pid PID[,PID]   only these processes, all their threads (up to 16)\n"
+"  -p, --pid PID[,PID]   only these processes, all their threads (up to 16); the\n"
+"                        trace ends when the last of them exits\n"
 "  -- CMD [ARGS...]      start CMD once everything is attached, follow every process\n"
 "                        it forks (in the kernel, at the fork), stop when CMD exits\n"
 "      --cgroup PATH     only tasks in this cgroup v2 directory and below it\n"
@@ -146,6 +149,8 @@ void usage_run(void)
 "  3  report printed, and a --fail-if condition held (one line each on stderr)\n"
 "  4  report printed, and CMD exited non-zero or was killed; its status is the last\n"
 "     line on stderr and run.scope.exit_code / signal in the JSON (4 wins over 3)\n"
+"With -p, each process that exits gets one line on stderr (\"memtrace: process PID\n"
+"exited\"); once all have, the trace ends and the report is printed: exit status 0.\n"
 "With -- CMD, Ctrl-C goes to CMD and memtrace reports once it ends; a signal sent to\n"
 "memtrace alone is passed on to CMD; the third one kills CMD.\n"
 "\n"
@@ -511,7 +516,7 @@ static int check_json_target(const char *path)
 	err = mt_atomic_open(&af, path);
 	if (err) {
 		fprintf(stderr, "memtrace %s: cannot write '%s': %s\n", cmd_name, path,
-			strerror(-err));
+			mt_output_strerror(err));
 		return MT_EXIT_USAGE;
 	}
 	mt_atomic_abort(&af);
@@ -564,11 +569,11 @@ int mt_write_report(const struct mt_report *r, const struct mt_render_opts *ro, 
 		}
 	}
 	if (json && (err = mt_write_json(json, r, ro))) {
-		mt_err("failed to write JSON to '%s': %s", json, strerror(-err));
+		mt_err("failed to write JSON to '%s': %s", json, mt_output_strerror(err));
 		ret = MT_EXIT_ERROR;
 	}
 	if (openmetrics && (err = mt_write_openmetrics(openmetrics, r, ro))) {
-		mt_err("failed to write metrics to '%s': %s", openmetrics, strerror(-err));
+		mt_err("failed to write metrics to '%s': %s", openmetrics, mt_output_strerror(err));
 		ret = MT_EXIT_ERROR;
 	}
 	return ret;
@@ -587,7 +592,7 @@ static int write_folded(const char *path, const struct mt_report *r, bool outsta
 		err = mt_atomic_commit(&af);
 	}
 	if (err)
-		mt_err("failed to write folded stacks to '%s': %s", path, strerror(-err));
+		mt_err("failed to write folded stacks to '%s': %s", path, mt_output_strerror(err));
 	return err;
 }
 
@@ -636,19 +641,98 @@ static int have_btf(char *src, size_t len)
 	return 1;
 }
 
-static void sleep_until_done(double start, double duration)
+/*
+ * -p: the processes asked for, watched so the trace ends when the last one exits (a report
+ * of nothing more to come is no use). A pidfd when the kernel has them (5.3+, process
+ * leaders): readable at exit, immune to PID reuse; else /proc/PID/stat, a zombie counting
+ * as exited.
+ */
+struct pid_watch {
+	int n, left;
+	__u32 pid[MT_MAX_CLI_PIDS];
+	int fd[MT_MAX_CLI_PIDS];	/* pidfd, or -1: look at /proc */
+	bool exited[MT_MAX_CLI_PIDS];
+};
+
+static void watch_open(struct pid_watch *w, const __u32 *pids, int n)
 {
-	while (!stop_signal) {
+	w->n = w->left = n;
+	for (int i = 0; i < n; i++) {
+		w->pid[i] = pids[i];
+		w->fd[i] = (int)syscall(SYS_pidfd_open, (pid_t)pids[i], 0);
+		w->exited[i] = false;
+	}
+}
+
+static void watch_close(struct pid_watch *w)
+{
+	for (int i = 0; i < w->n; i++)
+		if (w->fd[i] >= 0)
+			close(w->fd[i]);
+	w->n = 0;
+}
+
+static bool proc_exited(__u32 pid)
+{
+	char path[32], buf[256], *p;
+	bool gone = true;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return true;
+	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) && p[1] == ' ')
+		gone = p[2] == 'Z' || p[2] == 'X' || p[2] == 'x';
+	fclose(f);
+	return gone;
+}
+
+/* Sleep up to secs or until a watched process exits; one line for each that did. */
+static void watch_wait(struct pid_watch *w, double secs)
+{
+	struct pollfd pfd[MT_MAX_CLI_PIDS];
+	int nfd = 0;
+
+	for (int i = 0; i < w->n; i++)
+		if (w->fd[i] >= 0 && !w->exited[i])
+			pfd[nfd++] = (struct pollfd){ .fd = w->fd[i], .events = POLLIN };
+	if (nfd) {
+		/* a signal cuts it short (EINTR): the caller looks at stop_signal */
+		poll(pfd, (nfds_t)nfd, (int)(secs * 1000));
+	} else {
+		struct timespec ts = { (time_t)secs, (long)((secs - (double)(time_t)secs) * 1e9) };
+
+		nanosleep(&ts, NULL);
+	}
+	for (int i = 0, k = 0; i < w->n; i++) {
+		bool now_gone;
+
+		if (w->exited[i])
+			continue;
+		if (w->fd[i] >= 0)
+			now_gone = pfd[k++].revents != 0;
+		else
+			now_gone = proc_exited(w->pid[i]);
+		if (!now_gone)
+			continue;
+		w->exited[i] = true;
+		w->left--;
+		fprintf(stderr, "memtrace: process %u exited%s\n", w->pid[i],
+			w->left ? "" : "; the trace ends");
+	}
+}
+
+static void sleep_until_done(double start, double duration, struct pid_watch *w)
+{
+	while (!stop_signal && (!w->n || w->left)) {
 		double left = duration ? duration - (now_s() - start) : 0.2;
-		struct timespec ts;
 
 		if (duration && left <= 0)
 			break;
 		if (left > 0.2)
 			left = 0.2;
-		ts.tv_sec = (time_t)left;
-		ts.tv_nsec = (long)((left - (double)ts.tv_sec) * 1e9);
-		nanosleep(&ts, NULL);
+		watch_wait(w, left);
 	}
 }
 
@@ -899,7 +983,11 @@ static int trace_cmd(int argc, char **argv, const char *name)
 		}
 		wait_command(&r.scope);
 	} else {
-		sleep_until_done(start, o.duration);
+		struct pid_watch watch;
+
+		watch_open(&watch, o.pids, o.nr_pids);
+		sleep_until_done(start, o.duration, &watch);
+		watch_close(&watch);
 	}
 	mt_loader_detach(&l);
 	r.pair.end_ns = (__u64)(now_s() * 1e9);

@@ -158,16 +158,38 @@ int mt_parse_u32(const char *s, unsigned int *out)
 	return 0;
 }
 
+int mt_output_target_ok(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) || S_ISREG(st.st_mode))
+		return 0;
+	return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+}
+
+const char *mt_output_strerror(int err)
+{
+	return err == -EISDIR ? "it is a directory" : err == -EINVAL ? "not a regular file" :
+	       strerror(-err);
+}
+
 int mt_atomic_open(struct mt_atomic_file *af, const char *path)
 {
 	int fd, err;
 
 	memset(af, 0, sizeof(*af));
-	if (asprintf(&af->tmp, "%s.tmp.XXXXXX", path) < 0)
+	err = mt_output_target_ok(path);
+	if (err)
+		return err;
+	/* through a symlink to its file: a rename over the link would replace the link */
+	af->path = realpath(path, NULL);
+	if (!af->path)
+		af->path = strdup(path);
+	if (!af->path)
 		return -ENOMEM;
-	af->path = strdup(path);
-	if (!af->path) {
-		free(af->tmp);
+	if (asprintf(&af->tmp, "%s.tmp.XXXXXX", af->path) < 0) {
+		free(af->path);
+		af->path = NULL;
 		return -ENOMEM;
 	}
 	fd = mkstemp(af->tmp);
