@@ -170,7 +170,7 @@ static void run_checks(struct check *c)
 
 		for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
 			usable += mt_kprobe_usable(fns[i], kwhy, sizeof(kwhy));
-		snprintf(name, sizeof(name), "%d of 4 kprobes usable%s%.64s", usable,
+		snprintf(name, sizeof(name), "%d of 4 kprobes usable%s%.60s", usable,
 			 kwhy[0] ? ": " : "", kwhy);
 		add(c, "optional", usable == 4, "hook kmap", name);
 	}
