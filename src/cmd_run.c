@@ -170,12 +170,41 @@ void usage_run(void)
 	MT_OUTSTANDING_ENTRIES, MT_STACK_ENTRIES, MT_SITE_ENTRIES);
 }
 
+int mt_usage_err(const char *cmd, const char *fmt, const char *arg)
+{
+	fprintf(stderr, "memtrace %s: ", cmd);
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, " (see 'memtrace %s --help')\n", cmd);
+	return MT_EXIT_USAGE;
+}
+
 static int usage_err(const char *fmt, const char *arg)
 {
-	fprintf(stderr, "memtrace %s: ", cmd_name);
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, " (see 'memtrace %s --help')\n", cmd_name);
-	return MT_EXIT_USAGE;
+	return mt_usage_err(cmd_name, fmt, arg);
+}
+
+int mt_parse_output_opt(const char *cmd, int c, const char *arg, const char **json, int *top,
+			const char **openmetrics)
+{
+	unsigned int n;
+
+	switch (c) {
+	case MT_OPT_JSON:
+		if (!*arg)
+			return mt_usage_err(cmd, "%s--json needs a file name or '-'", "");
+		*json = arg;
+		return 0;
+	case MT_OPT_OPENMETRICS:
+		if (!*arg)
+			return mt_usage_err(cmd, "%s--openmetrics needs a file name", "");
+		*openmetrics = arg;
+		return 0;
+	default:
+		if (mt_parse_u32(arg, &n) || n == 0 || n > 100000)
+			return mt_usage_err(cmd, "invalid --top '%s' (1..100000)", arg);
+		*top = (int)n;
+		return 0;
+	}
 }
 
 static int parse_pid_list(const char *arg, __u32 *pids, int *nr_pids)
@@ -255,20 +284,20 @@ static int parse_classes(const char *arg, struct run_opts *o)
 /* Returns -1 to go on, else an exit code. */
 static int parse(int argc, char **argv, struct run_opts *o)
 {
-	enum { OPT_JSON = 256, OPT_TOP, OPT_FORCE_TP, OPT_CGROUP, OPT_PER_THREAD, OPT_FAIL_IF,
+	enum { OPT_FORCE_TP = MT_OPT_OWN, OPT_CGROUP, OPT_PER_THREAD, OPT_FAIL_IF,
 	       OPT_LIST_METRICS, OPT_SITES, OPT_OUT, OPT_MIN_AGE, OPT_STACKS, OPT_FOLDED,
 	       OPT_FOLDED_OUT, OPT_OUT_ENTRIES, OPT_STACK_ENTRIES, OPT_SITE_ENTRIES,
-	       OPT_OPENMETRICS, OPT_NO_KALLSYMS, OPT_CLASS, OPT_LATENCY, OPT_NO_STALLS,
+	       OPT_NO_KALLSYMS, OPT_CLASS, OPT_LATENCY, OPT_NO_STALLS,
 	       OPT_FORCE_HOOK };
 	/* run's and record's options: these, and each command's own below */
 	static const struct option common[] = {
 		{ "duration", required_argument, NULL, 'd' },
 		{ "pid", required_argument, NULL, 'p' },
-		{ "json", required_argument, NULL, OPT_JSON },
-		{ "top", required_argument, NULL, OPT_TOP },
+		{ "json", required_argument, NULL, MT_OPT_JSON },
+		{ "top", required_argument, NULL, MT_OPT_TOP },
 		{ "cgroup", required_argument, NULL, OPT_CGROUP },
 		{ "per-thread", no_argument, NULL, OPT_PER_THREAD },
-		{ "openmetrics", required_argument, NULL, OPT_OPENMETRICS },
+		{ "openmetrics", required_argument, NULL, MT_OPT_OPENMETRICS },
 		{ "no-call-sites", no_argument, NULL, OPT_SITES },
 		{ "outstanding", no_argument, NULL, OPT_OUT },
 		{ "min-age", required_argument, NULL, OPT_MIN_AGE },
@@ -302,7 +331,7 @@ static int parse(int argc, char **argv, struct run_opts *o)
 	struct option longopts[ARRAY_SIZE(common) + ARRAY_SIZE(run_only) + ARRAY_SIZE(record_only)];
 	bool record = !strcmp(cmd_name, "record");
 	char why[256];
-	unsigned int top, n;
+	unsigned int n;
 	int c, err;
 
 	/* common, then the command's own (ending with the empty row) */
@@ -335,10 +364,13 @@ static int parse(int argc, char **argv, struct run_opts *o)
 		case OPT_NO_KALLSYMS:
 			o->no_kallsyms = true;
 			break;
-		case OPT_OPENMETRICS:
-			if (!*optarg)
-				return usage_err("%s--openmetrics needs a file name", "");
-			o->openmetrics = optarg;
+		case MT_OPT_JSON:
+		case MT_OPT_TOP:
+		case MT_OPT_OPENMETRICS:
+			err = mt_parse_output_opt(cmd_name, c, optarg, &o->json, &o->top,
+						  &o->openmetrics);
+			if (err)
+				return err;
 			break;
 		case 'd':
 			err = mt_parse_seconds(optarg, &o->duration);
@@ -352,16 +384,6 @@ static int parse(int argc, char **argv, struct run_opts *o)
 			err = parse_pid_list(optarg, o->pids, &o->nr_pids);
 			if (err)
 				return err;
-			break;
-		case OPT_JSON:
-			if (!*optarg)
-				return usage_err("%s--json needs a file name or '-'", "");
-			o->json = optarg;
-			break;
-		case OPT_TOP:
-			if (mt_parse_u32(optarg, &top) || top == 0 || top > 100000)
-				return usage_err("invalid --top '%s' (1..100000)", optarg);
-			o->top = (int)top;
 			break;
 		case OPT_SITES:
 			o->pair.sites = false;
