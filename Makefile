@@ -239,11 +239,12 @@ vmtest-i386: vmdeps
 		STATIC_LDFLAGS="-static -L$$root/usr/lib/i386-linux-gnu" vm-bins
 	$(Q)MT_VM_ARCH=i386 MT_VM_CACHE=$(VM_CACHE) tests/vm/run.sh $(OUTPUT)/vm-i386 6.1-686-pae
 
-# The unit tests again under ASan+UBSan, in their own output tree (tests/run.sh runs them).
+# The unit tests and the binary again under ASan+UBSan, in their own output tree
+# (tests/run.sh runs the unit tests and the CLI test against that binary).
 test-sanitize:
 	$(Q)$(MAKE) --no-print-directory OUTPUT=$(OUTPUT)/san \
 		CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
-		unit-bins
+		unit-bins $(OUTPUT)/san/memtrace
 
 # libFuzzer targets (clang): tests/fuzz/fuzz_<x>.c against the plain-C core, each run for
 # FUZZ_SECONDS by `make fuzz` (part of `make test`).

@@ -7,7 +7,6 @@
  * traceable through at least one of its programs.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -171,7 +170,7 @@ static void run_checks(struct check *c)
 
 		for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
 			usable += mt_kprobe_usable(fns[i], kwhy, sizeof(kwhy));
-		snprintf(name, sizeof(name), "%d of 4 kprobes usable%s%s", usable,
+		snprintf(name, sizeof(name), "%d of 4 kprobes usable%s%.60s", usable,
 			 kwhy[0] ? ": " : "", kwhy);
 		add(c, "optional", usable == 4, "hook kmap", name);
 	}
@@ -244,39 +243,13 @@ void usage_check(void)
 
 int do_check(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
 	static struct check c;
 	bool json = false;
-	int ch;
+	int ret;
 
-	opterr = 0;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, ":vh", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'j':
-			json = true;
-			break;
-		case 'v':
-			mt_verbose++;
-			break;
-		case 'h':
-			usage_check();
-			return MT_EXIT_OK;
-		default:
-			fprintf(stderr, "memtrace check: unknown option '%s' (see 'memtrace check "
-				"--help')\n", argv[optind - 1]);
-			return MT_EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "memtrace check: unexpected argument '%s'\n", argv[optind]);
-		return MT_EXIT_USAGE;
-	}
+	ret = mt_parse_json_opts(argc, argv, "check", usage_check, &json);
+	if (ret >= 0)
+		return ret;
 	memset(&c, 0, sizeof(c));
 	run_checks(&c);
 	if (json ? print_json(&c) : (print_text(&c), 0))

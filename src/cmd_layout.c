@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* memtrace layout: this boot's kernel memory map, each value with where it came from. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include "cmds.h"
@@ -31,39 +30,13 @@ void usage_layout(void)
 
 int do_layout(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
 	struct mt_layout l;
 	bool json = false;
-	int c;
+	int ret;
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			json = true;
-			break;
-		case 'v':
-			mt_verbose++;
-			break;
-		case 'h':
-			usage_layout();
-			return MT_EXIT_OK;
-		default:
-			fprintf(stderr, "memtrace layout: unknown option '%s' (see 'memtrace "
-				"layout --help')\n", argv[optind - 1]);
-			return MT_EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "memtrace layout: unexpected argument '%s'\n", argv[optind]);
-		return MT_EXIT_USAGE;
-	}
+	ret = mt_parse_json_opts(argc, argv, "layout", usage_layout, &json);
+	if (ret >= 0)
+		return ret;
 	mt_layout_probe(&l);
 	if (json)
 		return mt_layout_render_json(stdout, &l) ? MT_EXIT_ERROR : MT_EXIT_OK;

@@ -55,12 +55,13 @@ void usage_record(void)
 
 int mt_recorder_open(struct mt_recorder *rc, const char *path, bool force)
 {
-	struct stat st;
-	int fd;
+	int fd, err;
 
 	memset(rc, 0, sizeof(*rc));
-	if (!stat(path, &st) && S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "memtrace record: cannot write '%s': it is a directory\n", path);
+	err = mt_output_target_ok(path);
+	if (err) {
+		fprintf(stderr, "memtrace record: cannot write '%s': %s\n", path,
+			mt_output_strerror(err));
 		return MT_EXIT_USAGE;
 	}
 	rc->path = strdup(path);

@@ -45,10 +45,7 @@ void usage_report(void)
 
 static int usage_err(const char *fmt, const char *arg)
 {
-	fprintf(stderr, "memtrace report: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, " (see 'memtrace report --help')\n");
-	return MT_EXIT_USAGE;
+	return mt_usage_err("report", fmt, arg);
 }
 
 struct report_opts {
@@ -58,36 +55,27 @@ struct report_opts {
 
 static int parse(int argc, char **argv, struct report_opts *o)
 {
-	enum { OPT_JSON = 256, OPT_TOP, OPT_OPENMETRICS };
 	static const struct option longopts[] = {
-		{ "json", required_argument, NULL, OPT_JSON },
-		{ "top", required_argument, NULL, OPT_TOP },
-		{ "openmetrics", required_argument, NULL, OPT_OPENMETRICS },
+		{ "json", required_argument, NULL, MT_OPT_JSON },
+		{ "top", required_argument, NULL, MT_OPT_TOP },
+		{ "openmetrics", required_argument, NULL, MT_OPT_OPENMETRICS },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	unsigned int top;
-	int c;
+	int c, err;
 
 	o->top = 10;
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
-		case OPT_JSON:
-			if (!*optarg)
-				return usage_err("%s--json needs a file name or '-'", "");
-			o->json = optarg;
-			break;
-		case OPT_OPENMETRICS:
-			if (!*optarg)
-				return usage_err("%s--openmetrics needs a file name", "");
-			o->openmetrics = optarg;
-			break;
-		case OPT_TOP:
-			if (mt_parse_u32(optarg, &top) || top == 0 || top > 100000)
-				return usage_err("invalid --top '%s' (1..100000)", optarg);
-			o->top = (int)top;
+		case MT_OPT_JSON:
+		case MT_OPT_TOP:
+		case MT_OPT_OPENMETRICS:
+			err = mt_parse_output_opt("report", c, optarg, &o->json, &o->top,
+						  &o->openmetrics);
+			if (err)
+				return err;
 			break;
 		case 'h':
 			usage_report();
@@ -188,22 +176,7 @@ int do_report(int argc, char **argv)
 		return MT_EXIT_ERROR;
 	}
 	ro.top = o.top;
-	ret = MT_EXIT_OK;
-	if (!o.json || strcmp(o.json, "-") != 0) {
-		mt_render_text(stdout, &r, &ro);
-		if (fflush(stdout) || ferror(stdout)) {
-			mt_err("failed to write the report: %s", strerror(errno));
-			ret = MT_EXIT_ERROR;
-		}
-	}
-	if (o.json && (err = mt_write_json(o.json, &r, &ro))) {
-		mt_err("failed to write JSON to '%s': %s", o.json, strerror(-err));
-		ret = MT_EXIT_ERROR;
-	}
-	if (o.openmetrics && (err = mt_write_openmetrics(o.openmetrics, &r, &ro))) {
-		mt_err("failed to write metrics to '%s': %s", o.openmetrics, strerror(-err));
-		ret = MT_EXIT_ERROR;
-	}
+	ret = mt_write_report(&r, &ro, true, o.json, o.openmetrics);
 	mt_report_free(&r);
 	mt_ksyms_free(&ksyms);
 	mt_rec_free(&rf);

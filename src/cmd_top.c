@@ -199,7 +199,7 @@ static int parse(int argc, char **argv, struct top_opts *o)
 		err = mt_atomic_open(&af, o->openmetrics);
 		if (err) {
 			fprintf(stderr, "memtrace top: cannot write '%s': %s\n", o->openmetrics,
-				strerror(-err));
+				mt_output_strerror(err));
 			return MT_EXIT_USAGE;
 		}
 		mt_atomic_abort(&af);
@@ -357,7 +357,7 @@ int do_top(int argc, char **argv)
 		mt_top_view_free(&v);
 		if (o.openmetrics && (err = mt_write_openmetrics(o.openmetrics, &cur, &ro))) {
 			mt_err("failed to write metrics to '%s': %s", o.openmetrics,
-			       strerror(-err));
+			       mt_output_strerror(err));
 			mt_report_free(&cur);
 			break;
 		}

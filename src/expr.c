@@ -67,6 +67,17 @@ static const char *skip_ws(const char *p)
 	return p;
 }
 
+static unsigned long long gcd(unsigned long long a, unsigned long long b)
+{
+	while (b) {
+		unsigned long long t = a % b;
+
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
 /* Digits with an optional fraction, scaled exactly by mult: "1.5" KiB is 1536 bytes. */
 static int scale(const char *num, size_t len, long long mult, long long *out)
 {
@@ -87,10 +98,19 @@ static int scale(const char *num, size_t len, long long mult, long long *out)
 	if (whole > (unsigned long long)LLONG_MAX / (unsigned long long)mult)
 		return -1;
 	whole *= (unsigned long long)mult;
-	/* the fraction must come out whole in the base unit: 0.5B is not a size */
-	if (frac && (frac * (unsigned long long)mult) % div)
-		return -2;
-	whole += frac * (unsigned long long)mult / div;
+	/*
+	 * The fraction must come out whole in the base unit: 0.5B is not a size. frac * mult
+	 * can pass 2^64 ("7.040820000000s"), so divide first: with g = gcd(mult, div),
+	 * frac * mult / div is whole exactly when div / g divides frac, and is then
+	 * (frac / (div / g)) * (mult / g), below mult.
+	 */
+	if (frac) {
+		unsigned long long g = gcd((unsigned long long)mult, div);
+
+		if (frac % (div / g))
+			return -2;
+		whole += frac / (div / g) * ((unsigned long long)mult / g);
+	}
 	if (whole > (unsigned long long)LLONG_MAX)
 		return -1;
 	*out = (long long)whole;

@@ -400,7 +400,8 @@ static int group_procs(struct mt_pair_report *p, const struct mt_report *r)
 {
 	struct mt_out_proc *row = NULL;
 
-	qsort(p->objs, p->nr_objs, sizeof(*p->objs), cmp_obj_tgid);
+	if (p->nr_objs)	/* qsort(NULL, 0) is undefined (UBSan) */
+		qsort(p->objs, p->nr_objs, sizeof(*p->objs), cmp_obj_tgid);
 	for (size_t i = 0; i < p->nr_objs; i++) {
 		const struct mt_obj_rec *o = &p->objs[i];
 
@@ -427,7 +428,8 @@ static int group_sites(struct mt_pair_report *p)
 
 	if (known)
 		qsort(p->sites, known, sizeof(*p->sites), cmp_site_key);
-	qsort(p->objs, p->nr_objs, sizeof(*p->objs), cmp_obj_site);
+	if (p->nr_objs)	/* qsort(NULL, 0) is undefined (UBSan) */
+		qsort(p->objs, p->nr_objs, sizeof(*p->objs), cmp_obj_site);
 	for (size_t i = 0; i < p->nr_objs; i++) {
 		const struct mt_obj_rec *o = &p->objs[i];
 
@@ -468,7 +470,8 @@ static int group_stacks(struct mt_pair_report *p)
 
 	if (known)
 		qsort(p->stacks, known, sizeof(*p->stacks), cmp_stack_key);
-	qsort(p->objs, p->nr_objs, sizeof(*p->objs), cmp_obj_stack);
+	if (p->nr_objs)	/* qsort(NULL, 0) is undefined (UBSan) */
+		qsort(p->objs, p->nr_objs, sizeof(*p->objs), cmp_obj_stack);
 	for (size_t i = 0; i < p->nr_objs && p->opts.stacks; i++) {
 		const struct mt_obj_rec *o = &p->objs[i];
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -104,6 +105,42 @@ int mt_parse_seconds(const char *s, double *out)
 	return 0;
 }
 
+int mt_parse_json_opts(int argc, char **argv, const char *cmd, void (*usage)(void), bool *json)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	int c;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			*json = true;
+			break;
+		case 'v':
+			mt_verbose++;
+			break;
+		case 'h':
+			usage();
+			return MT_EXIT_OK;
+		default:
+			fprintf(stderr, "memtrace %s: unknown option '%s' (see 'memtrace %s "
+				"--help')\n", cmd, argv[optind - 1], cmd);
+			return MT_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "memtrace %s: unexpected argument '%s'\n", cmd, argv[optind]);
+		return MT_EXIT_USAGE;
+	}
+	return -1;
+}
+
 int mt_parse_u32(const char *s, unsigned int *out)
 {
 	unsigned long long v;
@@ -121,16 +158,38 @@ int mt_parse_u32(const char *s, unsigned int *out)
 	return 0;
 }
 
+int mt_output_target_ok(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) || S_ISREG(st.st_mode))
+		return 0;
+	return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+}
+
+const char *mt_output_strerror(int err)
+{
+	return err == -EISDIR ? "it is a directory" : err == -EINVAL ? "not a regular file" :
+	       strerror(-err);
+}
+
 int mt_atomic_open(struct mt_atomic_file *af, const char *path)
 {
 	int fd, err;
 
 	memset(af, 0, sizeof(*af));
-	if (asprintf(&af->tmp, "%s.tmp.XXXXXX", path) < 0)
+	err = mt_output_target_ok(path);
+	if (err)
+		return err;
+	/* through a symlink to its file: a rename over the link would replace the link */
+	af->path = realpath(path, NULL);
+	if (!af->path)
+		af->path = strdup(path);
+	if (!af->path)
 		return -ENOMEM;
-	af->path = strdup(path);
-	if (!af->path) {
-		free(af->tmp);
+	if (asprintf(&af->tmp, "%s.tmp.XXXXXX", af->path) < 0) {
+		free(af->path);
+		af->path = NULL;
 		return -ENOMEM;
 	}
 	fd = mkstemp(af->tmp);

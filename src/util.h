@@ -30,8 +30,21 @@ const char *mt_fmt_count(char *buf, size_t len, unsigned long long n);
 /* Strict parsers: the whole string must be a number in range. 0 or -EINVAL/-ERANGE. */
 int mt_parse_seconds(const char *s, double *out);
 int mt_parse_u32(const char *s, unsigned int *out);
+/* The options of a command that takes only --json, -v and -h (check, layout): -1 to go
+ * on, else an exit code after the help or one line on stderr. */
+int mt_parse_json_opts(int argc, char **argv, const char *cmd, void (*usage)(void), bool *json);
 
-/* Write a file under its final name only once it is complete (tmp + fsync + rename). */
+/*
+ * A path memtrace may create or replace with an output file: absent or a regular file. A
+ * rename over a directory fails only at the end, over /dev/zero or a FIFO it would replace
+ * the node. 0, -EISDIR, or -EINVAL for any other kind.
+ */
+int mt_output_target_ok(const char *path);
+/* The words for an error of the above or of mt_atomic_*(): "it is a directory", ... */
+const char *mt_output_strerror(int err);
+
+/* Write a file under its final name only once it is complete (tmp + fsync + rename);
+ * refuses a path that is not absent or a regular file (mt_output_target_ok). */
 struct mt_atomic_file {
 	FILE *f;
 	char *path;

@@ -3,8 +3,8 @@
 # Run every test binary, sum cmocka's verdicts, print the closing "N passed, N failed" line.
 # usage: tests/run.sh OUTPUT_DIR   (from the repository root; `make test` calls it)
 # Unit tests need nothing; the same unit tests run again under ASan+UBSan; the CLI test runs
-# the binary; live tests load BPF and need root (they skip, saying why, without it); each
-# libFuzzer target runs for FUZZ_SECONDS (default 20).
+# the binary, then its ASan+UBSan build; live tests load BPF and need root (they skip,
+# saying why, without it); each libFuzzer target runs for FUZZ_SECONDS (default 20).
 out=${1:-build}
 passed=0 failed=0 skipped=0 broken=""
 log=$(mktemp)
@@ -44,6 +44,10 @@ for t in "$out"/san/tests/test_*; do
 done
 export MEMTRACE="$out/memtrace" WORKLOAD="$out/tests/workload" MT_NPM_DIR="$out/npm"
 run "cli" "$out/tests/cli"
+# the same bad invocations against the ASan+UBSan build of the binary
+[ -x "$out/san/memtrace" ] && run "asan+ubsan cli" \
+	env MEMTRACE="$out/san/memtrace" ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1 "$out/tests/cli"
 for t in "$out"/tests/live_*; do
 	case $t in *.d) continue ;; esac
 	[ -x "$t" ] && run "$(basename "$t")" "$t"

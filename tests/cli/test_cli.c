@@ -10,10 +10,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <linux/capability.h>
 
 static const char *memtrace = "build/memtrace";
 
@@ -23,7 +26,12 @@ struct bad {
 	const char *says;	/* a substring of the one stderr line */
 	const char *env;	/* NAME=VALUE to set, or NULL */
 	bool drop_root;		/* run as nobody */
+	bool drop_caps;		/* stay root, without CAP_SYS_ADMIN, CAP_BPF, CAP_PERFMON */
+	bool pid_exits;		/* "%PID": a process that exits 2 s later (needs root) */
+	int lines;		/* stderr lines, when not 1 */
 };
+
+#define FIXTURE "tests/fixtures/record-mix-2000.rec"
 
 static const struct bad cases[] = {
 	{ { NULL }, 2, "Usage: memtrace" },
@@ -173,6 +181,60 @@ static const struct bad cases[] = {
 	{ { "top", "-c", "1" }, 1, "run as root", NULL, true },
 	{ { "run", "-d", "1" }, 1, "kernel lacks BTF", "MEMTRACE_VMLINUX_BTF=/nonexistent" },
 	{ { "run", "-d", "1" }, 1, "run as root", NULL, true },
+	/* issue 9: the rest of the issue's list, and the option tables shared by commands */
+	{ { "run", "-d", "31622401" }, 2, "duration '31622401' out of range" },
+	{ { "run", "-d", "" }, 2, "invalid duration ''" },
+	{ { "run", "--top", "100001" }, 2, "invalid --top '100001'" },
+	{ { "run", "--outstanding-entries", "-1" }, 2, "invalid --outstanding-entries '-1'" },
+	{ { "run", "--fail-if", "classes.physical.net_bytes > 0.5B" }, 2,
+	  "not a whole number of bytes" },
+	{ { "run", "--fail-if", "classes.physical.net_bytes > 1.5.3KiB" }, 2, "unexpected '.3" },
+	{ { "run", "--fail-if", "classes.physical.net_bytes > 1 KB" }, 2, "(use KiB)" },
+	{ { "run", "--json", "/dev/zero" }, 2, "cannot write '/dev/zero': not a regular file" },
+	{ { "run", "--json", "/tmp" }, 2, "cannot write '/tmp': it is a directory" },
+	{ { "run", "--openmetrics", "/dev/null" }, 2, "'/dev/null': not a regular file" },
+	{ { "run", "--folded", "/tmp" }, 2, "cannot write '/tmp': it is a directory" },
+	{ { "record", "-o", "/dev/zero", "-f" }, 2, "'/dev/zero': not a regular file" },
+	{ { "top", "--openmetrics", "/dev/zero" }, 2, "'/dev/zero': not a regular file" },
+	{ { "report", "--json", "/dev/zero", FIXTURE }, 1,
+	  "failed to write JSON to '/dev/zero': not a regular file" },
+	{ { "report", "--json", "/nonexistent/dir/r.json", FIXTURE }, 1,
+	  "failed to write JSON to '/nonexistent/dir/r.json'" },
+	{ { "report", "--openmetrics", "/nonexistent/dir/m.prom", FIXTURE }, 1,
+	  "failed to write metrics to '/nonexistent/dir/m.prom'" },
+	{ { "report", "/etc/shadow" }, 1, "cannot read '/etc/shadow': Permission denied", NULL,
+	  true },
+	{ { "run", "--json", "/etc/mt-cli.json" }, 2,
+	  "cannot write '/etc/mt-cli.json': Permission denied", NULL, true },
+	{ { "record", "-o", "/etc/mt-cli.rec" }, 2,
+	  "cannot write '/etc/mt-cli.rec': Permission denied", NULL, true },
+	{ { "run", "--", "/dev/zero" }, 2, "command not found: '/dev/zero'" },
+	{ { "run", "--output", "x.rec" }, 2, "unknown option '--output'" },
+	{ { "run", "-f" }, 2, "unknown option '-f'" },
+	{ { "run", "--no-kallsyms" }, 2, "unknown option '--no-kallsyms'" },
+	{ { "record", "-o", "x.rec", "--fail-if", "lost > 0" }, 2, "unknown option '--fail-if'" },
+	{ { "record", "-o", "x.rec", "--latency" }, 2, "unknown option '--latency'" },
+	{ { "record", "-o", "x.rec", "--list-metrics" }, 2, "unknown option '--list-metrics'" },
+	{ { "record", "-o", "x.rec", "--no-kallsyms", "stray" }, 2, "unexpected argument 'stray'" },
+	{ { "record", "-o", "x.rec", "--class", "frob" }, 2, "memtrace record: invalid --class" },
+	{ { "record", "-o", "x.rec", "--folded", "" }, 2, "--folded needs a file name" },
+	{ { "record", "-o", "x.rec", "--min-age" }, 2, "option '--min-age' needs a value" },
+	{ { "layout", "stray" }, 2, "memtrace layout: unexpected argument 'stray'" },
+	{ { "layout", "-x" }, 2, "memtrace layout: unknown option '-x' (see 'memtrace layout" },
+	{ { "layout", "--json=1" }, 2, "unknown option '--json=1'" },
+	{ { "check", "--json", "stray" }, 2, "memtrace check: unexpected argument 'stray'" },
+	{ { "check", "-x" }, 2, "memtrace check: unknown option '-x' (see 'memtrace check" },
+	/* root without the capabilities: says which are missing */
+	{ { "run", "-d", "1" }, 1, "root lacks CAP_SYS_ADMIN, or CAP_BPF and CAP_PERFMON",
+	  .drop_caps = true },
+	{ { "top", "-c", "1" }, 1, "root lacks CAP_SYS_ADMIN, or CAP_BPF and CAP_PERFMON",
+	  .drop_caps = true },
+	{ { "record", "-o", "/nonexistent/x.rec", "-d", "1" }, 2, "cannot write",
+	  .drop_caps = true },
+	/* the traced process exits mid-run: a line saying so, the report, exit 0 */
+	{ { "run", "-p", "%PID" }, 0, "exited; the trace ends", .pid_exits = true, .lines = 2 },
+	{ { "run", "-d", "60", "-p", "%PID" }, 0, "exited; the trace ends", .pid_exits = true,
+	  .lines = 2 },
 };
 
 /* Run one case; returns exit status, stderr in err (NUL-terminated). */
@@ -182,6 +244,18 @@ static int run_case(const struct bad *c, char *err, size_t len)
 	ssize_t n, off = 0;
 	pid_t pid;
 
+	char pidarg[16] = "";
+	pid_t victim = -1;
+
+	if (c->pid_exits) {
+		victim = fork();
+		assert_true(victim >= 0);
+		if (victim == 0) {
+			sleep(2);
+			_exit(0);
+		}
+		snprintf(pidarg, sizeof(pidarg), "%d", victim);
+	}
 	assert_int_equal(pipe(pipefd), 0);
 	pid = fork();
 	assert_true(pid >= 0);
@@ -190,7 +264,7 @@ static int run_case(const struct bad *c, char *err, size_t len)
 		int i = 0;
 
 		while (i < 8 && c->argv[i]) {
-			argv[i + 1] = c->argv[i];
+			argv[i + 1] = strcmp(c->argv[i], "%PID") ? c->argv[i] : pidarg;
 			i++;
 		}
 		dup2(pipefd[1], 2);
@@ -200,6 +274,11 @@ static int run_case(const struct bad *c, char *err, size_t len)
 			putenv((char *)c->env);
 		if (c->drop_root && (setgid(65534) || setuid(65534)))
 			_exit(125);
+		/* out of the bounding set, so exec does not give them back to root */
+		if (c->drop_caps && (prctl(PR_CAPBSET_DROP, CAP_SYS_ADMIN) ||
+				     prctl(PR_CAPBSET_DROP, CAP_BPF) ||
+				     prctl(PR_CAPBSET_DROP, CAP_PERFMON)))
+			_exit(124);
 		execv(memtrace, (char *const *)argv);
 		_exit(127);
 	}
@@ -209,6 +288,18 @@ static int run_case(const struct bad *c, char *err, size_t len)
 	err[off] = '\0';
 	close(pipefd[0]);
 	waitpid(pid, &st, 0);
+	if (victim > 0) {
+		char want[64];
+
+		/* the line names the process that exited */
+		snprintf(want, sizeof(want), "memtrace: process %d exited", victim);
+		kill(victim, SIGKILL);
+		waitpid(victim, NULL, 0);
+		if (!strstr(err, want)) {
+			print_error("no '%s'\n", want);
+			return -1;
+		}
+	}
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
@@ -221,14 +312,14 @@ static void test_bad_invocations(void **state)
 		char err[4096], *nl;
 		int code, lines = 0;
 
-		if (c->drop_root && geteuid() != 0)
+		if ((c->drop_root || c->drop_caps || c->pid_exits) && geteuid() != 0)
 			continue;	/* already not root: the case below covers it */
 		code = run_case(c, err, sizeof(err));
 		for (nl = err; (nl = strchr(nl, '\n')); nl++)
 			lines++;
 		/* no arguments prints the usage, not one line; everything else: one line */
 		if (code != c->code || (c->says && !strstr(err, c->says)) ||
-		    (c->argv[0] && lines != 1)) {
+		    (c->argv[0] && lines != (c->lines ? c->lines : 1))) {
 			print_error("case %zu (%s %s %s): exit %d (want %d), stderr: %s\n", i,
 				    c->argv[0] ? c->argv[0] : "", c->argv[1] ? c->argv[1] : "",
 				    c->argv[2] ? c->argv[2] : "", code, c->code, err);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Faults a user will meet: a full disk under --json, a reader that goes away (SIGPIPE),
- * and in every case nothing left loaded in the kernel and no half-written file.
+ * Faults a user will meet: a full disk under --json, a reader that goes away (SIGPIPE), a
+ * traced command that crashes or is killed, and in every case nothing left loaded in the
+ * kernel and no half-written file.
  */
 #include <errno.h>
 #include <signal.h>
@@ -86,6 +87,75 @@ static void test_sigpipe_leaves_nothing_loaded(void **state)
 	print_message("exit status after the reader left: %d\n", status);
 	assert_true(status == 128 + SIGPIPE || status == 1);
 	assert_true(progs_gone(ids, n));
+}
+
+/*
+ * The traced command dies: memtrace still writes the whole report (text and JSON), says how
+ * the command ended, exits 4 (the command failed) and leaves no program loaded. how: "segv"
+ * (the command crashes on its own) or "kill" (SIGKILL from outside, here from the test).
+ */
+static void command_dies(const char *how, int sig)
+{
+	char json[256], n[16], *err, *out, *p, want[96];
+	char *segv[] = { (char *)memtrace, "run", "--json", json, "--", (char *)workload, "segv",
+			 n, NULL };
+	char *sleeper[] = { (char *)memtrace, "run", "--json", json, "--", "sleep", "60", NULL };
+	int ids[256], nids, status, cmd_pid = 0;
+	struct json_object *j;
+	struct child c;
+
+	if (geteuid() != 0)
+		skip();
+	next_run();
+	snprintf(json, sizeof(json), "%s", run_file("dies.json"));
+	snprintf(n, sizeof(n), "%d", 1000);
+	c = spawn(!strcmp(how, "segv") ? segv : sleeper, run_file("dies.out"),
+		  run_file("dies.err"));
+	assert_true(wait_file(run_file("dies.err"), "memtrace: tracing", 60));
+	nids = prog_ids_of(c.pid, ids, 256);	/* the segv workload waits 0.5 s first */
+	err = slurp(run_file("dies.err"));
+	p = strstr(err, "(pid ");
+	if (p)
+		cmd_pid = atoi(p + 5);
+	free(err);
+	assert_true(cmd_pid > 0);
+	assert_true(nids > 0);
+	if (!strcmp(how, "kill")) {
+		usleep(300 * 1000);
+		assert_int_equal(kill(cmd_pid, SIGKILL), 0);
+	}
+	status = wait_exit(c.pid, 60);
+	close(c.in);
+	err = slurp(run_file("dies.err"));
+	print_message("%s: exit %d, stderr: %s", how, status, err);
+	assert_int_equal(status, 4);
+	snprintf(want, sizeof(want), "memtrace: command killed by signal %d (%s)\n", sig,
+		 strsignal(sig));
+	assert_non_null(strstr(err, want));
+	free(err);
+	out = slurp(run_file("dies.out"));
+	assert_non_null(strstr(out, "ADDRESS CLASSES"));
+	free(out);
+	j = json_object_from_file(json);
+	assert_non_null(j);
+	assert_int_equal(jget(j, "run.scope.signal"), sig);
+	assert_int_equal(jget(j, "run.scope.pid"), cmd_pid);
+	assert_int_equal(jget(j, "run.lost.total"), jget(j, "run.lost.missed_runs"));
+	/* the crashing command did its 1,000 eventfds first: each is at least one allocation */
+	if (!strcmp(how, "segv"))
+		assert_true(jget(j, "classes.kernel_logical.allocs") >= 1000);
+	json_object_put(j);
+	assert_true(progs_gone(ids, nids));
+}
+
+static void test_command_segfaults(void **state)
+{
+	command_dies("segv", SIGSEGV);
+}
+
+static void test_command_killed(void **state)
+{
+	command_dies("kill", SIGKILL);
 }
 
 /* Peak resident memory of a process, in KiB (VmHWM). */
@@ -199,6 +269,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json_on_full_disk),
 		cmocka_unit_test(test_sigpipe_leaves_nothing_loaded),
+		cmocka_unit_test(test_command_segfaults),
+		cmocka_unit_test(test_command_killed),
 		cmocka_unit_test(test_load_two_cores),
 	};
 

@@ -26,16 +26,21 @@
  * forks 3 children at once (no handshake: for `memtrace run -- workload forks N`); each does
  * N x (eventfd + close) and touches N pages, prints "child PID" on stderr and exits; the
  * parent waits for all three and exits 0.
+ *   workload segv N
+ * no handshake either: half a second, N x (eventfd + close), then a write through a NULL pointer (SIGSEGV),
+ * for `memtrace run -- workload segv N`: a command that crashes.
  *        pagecache  write a file of N MiB under $MT_WORKLOAD_DIR (default /var/tmp), read it
  *                   back, remove it: in a memory cgroup smaller than N MiB the page cache
  *                   must be reclaimed as it goes (memcg reclaim), even with no swap
  */
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -247,7 +252,7 @@ int main(int argc, char **argv)
 
 	if (argc != 3 || (n = atol(argv[2])) <= 0) {
 		fprintf(stderr, "usage: workload slab|pages|mix|calls|slabsecs|hold|keep|churn|classes|"
-			"forks|pagecache|vkeep|vchurn N\n");
+			"forks|segv|pagecache|vkeep|vchurn N\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -273,6 +278,15 @@ int main(int argc, char **argv)
 				return 1;
 		}
 		return 0;
+	}
+	if (!strcmp(argv[1], "segv")) {
+		struct rlimit no_core = { 0, 0 };
+
+		setrlimit(RLIMIT_CORE, &no_core);	/* a crash, not a core dump to wait for */
+		usleep(500 * 1000);	/* a test can see the tracer's programs meanwhile */
+		slab(n);
+		*(volatile int *)(uintptr_t)(n - n) = 1;
+		return 1;
 	}
 	printf("ready %d\n", getpid());
 	if (read(0, &c, 1) != 1)

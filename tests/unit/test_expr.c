@@ -44,6 +44,10 @@ static const struct good goods[] = {
 	{ "t > 0.001ms", "t", MT_CMP_GT, 1000, MT_UNIT_TIME },
 	{ "n_2.x9 > +5", "n_2.x9", MT_CMP_GT, 5, MT_UNIT_NONE },
 	{ "x > 9223372036854775807", "x", MT_CMP_GT, LLONG_MAX, MT_UNIT_NONE },
+	/* found by tests/fuzz/fuzz_expr.c: fraction * unit passed 2^64 and wrapped, so a
+	 * whole value was rejected as "not a whole number" */
+	{ "t > 7.040820000000s", "t", MT_CMP_GT, 7040820000LL, MT_UNIT_TIME },
+	{ "x > 0.000030517578125TiB", "x", MT_CMP_GT, 1LL << 25, MT_UNIT_BYTES },
 };
 
 struct bad {
@@ -78,6 +82,8 @@ static const struct bad bads[] = {
 	{ "lost > 0.5B", "not a whole number of bytes" },
 	{ "lost > 0.5ns", "not a whole number of nanoseconds" },
 	{ "lost > 1.5", "not a whole number" },
+	{ "t > 1.9999999999999999s", "not a whole number of nanoseconds" },
+	{ "t > 7.040820000001s", "not a whole number of nanoseconds" },
 	{ "lost > 9223372036854775808", "out of range" },
 	{ "lost > 99999999999999999999999", "out of range" },
 	{ "lost > 8388608TiB", "out of range" },
