@@ -26,7 +26,7 @@ void mt_render_json_procx(struct jw *w, const struct mt_report *r, __u32 tgid)
 			if (!proc_class(r, k))
 				continue;
 			jw_obj_begin(w, mt_class_key(k));
-			jw_u64(w, "count", o ? o->count[k] : 0);
+			jw_u64(w, "objects", o ? o->count[k] : 0);
 			jw_u64(w, "bytes", o ? o->bytes[k] : 0);
 			jw_obj_end(w);
 		}
