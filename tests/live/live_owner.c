@@ -459,6 +459,75 @@ static void test_readme_ci_example(void **state)
 	free(script);
 }
 
+/*
+ * `memtrace report` rebuilds the per-process keys from a recording (owner_frees and
+ * fault_procs go through the map source like every map): the same as the run's JSON.
+ */
+static void test_record_replays_per_process(void **state)
+{
+	static const char *const keys[] = { "outstanding", "freed_by_others", "frees_of_others",
+					     "page_faults", "stalls", "classes" };
+	struct json_object *a, *b, *pa, *pb;
+	char rec[256], ja[256], jb[256];
+	int st;
+
+	if (geteuid() != 0)
+		skip();
+	next_run();
+	snprintf(rec, sizeof(rec), "%s", run_file("rec.mtr"));
+	snprintf(ja, sizeof(ja), "%s", run_file("run.json"));
+	snprintf(jb, sizeof(jb), "%s", run_file("report.json"));
+	{
+		char *argv[] = { (char *)memtrace, "record", "-o", rec, "--json", ja,
+				 "--outstanding", "--", (char *)workload, "forks", "50", NULL };
+		struct child c = spawn(argv, run_file("rec.out"), run_file("rec.err"));
+
+		st = wait_exit(c.pid, 300);
+		close(c.in);
+		close(c.out);
+		if (st)
+			fail_msg("record exited %d: %s", st, slurp(run_file("rec.err")));
+	}
+	{
+		char *argv[] = { (char *)memtrace, "report", rec, "--json", jb, NULL };
+		struct child c = spawn(argv, run_file("rep.out"), run_file("rep.err"));
+
+		st = wait_exit(c.pid, 120);
+		close(c.in);
+		close(c.out);
+		if (st)
+			fail_msg("report exited %d: %s", st, slurp(run_file("rep.err")));
+	}
+	a = json_object_from_file(ja);
+	b = json_object_from_file(jb);
+	assert_non_null(a);
+	assert_non_null(b);
+	pa = json_object_object_get(a, "processes");
+	pb = json_object_object_get(b, "processes");
+	/* the command and its three children at least */
+	assert_true(json_object_array_length(pa) >= 4);
+	assert_int_equal(json_object_array_length(pa), json_object_array_length(pb));
+	for (size_t i = 0; i < json_object_array_length(pa); i++) {
+		struct json_object *x = json_object_array_get_idx(pa, i);
+		struct json_object *y = proc_of(b, (int)jget(x, "tgid"));
+
+		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+			const char *sx = json_object_to_json_string(json_object_object_get(x,
+								     keys[k]));
+			const char *sy = json_object_to_json_string(json_object_object_get(y,
+								     keys[k]));
+
+			if (strcmp(sx, sy))
+				fail_msg("tgid %lld %s: run %s, report %s", jget(x, "tgid"),
+					 keys[k], sx, sy);
+		}
+		assert_true(json_object_get_type(json_object_object_get(x, "outstanding")) ==
+			    json_type_object);
+	}
+	json_object_put(a);
+	json_object_put(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -466,6 +535,7 @@ int main(void)
 		cmocka_unit_test(test_fail_if_outstanding_trips_on_leak),
 		cmocka_unit_test(test_fail_if_outstanding_passes_without_leak),
 		cmocka_unit_test(test_readme_ci_example),
+		cmocka_unit_test(test_record_replays_per_process),
 	};
 
 	return cmocka_run_group_tests_name("live owner", tests, harness_setup, harness_teardown);
