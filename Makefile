@@ -51,7 +51,8 @@ CORE_SRCS := src/model.c src/layout.c src/model_classes.c src/render_text_classe
 	     src/render_folded.c src/mapsrc.c src/mapsrc_rec.c src/collect.c src/collect_classes.c \
 	     src/record_write.c src/record_read.c src/record_header.c src/render_openmetrics.c \
 	     src/top.c src/model_latency.c src/render_text_latency.c src/render_json_latency.c \
-	     src/alloclat_pick.c src/collect_stalls.c
+	     src/alloclat_pick.c src/collect_stalls.c src/model_proc.c src/render_text_proc.c \
+	     src/render_json_proc.c src/metrics_ext.c
 # The binary: the above plus CLI, loader and collector.
 APP_SRCS := src/main.c src/cmd_run.c src/loader.c src/calib.c src/probe.c src/cmd_check.c \
 	    src/scope.c src/collect_pair.c src/mapsrc_live.c src/record_live.c src/cmd_record.c \

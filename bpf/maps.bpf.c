@@ -33,5 +33,6 @@ struct mt_outstanding_map outstanding SEC(".maps");
 struct mt_stack_traces_map stack_traces SEC(".maps");
 struct mt_sites_map sites SEC(".maps");
 struct mt_stack_aggs_map stack_aggs SEC(".maps");
+struct mt_owner_frees_map owner_frees SEC(".maps");
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -72,11 +72,16 @@ static __always_inline int on_page_free(__u64 pfn, __u32 order)
 {
 	struct mt_counts *c;
 	struct mt_stats *st;
+	struct mt_obj own;
+	bool owned;
 	__u64 bytes;
 	__u32 tgid;
 
 	st = mt_begin(&tgid);
-	mt_track_free(MT_CLASS_PHYSICAL, pfn, st != NULL);
+	/* in scope or not: the owner's pages may be freed by anyone (pair.bpf.h) */
+	owned = mt_track_free_owner(MT_CLASS_PHYSICAL, pfn, st != NULL, &own);
+	if (owned)
+		mt_owner_free(tgid, MT_CLASS_PHYSICAL, &own);
 	if (!st)
 		return 0;
 	c = &st->cls[MT_CLASS_PHYSICAL];
@@ -85,7 +90,10 @@ static __always_inline int on_page_free(__u64 pfn, __u32 order)
 	c->bytes_freed += bytes;
 	st->order_frees[mt_order_slot(order)]++;
 	zone_add(st->zone_frees, pfn, order & 31);
-	mt_proc_free(st, tgid, MT_CLASS_PHYSICAL, bytes);
+	if (!track_pairs)
+		mt_proc_free(st, tgid, MT_CLASS_PHYSICAL, bytes);
+	else
+		mt_proc_free_paired(tgid, MT_CLASS_PHYSICAL, bytes, owned ? own.tgid : 0);
 	return 0;
 }
 

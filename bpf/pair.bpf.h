@@ -46,6 +46,13 @@ struct mt_sites_map {
 	__type(value, struct mt_site);
 };
 
+struct mt_owner_frees_map {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 8192);	/* as procs; 1 without pairing, set by the loader */
+	__type(key, __u32);
+	__type(value, struct mt_owner_frees);
+};
+
 struct mt_stack_aggs_map {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, MT_STACK_ENTRIES);
@@ -58,6 +65,7 @@ extern struct mt_outstanding_map outstanding SEC(".maps");
 extern struct mt_stack_traces_map stack_traces SEC(".maps");
 extern struct mt_sites_map sites SEC(".maps");
 extern struct mt_stack_aggs_map stack_aggs SEC(".maps");
+extern struct mt_owner_frees_map owner_frees SEC(".maps");
 
 static __always_inline struct mt_pair_stats *mt_pair_stats_get(void)
 {
@@ -171,9 +179,11 @@ static __always_inline void mt_track_alloc(void *ctx, __u32 tgid, int cls, __u64
  * A free of addr. Called for every free, whoever frees: the allocation belongs to whoever
  * made it, and with -p the object of a traced process may well be freed by a kworker.
  * in_scope says whether the freeing task passed the filters: only then is a free that
- * finds nothing an unpaired free of ours.
+ * finds nothing an unpaired free of ours. When the allocation is found, *owner gets its
+ * entry (before the delete) and the result is true.
  */
-static __always_inline void mt_track_free(int cls, __u64 addr, bool in_scope)
+static __always_inline bool mt_track_free_owner(int cls, __u64 addr, bool in_scope,
+						struct mt_obj *owner)
 {
 	struct mt_obj_key k = { .addr = addr, .cls = cls };
 	struct mt_pair_stats *ps;
@@ -182,16 +192,17 @@ static __always_inline void mt_track_free(int cls, __u64 addr, bool in_scope)
 	__u64 us;
 
 	if (!track_pairs)
-		return;
+		return false;
 	ps = mt_pair_stats_get();
 	if (!ps || cls < 0 || cls >= MT_PAIR_KINDS)
-		return;
+		return false;
 	v = bpf_map_lookup_elem(&outstanding, &k);
 	if (!v) {
 		if (in_scope)
 			ps->unpaired[cls]++;
-		return;
+		return false;
 	}
+	*owner = *v;
 	us = (bpf_ktime_get_ns() - v->ts_ns) / 1000;
 	slot = mt_hist_slot(us);
 	/* clang knows slot < 32 and drops a plain check; the verifier does not know it */
@@ -201,6 +212,89 @@ static __always_inline void mt_track_free(int cls, __u64 addr, bool in_scope)
 	ps->paired_bytes[cls] += v->size;
 	if (bpf_map_delete_elem(&outstanding, &k))
 		ps->lost[MT_PLOSS_OUTSTANDING_ERR]++;
+	return true;
+}
+
+static __always_inline void mt_track_free(int cls, __u64 addr, bool in_scope)
+{
+	struct mt_obj owner;
+
+	mt_track_free_owner(cls, addr, in_scope, &owner);
+}
+
+/* tgid's row of owner_frees on this CPU, created on first use; NULL when the map is full. */
+static __always_inline struct mt_owner_frees *mt_owner_frees_get(__u32 tgid)
+{
+	struct mt_owner_frees *x, fresh = {};
+
+	x = bpf_map_lookup_elem(&owner_frees, &tgid);
+	if (x)
+		return x;
+	bpf_map_update_elem(&owner_frees, &tgid, &fresh, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&owner_frees, &tgid);
+}
+
+#define MT_PF_KTHREAD	0x00200000	/* include/linux/sched.h, unchanged since 2.6 */
+
+/*
+ * The free of an object found in the outstanding map is the owner's, whoever runs it: it is
+ * charged to the owner's process row (so its frees and "outstanding" stay right when a
+ * kworker, an RCU callback or another process frees), and counted as done in another
+ * context when the current task is not of the owner's process. Runs in and out of scope.
+ * A softirq that interrupts the owner itself runs as the owner and counts as its own.
+ */
+static __always_inline void mt_owner_free(__u32 cur_tgid, int cls, const struct mt_obj *o)
+{
+	struct mt_owner_frees *x;
+	struct task_struct *task;
+	struct mt_proc *p;
+	__u32 owner = o->tgid;
+
+	if (cls < 0 || cls >= MT_CLASS_MAX)
+		return;
+	/* the row exists since the allocation (else procs was full: counted there) */
+	p = bpf_map_lookup_elem(&procs, &owner);
+	if (p) {
+		p->frees[cls]++;
+		p->bytes_freed[cls] += o->size;
+	}
+	if (owner == cur_tgid)
+		return;
+	x = mt_owner_frees_get(owner);
+	if (!x)
+		return;
+	x->by_others[cls]++;
+	x->by_others_bytes[cls] += o->size;
+	task = (struct task_struct *)bpf_get_current_task();
+	if (BPF_CORE_READ(task, flags) & MT_PF_KTHREAD)
+		x->by_kthread[cls]++;
+}
+
+/* An in-scope free of an object this process did not allocate while traced: not its. */
+static __always_inline void mt_not_own_free(__u32 tgid, int cls, __u64 bytes)
+{
+	struct mt_owner_frees *x;
+
+	if (cls < 0 || cls >= MT_CLASS_MAX)
+		return;
+	x = mt_owner_frees_get(tgid);
+	if (!x)
+		return;
+	x->of_others[cls]++;
+	x->of_others_bytes[cls] += bytes;
+}
+
+/*
+ * The in-scope side of a free with pairing on: the thread table counts the work the thread
+ * did; the process row was charged by mt_owner_free() when the object was this process's,
+ * and a free of anything else (owner another process, or allocated before the run) is
+ * counted apart, never as this process's free. owner is 0 when the object was not found.
+ */
+static __always_inline void mt_proc_free_paired(__u32 tgid, int cls, __u64 bytes, __u32 owner)
+{
+	mt_thread_add(tgid, cls, bytes, true);
+	if (owner != tgid)
+		mt_not_own_free(tgid, cls, bytes);
 }
 
 #endif /* MT_PAIR_BPF_H */

@@ -137,12 +137,17 @@ static __always_inline int on_free(const void *ptr, const struct kmem_cache *s, 
 	struct mt_counts *c;
 	struct mt_cache *kc;
 	struct mt_stats *st;
+	struct mt_obj own;
+	bool owned = false;
 	__u64 size;
 	__u32 tgid;
 
 	st = mt_begin(&tgid);
+	/* in scope or not: the owner's object may be freed by anyone (pair.bpf.h) */
 	if ((__u64)ptr > MT_ZERO_SIZE_PTR)
-		mt_track_free(MT_CLASS_LOGICAL, (__u64)ptr, st != NULL);
+		owned = mt_track_free_owner(MT_CLASS_LOGICAL, (__u64)ptr, st != NULL, &own);
+	if (owned)
+		mt_owner_free(tgid, MT_CLASS_LOGICAL, &own);
 	if (!st)
 		return 0;
 	c = &st->cls[MT_CLASS_LOGICAL];
@@ -156,7 +161,10 @@ static __always_inline int on_free(const void *ptr, const struct kmem_cache *s, 
 		c->bytes_freed += size;
 	else
 		c->frees_unsized++;
-	mt_proc_free(st, tgid, MT_CLASS_LOGICAL, size);
+	if (!track_pairs)
+		mt_proc_free(st, tgid, MT_CLASS_LOGICAL, size);
+	else
+		mt_proc_free_paired(tgid, MT_CLASS_LOGICAL, size, owned ? own.tgid : 0);
 	if (!key && size)
 		key = size | MT_CACHE_KEY_KMALLOC;
 	if (!key)

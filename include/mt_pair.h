@@ -96,4 +96,23 @@ struct mt_stack_agg {
 	__u64 bytes;		/* bytes allocated */
 };
 
+/*
+ * Frees matched to the allocation's owner (the tgid in the outstanding entry), a per-CPU
+ * hash keyed by tgid, filled only with pairing on. A process's own frees land in its
+ * struct mt_proc row whoever frees; this says how many of them ran in another context, and
+ * which frees a traced process did of objects it did not allocate (not charged to it).
+ */
+struct mt_owner_frees {
+	__u64 by_others[MT_CLASS_MAX];		/* this process's objects freed by another
+						 * process or kernel thread (RCU callbacks,
+						 * softirq, kworkers, a process it passed them to) */
+	__u64 by_others_bytes[MT_CLASS_MAX];	/* their bytes (as allocated) */
+	__u64 by_kthread[MT_CLASS_MAX];		/* of by_others: the freeing task was a kernel
+						 * thread (PF_KTHREAD: kworker, ksoftirqd, rcuc) */
+	__u64 of_others[MT_CLASS_MAX];		/* frees this process did of objects it did
+						 * not allocate while traced: another's, or
+						 * older than the run; not charged to it */
+	__u64 of_others_bytes[MT_CLASS_MAX];	/* their bytes, where the free knows them */
+};
+
 #endif /* MT_PAIR_H */

@@ -106,6 +106,12 @@ void usage_run(void)
 "      --fail-if EXPR    exit 3 if EXPR holds after the run; repeatable. EXPR is\n"
 "                        METRIC OP NUMBER[UNIT], OP one of > >= < <= == !=, UNIT\n"
 "                        B KiB MiB GiB TiB for bytes, ns us ms s for times\n"
+"                        outstanding.slab|page|virtual|total[.count]: bytes (objects)\n"
+"                        still allocated at the end (turns on --outstanding);\n"
+"                        stall.KIND.count|total|max|p50|p90|p99, KIND one of\n"
+"                        direct_reclaim memcg_reclaim memcg_softlimit_reclaim\n"
+"                        node_reclaim compaction kcompactd throttled (pNN: top of\n"
+"                        its log2 bucket, at most max)\n"
 "      --list-metrics    list the metrics --fail-if knows, and exit\n"
 "      --openmetrics FILE  also write Prometheus text format metrics to FILE\n"
 "                        (atomically, for node_exporter's textfile collector)\n"
@@ -119,7 +125,9 @@ void usage_run(void)
 "  The options below cost more per event:\n"
 "      --outstanding     pair each allocation with its free in the kernel:\n"
 "                        lifetimes per class; what is still allocated at the end,\n"
-"                        per class, process, call site, with ages\n"
+"                        per class, process, call site, with ages; each free is\n"
+"                        charged to the process that allocated, whoever frees\n"
+"                        (FREED IN ANOTHER CONTEXT says where that was not it)\n"
 "      --min-age SECS    only outstanding objects at least SECS old (+ outstanding)\n"
 "      --stacks          kernel stack of each allocation: top outstanding and top\n"
 "                        allocating stacks (+ outstanding)\n"
@@ -161,6 +169,8 @@ void usage_run(void)
 "  sudo memtrace run -d 2 --json - | jq .classes.kernel_logical\n"
 "  sudo memtrace run --json r.json --fail-if 'lost > 0' \\\n"
 "       --fail-if 'classes.kernel_logical.net_bytes > 64KiB' -- ./run-tests\n"
+"  sudo memtrace run --fail-if 'outstanding.slab > 1MiB' \\\n"
+"       --fail-if 'stall.direct_reclaim.p99 > 10ms' -- ./run-tests\n"
 "  sudo memtrace run -d 5 --cgroup /sys/fs/cgroup/unified/system.slice/foo.service\n"
 "  sudo memtrace run --per-thread -- make -j2\n"
 "  sudo memtrace run -d 10 --min-age 5    what stays allocated 5 s and more\n"
@@ -498,6 +508,10 @@ static int parse(int argc, char **argv, struct run_opts *o)
 	/* stacks are kept per outstanding object too */
 	if (o->pair.stacks)
 		o->pair.pairs = true;
+	/* an outstanding.* condition needs the outstanding map: never "not measured" */
+	for (int i = 0; i < o->nr_fail_if; i++)
+		if (!strncmp(o->fail_if[i].metric, "outstanding.", 12))
+			o->pair.pairs = true;
 	if (record && !o->output)
 		return usage_err("%s-o FILE is required", "");
 	return check_scope(o);

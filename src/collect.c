@@ -139,6 +139,33 @@ static int collect_scope(const struct mt_mapsrc *s, struct mt_report *r)
 	return 0;
 }
 
+static int add_proc_faults(struct mt_report *r, const void *k, const void *v, int ncpu)
+{
+	return mt_procx_add_faults(&r->px, *(const __u32 *)k, v, ncpu) ? -ENOMEM : 0;
+}
+
+static int add_owner_frees(struct mt_report *r, const void *k, const void *v, int ncpu)
+{
+	return mt_procx_add_owner(&r->px, *(const __u32 *)k, v, ncpu) ? -ENOMEM : 0;
+}
+
+/*
+ * Per process beyond allocations: every process's faults (the fault section keeps only
+ * the top rows) and the frees matched to their owner (pairing only).
+ */
+static int collect_procx(const struct mt_mapsrc *s, struct mt_report *r)
+{
+	int err;
+
+	err = mt_collect_each(s, "fault_procs", sizeof(__u32), sizeof(struct mt_fault_proc),
+			      add_proc_faults, r);
+	if (!err && r->pair.opts.pairs)
+		err = mt_collect_each(s, "owner_frees", sizeof(__u32),
+				      sizeof(struct mt_owner_frees), add_owner_frees, r);
+	mt_procx_finish(&r->px);
+	return err;
+}
+
 static int add_site(struct mt_report *r, const void *k, const void *v, int ncpu)
 {
 	return mt_pair_add_site(&r->pair, k, v, ncpu);
@@ -240,6 +267,8 @@ int mt_collect(const struct mt_mapsrc *s, struct mt_report *r)
 		err = mt_collect_classes(s, r);
 	if (!err)
 		err = mt_collect_stalls_report(s, r);
+	if (!err)
+		err = collect_procx(s, r);
 	mt_report_finish(r);
 	mt_scope_finish(r);
 	mt_classes_finish(&r->x);

@@ -44,6 +44,8 @@ int mt_pair_prepare(struct memtrace_bpf *s, const struct mt_pair_opts *o)
 							   MT_PAIR_KINDS : 1);
 	if (!err)
 		err = bpf_map__set_max_entries(s->maps.sites, o->sites ? o->site_entries : 1);
+	if (!err && !o->pairs)
+		err = bpf_map__set_max_entries(s->maps.owner_frees, 1);
 	return err;
 }
 

@@ -115,6 +115,8 @@ static const struct mt_metric core_metrics[] = {
  */
 static const struct mt_metric *const tables[] = {
 	core_metrics,
+	mt_outstanding_metrics,
+	mt_stall_metrics,
 };
 
 #define NR_CLASS_METRICS ((size_t)MT_CLASS_MAX * NR_FIELDS)

@@ -34,4 +34,14 @@ size_t mt_ci_evaluate(struct mt_report *r, const struct mt_expr *e, size_t n);
 /* "12.5 MiB (13107200 B)", "3.2 ms", "17": a metric value for messages. */
 const char *mt_metric_fmt(char *buf, size_t len, enum mt_unit_kind unit, long long v);
 
+/* Tables of other sections (metrics_ext.c): outstanding.*, stall.<kind>.*. */
+extern const struct mt_metric mt_outstanding_metrics[];
+extern const struct mt_metric mt_stall_metrics[];
+/*
+ * The q-th percentile (q in thousandths: 990 is p99) of a log2 histogram of microseconds
+ * (include/mt_hist.h), in nanoseconds: the top of the bucket it falls in, capped at max_ns
+ * when max_ns is known (non-zero). 0 for an empty histogram.
+ */
+long long mt_hist_percentile_ns(const __u64 *hist, __u64 max_ns, int q);
+
 #endif /* MT_METRICS_H */

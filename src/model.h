@@ -17,6 +17,7 @@
 #include "model_ci.h"
 #include "model_pair.h"
 #include "model_classes.h"
+#include "model_proc.h"
 
 #define MT_JSON_SCHEMA_VERSION 1
 
@@ -72,6 +73,7 @@ struct mt_report {
 	struct mt_pair_report pair;	/* pairing, call sites, stacks (src/model_pair.h) */
 	struct mt_classes_report x;	/* the class sections beyond slab and pages */
 	struct mt_latency lat;		/* stalls and allocator call latency */
+	struct mt_procx_report px;	/* per process: faults, frees by/of others */
 };
 
 void mt_report_init(struct mt_report *r);

@@ -48,4 +48,10 @@ int mt_render_openmetrics(FILE *f, const struct mt_report *r, const struct mt_re
 void mt_render_text_latency(FILE *f, const struct mt_report *r, const struct mt_render_opts *o);
 void mt_render_json_latency(struct jw *w, const struct mt_report *r);
 
+/* Per process beyond allocations (render_text_proc.c, render_json_proc.c). */
+void mt_render_text_procx(FILE *f, const struct mt_report *r, int top);
+/* Keys added to one processes[] entry: outstanding, freed_by_others, frees_of_others,
+ * page_faults, stalls. */
+void mt_render_json_procx(struct jw *w, const struct mt_report *r, __u32 tgid);
+
 #endif /* MT_RENDER_H */

@@ -195,6 +195,7 @@ static void processes(struct jw *w, const struct mt_report *r)
 			jw_obj_end(w);
 		}
 		jw_obj_end(w);
+		mt_render_json_procx(w, r, p->tgid);
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);

@@ -31,6 +31,7 @@ void mt_render_json_scope(struct jw *w, const struct mt_report *r)
 		jw_u64(w, "execs", s->n[MT_SCOPE_EXECS]);
 	}
 	jw_str(w, "attribution", "current-task");
+	jw_str(w, "frees_charged_to", r->pair.opts.pairs ? "owner" : "current-task");
 	jw_obj_end(w);
 }
 

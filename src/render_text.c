@@ -205,6 +205,7 @@ void mt_render_text(FILE *f, const struct mt_report *r, const struct mt_render_o
 	mt_render_text_classes(f, r, o->top);
 	processes(f, r, o->top);
 	mt_render_text_tree(f, r, o->top);
+	mt_render_text_procx(f, r, o->top);
 	mt_render_text_threads(f, r, o->top);
 	histograms(f, r);
 	mt_render_text_ci(f, r);

@@ -40,9 +40,12 @@ void mt_render_text_scope_line(FILE *f, const struct mt_report *r)
 		fprintf(f, "scope     system-wide\n");
 		return;
 	}
-	/* issue 6: work done for a process elsewhere is not moved to it; say so */
+	/* work done for a process elsewhere: say where it is counted */
 	fprintf(f, "          work on its behalf in RCU, softirq or kworkers counts where it "
 		   "ran\n");
+	if (r->pair.opts.pairs)
+		fprintf(f, "          frees are charged to the allocating process, whoever frees "
+			   "(see\n          FREED IN ANOTHER CONTEXT)\n");
 }
 
 /* PROCESSES: the followed tree, each process with its parent; roots first by tgid. */

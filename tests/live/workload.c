@@ -22,6 +22,9 @@
  *        vkeep N x 1 MiB BPF array maps (one vmalloc area each) and one BPF percpu array of N
  *              entries (N percpu allocations), all left open until stdin closes; needs root
  *        vchurn the same, then all closed (the kernel frees them from a workqueue)
+ *        pass  a helper process (forked before "ready") and this one trade N eventfds each
+ *              over a unix socket: the helper's close frees what this process allocated
+ *              (frees in another context), this process's close frees the helper's
  *   workload forks N
  * forks 3 children at once (no handshake: for `memtrace run -- workload forks N`); each does
  * N x (eventfd + close) and touches N pages, prints "child PID" on stderr and exits; the
@@ -41,6 +44,7 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -184,6 +188,143 @@ static void eventfds(long n, int close_now)
 	free(fds);
 }
 
+/* Fds per message: below SCM_MAX_FD (253). */
+#define PASS_BATCH 200
+
+/* Send n fds over sk, 'F' messages of up to PASS_BATCH, then close them, then 'E'. */
+static void send_fds(int sk, const int *fds, long n)
+{
+	char cbuf[CMSG_SPACE(PASS_BATCH * sizeof(int))];
+
+	for (long i = 0; i < n; i += PASS_BATCH) {
+		int k = n - i < PASS_BATCH ? (int)(n - i) : PASS_BATCH;
+		char tag = 'F';
+		struct iovec iov = { &tag, 1 };
+		struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+				    .msg_controllen = CMSG_SPACE(k * sizeof(int)) };
+		struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(k * sizeof(int));
+		memcpy(CMSG_DATA(c), fds + i, k * sizeof(int));
+		if (sendmsg(sk, &m, 0) != 1) {
+			perror("sendmsg");
+			exit(1);
+		}
+	}
+	/* ours are closed before the peer may close its copies: its close is the last */
+	for (long i = 0; i < n; i++)
+		close(fds[i]);
+	if (write(sk, "E", 1) != 1) {
+		perror("write");
+		exit(1);
+	}
+}
+
+/*
+ * Receive fds until 'E' (0 at EOF), then close them all. The sender closed its copies
+ * before sending 'E', so each close here drops the last reference and frees the file.
+ */
+static long recv_fds(int sk)
+{
+	char cbuf[CMSG_SPACE(PASS_BATCH * sizeof(int))];
+	long got = 0, cap = 0;
+	int *all = NULL;
+
+	for (;;) {
+		char tag;
+		struct iovec iov = { &tag, 1 };
+		struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+				    .msg_controllen = sizeof(cbuf) };
+		struct cmsghdr *c;
+		ssize_t r = recvmsg(sk, &m, 0);
+
+		if (r <= 0) {
+			free(all);
+			return r < 0 ? -1 : 0;
+		}
+		if (tag == 'E')
+			break;
+		for (c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+			int k = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+
+			if (got + k > cap) {
+				cap = (got + k) * 2;
+				all = realloc(all, cap * sizeof(*all));
+				if (!all)
+					exit(1);
+			}
+			memcpy(all + got, CMSG_DATA(c), k * sizeof(int));
+			got += k;
+		}
+	}
+	for (long i = 0; i < got; i++)
+		close(all[i]);
+	free(all);
+	return got;
+}
+
+static int *open_eventfds(long n)
+{
+	int *fds = calloc(n, sizeof(*fds));
+
+	for (long i = 0; fds && i < n; i++) {
+		fds[i] = eventfd(0, 0);
+		if (fds[i] < 0) {
+			perror("eventfd");
+			exit(1);
+		}
+	}
+	if (!fds)
+		exit(1);
+	return fds;
+}
+
+/* The helper: close what comes in, answer with as many of its own, until EOF. */
+static void pass_helper(int sk)
+{
+	long n;
+
+	while ((n = recv_fds(sk)) > 0)
+		send_fds(sk, open_eventfds(n), n);
+	_exit(n < 0);
+}
+
+static int pass_setup(void)
+{
+	int sv[2];
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv)) {
+		perror("socketpair");
+		exit(1);
+	}
+	pid = fork();
+	if (pid < 0) {
+		perror("fork");
+		exit(1);
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		pass_helper(sv[1]);
+	}
+	close(sv[1]);
+	return sv[0];
+}
+
+static void pass(int sk, long n)
+{
+	int *fds = open_eventfds(n);
+
+	send_fds(sk, fds, n);
+	free(fds);
+	if (recv_fds(sk) != n) {
+		fprintf(stderr, "pass: helper did not answer\n");
+		exit(1);
+	}
+}
+
 static volatile char *touch(long n)
 {
 	long ps = sysconf(_SC_PAGESIZE);
@@ -247,12 +388,13 @@ static void pagecache(long mib)
 
 int main(int argc, char **argv)
 {
+	int sk = -1;
 	char c;
 	long n;
 
 	if (argc != 3 || (n = atol(argv[2])) <= 0) {
 		fprintf(stderr, "usage: workload slab|pages|mix|calls|slabsecs|hold|keep|churn|classes|"
-			"forks|segv|pagecache|vkeep|vchurn N\n");
+			"forks|segv|pagecache|vkeep|vchurn|pass N\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -288,9 +430,13 @@ int main(int argc, char **argv)
 		*(volatile int *)(uintptr_t)(n - n) = 1;
 		return 1;
 	}
+	if (!strcmp(argv[1], "pass"))
+		sk = pass_setup();
 	printf("ready %d\n", getpid());
 	if (read(0, &c, 1) != 1)
 		return 1;
+	if (!strcmp(argv[1], "pass"))
+		pass(sk, n);
 	if (!strcmp(argv[1], "slab") || !strcmp(argv[1], "mix") || !strcmp(argv[1], "calls"))
 		slab(n);
 	if (!strcmp(argv[1], "classes"))

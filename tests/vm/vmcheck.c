@@ -579,6 +579,29 @@ static void test_run_json(void)
 }
 
 /*
+ * Pairing with frees charged to their owner (issue 6): the outstanding map and the
+ * owner_frees path are pruned by the verifier unless --outstanding is given, so only a
+ * paired run proves they load on this kernel. System-wide, so the free path runs a lot.
+ */
+static void test_owner(void)
+{
+	const char *args[] = { "-d", "1", "--outstanding", NULL };
+	struct mtrun m;
+	long long v;
+
+	SKIP_UNLESS(have_btf(), "no BTF for %s", caps.release);
+	run_no++;
+	STEP(mt_start(&m, "owner", args));
+	STEP(mt_stop(&m));
+	CHECK(str_is(m.report, "run.scope.frees_charged_to", "owner"),
+	      "run.scope.frees_charged_to is '%s'", mj_str(m.report, "run.scope.frees_charged_to"));
+	JINT(v, m.report, "outstanding.classes.kernel_logical.paired_frees");
+	CHECK(v > 0, "no slab free paired system-wide in 1 s");
+	note("paired slab frees %lld", v);
+	mt_free(&m);
+}
+
+/*
  * N x (eventfd + close): every eventfd kmallocs its context and close kfrees it, in the
  * workload's own context, so one kmalloc size class sees >= N allocations and >= N frees.
  * The kfree's size comes from the slab page itself (compound head, slab flag or page_type,
@@ -1892,6 +1915,7 @@ static const struct test {
 	void (*fn)(void);
 } tests[] = {
 	{ "run_json", test_run_json },
+	{ "owner", test_owner },
 	{ "slab", test_slab },
 	{ "kfree_sizes", test_kfree_sizes },
 	{ "pages", test_pages },
