@@ -1,0 +1,335 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# The overhead benchmark (`make bench`, as root): the workload's rate under no tracing, the
+# floor (empty BPF programs on memtrace's tracepoints), memtrace, and the tools users would
+# pick instead, run in alternation (every tracer once per repetition, in turn) so that the
+# machine's drift hits all of them alike. Prints medians, spreads, ratios and added ns per
+# traced event; then memtrace's losses and totals against `perf stat -a` at the rate two
+# workers reach, its start-up time and its RSS. Ratios, not a pass/fail test.
+#
+# Knobs (environment): REPS (5) repetitions, DUR (1) seconds per workload run, MODES
+# ("slab page vmalloc mix"), TRACERS (all available), README (bench/README.md; the results
+# section between its markers is replaced; README= to leave it alone).
+set -u
+OUTPUT=${OUTPUT:-build}
+REPS=${REPS:-5}
+DUR=${DUR:-1}
+MODES=${MODES:-slab page vmalloc mix}
+README=${README-bench/README.md}
+MT=$OUTPUT/memtrace
+WL=$OUTPUT/bench/workload
+FLOOR=$OUTPUT/bench/floor
+TMP=$(mktemp -d /dev/shm/memtrace-bench.XXXXXX)	# tmpfs: perf's data must not hit the disk
+RES=$TMP/results		# lines: mode tracer rep ops_per_s
+OUT=$TMP/report.md		# the report, printed and put into the README
+T0=$EPOCHREALTIME
+trap 'stop_tracer; rm -rf "$TMP"' EXIT
+trap 'exit 130' INT TERM
+
+die() { echo "bench: $*" >&2; exit 1; }
+note() { echo "bench: $*" >&2; }
+say() { echo "$*" | tee -a "$OUT"; }
+
+[ "$(id -u)" = 0 ] || die "needs root (BPF, perf -a)"
+for f in "$MT" "$WL" "$FLOOR"; do [ -x "$f" ] || die "$f missing: run 'make bench'"; done
+command -v jq >/dev/null || die "needs jq"
+
+# --- what this machine and this memtrace have ------------------------------------------
+# The events memtrace attaches here, as it reports them with -v: the floor attaches the same.
+EVENTS=$("$MT" run -v -d 0.1 2>&1 >/dev/null |
+	sed -n 's/^memtrace: [a-z_]*:\([a-z_]*\): \(tp_btf\|raw_tp\|tracepoint\)\/.*/\1/p' |
+	sort -u | tr '\n' ' ')
+[ -n "$EVENTS" ] || die "memtrace run -v named no attached event"
+PERF_EVENTS=$(for e in $EVENTS; do
+	case $e in *vmap*) echo "vmalloc:$e" ;; *) echo "kmem:$e" ;; esac; done | tr '\n' ,)
+PERF_EVENTS=${PERF_EVENTS%,}
+HELP=$("$MT" run --help 2>&1)
+FULL_FLAGS=""
+for f in --outstanding --stacks; do
+	grep -q -- "$f" <<<"$HELP" && FULL_FLAGS="$FULL_FLAGS $f"
+done
+
+# Tracer name, then "-" when it is not available here, with the reason in NA_<name>.
+declare -A NA
+ALL_TRACERS="none floor floor_classic memtrace memtrace_full bpftrace perf_kmem memleak"
+[ -n "$FULL_FLAGS" ] || NA[memtrace_full]="this memtrace has no --outstanding/--stacks yet"
+command -v bpftrace >/dev/null || NA[bpftrace]="bpftrace not installed"
+command -v perf >/dev/null || NA[perf_kmem]="perf not installed"
+MEMLEAK=$(command -v memleak || command -v memleak-bpfcc || true)
+# memleak-bpfcc is BCC (Python + kernel headers, which this kernel has no package for); only
+# the libbpf-tools build counts, and Debian's libbpf-tools 0.26 does not ship memleak.
+case $MEMLEAK in
+"" | *bpfcc*) MEMLEAK=""
+	NA[memleak]="no libbpf-tools memleak: Debian's libbpf-tools (0.26) does not ship it" ;;
+esac
+TRACERS=${TRACERS:-$ALL_TRACERS}
+RUN_TRACERS=""
+for t in $TRACERS; do [ -z "${NA[$t]:-}" ] && RUN_TRACERS="$RUN_TRACERS $t"; done
+
+# --- starting and stopping one tracer ------------------------------------------------------
+TPID=""
+# Runs a command in the background with stderr lines time-stamped into $TMP/t.err.
+launch() {
+	"$@" >"$TMP/t.out" 2> >(while IFS= read -r l; do echo "$EPOCHREALTIME $l"; done \
+		>"$TMP/t.err") &
+	TPID=$!
+}
+# Waits (up to 60 s) until file $1 has a line matching $2.
+wait_for() {
+	for _ in $(seq 600); do
+		grep -q -- "$2" "$1" 2>/dev/null && return 0
+		kill -0 "$TPID" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+stop_tracer() {
+	[ -n "$TPID" ] || return 0
+	kill -INT "$TPID" 2>/dev/null
+	for _ in $(seq 300); do kill -0 "$TPID" 2>/dev/null || break; sleep 0.1; done
+	kill -KILL "$TPID" 2>/dev/null
+	wait "$TPID" 2>/dev/null
+	TPID=""
+}
+
+BT_SCRIPT='BEGIN { printf("READY\n"); }
+tracepoint:kmem:kmalloc, tracepoint:kmem:kmem_cache_alloc {
+	@allocs[comm] = count(); @bytes[comm] = sum(args->bytes_alloc); }
+tracepoint:kmem:kfree, tracepoint:kmem:kmem_cache_free { @frees[comm] = count(); }
+tracepoint:kmem:mm_page_alloc { @pages[comm] = count(); @orders[args->order] = count(); }
+tracepoint:kmem:mm_page_free { @pfrees[comm] = count(); }'
+
+# start_tracer NAME: returns once it is attached (non-zero if it failed to start).
+start_tracer() {
+	case $1 in
+	none) return 0 ;;
+	floor) launch "$FLOOR" $EVENTS; wait_for "$TMP/t.err" "floor: attached" ;;
+	floor_classic) launch "$FLOOR" --classic $EVENTS; wait_for "$TMP/t.err" "floor: attached" ;;
+	memtrace) launch "$MT" run --json "$TMP/mt.json"
+		wait_for "$TMP/t.err" "memtrace: tracing" ;;
+	memtrace_full) launch "$MT" run $FULL_FLAGS --json "$TMP/mt.json"
+		wait_for "$TMP/t.err" "memtrace: tracing" ;;
+	bpftrace) launch bpftrace -e "$BT_SCRIPT"; wait_for "$TMP/t.out" READY ;;
+	perf_kmem)
+		rm -f "$TMP/perf.data"
+		launch perf kmem --slab --page record -a -o "$TMP/perf.data"
+		# perf says nothing when attached: its file appears once the events are open
+		for _ in $(seq 300); do [ -s "$TMP/perf.data" ] && break; sleep 0.1; done
+		[ -s "$TMP/perf.data" ] || return 1
+		sleep 0.3 ;;
+	memleak) launch "$MEMLEAK" 5; sleep 2 ;;
+	esac
+}
+
+# After a run: memtrace's losses, perf's lost samples, into $TMP/extra.
+after_run() {
+	local mode=$1 t=$2 rep=$3
+	case $t in
+	memtrace*)
+		[ -s "$TMP/mt.json" ] && jq -r --arg m "$mode" --arg t "$t" \
+			'"\($m) \($t) lost \(.run.lost.total) events \(.run.events)"' "$TMP/mt.json" \
+			>>"$TMP/extra"
+		rm -f "$TMP/mt.json" ;;
+	perf_kmem)
+		perf report -i "$TMP/perf.data" --stats 2>/dev/null | awk -v m="$mode" '
+			/^kmem:/ { ev = 1 } ev && /SAMPLE events/ { s += $3 }
+			ev && /LOST_SAMPLES events/ { l += $3 }
+			END { printf "%s perf_kmem lost %d events %d\n", m, l, s + l }' >>"$TMP/extra"
+		rm -f "$TMP/perf.data" ;;
+	esac
+}
+
+measure() {
+	local mode=$1 t=$2 rep=$3 r
+	if ! start_tracer "$t"; then
+		note "$t failed to start; its stderr:"; cat "$TMP/t.err" >&2
+		stop_tracer; return
+	fi
+	r=$("$WL" "$mode" -d "$DUR" | awk '{ print $NF }')
+	stop_tracer
+	after_run "$mode" "$t" "$rep"
+	echo "$mode $t $rep $r" >>"$RES"
+}
+
+# --- the report ---------------------------------------------------------------------------
+: >"$OUT"
+say "## Results of \`make bench\`, $(date -u '+%Y-%m-%d %H:%M UTC')"
+say ""
+say "Machine: $(nproc) CPUs ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)),"\
+"$(awk '/MemTotal/ { printf " %.0f GiB", $2 / 1048576 }' /proc/meminfo), kernel $(uname -r);"\
+" load average at start $(cut -d' ' -f1-3 /proc/loadavg)."
+say "Settings: REPS=$REPS DUR=${DUR}s MODES='$MODES'; memtrace attaches: $EVENTS"
+say ""
+
+# Events per op, once per mode, system-wide (per-task perf stat undercounts here): the
+# workload is by far the busiest thing, but what else ran on the machine is in it too.
+declare -A EPO
+say "### Traced events per op (system-wide \`perf stat -a\` over a ${DUR} s run)"
+say ""
+say "| mode | ops/s | events/op | $(tr ',' '\n' <<<"$PERF_EVENTS" | sed 's/.*://' | tr '\n' '|' | sed 's/|$//; s/|/ | /g') | vmalloc:alloc_vmap_area/op |"
+say "|---|---|---|$(tr ',' '\n' <<<"$PERF_EVENTS" | sed 's/.*/---|/' | tr -d '\n')---|"
+for mode in $MODES; do
+	perf stat -a -x, -o "$TMP/ps" -e "$PERF_EVENTS,vmalloc:alloc_vmap_area" -- \
+		"$WL" "$mode" -d "$DUR" >"$TMP/wl"
+	ops=$(awk '{ print $3 }' "$TMP/wl")
+	rate=$(awk '{ print $NF }' "$TMP/wl")
+	row=$(awk -F, -v ops="$ops" -v ev="$PERF_EVENTS" '
+		/^[0-9]/ { n[$3] = $1 }
+		END { k = split(ev, e, ","); for (i = 1; i <= k; i++) { t += n[e[i]];
+			s = s sprintf(" %.2f |", n[e[i]] / ops) }
+		printf "%.2f |%s %.2f", t / ops, s, n["vmalloc:alloc_vmap_area"] / ops }' "$TMP/ps")
+	EPO[$mode]=${row%% *}
+	say "| $mode | $(printf '%.0f' "$rate") | $row |"
+done
+say ""
+
+# The alternating runs.
+: >"$RES"
+: >"$TMP/extra"
+note "running $REPS repetitions of: $RUN_TRACERS over modes $MODES"
+for rep in $(seq "$REPS"); do
+	for mode in $MODES; do
+		for t in $RUN_TRACERS; do
+			measure "$mode" "$t" "$rep"
+		done
+	done
+	note "repetition $rep done at $(awk -v a="$T0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }') s"
+done
+
+label() {
+	case $1 in
+	none) echo "no tracing" ;;
+	floor) echo "floor: empty tp_btf/raw_tp programs" ;;
+	floor_classic) echo "empty classic-tracepoint programs" ;;
+	memtrace) echo "memtrace run (default)" ;;
+	memtrace_full) echo "memtrace run$FULL_FLAGS" ;;
+	bpftrace) echo "bpftrace, counts per comm in maps" ;;
+	perf_kmem) echo "perf kmem record -a (tmpfs)" ;;
+	memleak) echo "libbpf-tools memleak" ;;
+	esac
+}
+
+say "### Rate under each tracer (median of $REPS alternating runs)"
+say ""
+say "Spread is (max - min) / median of the runs' ops/s. Ratio is each run's ops/s over the"
+say "untraced run of the same repetition, median taken. +ns/event is the time each run added"
+say "per op over its untraced partner, divided by the events per op above; x floor divides"
+say "that by the floor's."
+say ""
+say "| mode | tracer | ops/s | spread | ratio | +ns/event | x floor | lost |"
+say "|---|---|---|---|---|---|---|---|"
+for mode in $MODES; do
+	for t in $ALL_TRACERS; do
+		if [ -n "${NA[$t]:-}" ] || ! grep -qw "$t" <<<"$RUN_TRACERS"; then
+			[ "$mode" = "$(set -- $MODES; echo "$1")" ] &&
+				say "| $mode | $(label "$t") | n/a: ${NA[$t]:-not selected} | | | | | |"
+			continue
+		fi
+		lost=$(awk -v m="$mode" -v t="$t" '$1 == m && $2 == t {
+			l += $4; e += $6; n++ }
+			END { if (n) printf "%d of %d", l, e; else printf "-" }' "$TMP/extra")
+		awk -v m="$mode" -v t="$t" -v epo="${EPO[$mode]}" -v label="$(label "$t")" \
+		    -v lost="$lost" '
+			function median(a, n,   i, j, x) {
+				for (i = 2; i <= n; i++) { x = a[i]
+					for (j = i - 1; j >= 1 && a[j] > x; j--) a[j + 1] = a[j]
+					a[j + 1] = x }
+				return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+			$1 == m && $2 == "none" { base[$3] = $4 }
+			$1 == m && $2 == "floor" { fl[$3] = $4 }
+			$1 == m && $2 == t { r[$3] = $4 }
+			END {
+				n = 0; nf = 0
+				for (k in r) { if (!(k in base) || r[k] <= 0) continue
+					n++; v[n] = r[k]; q[n] = r[k] / base[k]
+					ns[n] = (1 / r[k] - 1 / base[k]) * 1e9 / epo
+					if (k in fl) { nf++; f[nf] = (1 / fl[k] - 1 / base[k]) * 1e9 / epo } }
+				if (!n) { printf "| %s | %s | failed | | | | | |\n", m, label; exit }
+				med = median(v, n); lo = v[1]; hi = v[n]
+				nsm = median(ns, n); fm = nf ? median(f, nf) : 0
+				printf "| %s | %s | %.0f | %.0f%% | %.2f | %s | %s | %s |\n", m, label,
+					med, 100 * (hi - lo) / med, median(q, n),
+					t == "none" ? "-" : sprintf("%.0f", nsm),
+					(t == "none" || t == "floor" || fm <= 0) ? "-" : sprintf("%.1f", nsm / fm),
+					t ~ /memtrace|perf/ ? lost : "-" }' "$RES" | tee -a "$OUT"
+	done
+done
+say ""
+
+# --- memtrace at the rate both cores reach: losses, and totals against perf stat -a -------
+say "### memtrace at full rate (2 workers) against \`perf stat -a\` over the same window"
+say ""
+say "Both run system-wide at once; perf counts each event filtered on the workers' pids, memtrace"
+say "gives its per-process rows for the same pids. Logical: kmalloc + kmem_cache_alloc (ptr != 0),"
+say "kfree (ptr > 16) + kmem_cache_free; physical: mm_page_alloc (pfn != -1), mm_page_free."
+say ""
+say "| mode | ops/s | memtrace lost | missed runs | slab allocs mt / perf | slab frees mt / perf | page allocs mt / perf | page frees mt / perf | match |"
+say "|---|---|---|---|---|---|---|---|---|"
+for mode in slab page mix; do
+	grep -qw "$mode" <<<"$MODES" || continue
+	rm -f "$TMP/pids" "$TMP/mt.json"
+	"$WL" "$mode" -d "$DUR" -j 2 -p "$TMP/pids" >"$TMP/wl" &
+	wpid=$!
+	for _ in $(seq 100); do [ -s "$TMP/pids" ] && [ "$(wc -l <"$TMP/pids")" = 2 ] && break
+		sleep 0.05; done
+	read -r p1 p2 < <(tr '\n' ' ' <"$TMP/pids")
+	pf="(common_pid == $p1 || common_pid == $p2)"
+	launch "$MT" run --json "$TMP/mt.json"
+	wait_for "$TMP/t.err" "memtrace: tracing" || die "memtrace did not start"
+	perf stat -a -x, -o "$TMP/ps" \
+		-e kmem:kmalloc --filter "$pf && ptr != 0" \
+		-e kmem:kmem_cache_alloc --filter "$pf && ptr != 0" \
+		-e kmem:kfree --filter "$pf && ptr > 16" \
+		-e kmem:kmem_cache_free --filter "$pf" \
+		-e kmem:mm_page_alloc --filter "$pf && pfn != 18446744073709551615" \
+		-e kmem:mm_page_free --filter "$pf" &
+	spid=$!
+	sleep 0.5	# perf stat has no "attached" line; it opens its events well within this
+	kill -USR1 "$wpid"
+	wait "$wpid"
+	sleep 0.2
+	kill -INT "$spid"; wait "$spid"
+	stop_tracer
+	rate=$(awk '{ print $NF }' "$TMP/wl")
+	perf=$(awk -F, '/^[0-9]/ { n[$3] = $1 } END {
+		printf "%d %d %d %d", n["kmem:kmalloc"] + n["kmem:kmem_cache_alloc"],
+			n["kmem:kfree"] + n["kmem:kmem_cache_free"], n["kmem:mm_page_alloc"],
+			n["kmem:mm_page_free"] }' "$TMP/ps")
+	mt=$(jq -r --argjson a "$p1" --argjson b "$p2" '
+		[.processes[] | select(.tgid == $a or .tgid == $b) | .classes] as $p |
+		"\([$p[].kernel_logical.allocs // 0] | add // 0) \([$p[].kernel_logical.frees // 0] | add // 0) \([$p[].physical.allocs // 0] | add // 0) \([$p[].physical.frees // 0] | add // 0) \(.run.lost.total) \(.run.lost.missed_runs)"' \
+		"$TMP/mt.json")
+	read -r ma mf pa pfr lost missed <<<"$mt"
+	read -r qa qf qpa qpf <<<"$perf"
+	match=yes
+	[ "$ma $mf $pa $pfr" = "$qa $qf $qpa $qpf" ] || match=NO
+	say "| $mode | $(printf '%.0f' "$rate") | $lost | $missed | $ma / $qa | $mf / $qf | $pa / $qpa | $pfr / $qpf | $match |"
+done
+say ""
+
+# --- start-up time and RSS ----------------------------------------------------------------
+say "### memtrace start-up and memory (default mode, 5 runs, slab workload while tracing)"
+say ""
+ups="" rss=""
+for i in 1 2 3 4 5; do
+	t0=$EPOCHREALTIME
+	launch "$MT" run
+	wait_for "$TMP/t.err" "memtrace: tracing" || die "memtrace did not start"
+	up=$(awk -v a="$t0" '/memtrace: tracing/ { printf "%.3f", $1 - a; exit }' "$TMP/t.err")
+	"$WL" slab -d 0.5 >/dev/null
+	rss="$rss $(awk '/VmHWM/ { print $2 }' "/proc/$TPID/status")"
+	ups="$ups $up"
+	stop_tracer
+done
+say "- start-up (command start to \"memtrace: tracing\" on stderr), seconds:$ups"
+say "- peak RSS while tracing (VmHWM), KiB:$rss"
+say ""
+say "Total benchmark time: $(awk -v a="$T0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }') s."
+
+if [ -n "$README" ] && [ -f "$README" ]; then
+	awk -v f="$OUT" '
+		/<!-- bench results start -->/ { print; while ((getline l < f) > 0) print l; skip = 1; next }
+		/<!-- bench results end -->/ { skip = 0 }
+		!skip' "$README" >"$TMP/readme" && cat "$TMP/readme" >"$README"
+	note "results written into $README"
+fi
