@@ -25,6 +25,7 @@ struct mt_zstats_map zstats SEC(".maps");
 struct mt_cstats_map cstats SEC(".maps");
 struct mt_pid_filter_map pid_filter SEC(".maps");
 struct mt_procs_map procs SEC(".maps");
+struct mt_proc_slot_map proc_slot SEC(".maps");
 struct mt_caches_map caches SEC(".maps");
 struct mt_threads_map threads SEC(".maps");
 struct mt_scope_stats_map scope_stats SEC(".maps");

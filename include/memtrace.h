@@ -77,6 +77,20 @@ struct mt_proc {
 };
 
 /*
+ * The per-CPU front of the process table: the process this CPU counted last, with the counts
+ * not yet added into its row of the per-process hash. Consecutive events on a CPU nearly
+ * always belong to one process, so most events cost an array slot instead of a hash lookup;
+ * the counts move into the hash when another process comes along. Readers add each valid
+ * slot to the row of its tgid (the row always exists: it is created when a slot takes a
+ * tgid).
+ */
+struct mt_proc_slot {
+	__u32 tgid;		/* whose counts these are, when valid */
+	__u32 valid;		/* 0 until this CPU's first event */
+	struct mt_proc p;	/* counts since the slot took tgid; comm unused */
+};
+
+/*
  * Per-cache aggregates, a per-CPU hash. The key is the struct kmem_cache pointer for
  * kmem_cache_alloc/free; for kmalloc, whose tracepoint does not name the cache, the key is
  * the allocated size with MT_CACHE_KEY_KMALLOC set. A kernel pointer has its top two bits

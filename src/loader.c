@@ -311,10 +311,15 @@ __u64 mt_loader_missed_runs(const struct mt_loader *l)
 	return n;
 }
 
+struct collect_ctx {
+	struct mt_report *r;
+	const struct mt_proc_slot *slots;	/* proc_slot, one per possible CPU */
+};
+
 /* Walk a per-CPU hash; values come back one per possible CPU. */
 static int read_percpu_hash(int fd, size_t key_size, size_t val_size, int ncpu,
-			    int (*add)(struct mt_report *, const void *key, const void *vals, int),
-			    struct mt_report *r)
+			    int (*add)(struct collect_ctx *, const void *key, void *vals, int),
+			    struct collect_ctx *ctx)
 {
 	char key[8], next[8];
 	void *vals = calloc(ncpu, val_size);
@@ -328,7 +333,7 @@ static int read_percpu_hash(int fd, size_t key_size, size_t val_size, int ncpu,
 		prev = key;
 		if (bpf_map_lookup_elem(fd, key, vals))
 			continue;	/* deleted meanwhile: nothing deletes, but be safe */
-		err = add(r, key, vals, ncpu);
+		err = add(ctx, key, vals, ncpu);
 		if (err)
 			break;
 	}
@@ -336,25 +341,42 @@ static int read_percpu_hash(int fd, size_t key_size, size_t val_size, int ncpu,
 	return err;
 }
 
-static int add_proc(struct mt_report *r, const void *key, const void *vals, int ncpu)
+/* A process's hash row plus what each CPU still holds for it in its slot. */
+static int add_proc(struct collect_ctx *ctx, const void *key, void *vals, int ncpu)
 {
-	return mt_report_add_proc(r, *(const __u32 *)key, vals, ncpu);
+	__u32 tgid = *(const __u32 *)key;
+	struct mt_proc *v = vals;
+
+	for (int c = 0; c < ncpu; c++) {
+		const struct mt_proc_slot *s = &ctx->slots[c];
+
+		if (!s->valid || s->tgid != tgid)
+			continue;
+		for (int k = 0; k < MT_CLASS_MAX; k++) {
+			v[c].allocs[k] += s->p.allocs[k];
+			v[c].bytes[k] += s->p.bytes[k];
+			v[c].frees[k] += s->p.frees[k];
+			v[c].bytes_freed[k] += s->p.bytes_freed[k];
+		}
+	}
+	return mt_report_add_proc(ctx->r, tgid, v, ncpu);
 }
 
-static int add_cache(struct mt_report *r, const void *key, const void *vals, int ncpu)
+static int add_cache(struct collect_ctx *ctx, const void *key, void *vals, int ncpu)
 {
-	return mt_report_add_cache(r, *(const __u64 *)key, vals, ncpu);
+	return mt_report_add_cache(ctx->r, *(const __u64 *)key, vals, ncpu);
 }
 
-static int add_thread(struct mt_report *r, const void *key, const void *vals, int ncpu)
+static int add_thread(struct collect_ctx *ctx, const void *key, void *vals, int ncpu)
 {
-	return mt_scope_add_thread(&r->scope, *(const __u32 *)key, vals, ncpu);
+	return mt_scope_add_thread(&ctx->r->scope, *(const __u32 *)key, vals, ncpu);
 }
 
 /* The followed tree (a plain hash) and the scoping counters. */
 static int collect_scope(const struct mt_loader *l, struct mt_report *r, int ncpu)
 {
 	int fd = bpf_map__fd(l->skel->maps.tree), err = 0;
+	struct collect_ctx ctx = { .r = r };
 	struct mt_scope_stats *st;
 	__u32 key, *prev = NULL, zero = 0;
 	struct mt_tree_node n;
@@ -376,31 +398,42 @@ static int collect_scope(const struct mt_loader *l, struct mt_report *r, int ncp
 	free(st);
 	if (!err && r->scope.per_thread)
 		err = read_percpu_hash(bpf_map__fd(l->skel->maps.threads), sizeof(__u32),
-				       sizeof(struct mt_thread), ncpu, add_thread, r);
+				       sizeof(struct mt_thread), ncpu, add_thread, &ctx);
 	return err;
 }
 
 int mt_loader_collect(const struct mt_loader *l, struct mt_report *r)
 {
 	int ncpu = libbpf_num_possible_cpus(), err;
+	struct collect_ctx ctx = { .r = r };
+	struct mt_proc_slot *slots = NULL;
 	struct mt_stats *st;
 	__u32 zero = 0;
 
 	if (ncpu <= 0)
 		return ncpu ? ncpu : -EINVAL;
 	st = calloc(ncpu, sizeof(*st));
-	if (!st)
+	slots = calloc(ncpu, sizeof(*slots));
+	if (!st || !slots) {
+		free(st);
+		free(slots);
 		return -ENOMEM;
+	}
 	err = bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.stats), &zero, st) ? -errno : 0;
 	if (!err)
 		mt_report_add_stats(r, st, ncpu);
 	free(st);
 	if (!err)
+		err = bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.proc_slot), &zero, slots) ?
+		      -errno : 0;
+	ctx.slots = slots;
+	if (!err)
 		err = read_percpu_hash(bpf_map__fd(l->skel->maps.procs), sizeof(__u32),
-				       sizeof(struct mt_proc), ncpu, add_proc, r);
+				       sizeof(struct mt_proc), ncpu, add_proc, &ctx);
 	if (!err)
 		err = read_percpu_hash(bpf_map__fd(l->skel->maps.caches), sizeof(__u64),
-				       sizeof(struct mt_cache), ncpu, add_cache, r);
+				       sizeof(struct mt_cache), ncpu, add_cache, &ctx);
+	free(slots);
 	if (!err)
 		err = collect_scope(l, r, ncpu);
 	if (!err)
