@@ -6,8 +6,15 @@
  */
 #include "memtrace.bpf.h"
 
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mt_cache_front);
+} cache_front SEC(".maps");
+
 /* A named cache's first sighting on this CPU fills in its name and geometry. */
-static __always_inline struct mt_cache *cache_get(struct mt_stats *st, __u64 key,
+static __always_inline struct mt_cache *cache_row(struct mt_stats *st, __u64 key,
 						  const struct kmem_cache *s, const char *name)
 {
 	struct mt_cache *c, fresh = {};
@@ -28,6 +35,48 @@ static __always_inline struct mt_cache *cache_get(struct mt_stats *st, __u64 key
 	if (!c)
 		st->lost[MT_LOSS_CACHE_FULL]++;
 	return c;
+}
+
+/*
+ * Where this event's per-cache counts go: the key's slot of this CPU's front (struct
+ * mt_cache_front), after moving the counts of the key that held the slot into its row.
+ * The slot comes from a hash of the key; the key of a tp_btf cache is its struct kmem_cache
+ * pointer, on which the verifier allows no arithmetic, so it goes through the front's
+ * scratch word first: read back from a map, it is a plain number.
+ */
+static __always_inline struct mt_cache_slot *cache_get(struct mt_stats *st, __u64 key,
+							const struct kmem_cache *s,
+							const char *name)
+{
+	struct mt_cache_front *f;
+	struct mt_cache_slot *e;
+	struct mt_cache *c;
+	__u32 zero = 0;
+
+	f = bpf_map_lookup_elem(&cache_front, &zero);
+	if (!f)
+		return NULL;
+	*(volatile __u64 *)&f->scratch = key;
+	key = *(volatile __u64 *)&f->scratch;
+	e = &f->slot[mt_cache_slot_of(key)];
+	if (e->key == key)
+		return e;
+	if (e->key) {
+		c = bpf_map_lookup_elem(&caches, &e->key);
+		if (c) {
+			c->allocs += e->allocs;
+			c->frees += e->frees;
+			c->bytes_req += e->bytes_req;
+			c->bytes_alloc += e->bytes_alloc;
+			c->bytes_freed += e->bytes_freed;
+		}
+		e->key = 0;
+	}
+	if (!cache_row(st, key, s, name))
+		return NULL;
+	e->allocs = e->frees = e->bytes_req = e->bytes_alloc = e->bytes_freed = 0;
+	e->key = key;
+	return e;
 }
 
 /*
@@ -103,7 +152,7 @@ static __always_inline int on_alloc(void *ctx, __u64 call_site, const void *ptr,
 				    __u64 key, __u64 gfp)
 {
 	struct mt_counts *c;
-	struct mt_cache *kc;
+	struct mt_cache_slot *kc;
 	struct mt_stats *st;
 	__u32 tgid;
 
@@ -135,7 +184,7 @@ static __always_inline int on_free(const void *ptr, const struct kmem_cache *s, 
 {
 	const struct kmem_cache *owner = NULL;
 	struct mt_counts *c;
-	struct mt_cache *kc;
+	struct mt_cache_slot *kc;
 	struct mt_stats *st;
 	__u64 size;
 	__u32 tgid;

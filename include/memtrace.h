@@ -110,6 +110,35 @@ struct mt_cache {
 	__u32 size;			/* s->size, bytes per object with metadata */
 };
 
+/*
+ * The per-CPU front of the cache table, direct-mapped by a hash of the key: the counts of
+ * the caches this CPU used last, not yet added into their rows of the per-cache hash. A
+ * workload cycles through a handful of caches, so most events cost an array slot instead of
+ * a hash lookup; a slot's counts move into the hash when another key maps to it. Readers add
+ * each used slot to the row of its key (created when the slot took the key).
+ */
+#define MT_CACHE_SLOTS		64
+
+struct mt_cache_slot {
+	__u64 key;		/* the per-cache hash key of these counts; 0: slot unused */
+	__u64 allocs;
+	__u64 frees;
+	__u64 bytes_req;
+	__u64 bytes_alloc;
+	__u64 bytes_freed;
+};
+
+struct mt_cache_front {
+	struct mt_cache_slot slot[MT_CACHE_SLOTS];
+	__u64 scratch;		/* BPF-side only: turns a pointer key into a number to hash */
+};
+
+/* The slot of a cache key: the top bits of a Fibonacci hash, so pointer keys spread too. */
+static inline __u32 mt_cache_slot_of(__u64 key)
+{
+	return (__u32)((key * 0x9E3779B97F4A7C15ULL) >> 58) & (MT_CACHE_SLOTS - 1);
+}
+
 /* Ring-buffer record types: the tag is the first field of every record. */
 enum mt_rec_type {
 	MT_REC_CALIB_PAGE = 1,		/* calibration: a page allocation seen by tp_btf */

@@ -314,6 +314,7 @@ __u64 mt_loader_missed_runs(const struct mt_loader *l)
 struct collect_ctx {
 	struct mt_report *r;
 	const struct mt_proc_slot *slots;	/* proc_slot, one per possible CPU */
+	const struct mt_cache_front *front;	/* cache_front, one per possible CPU */
 };
 
 /* Walk a per-CPU hash; values come back one per possible CPU. */
@@ -362,9 +363,24 @@ static int add_proc(struct collect_ctx *ctx, const void *key, void *vals, int nc
 	return mt_report_add_proc(ctx->r, tgid, v, ncpu);
 }
 
+/* A cache's hash row plus what each CPU still holds for it in its front. */
 static int add_cache(struct collect_ctx *ctx, const void *key, void *vals, int ncpu)
 {
-	return mt_report_add_cache(ctx->r, *(const __u64 *)key, vals, ncpu);
+	__u64 k = *(const __u64 *)key;
+	struct mt_cache *v = vals;
+
+	for (int c = 0; c < ncpu; c++) {
+		const struct mt_cache_slot *e = &ctx->front[c].slot[mt_cache_slot_of(k)];
+
+		if (e->key != k)
+			continue;
+		v[c].allocs += e->allocs;
+		v[c].frees += e->frees;
+		v[c].bytes_req += e->bytes_req;
+		v[c].bytes_alloc += e->bytes_alloc;
+		v[c].bytes_freed += e->bytes_freed;
+	}
+	return mt_report_add_cache(ctx->r, k, v, ncpu);
 }
 
 static int add_thread(struct collect_ctx *ctx, const void *key, void *vals, int ncpu)
@@ -407,6 +423,7 @@ int mt_loader_collect(const struct mt_loader *l, struct mt_report *r)
 	int ncpu = libbpf_num_possible_cpus(), err;
 	struct collect_ctx ctx = { .r = r };
 	struct mt_proc_slot *slots = NULL;
+	struct mt_cache_front *front = NULL;
 	struct mt_stats *st;
 	__u32 zero = 0;
 
@@ -414,9 +431,11 @@ int mt_loader_collect(const struct mt_loader *l, struct mt_report *r)
 		return ncpu ? ncpu : -EINVAL;
 	st = calloc(ncpu, sizeof(*st));
 	slots = calloc(ncpu, sizeof(*slots));
-	if (!st || !slots) {
+	front = calloc(ncpu, sizeof(*front));
+	if (!st || !slots || !front) {
 		free(st);
 		free(slots);
+		free(front);
 		return -ENOMEM;
 	}
 	err = bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.stats), &zero, st) ? -errno : 0;
@@ -426,7 +445,11 @@ int mt_loader_collect(const struct mt_loader *l, struct mt_report *r)
 	if (!err)
 		err = bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.proc_slot), &zero, slots) ?
 		      -errno : 0;
+	if (!err)
+		err = bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.cache_front), &zero, front) ?
+		      -errno : 0;
 	ctx.slots = slots;
+	ctx.front = front;
 	if (!err)
 		err = read_percpu_hash(bpf_map__fd(l->skel->maps.procs), sizeof(__u32),
 				       sizeof(struct mt_proc), ncpu, add_proc, &ctx);
@@ -434,6 +457,7 @@ int mt_loader_collect(const struct mt_loader *l, struct mt_report *r)
 		err = read_percpu_hash(bpf_map__fd(l->skel->maps.caches), sizeof(__u64),
 				       sizeof(struct mt_cache), ncpu, add_cache, &ctx);
 	free(slots);
+	free(front);
 	if (!err)
 		err = collect_scope(l, r, ncpu);
 	if (!err)
