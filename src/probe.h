@@ -11,6 +11,8 @@ struct mt_probe {
 	struct btf *vmlinux;	/* the running kernel's own BTF, or NULL */
 };
 
+/* The running kernel's own BTF, parsed once and shared until mt_probe_close(); NULL if none. */
+struct btf *mt_vmlinux_btf(void);
 void mt_probe_open(struct mt_probe *p);
 void mt_probe_close(struct mt_probe *p);
 /* tp_btf/raw_tp can attach: the kernel's BTF has btf_trace_<name>. tp_btf needs the running
