@@ -3,13 +3,16 @@
  * floor [--classic] EVENT...: attach bench/floor.bpf.c's empty programs to the named
  * tracepoints (kmalloc, kmem_cache_alloc, kfree, kmem_cache_free, mm_page_alloc,
  * mm_page_free, alloc_vmap_area, free_vmap_area_noflush; default: the six kmem ones),
- * say "floor: attached N programs" on stderr, and hold them until SIGINT or SIGTERM.
+ * say "floor: attached N programs" on stderr, and hold them until SIGINT or SIGTERM; then
+ * say "floor: missed runs N", the runs the kernel skipped because a program of the same
+ * kind was already running on that CPU (an event nested in an interrupt).
  */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "floor.skel.h"
 
@@ -31,6 +34,23 @@ static bool wanted(const char *ev, char **events, int n)
 		if (!strcmp(events[i], ev))
 			return true;
 	return false;
+}
+
+/* Runs the kernel skipped because a program was already running on that CPU (nesting). */
+static unsigned long long missed_runs(struct floor_bpf *skel)
+{
+	struct bpf_program *prog;
+	unsigned long long n = 0;
+
+	bpf_object__for_each_program(prog, skel->obj) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(prog);
+
+		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len))
+			n += info.recursion_misses;
+	}
+	return n;
 }
 
 int main(int argc, char **argv)
@@ -89,6 +109,8 @@ int main(int argc, char **argv)
 		classic ? "classic tracepoint" : "tp_btf/raw_tp");
 	while (!stop)
 		sigsuspend(&old);
+	floor_bpf__detach(skel);
+	fprintf(stderr, "floor: missed runs %llu\n", missed_runs(skel));
 	floor_bpf__destroy(skel);
 	return 0;
 }
