@@ -66,6 +66,30 @@ TRACERS=${TRACERS:-$ALL_TRACERS}
 RUN_TRACERS=""
 for t in $TRACERS; do [ -z "${NA[$t]:-}" ] && RUN_TRACERS="$RUN_TRACERS $t"; done
 
+# A BPF program on a classic tracepoint that returns 0 drops the event for every perf event
+# on that tracepoint (perf_trace_run_bpf_submit), so perf stat -a counts nothing there while
+# another tool's such program (a bpftrace oracle, say) is attached. Counts them.
+foreign_tp() {
+	bpftool perf show -j 2>/dev/null | jq --arg ev " $EVENTS alloc_vmap_area " \
+		'[.[] | select(.fd_type == "tracepoint" and
+			($ev | contains(" " + .tracepoint + " ")))] | length' 2>/dev/null || echo 0
+}
+# Runs "$@" (a perf stat measurement) until no such program was attached before or after it,
+# three tries 5 s apart; sets PERF_OK=no when it never was clean.
+perf_clean() {
+	PERF_OK=yes
+	for try in 1 2 3; do
+		b=$(foreign_tp)
+		"$@"
+		a=$(foreign_tp)
+		[ "$b$a" = 00 ] && return 0
+		note "other tools' classic-tracepoint BPF programs attached ($b before, $a after):" \
+			"perf stat counts are void; retrying in 5 s"
+		[ "$try" = 3 ] || sleep 5
+	done
+	PERF_OK=no
+}
+
 # --- starting and stopping one tracer ------------------------------------------------------
 TPID=""
 # Runs a command in the background with stderr lines time-stamped into $TMP/t.err.
@@ -139,6 +163,7 @@ after_run() {
 				"not tp_btf/raw_tp: see memtrace run -v"
 		rm -f "$TMP/mt.json" ;;
 	perf_kmem)
+		[ "$(foreign_tp)" = 0 ] || echo "$mode perf_kmem void" >>"$TMP/extra"
 		perf report -i "$TMP/perf.data" --stats 2>/dev/null | awk -v m="$mode" '
 			/^kmem:/ { ev = 1 } ev && /SAMPLE events/ { s += $3 }
 			ev && /LOST_SAMPLES events/ { l += $3 }
@@ -169,16 +194,61 @@ say "Machine: $(nproc) CPUs ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | 
 say "Settings: REPS=$REPS DUR=${DUR}s MODES='$MODES'; memtrace attaches: $EVENTS"
 say ""
 
-# Events per op, once per mode, system-wide (per-task perf stat undercounts here): the
-# workload is by far the busiest thing, but what else ran on the machine is in it too.
+# perf stat -a on the given tracepoints, each filtered with FILTER, into $TMP/ps; returns
+# once perf answers a ping on its control fifo, i.e. once its events are open and counting.
+start_perf_stat() {
+	local filter=$1 args=() e
+	shift
+	# EVENT@COND adds COND to that event's filter
+	for e in "$@"; do
+		case $e in
+		*@*) args+=(-e "${e%%@*}" --filter "$filter && ${e#*@}") ;;
+		*) args+=(-e "$e" --filter "$filter") ;;
+		esac
+	done
+	rm -f "$TMP/ctl" "$TMP/ack"
+	mkfifo "$TMP/ctl" "$TMP/ack"
+	perf stat -a -x, -o "$TMP/ps" --control "fifo:$TMP/ctl,$TMP/ack" "${args[@]}" &
+	SPID=$!
+	exec 8<>"$TMP/ctl" 9<>"$TMP/ack"
+	echo ping >&8
+	read -t 30 -r _ <&9
+}
+stop_perf_stat() {
+	kill -INT "$SPID"
+	wait "$SPID"
+	exec 8>&- 9>&-
+}
+# Starts the workload's workers held (-p), their pids in P1 (and P2).
+start_held_workload() {
+	rm -f "$TMP/pids"
+	"$WL" "$1" -d "$DUR" -j "$2" -p "$TMP/pids" >"$TMP/wl" &
+	WPID=$!
+	for _ in $(seq 100); do [ "$(wc -l <"$TMP/pids" 2>/dev/null)" = "$2" ] && break
+		sleep 0.05; done
+	read -r P1 P2 < <(tr '\n' ' ' <"$TMP/pids")
+}
+# One run of the workload's process under perf stat -a filtered on its pid: its own events,
+# interrupts that landed on it included, and nothing else the machine did meanwhile.
+events_per_op() {
+	start_held_workload "$1" 1
+	start_perf_stat "common_pid == $P1" $(tr ',' ' ' <<<"$PERF_EVENTS") vmalloc:alloc_vmap_area
+	kill -USR1 "$WPID"
+	wait "$WPID"
+	stop_perf_stat
+}
+
+# Events per op, once per mode: system-wide perf stat (per-task perf stat undercounts here)
+# filtered on the workload's pid.
 declare -A EPO
-say "### Traced events per op (system-wide \`perf stat -a\` over a ${DUR} s run)"
+say "### Traced events per op (\`perf stat -a\` filtered on the workload's pid, ${DUR} s run)"
 say ""
 say "| mode | ops/s | events/op | $(tr ',' '\n' <<<"$PERF_EVENTS" | sed 's/.*://' | tr '\n' '|' | sed 's/|$//; s/|/ | /g') | vmalloc:alloc_vmap_area/op |"
 say "|---|---|---|$(tr ',' '\n' <<<"$PERF_EVENTS" | sed 's/.*/---|/' | tr -d '\n')---|"
+VOID_NOTE=""
 for mode in $MODES; do
-	perf stat -a -x, -o "$TMP/ps" -e "$PERF_EVENTS,vmalloc:alloc_vmap_area" -- \
-		"$WL" "$mode" -d "$DUR" >"$TMP/wl"
+	perf_clean events_per_op "$mode"
+	[ "$PERF_OK" = yes ] || VOID_NOTE=1
 	ops=$(awk '{ print $3 }' "$TMP/wl")
 	rate=$(awk '{ print $NF }' "$TMP/wl")
 	row=$(awk -F, -v ops="$ops" -v ev="$PERF_EVENTS" '
@@ -187,9 +257,11 @@ for mode in $MODES; do
 			s = s sprintf(" %.2f |", n[e[i]] / ops) }
 		printf "%.2f |%s %.2f", t / ops, s, n["vmalloc:alloc_vmap_area"] / ops }' "$TMP/ps")
 	EPO[$mode]=${row%% *}
-	say "| $mode | $(printf '%.0f' "$rate") | $row |"
+	say "| $mode$([ "$PERF_OK" = yes ] || echo ' (void*)') | $(printf '%.0f' "$rate") | $row |"
 done
 say ""
+[ -n "$VOID_NOTE" ] && say "*void: another tool kept a classic-tracepoint BPF program on these events" \
+	"throughout, which silences perf's counts; the ns/event figures of that mode are void too." && say ""
 
 # The alternating runs.
 : >"$RES"
@@ -237,9 +309,10 @@ for mode in $MODES; do
 				say "| $mode | $(label "$t") | n/a: ${NA[$t]:-not selected} | | | | | |"
 			continue
 		fi
-		lost=$(awk -v m="$mode" -v t="$t" '$1 == m && $2 == t {
-			l += $4; e += $6; n++ }
-			END { if (!n) printf "-"; else if (e) printf "%d of %d", l, e;
+		lost=$(awk -v m="$mode" -v t="$t" '$1 == m && $2 == t && $3 == "void" { v = 1; next }
+			$1 == m && $2 == t { l += $4; e += $6; n++ }
+			END { if (v) printf "void: other tools kept classic-tracepoint BPF programs attached";
+				else if (!n) printf "-"; else if (e) printf "%d of %d", l, e;
 				else printf "%d missed runs", l }' "$TMP/extra")
 		awk -v m="$mode" -v t="$t" -v epo="${EPO[$mode]}" -v label="$(label "$t")" \
 		    -v lost="$lost" '
@@ -278,31 +351,24 @@ say "kfree (ptr > 16) + kmem_cache_free; physical: mm_page_alloc (pfn != -1), mm
 say ""
 say "| mode | ops/s | memtrace lost | missed runs | slab allocs mt / perf | slab frees mt / perf | page allocs mt / perf | page frees mt / perf | match |"
 say "|---|---|---|---|---|---|---|---|---|"
-for mode in slab page mix; do
-	grep -qw "$mode" <<<"$MODES" || continue
-	rm -f "$TMP/pids" "$TMP/mt.json"
-	"$WL" "$mode" -d "$DUR" -j 2 -p "$TMP/pids" >"$TMP/wl" &
-	wpid=$!
-	for _ in $(seq 100); do [ -s "$TMP/pids" ] && [ "$(wc -l <"$TMP/pids")" = 2 ] && break
-		sleep 0.05; done
-	read -r p1 p2 < <(tr '\n' ' ' <"$TMP/pids")
-	pf="(common_pid == $p1 || common_pid == $p2)"
+# Two workers at full speed, memtrace and a pid-filtered perf stat -a around them.
+full_rate() {
+	rm -f "$TMP/mt.json"
+	start_held_workload "$1" 2
+	p1=$P1 p2=$P2
 	launch "$MT" run --json "$TMP/mt.json"
 	wait_for "$TMP/t.err" "memtrace: tracing" || die "memtrace did not start"
-	perf stat -a -x, -o "$TMP/ps" \
-		-e kmem:kmalloc --filter "$pf && ptr != 0" \
-		-e kmem:kmem_cache_alloc --filter "$pf && ptr != 0" \
-		-e kmem:kfree --filter "$pf && ptr > 16" \
-		-e kmem:kmem_cache_free --filter "$pf" \
-		-e kmem:mm_page_alloc --filter "$pf && pfn != 18446744073709551615" \
-		-e kmem:mm_page_free --filter "$pf" &
-	spid=$!
-	sleep 0.5	# perf stat has no "attached" line; it opens its events well within this
-	kill -USR1 "$wpid"
-	wait "$wpid"
-	sleep 0.2
-	kill -INT "$spid"; wait "$spid"
+	start_perf_stat "(common_pid == $p1 || common_pid == $p2)" "kmem:kmalloc@ptr != 0" \
+		"kmem:kmem_cache_alloc@ptr != 0" "kmem:kfree@ptr > 16" kmem:kmem_cache_free \
+		"kmem:mm_page_alloc@pfn != 18446744073709551615" kmem:mm_page_free
+	kill -USR1 "$WPID"
+	wait "$WPID"
+	stop_perf_stat
 	stop_tracer
+}
+for mode in slab page mix; do
+	grep -qw "$mode" <<<"$MODES" || continue
+	perf_clean full_rate "$mode"
 	rate=$(awk '{ print $NF }' "$TMP/wl")
 	perf=$(awk -F, '/^[0-9]/ { n[$3] = $1 } END {
 		printf "%d %d %d %d", n["kmem:kmalloc"] + n["kmem:kmem_cache_alloc"],
@@ -317,7 +383,9 @@ for mode in slab page mix; do
 	# A run the kernel skipped (an event nested in an interrupt while the same program
 	# ran on that CPU) is in perf's count and in no BPF tool's: memtrace reports those.
 	short=$(( (qa - ma) + (qf - mf) + (qpa - pa) + (qpf - pfr) ))
-	if [ "$short" = 0 ]; then
+	if [ "$PERF_OK" != yes ]; then
+		match="void: other classic-tracepoint BPF programs attached"
+	elif [ "$short" = 0 ]; then
 		match=yes
 	elif [ "$ma" -le "$qa" ] && [ "$mf" -le "$qf" ] && [ "$pa" -le "$qpa" ] &&
 	     [ "$pfr" -le "$qpf" ] && [ "$short" -le "$missed" ]; then
