@@ -207,9 +207,10 @@ static __always_inline void mt_thread_add(__u32 tgid, int cls, __u64 bytes, bool
 
 /*
  * Where this event's per-process counts go: this CPU's slot (struct mt_proc_slot), after
- * moving the previous process's counts into its hash row when the process changed. Events
- * nested in an interrupt see the same current task, so they never move the slot under an
- * outer event.
+ * moving the previous process's counts into its hash row when the process changed. An event
+ * nested in an interrupt sees the same current task as the event it interrupted, so it can
+ * only find the slot on another process while the outer event is moving it: it then counts
+ * in the hash row directly rather than touch the slot halfway through.
  */
 static __always_inline struct mt_proc *mt_proc_get(struct mt_stats *st, __u32 tgid)
 {
@@ -220,11 +221,13 @@ static __always_inline struct mt_proc *mt_proc_get(struct mt_stats *st, __u32 tg
 	s = bpf_map_lookup_elem(&proc_slot, &zero);
 	if (!s)
 		return NULL;
-	if (s->valid && s->tgid == tgid)
+	if (s->state == MT_SLOT_VALID && s->tgid == tgid)
 		return &s->p;
-	if (s->valid) {
+	if (s->state == MT_SLOT_MOVING)
+		return mt_proc_row(st, tgid);
+	if (s->state == MT_SLOT_VALID) {
+		s->state = MT_SLOT_MOVING;
 		p = bpf_map_lookup_elem(&procs, &s->tgid);
-		s->valid = 0;
 		for (int k = 0; p && k < MT_CLASS_MAX; k++) {
 			p->allocs[k] += s->p.allocs[k];
 			p->bytes[k] += s->p.bytes[k];
@@ -232,11 +235,14 @@ static __always_inline struct mt_proc *mt_proc_get(struct mt_stats *st, __u32 tg
 			p->bytes_freed[k] += s->p.bytes_freed[k];
 		}
 	}
-	if (!mt_proc_row(st, tgid))
+	s->state = MT_SLOT_MOVING;
+	if (!mt_proc_row(st, tgid)) {
+		s->state = MT_SLOT_EMPTY;
 		return NULL;
+	}
 	__builtin_memset(&s->p, 0, sizeof(s->p));
 	s->tgid = tgid;
-	s->valid = 1;
+	s->state = MT_SLOT_VALID;
 	return &s->p;
 }
 

@@ -84,9 +84,15 @@ struct mt_proc {
  * slot to the row of its tgid (the row always exists: it is created when a slot takes a
  * tgid).
  */
+enum mt_slot_state {
+	MT_SLOT_EMPTY,		/* no event on this CPU yet */
+	MT_SLOT_VALID,		/* counting for tgid */
+	MT_SLOT_MOVING,		/* its counts are being moved into the hash (BPF side only) */
+};
+
 struct mt_proc_slot {
-	__u32 tgid;		/* whose counts these are, when valid */
-	__u32 valid;		/* 0 until this CPU's first event */
+	__u32 tgid;		/* whose counts these are, when state is MT_SLOT_VALID */
+	__u32 state;		/* enum mt_slot_state */
 	struct mt_proc p;	/* counts since the slot took tgid; comm unused */
 };
 

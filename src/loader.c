@@ -351,7 +351,7 @@ static int add_proc(struct collect_ctx *ctx, const void *key, void *vals, int nc
 	for (int c = 0; c < ncpu; c++) {
 		const struct mt_proc_slot *s = &ctx->slots[c];
 
-		if (!s->valid || s->tgid != tgid)
+		if (s->state != MT_SLOT_VALID || s->tgid != tgid)
 			continue;
 		for (int k = 0; k < MT_CLASS_MAX; k++) {
 			v[c].allocs[k] += s->p.allocs[k];
