@@ -394,7 +394,7 @@ for mode in slab page mix; do
 	# ran on that CPU) is in perf's count and in no BPF tool's: memtrace reports those.
 	short=$(( (qa - ma) + (qf - mf) + (qpa - pa) + (qpf - pfr) ))
 	if [ "$PERF_OK" != yes ]; then
-		match="void: other tools' classic-tracepoint BPF programs silenced perf"
+		match="perf below memtrace ($short): perf silenced, or memtrace over-counts (open)"
 	elif [ "$short" = 0 ]; then
 		match=yes
 	elif [ "$ma" -le "$qa" ] && [ "$mf" -le "$qf" ] && [ "$pa" -le "$qpa" ] &&
