@@ -40,9 +40,10 @@ static __always_inline struct mt_cache *cache_row(struct mt_stats *st, __u64 key
 /*
  * Where this event's per-cache counts go: the key's slot of this CPU's front (struct
  * mt_cache_front), after moving the counts of the key that held the slot into its row.
- * The slot comes from a hash of the key; the key of a tp_btf cache is its struct kmem_cache
- * pointer, on which the verifier allows no arithmetic, so it goes through the front's
- * scratch word first: read back from a map, it is a plain number.
+ * The slot comes from a hash of the key. Should a cache's key arrive as a BTF pointer (a
+ * tp_btf struct kmem_cache *, on which the verifier allows no arithmetic), the front's
+ * scratch word turns it into a plain number: read back from a map, it is one. On raw_tp,
+ * the fast path now, the key is a number already and this costs two instructions.
  */
 static __always_inline struct mt_cache_slot *cache_get(struct mt_stats *st, __u64 key,
 							const struct kmem_cache *s,
