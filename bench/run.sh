@@ -161,9 +161,9 @@ after_run() {
 			"$TMP/mt.json" >>"$TMP/extra"
 		# a program the verifier refuses makes memtrace fall back to classic tracepoints:
 		# that would be a different (slower) memtrace, so say so loudly
-		[ -s "$TMP/mt.json" ] && [ "$(jq -r .run.attach "$TMP/mt.json")" != tp_btf/raw_tp ] &&
+		[ -s "$TMP/mt.json" ] && [ "$(jq -r .run.attach "$TMP/mt.json")" = tracepoint ] &&
 			note "WARNING: $t attached as '$(jq -r .run.attach "$TMP/mt.json")'," \
-				"not tp_btf/raw_tp: see memtrace run -v"
+				"no fast path at all: see memtrace run -v"
 		rm -f "$TMP/mt.json" ;;
 	perf_kmem)
 		[ "$(foreign_tp)" = 0 ] || echo "$mode perf_kmem void" >>"$TMP/extra"
