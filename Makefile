@@ -24,7 +24,7 @@ endif
 
 # Debian packages the build, the tests and `make run` need.
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config make gcc \
-	    libcmocka-dev libjson-c-dev bpftrace linux-perf cppcheck clang-tidy
+	    libcmocka-dev libjson-c-dev bpftrace linux-perf cppcheck clang-tidy tmux prometheus
 
 # speedscope, for the test that its importer accepts memtrace's folded stacks; installed by
 # `make deps` into the (git-ignored) output tree when npm is there, else that test skips.
@@ -48,13 +48,20 @@ CORE_SRCS := src/model.c src/layout.c src/model_classes.c src/render_text_classe
 	     src/hist.c src/zones.c src/util.c src/kernel_info.c src/calib_solve.c src/model_scope.c \
 	     src/expr.c src/metrics.c src/render_text_scope.c src/render_json_scope.c \
 	     src/model_pair.c src/kallsyms.c src/render_text_pair.c src/render_json_pair.c \
-	     src/render_folded.c
+	     src/render_folded.c src/mapsrc.c src/mapsrc_rec.c src/collect.c src/collect_classes.c \
+	     src/record_write.c src/record_read.c src/record_header.c src/render_openmetrics.c \
+	     src/top.c src/model_latency.c src/render_text_latency.c src/render_json_latency.c \
+	     src/alloclat_pick.c src/collect_stalls.c
 # The binary: the above plus CLI, loader and collector.
 APP_SRCS := src/main.c src/cmd_run.c src/loader.c src/calib.c src/probe.c src/cmd_check.c \
-	    src/scope.c src/collect_pair.c src/collect_classes.c src/layout_probe.c \
-	    src/cmd_layout.c src/cmd_addr.c
+	    src/scope.c src/collect_pair.c src/mapsrc_live.c src/record_live.c src/cmd_record.c \
+	    src/cmd_report.c src/cmd_top.c src/listen.c src/layout_probe.c src/cmd_layout.c \
+	    src/cmd_addr.c src/btf_names.c src/alloclat.c src/collect_latency.c
 BPF_SRCS := bpf/maps.bpf.c bpf/slab.bpf.c bpf/page.bpf.c bpf/scope.bpf.c bpf/vmalloc.bpf.c \
-	    bpf/fault.bpf.c bpf/dma.bpf.c bpf/kmap.bpf.c
+	    bpf/fault.bpf.c bpf/dma.bpf.c bpf/kmap.bpf.c bpf/lat_maps.bpf.c bpf/stall.bpf.c
+# Allocator call latency: its own object, so a kernel that refuses fentry/kprobes fails
+# only it. It shares the filter and latency maps' definitions (not their instances).
+ALLOCLAT_OBJS := $(OUTPUT)/bpf/maps.bpf.o $(OUTPUT)/bpf/lat_maps.bpf.o $(OUTPUT)/bpf/alloclat.bpf.o
 CORE_OBJS := $(CORE_SRCS:%.c=$(OUTPUT)/%.o)
 APP_OBJS := $(APP_SRCS:%.c=$(OUTPUT)/%.o)
 BPF_OBJS := $(BPF_SRCS:%.c=$(OUTPUT)/%.o)
@@ -148,7 +155,19 @@ $(OUTPUT)/check.skel.h: $(OUTPUT)/check.bpf.lo
 	$(Q)$(BPFTOOL) gen skeleton $< name check_bpf > $@
 
 $(OUTPUT)/src/cmd_check.o: $(OUTPUT)/check.skel.h
-$(OUTPUT)/src/loader.o $(OUTPUT)/src/collect_pair.o: $(OUTPUT)/memtrace.skel.h
+$(OUTPUT)/src/loader.o $(OUTPUT)/src/collect_pair.o $(OUTPUT)/src/mapsrc_live.o \
+	$(OUTPUT)/src/record_live.o: $(OUTPUT)/memtrace.skel.h
+
+$(OUTPUT)/alloclat.bpf.lo: $(ALLOCLAT_OBJS)
+	$(call msg,GEN-OBJ,$@)
+	$(Q)$(BPFTOOL) gen object $@ $^
+
+$(OUTPUT)/alloclat.skel.h: $(OUTPUT)/alloclat.bpf.lo
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name alloclat_bpf > $@
+
+$(OUTPUT)/src/alloclat.o: $(OUTPUT)/alloclat.skel.h
+$(OUTPUT)/src/collect_latency.o: $(OUTPUT)/memtrace.skel.h
 $(OUTPUT)/src/calib.o: $(OUTPUT)/calib.skel.h
 
 $(OUTPUT)/src/%.o: src/%.c | $(OUTPUT)/src
@@ -162,7 +181,7 @@ $(BIN): $(CORE_OBJS) $(APP_OBJS)
 # Unit tests link the plain-C core only: no BPF, no root.
 $(OUTPUT)/tests/%: tests/unit/%.c $(CORE_OBJS) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(MT_CFLAGS) $< $(CORE_OBJS) -lcmocka -ljson-c -o $@
+	$(Q)$(CC) $(MT_CFLAGS) $< $(CORE_OBJS) -lcmocka -ljson-c -lz -o $@
 
 $(OUTPUT)/tests/workload: tests/live/workload.c | $(OUTPUT)/tests
 	$(call msg,CC,$@)
@@ -239,7 +258,7 @@ $(OUTPUT)/fuzz:
 
 $(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRCS) | $(OUTPUT)/fuzz
 	$(call msg,FUZZ,$@)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(CORE_SRCS) -o $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(CORE_SRCS) -lz -o $@
 
 fuzz-bins: $(FUZZ_TARGETS)
 
@@ -249,7 +268,8 @@ fuzz: fuzz-bins
 export FUZZ_SECONDS
 
 # cppcheck + clang-tidy over src/, zero findings (tests/lint.sh says which checks and why).
-lint: $(OUTPUT)/memtrace.skel.h $(OUTPUT)/calib.skel.h $(OUTPUT)/check.skel.h
+lint: $(OUTPUT)/memtrace.skel.h $(OUTPUT)/calib.skel.h $(OUTPUT)/check.skel.h \
+      $(OUTPUT)/alloclat.skel.h
 	$(Q)tests/lint.sh $(OUTPUT)
 
 # The overhead benchmark (bench/README.md): its workload, the floor (empty BPF programs with

@@ -172,5 +172,7 @@ struct mt_calib_rec {
 #include "scope.h"
 #include "mt_pair.h"
 #include "mt_classes.h"
+/* Latency records and pairing, its own topic. */
+#include "mt_latency.h"
 
 #endif /* MEMTRACE_H */

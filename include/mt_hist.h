@@ -35,6 +35,12 @@ static __always_inline __u32 mt_hist_slot(__u64 v)
 	return s < MT_HIST_SLOTS ? s : MT_HIST_SLOTS - 1;
 }
 
+/* The slot of a duration in nanoseconds, histogrammed in whole microseconds. */
+static __always_inline __u32 mt_hist_slot_us(__u64 ns)
+{
+	return mt_hist_slot(ns / 1000);
+}
+
 /*
  * The inclusive value range a slot covers. Values past the last slot are clamped into it;
  * at 2^31 bytes or microseconds that is far beyond anything the kernel allocates or

@@ -20,10 +20,11 @@
 #include "probe.h"
 #include "util.h"
 
-#define MAX_ROWS 160
+#define MAX_ROWS 224	/* 3 rows per event (tracepoint, fast, classic) and a few more */
 
 struct row {
-	const char *kind;	/* "core", "scope" (-- CMD), "class" (beyond kmem), "optional" */
+	/* "core", "scope" (-- CMD), "class" (beyond kmem), "stall" (latency), "optional" */
+	const char *kind;
 	char name[96];
 	int state;		/* 1 works, 0 does not, -1 not applicable */
 	char detail[96];
@@ -114,7 +115,7 @@ static void run_checks(struct check *c)
 		if (e.kprobe)
 			continue;	/* the "hook kmap" row below */
 		/* kmem events are the core set; vmalloc, percpu, faults, DMA are class sections */
-		kind = e.follow ? "scope" :
+		kind = e.follow ? "scope" : e.stall ? "stall" :
 		       e.cls == MT_CLASS_LOGICAL || e.cls == MT_CLASS_PHYSICAL ? "core" : "class";
 		tp = mt_tracepoint_exists(e.group, e.name);
 		snprintf(name, sizeof(name), "tracepoint %s:%s", e.group, e.name);

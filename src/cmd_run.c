@@ -11,13 +11,16 @@
 #include <unistd.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "alloclat.h"
 #include "calib.h"
 #include "kallsyms.h"
+#include "collect_latency.h"
 #include "cmds.h"
 #include "kernel_info.h"
 #include "loader.h"
 #include "metrics.h"
 #include "render.h"
+#include "recorder.h"
 #include "scope.h"
 #include "util.h"
 #include "zones.h"
@@ -41,7 +44,17 @@ struct run_opts {
 	const char *folded;		/* folded stacks by bytes allocated */
 	const char *folded_out;		/* folded stacks by bytes outstanding */
 	__u32 class_mask;		/* 0: every class */
+	const char *openmetrics;	/* NULL or a path, written at the end */
+	const char *output;		/* record: -o FILE */
+	bool force;			/* record: -f, replace an existing FILE */
+	bool no_kallsyms;		/* record: leave /proc/kallsyms out */
+	bool latency;			/* --latency: allocator call latency too */
+	bool no_stalls;			/* --no-stalls */
+	int force_call_hook;		/* hidden: enum mt_call_hook, NONE = best available */
 };
+
+/* "run" or "record": record is run's trace with the kernel side written to a file. */
+static const char *cmd_name = "run";
 
 static volatile sig_atomic_t stop_signal, nr_signals;
 static volatile pid_t cmd_pid;		/* the command, once it runs */
@@ -71,9 +84,10 @@ void usage_run(void)
 "Trace kernel memory allocations until Ctrl-C (SIGINT), SIGTERM or the duration, then\n"
 "print a report: per address class (kernel logical = slab objects, physical = pages)\n"
 "allocations, frees and bytes; pages by order and zone; slab caches and fragmentation;\n"
-"top processes; a log2 histogram of allocation sizes. Counting happens in the kernel,\n"
-"exactly; anything that could not be counted is shown as lost. Needs root (or CAP_BPF\n"
-"and CAP_PERFMON) and a kernel with BTF.\n"
+"top processes; a log2 histogram of allocation sizes; stalls (time tasks spent in\n"
+"direct, memcg and node reclaim, compaction and reclaim throttling, from tracepoints).\n"
+"Counting happens in the kernel, exactly; anything that could not be counted is shown\n"
+"as lost. Needs root (or CAP_BPF and CAP_PERFMON) and a kernel with BTF.\n"
 "\n"
 "Options:\n"
 "  -d, --duration SECS   stop after SECS seconds (decimals allowed; default: Ctrl-C)\n"
@@ -88,6 +102,8 @@ void usage_run(void)
 "                        METRIC OP NUMBER[UNIT], OP one of > >= < <= == !=, UNIT\n"
 "                        B KiB MiB GiB TiB for bytes, ns us ms s for times\n"
 "      --list-metrics    list the metrics --fail-if knows, and exit\n"
+"      --openmetrics FILE  also write Prometheus text format metrics to FILE\n"
+"                        (atomically, for node_exporter's textfile collector)\n"
 "      --json FILE       also write the report as JSON to FILE (written whole or not\n"
 "                        at all); FILE '-' writes JSON alone to stdout\n"
 "      --top N           rows in the process and cache tables (default 10)\n"
@@ -111,6 +127,12 @@ void usage_run(void)
 "                        a full table is counted as lost, never silent\n"
 "      --class LIST      only these address classes, comma-separated: logical,\n"
 "                        physical, virtual, bus, user, high (default: all available)\n"
+"      --latency         also time allocator calls, entry to return (kmalloc,\n"
+"                        kmem_cache_alloc, page allocator, vmalloc) with fentry or\n"
+"                        kprobes; where the kernel allows neither, the report says\n"
+"                        why in one line and the rest of the run goes on\n"
+"      --no-stalls       do not trace stalls (on by default: their events fire only\n"
+"                        on slow paths, so they cost nothing measurable)\n"
 "  -v, --verbose         say what was probed and chosen, and the kernel memory\n"
 "                        memtrace's maps hold; twice: libbpf's debug output too\n"
 "  -h, --help            this help\n"
@@ -136,19 +158,20 @@ void usage_run(void)
 "  sudo memtrace run --per-thread -- make -j2\n"
 "  sudo memtrace run -d 10 --min-age 5    what stays allocated 5 s and more\n"
 "  sudo memtrace run -d 5 --folded-outstanding out.folded; speedscope out.folded\n"
-"  sudo memtrace run -d 5 --class virtual,user   vmalloc/percpu and page faults only\n",
+"  sudo memtrace run -d 5 --class virtual,user   vmalloc/percpu and page faults only\n"
+"  sudo memtrace run -d 10 --latency       stalls and allocator call latency\n",
 	MT_OUTSTANDING_ENTRIES, MT_STACK_ENTRIES, MT_SITE_ENTRIES);
 }
 
 static int usage_err(const char *fmt, const char *arg)
 {
-	fprintf(stderr, "memtrace run: ");
+	fprintf(stderr, "memtrace %s: ", cmd_name);
 	fprintf(stderr, fmt, arg);
-	fprintf(stderr, " (see 'memtrace run --help')\n");
+	fprintf(stderr, " (see 'memtrace %s --help')\n", cmd_name);
 	return MT_EXIT_USAGE;
 }
 
-static int parse_pids(const char *arg, struct run_opts *o)
+static int parse_pid_list(const char *arg, __u32 *pids, int *nr_pids)
 {
 	const char *p = arg;
 
@@ -164,18 +187,29 @@ static int parse_pids(const char *arg, struct run_opts *o)
 		tok[len] = '\0';
 		if (mt_parse_u32(tok, &pid) || pid == 0 || pid > 4194304)
 			return usage_err("invalid PID '%s'", tok);
-		if (o->nr_pids == (int)(sizeof(o->pids) / sizeof(o->pids[0])))
+		if (*nr_pids == MT_MAX_CLI_PIDS)
 			return usage_err("too many PIDs in '%s' (at most 16)", arg);
 		snprintf(path, sizeof(path), "/proc/%u", pid);
 		if (access(path, F_OK)) {
-			fprintf(stderr, "memtrace run: no process with PID %u\n", pid);
+			fprintf(stderr, "memtrace %s: no process with PID %u\n", cmd_name, pid);
 			return MT_EXIT_USAGE;
 		}
-		o->pids[o->nr_pids++] = pid;
+		pids[(*nr_pids)++] = pid;
 		if (!p[len])
 			return 0;
 		p += len + 1;
 	}
+}
+
+int mt_parse_pids(const char *cmd, const char *arg, __u32 *pids, int *nr_pids)
+{
+	const char *saved = cmd_name;
+	int ret;
+
+	cmd_name = cmd;
+	ret = parse_pid_list(arg, pids, nr_pids);
+	cmd_name = saved;
+	return ret;
 }
 
 static int check_scope(struct run_opts *o);
@@ -216,8 +250,39 @@ static int parse(int argc, char **argv, struct run_opts *o)
 {
 	enum { OPT_JSON = 256, OPT_TOP, OPT_FORCE_TP, OPT_CGROUP, OPT_PER_THREAD, OPT_FAIL_IF,
 	       OPT_LIST_METRICS, OPT_SITES, OPT_OUT, OPT_MIN_AGE, OPT_STACKS, OPT_FOLDED,
-	       OPT_FOLDED_OUT, OPT_OUT_ENTRIES, OPT_STACK_ENTRIES, OPT_SITE_ENTRIES, OPT_CLASS };
+	       OPT_FOLDED_OUT, OPT_OUT_ENTRIES, OPT_STACK_ENTRIES, OPT_SITE_ENTRIES,
+	       OPT_OPENMETRICS, OPT_NO_KALLSYMS, OPT_CLASS, OPT_LATENCY, OPT_NO_STALLS,
+	       OPT_FORCE_HOOK };
+	/* record takes run's options and these */
+	static const struct option record_longopts[] = {
+		{ "duration", required_argument, NULL, 'd' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "json", required_argument, NULL, OPT_JSON },
+		{ "top", required_argument, NULL, OPT_TOP },
+		{ "cgroup", required_argument, NULL, OPT_CGROUP },
+		{ "per-thread", no_argument, NULL, OPT_PER_THREAD },
+		{ "openmetrics", required_argument, NULL, OPT_OPENMETRICS },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "force-tracepoint", no_argument, NULL, OPT_FORCE_TP },
+		{ "output", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "no-kallsyms", no_argument, NULL, OPT_NO_KALLSYMS },
+		{ "no-call-sites", no_argument, NULL, OPT_SITES },
+		{ "outstanding", no_argument, NULL, OPT_OUT },
+		{ "min-age", required_argument, NULL, OPT_MIN_AGE },
+		{ "stacks", no_argument, NULL, OPT_STACKS },
+		{ "folded", required_argument, NULL, OPT_FOLDED },
+		{ "folded-outstanding", required_argument, NULL, OPT_FOLDED_OUT },
+		{ "outstanding-entries", required_argument, NULL, OPT_OUT_ENTRIES },
+		{ "stack-entries", required_argument, NULL, OPT_STACK_ENTRIES },
+		{ "call-site-entries", required_argument, NULL, OPT_SITE_ENTRIES },
+		{ "class", required_argument, NULL, OPT_CLASS },
+		{ "no-stalls", no_argument, NULL, OPT_NO_STALLS },
+		{},
+	};
 	static const struct option longopts[] = {
+		{ "openmetrics", required_argument, NULL, OPT_OPENMETRICS },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "json", required_argument, NULL, OPT_JSON },
@@ -240,8 +305,13 @@ static int parse(int argc, char **argv, struct run_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		/* hidden: keeps the classic-tracepoint fallback tested on tp_btf kernels */
 		{ "force-tracepoint", no_argument, NULL, OPT_FORCE_TP },
+		{ "latency", no_argument, NULL, OPT_LATENCY },
+		{ "no-stalls", no_argument, NULL, OPT_NO_STALLS },
+		/* hidden: try only this allocator-call hook (the kernel matrix tests each) */
+		{ "force-call-hook", required_argument, NULL, OPT_FORCE_HOOK },
 		{},
 	};
+	bool record = !strcmp(cmd_name, "record");
 	char why[256];
 	unsigned int top, n;
 	int c, err;
@@ -258,8 +328,25 @@ static int parse(int argc, char **argv, struct run_opts *o)
 	opterr = 0;
 	optind = 1;
 	/* '+': stop at the first non-option, so CMD's own options stay CMD's */
-	while ((c = getopt_long(argc, argv, "+:d:p:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, record ? "+:d:p:vho:f" : "+:d:p:vh",
+				record ? record_longopts : longopts, NULL)) != -1) {
 		switch (c) {
+		case 'o':
+			if (!*optarg)
+				return usage_err("%s-o needs a file name", "");
+			o->output = optarg;
+			break;
+		case 'f':
+			o->force = true;
+			break;
+		case OPT_NO_KALLSYMS:
+			o->no_kallsyms = true;
+			break;
+		case OPT_OPENMETRICS:
+			if (!*optarg)
+				return usage_err("%s--openmetrics needs a file name", "");
+			o->openmetrics = optarg;
+			break;
 		case 'd':
 			err = mt_parse_seconds(optarg, &o->duration);
 			if (err == -ERANGE)
@@ -269,7 +356,7 @@ static int parse(int argc, char **argv, struct run_opts *o)
 				return usage_err("invalid duration '%s'", optarg);
 			break;
 		case 'p':
-			err = parse_pids(optarg, o);
+			err = parse_pid_list(optarg, o->pids, &o->nr_pids);
 			if (err)
 				return err;
 			break;
@@ -355,11 +442,29 @@ static int parse(int argc, char **argv, struct run_opts *o)
 		case OPT_LIST_METRICS:
 			mt_metrics_list(stdout);
 			return MT_EXIT_OK;
+		case OPT_LATENCY:
+			o->latency = true;
+			break;
+		case OPT_NO_STALLS:
+			o->no_stalls = true;
+			break;
+		case OPT_FORCE_HOOK:
+			if (!strcmp(optarg, "fentry"))
+				o->force_call_hook = MT_HOOK_FENTRY;
+			else if (!strcmp(optarg, "kprobe"))
+				o->force_call_hook = MT_HOOK_KPROBE;
+			else
+				return usage_err("invalid --force-call-hook '%s' (fentry or kprobe)",
+						 optarg);
+			break;
 		case 'v':
 			mt_verbose++;
 			break;
 		case 'h':
-			usage_run();
+			if (record)
+				usage_record();
+			else
+				usage_run();
 			return MT_EXIT_OK;
 		case ':':
 			return usage_err("option '%s' needs a value", argv[optind - 1]);
@@ -378,6 +483,8 @@ static int parse(int argc, char **argv, struct run_opts *o)
 	/* stacks are kept per outstanding object too */
 	if (o->pair.stacks)
 		o->pair.pairs = true;
+	if (record && !o->output)
+		return usage_err("%s-o FILE is required", "");
 	return check_scope(o);
 }
 
@@ -386,18 +493,20 @@ static int check_scope(struct run_opts *o)
 {
 	char why[512];
 
+	if (o->force_call_hook && !o->latency)
+		return usage_err("%s--force-call-hook needs --latency", "");
 	if (!!o->nr_pids + !!o->cmd + !!o->cgroup > 1)
 		return usage_err("%s-p, -- CMD and --cgroup exclude each other", "");
 	if (o->cmd && o->duration)
 		return usage_err("%s-d and -- CMD exclude each other: the command's end ends "
 				 "the trace", "");
 	if (o->cmd && mt_cmd_find(o->cmd[0])) {
-		fprintf(stderr, "memtrace run: command not found: '%s'\n", o->cmd[0]);
+		fprintf(stderr, "memtrace %s: command not found: '%s'\n", cmd_name, o->cmd[0]);
 		return MT_EXIT_USAGE;
 	}
 	if (o->cgroup &&
 	    mt_cgroup_resolve(o->cgroup, &o->cgroup_id, &o->cgroup_level, why, sizeof(why))) {
-		fprintf(stderr, "memtrace run: %s\n", why);
+		fprintf(stderr, "memtrace %s: %s\n", cmd_name, why);
 		return MT_EXIT_USAGE;
 	}
 	return -1;
@@ -413,15 +522,31 @@ static int check_json_target(const char *path)
 		return 0;
 	err = mt_atomic_open(&af, path);
 	if (err) {
-		fprintf(stderr, "memtrace run: cannot write '%s': %s\n", path, strerror(-err));
+		fprintf(stderr, "memtrace %s: cannot write '%s': %s\n", cmd_name, path,
+			strerror(-err));
 		return MT_EXIT_USAGE;
 	}
 	mt_atomic_abort(&af);
 	return 0;
 }
 
-static int write_json(const char *path, const struct mt_report *r,
-		      const struct mt_render_opts *ro)
+int mt_write_openmetrics(const char *path, const struct mt_report *r,
+			 const struct mt_render_opts *ro)
+{
+	struct mt_atomic_file af;
+	int err;
+
+	err = mt_atomic_open(&af, path);
+	if (err)
+		return err;
+	if (mt_render_openmetrics(af.f, r, ro)) {
+		mt_atomic_abort(&af);
+		return -EIO;
+	}
+	return mt_atomic_commit(&af);
+}
+
+int mt_write_json(const char *path, const struct mt_report *r, const struct mt_render_opts *ro)
 {
 	struct mt_atomic_file af;
 	int err;
@@ -596,41 +721,17 @@ static int verdict(const struct mt_report *r)
 	return ret;
 }
 
-int do_run(int argc, char **argv)
+int mt_trace_prepare(struct mt_report *r, struct mt_zone_table *zones, struct mt_calib *calib)
 {
-	struct mt_render_opts ro = {};
-	struct mt_loader_opts lo = {};
-	struct mt_cmd cmd = { .pid = -1, .go = -1, .exec_err = -1 };
-	struct sigaction sa = {};
-	struct run_opts o = {};
-	struct mt_loader l = {};
-	struct mt_report r;
-	struct mt_calib calib;
-	struct mt_zone_table zones;
-	__u32 pids[17];
-	struct mt_ksyms ksyms;
 	const char *what;
-	double start;
-	int ret, err;
+	int err;
 
-	ret = parse(argc, argv, &o);
-	if (ret >= 0)
-		return ret;
-	ret = check_json_target(o.json);
-	if (!ret)
-		ret = check_json_target(o.folded);
-	if (!ret)
-		ret = check_json_target(o.folded_out);
-	if (ret)
-		return ret;
 	if (mt_check_privileges(&what)) {
 		mt_err("insufficient privileges: %s", what);
 		return MT_EXIT_ERROR;
 	}
-	mt_report_init(&r);
-	mt_ksyms_init(&ksyms);
-	mt_kernel_info(&r.run);
-	if (!have_btf(r.run.btf, sizeof(r.run.btf))) {
+	mt_kernel_info(&r->run);
+	if (!have_btf(r->run.btf, sizeof(r->run.btf))) {
 		mt_err("kernel lacks BTF (%s): memtrace needs CONFIG_DEBUG_INFO_BTF=y",
 		       mt_vmlinux_btf_path());
 		return MT_EXIT_ERROR;
@@ -639,19 +740,63 @@ int do_run(int argc, char **argv)
 	if (err)
 		mt_warn("failed to mount tracefs: %s; classic tracepoints unavailable",
 			strerror(-err));
-	err = mt_zones_load("/proc/zoneinfo", &zones);
+	err = mt_zones_load("/proc/zoneinfo", zones);
 	if (err) {
 		mt_warn("failed to read /proc/zoneinfo: %s; pages will show no zone",
 			strerror(-err));
-		memset(&zones, 0, sizeof(zones));
+		memset(zones, 0, sizeof(*zones));
 	}
-	if (mt_calibrate(&calib, r.run.page_shift))
-		mt_info("calibration failed (%s): pages via classic tracepoints", calib.why);
-	else if (!calib.page_offset_base)
-		mt_info("direct map base unknown (%s): kfree sizes unknown", calib.why);
+	if (mt_calibrate(calib, r->run.page_shift))
+		mt_info("calibration failed (%s): pages via classic tracepoints", calib->why);
+	else if (!calib->page_offset_base)
+		mt_info("direct map base unknown (%s): kfree sizes unknown", calib->why);
+	return 0;
+}
+
+static int trace_cmd(int argc, char **argv, const char *name)
+{
+	struct mt_recorder rec = {};
+	struct mt_render_opts ro = {};
+	struct mt_loader_opts lo = {};
+	struct mt_cmd cmd = { .pid = -1, .go = -1, .exec_err = -1 };
+	struct sigaction sa = {};
+	struct run_opts o = {};
+	struct mt_loader l = {};
+	struct mt_alloclat al = {};
+	struct mt_report r;
+	struct mt_calib calib;
+	struct mt_zone_table zones;
+	__u32 pids[MT_MAX_CLI_PIDS + 1];
+	struct mt_ksyms ksyms;
+	double start;
+	int ret, err;
+
+	cmd_name = name;
+	ret = parse(argc, argv, &o);
+	if (ret >= 0)
+		return ret;
+	ret = check_json_target(o.json);
+	if (!ret)
+		ret = check_json_target(o.folded);
+	if (!ret)
+		ret = check_json_target(o.folded_out);
+	if (!ret)
+		ret = check_json_target(o.openmetrics);
+	if (!ret && o.output)
+		ret = mt_recorder_open(&rec, o.output, o.force);
+	if (ret)
+		return ret;
+	mt_report_init(&r);
+	mt_ksyms_init(&ksyms);
+	ret = mt_trace_prepare(&r, &zones, &calib);
+	if (ret) {
+		mt_recorder_abort(&rec);
+		return ret;
+	}
 
 	memcpy(pids, o.pids, sizeof(o.pids));
 	lo.force_tracepoint = o.force_tracepoint;
+	lo.no_stalls = o.no_stalls;
 	lo.pids = pids;
 	lo.nr_pids = o.nr_pids;
 	lo.calib = &calib;
@@ -673,6 +818,7 @@ int do_run(int argc, char **argv)
 		err = mt_cmd_spawn(o.cmd, &cmd);
 		if (err) {
 			mt_err("failed to start '%s': %s", o.cmd[0], strerror(-err));
+			mt_recorder_abort(&rec);
 			return MT_EXIT_ERROR;
 		}
 		pids[lo.nr_pids++] = (__u32)cmd.pid;
@@ -693,12 +839,31 @@ int do_run(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	if (mt_loader_start(&l, &lo)) {
 		mt_cmd_abort(&cmd);
+		mt_recorder_abort(&rec);
+		return MT_EXIT_ERROR;
+	}
+	/* what is known before tracing goes to the file first: a cut file still has it */
+	r.zones = zones;
+	r.run.nr_pids = o.nr_pids;
+	memcpy(r.run.pids, o.pids, sizeof(o.pids));
+	r.run.vmemmap_base = calib.vmemmap_base;
+	r.run.page_offset_base = calib.page_offset_base;
+	r.run.kfree_sized = calib.vmemmap_base && calib.page_offset_base;
+	memcpy(r.run.class_traced, l.class_traced, sizeof(l.class_traced));
+	snprintf(r.run.attach, sizeof(r.run.attach), "%s", l.attach);
+	if (o.output && mt_recorder_start(&rec, &r, &l, &calib, argc, argv, !o.no_kallsyms)) {
+		mt_cmd_abort(&cmd);
+		mt_loader_destroy(&l);
+		mt_recorder_abort(&rec);
 		return MT_EXIT_ERROR;
 	}
 	/* after load: memtrace's own JIT-ed programs, the top frames of every stack, are
 	 * listed too, so they can be recognised and left out */
 	if (o.pair.sites || o.pair.stacks)
 		load_ksyms(&ksyms, &r.pair);
+	if (o.latency && mt_alloclat_start(&al, &lo, o.force_call_hook,
+					   mt_loader_pid_filter_fd(&l)))
+		mt_warn("allocator call latency unavailable: %s", al.why);
 
 	start = now_s();
 	start_message(&o, &r.scope);
@@ -706,7 +871,9 @@ int do_run(int argc, char **argv)
 		if (stop_signal) {
 			mt_err("interrupted before the command started");
 			mt_cmd_abort(&cmd);
+			mt_alloclat_destroy(&al);
 			mt_loader_destroy(&l);
+			mt_recorder_abort(&rec);
 			return MT_EXIT_ERROR;
 		}
 		cmd_pid = cmd.pid;
@@ -714,7 +881,9 @@ int do_run(int argc, char **argv)
 		if (err) {
 			mt_err("cannot execute '%s': %s", o.cmd[0], strerror(-err));
 			waitpid(cmd.pid, NULL, 0);
+			mt_alloclat_destroy(&al);
 			mt_loader_destroy(&l);
+			mt_recorder_abort(&rec);
 			return MT_EXIT_ERROR;
 		}
 		wait_command(&r.scope);
@@ -723,18 +892,22 @@ int do_run(int argc, char **argv)
 	}
 	mt_loader_detach(&l);
 	r.pair.end_ns = (__u64)(now_s() * 1e9);
+	mt_alloclat_detach(&al);
 	r.run.duration_s = now_s() - start;
 
-	r.zones = zones;
-	r.run.nr_pids = o.nr_pids;
-	memcpy(r.run.pids, o.pids, sizeof(o.pids));
-	r.run.vmemmap_base = calib.vmemmap_base;
-	r.run.page_offset_base = calib.page_offset_base;
-	r.run.kfree_sized = calib.vmemmap_base && calib.page_offset_base;
 	err = mt_loader_collect(&l, &r);
+	/* stalls came with the map source (mt_collect); call latency has its own object */
+	if (!err && o.latency)
+		err = mt_alloclat_collect(&al, &r.lat);
+	mt_lat_finish(&r.lat);
+	mt_alloclat_destroy(&al);
+	if (!err && o.output)
+		err = mt_recorder_finish(&rec, &l, &r) ? -ECANCELED : 0;
 	mt_loader_destroy(&l);
 	if (err) {
-		mt_err("failed to read BPF maps: %s", strerror(-err));
+		if (err != -ECANCELED)
+			mt_err("failed to read BPF maps: %s", strerror(-err));
+		mt_recorder_abort(&rec);
 		mt_report_free(&r);
 		mt_ksyms_free(&ksyms);
 		return MT_EXIT_ERROR;
@@ -743,7 +916,8 @@ int do_run(int argc, char **argv)
 
 	ro.top = o.top;
 	ret = MT_EXIT_OK;
-	if (!o.json || strcmp(o.json, "-") != 0) {
+	/* record writes the file (and --json if asked), not the text report */
+	if (!o.output && (!o.json || strcmp(o.json, "-") != 0)) {
 		mt_render_text(stdout, &r, &ro);
 		if (fflush(stdout) || ferror(stdout)) {
 			mt_err("failed to write the report: %s", strerror(errno));
@@ -751,9 +925,17 @@ int do_run(int argc, char **argv)
 		}
 	}
 	if (o.json) {
-		err = write_json(o.json, &r, &ro);
+		err = mt_write_json(o.json, &r, &ro);
 		if (err) {
 			mt_err("failed to write JSON to '%s': %s", o.json, strerror(-err));
+			ret = MT_EXIT_ERROR;
+		}
+	}
+	if (o.openmetrics) {
+		err = mt_write_openmetrics(o.openmetrics, &r, &ro);
+		if (err) {
+			mt_err("failed to write metrics to '%s': %s", o.openmetrics,
+			       strerror(-err));
 			ret = MT_EXIT_ERROR;
 		}
 	}
@@ -766,4 +948,14 @@ int do_run(int argc, char **argv)
 	mt_report_free(&r);
 	mt_ksyms_free(&ksyms);
 	return ret;
+}
+
+int do_run(int argc, char **argv)
+{
+	return trace_cmd(argc, argv, "run");
+}
+
+int do_record(int argc, char **argv)
+{
+	return trace_cmd(argc, argv, "record");
 }

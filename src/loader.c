@@ -6,8 +6,10 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "collect_pair.h"
+#include "collect.h"
 #include "kernel_info.h"
 #include "loader.h"
+#include "mapsrc_live.h"
 #include "memtrace.skel.h"
 #include "probe.h"
 #include "util.h"
@@ -28,6 +30,7 @@ struct ev_progs {
 	bool follow;		/* scoping: loaded only when following a command's forks */
 	bool quiet;		/* one of several names for an event: absence is no news */
 	bool kprobe;		/* classic is a kprobe on the function `name` */
+	bool stall;		/* a stall (latency) event: skipped with --no-stalls */
 };
 
 #define NONE ((size_t)-1)
@@ -51,6 +54,10 @@ struct ev_progs {
 #define EV_FOLLOW(g, n, f, cl)                                                             \
 	{ .group = (g), .name = (n), .cls = -1, .follow = true, .fast = PROG(f),          \
 	  .classic = PROG(cl) }
+/* a stall event of bpf/stall.bpf.c: <prefix>_btf and <prefix>_tp; off with --no-stalls */
+#define EV_STALL(g, n, prefix)                                                             \
+	{ .group = (g), .name = (n), .cls = -1, .stall = true, .fast = PROG(prefix##_btf), \
+	  .classic = PROG(prefix##_tp) }
 
 static const struct ev_progs events[] = {
 	EV("kmem", "kmalloc", MT_CLASS_LOGICAL, false, kmalloc_raw, kmalloc_tp),
@@ -101,6 +108,19 @@ static const struct ev_progs events[] = {
 	EV_KPROBE("kunmap_high", MT_CLASS_HIGH, kunmap_high_kp),
 	EV_KPROBE("__kmap_local_pfn_prot", MT_CLASS_HIGH, kmap_local_kp),
 	EV_KPROBE("kunmap_local_indexed", MT_CLASS_HIGH, kunmap_local_kp),
+	EV_STALL("vmscan", "mm_vmscan_direct_reclaim_begin", direct_reclaim_begin),
+	EV_STALL("vmscan", "mm_vmscan_direct_reclaim_end", direct_reclaim_end),
+	EV_STALL("vmscan", "mm_vmscan_memcg_reclaim_begin", memcg_reclaim_begin),
+	EV_STALL("vmscan", "mm_vmscan_memcg_reclaim_end", memcg_reclaim_end),
+	EV_STALL("vmscan", "mm_vmscan_memcg_softlimit_reclaim_begin", softlimit_reclaim_begin),
+	EV_STALL("vmscan", "mm_vmscan_memcg_softlimit_reclaim_end", softlimit_reclaim_end),
+	EV_STALL("vmscan", "mm_vmscan_node_reclaim_begin", node_reclaim_begin),
+	EV_STALL("vmscan", "mm_vmscan_node_reclaim_end", node_reclaim_end),
+	EV_STALL("compaction", "mm_compaction_begin", compaction_begin),
+	EV_STALL("compaction", "mm_compaction_end", compaction_end),
+	EV_STALL("compaction", "mm_compaction_kcompactd_wake", kcompactd_wake),
+	EV_STALL("compaction", "mm_compaction_kcompactd_sleep", kcompactd_sleep),
+	EV_STALL("vmscan", "mm_vmscan_throttled", throttled),
 };
 
 #define NR_EVENTS (sizeof(events) / sizeof(events[0]))
@@ -120,9 +140,18 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, ap);
 }
 
-/* Choose autoload per event; returns how many programs will load. */
+/* The kmem events (slab and page allocator): the core every report needs. */
+static bool ev_is_core(const struct ev_progs *e)
+{
+	return e->cls == MT_CLASS_LOGICAL || e->cls == MT_CLASS_PHYSICAL;
+}
+
+/*
+ * Choose autoload per event; returns how many programs will load. core_only keeps the kmem
+ * events and the scoping ones: the fallback when another section's programs do not load.
+ */
 static int choose(struct mt_loader *l, const struct mt_loader_opts *o, const struct mt_probe *p,
-		  bool allow_fast)
+		  bool allow_fast, bool core_only)
 {
 	int loaded = 0, nfast = 0, nclassic = 0;
 
@@ -132,8 +161,9 @@ static int choose(struct mt_loader *l, const struct mt_loader_opts *o, const str
 		const struct ev_progs *e = &events[i];
 		struct bpf_program *fast = prog_at(l->skel, e->fast);
 		struct bpf_program *classic = prog_at(l->skel, e->classic);
-		bool wanted = (!e->follow || o->follow_forks) &&
-			      (e->cls < 0 || !o->class_mask || (o->class_mask & (1u << e->cls)));
+		bool wanted = (!e->follow || o->follow_forks) && (!e->stall || !o->no_stalls) &&
+			      (e->cls < 0 || !o->class_mask || (o->class_mask & (1u << e->cls))) &&
+			      (!core_only || ev_is_core(e) || e->follow);
 		bool use_fast = wanted && fast && allow_fast && !o->force_tracepoint &&
 				mt_probe_btf_tracepoint(p, e->name) &&
 				(!e->needs_vmemmap || o->calib->vmemmap_base);
@@ -142,6 +172,8 @@ static int choose(struct mt_loader *l, const struct mt_loader_opts *o, const str
 								 sizeof(l->kprobe_why))
 					      : mt_tracepoint_exists(e->group, e->name));
 
+		if (e->stall && o->no_stalls)
+			use_fast = use_classic = false;
 		if (fast)
 			bpf_program__set_autoload(fast, use_fast);
 		if (classic)
@@ -160,8 +192,9 @@ static int choose(struct mt_loader *l, const struct mt_loader_opts *o, const str
 			l->class_traced[e->cls] = true;
 		l->ev_traced[i] = true;
 		loaded++;
-		nfast += use_fast;
-		nclassic += use_classic;
+		/* the attach mode names how the kmem events went; other sections vary by kernel */
+		nfast += use_fast && ev_is_core(e);
+		nclassic += use_classic && ev_is_core(e);
 		mt_info("%s:%s: %s", e->group, e->name,
 			bpf_program__section_name(use_fast ? fast : classic));
 	}
@@ -181,24 +214,8 @@ static int choose(struct mt_loader *l, const struct mt_loader_opts *o, const str
 
 static void set_rodata(struct memtrace_bpf *s, const struct mt_loader_opts *o)
 {
-	const struct mt_zone_table *z = o->zones;
-
-	s->rodata->filter_pids = o->nr_pids > 0;
-	s->rodata->filter_cgroup = o->filter_cgroup;
-	s->rodata->cgroup_id = o->cgroup_id;
-	s->rodata->cgroup_level = o->cgroup_level;
-	s->rodata->per_thread = o->per_thread;
+	MT_SET_RODATA(s->rodata, o);
 	s->rodata->follow_forks = o->follow_forks;
-	s->rodata->page_shift = o->page_shift;
-	s->rodata->vmemmap_base = o->calib->vmemmap_base;
-	s->rodata->page_offset_base = o->calib->page_offset_base;
-	s->rodata->direct_map_end = o->calib->page_offset_base +
-				    (mt_zones_lowmem_end_pfn(z) << o->page_shift);
-	s->rodata->nr_zone_ranges = z->nr;
-	for (int i = 0; i < z->nr; i++) {
-		s->rodata->zone_start_pfn[i] = z->z[i].start_pfn;
-		s->rodata->zone_end_pfn[i] = z->z[i].start_pfn + z->z[i].spanned;
-	}
 }
 
 /* Tables that are large only when asked for: a default run stays small and cheap. */
@@ -214,7 +231,7 @@ static int size_maps(struct memtrace_bpf *s, const struct mt_loader_opts *o)
 }
 
 static int try_start(struct mt_loader *l, const struct mt_loader_opts *o,
-		     const struct mt_probe *p, bool allow_fast)
+		     const struct mt_probe *p, bool allow_fast, bool core_only)
 {
 	__u8 one = 1;
 	int err;
@@ -228,7 +245,13 @@ static int try_start(struct mt_loader *l, const struct mt_loader_opts *o,
 		err = mt_pair_prepare(l->skel, &o->pair);
 	if (err)
 		return err;
-	if (!choose(l, o, p, allow_fast))
+	if (o->no_stalls) {
+		/* the latency tables stay empty: do not reserve their memory */
+		bpf_map__set_max_entries(l->skel->maps.lat_open, 1);
+		bpf_map__set_max_entries(l->skel->maps.lat_orders, 1);
+		bpf_map__set_max_entries(l->skel->maps.lat_procs, 1);
+	}
+	if (!choose(l, o, p, allow_fast, core_only))
 		return -ENOENT;
 	err = memtrace_bpf__load(l->skel);
 	if (err)
@@ -251,18 +274,34 @@ static int try_start(struct mt_loader *l, const struct mt_loader_opts *o,
 int mt_loader_start(struct mt_loader *l, const struct mt_loader_opts *o)
 {
 	struct mt_probe p;
-	int err;
+	int err = 0;
 
 	memset(l, 0, sizeof(*l));
 	libbpf_set_print(libbpf_print);
 	mt_probe_open(&p);
-	err = try_start(l, o, &p, true);
-	if (err && strcmp(l->attach, "tracepoint") != 0 && err != -ENOENT) {
-		/* tp_btf can fail where BTF is external or the kernel refuses it: fall back */
-		mt_info("tp_btf programs failed (%s); trying classic tracepoints", strerror(-err));
-		memtrace_bpf__destroy(l->skel);
-		l->skel = NULL;
-		err = try_start(l, o, &p, false);
+	/*
+	 * Fast path first, then classic tracepoints; each, if a section beyond the kmem core
+	 * fails to load (a verifier or layout difference on this kernel), once more with the
+	 * core alone: the slab and page report never depends on the other sections.
+	 */
+	for (int attempt = 0; attempt < 4; attempt++) {
+		bool fast = attempt < 2, core_only = attempt % 2;
+
+		if (attempt && err == -ENOENT)
+			break;		/* no kmem tracepoint at all: nothing else will do */
+		if (attempt) {
+			memtrace_bpf__destroy(l->skel);
+			l->skel = NULL;
+		}
+		err = try_start(l, o, &p, fast, core_only);
+		if (!err) {
+			if (core_only)
+				mt_warn("programs of the sections beyond slab and pages failed to load "
+					"on this kernel: tracing slab and pages only (-v says why)");
+			break;
+		}
+		mt_info("%s programs%s failed: %s", fast ? "fast-path" : "classic",
+			core_only ? " (kmem only)" : "", strerror(-err));
 	}
 	if (err) {
 		if (err == -ENOENT)
@@ -279,12 +318,28 @@ int mt_loader_start(struct mt_loader *l, const struct mt_loader_opts *o)
 	return err;
 }
 
+int mt_loader_pid_filter_fd(const struct mt_loader *l)
+{
+	return l->skel ? bpf_map__fd(l->skel->maps.pid_filter) : -1;
+}
+
 bool mt_loader_event_traced(const struct mt_loader *l, const char *group, const char *name)
 {
 	for (size_t i = 0; i < NR_EVENTS; i++)
 		if (!strcmp(events[i].group, group) && !strcmp(events[i].name, name))
 			return l->ev_traced[i];
 	return false;
+}
+
+bool mt_loader_event_at(const struct mt_loader *l, size_t i, const char **group,
+			const char **name, bool *traced)
+{
+	if (i >= NR_EVENTS)
+		return false;
+	*group = events[i].group;
+	*name = events[i].name;
+	*traced = l->ev_traced[i];
+	return true;
 }
 
 void mt_loader_detach(struct mt_loader *l)
@@ -311,165 +366,19 @@ __u64 mt_loader_missed_runs(const struct mt_loader *l)
 	return n;
 }
 
-struct collect_ctx {
-	struct mt_report *r;
-	const struct mt_proc_slot *slots;	/* proc_slot, one per possible CPU */
-	const struct mt_cache_front *front;	/* cache_front, one per possible CPU */
-};
-
-/* Walk a per-CPU hash; values come back one per possible CPU. */
-static int read_percpu_hash(int fd, size_t key_size, size_t val_size, int ncpu,
-			    int (*add)(struct collect_ctx *, const void *key, void *vals, int),
-			    struct collect_ctx *ctx)
-{
-	char key[8], next[8];
-	void *vals = calloc(ncpu, val_size);
-	void *prev = NULL;
-	int err = 0;
-
-	if (!vals)
-		return -ENOMEM;
-	while (bpf_map_get_next_key(fd, prev, next) == 0) {
-		memcpy(key, next, key_size);
-		prev = key;
-		if (bpf_map_lookup_elem(fd, key, vals))
-			continue;	/* deleted meanwhile: nothing deletes, but be safe */
-		err = add(ctx, key, vals, ncpu);
-		if (err)
-			break;
-	}
-	free(vals);
-	return err;
-}
-
-/* A process's hash row plus what each CPU still holds for it in its slot. */
-static int add_proc(struct collect_ctx *ctx, const void *key, void *vals, int ncpu)
-{
-	__u32 tgid = *(const __u32 *)key;
-	struct mt_proc *v = vals;
-
-	for (int c = 0; c < ncpu; c++) {
-		const struct mt_proc_slot *s = &ctx->slots[c];
-
-		if (s->state != MT_SLOT_VALID || s->tgid != tgid)
-			continue;
-		for (int k = 0; k < MT_CLASS_MAX; k++) {
-			v[c].allocs[k] += s->p.allocs[k];
-			v[c].bytes[k] += s->p.bytes[k];
-			v[c].frees[k] += s->p.frees[k];
-			v[c].bytes_freed[k] += s->p.bytes_freed[k];
-		}
-	}
-	return mt_report_add_proc(ctx->r, tgid, v, ncpu);
-}
-
-/* A cache's hash row plus what each CPU still holds for it in its front. */
-static int add_cache(struct collect_ctx *ctx, const void *key, void *vals, int ncpu)
-{
-	__u64 k = *(const __u64 *)key;
-	struct mt_cache *v = vals;
-
-	for (int c = 0; c < ncpu; c++) {
-		const struct mt_cache_slot *e = &ctx->front[c].slot[mt_cache_slot_of(k)];
-
-		if (e->key != k)
-			continue;
-		v[c].allocs += e->allocs;
-		v[c].frees += e->frees;
-		v[c].bytes_req += e->bytes_req;
-		v[c].bytes_alloc += e->bytes_alloc;
-		v[c].bytes_freed += e->bytes_freed;
-	}
-	return mt_report_add_cache(ctx->r, k, v, ncpu);
-}
-
-static int add_thread(struct collect_ctx *ctx, const void *key, void *vals, int ncpu)
-{
-	return mt_scope_add_thread(&ctx->r->scope, *(const __u32 *)key, vals, ncpu);
-}
-
-/* The followed tree (a plain hash) and the scoping counters. */
-static int collect_scope(const struct mt_loader *l, struct mt_report *r, int ncpu)
-{
-	int fd = bpf_map__fd(l->skel->maps.tree), err = 0;
-	struct collect_ctx ctx = { .r = r };
-	struct mt_scope_stats *st;
-	__u32 key, *prev = NULL, zero = 0;
-	struct mt_tree_node n;
-
-	while (bpf_map_get_next_key(fd, prev, &key) == 0) {
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &n))
-			continue;
-		if (mt_scope_add_tree(&r->scope, key, &n))
-			return -ENOMEM;
-	}
-	st = calloc(ncpu, sizeof(*st));
-	if (!st)
-		return -ENOMEM;
-	if (bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.scope_stats), &zero, st))
-		err = -errno;
-	else
-		mt_scope_add_stats(&r->scope, st, ncpu);
-	free(st);
-	if (!err && r->scope.per_thread)
-		err = read_percpu_hash(bpf_map__fd(l->skel->maps.threads), sizeof(__u32),
-				       sizeof(struct mt_thread), ncpu, add_thread, &ctx);
-	return err;
-}
-
+/* Every map is read through the live map source, as `report` reads a recording. */
 int mt_loader_collect(const struct mt_loader *l, struct mt_report *r)
 {
-	int ncpu = libbpf_num_possible_cpus(), err;
-	struct collect_ctx ctx = { .r = r };
-	struct mt_proc_slot *slots = NULL;
-	struct mt_cache_front *front = NULL;
-	struct mt_stats *st;
-	__u32 zero = 0;
+	struct mt_mapsrc src;
+	int err;
 
-	if (ncpu <= 0)
-		return ncpu ? ncpu : -EINVAL;
-	st = calloc(ncpu, sizeof(*st));
-	slots = calloc(ncpu, sizeof(*slots));
-	front = calloc(ncpu, sizeof(*front));
-	if (!st || !slots || !front) {
-		free(st);
-		free(slots);
-		free(front);
-		return -ENOMEM;
-	}
-	err = bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.stats), &zero, st) ? -errno : 0;
-	if (!err)
-		mt_report_add_stats(r, st, ncpu);
-	free(st);
-	if (!err)
-		err = bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.proc_slot), &zero, slots) ?
-		      -errno : 0;
-	if (!err)
-		err = bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.cache_front), &zero, front) ?
-		      -errno : 0;
-	ctx.slots = slots;
-	ctx.front = front;
-	if (!err)
-		err = read_percpu_hash(bpf_map__fd(l->skel->maps.procs), sizeof(__u32),
-				       sizeof(struct mt_proc), ncpu, add_proc, &ctx);
-	if (!err)
-		err = read_percpu_hash(bpf_map__fd(l->skel->maps.caches), sizeof(__u64),
-				       sizeof(struct mt_cache), ncpu, add_cache, &ctx);
-	free(slots);
-	free(front);
-	if (!err)
-		err = collect_scope(l, r, ncpu);
-	if (!err)
-		err = mt_pair_collect(l->skel, r);
-	if (!err)
-		err = mt_collect_classes(l, r, ncpu);
+	mt_mapsrc_live_init(&src, l);
 	memcpy(r->run.class_traced, l->class_traced, sizeof(l->class_traced));
 	snprintf(r->run.attach, sizeof(r->run.attach), "%s", l->attach);
 	r->run.missed_runs = mt_loader_missed_runs(l);
-	mt_report_finish(r);
-	mt_scope_finish(r);
-	mt_classes_finish(&r->x);
+	snprintf(r->x.kmap_why, sizeof(r->x.kmap_why), "%s", l->kprobe_why);
+	mt_classes_names_from_btf(&r->x);
+	err = mt_collect(&src, r);
 	if (!err)
 		err = mt_pair_finish(r);
 	return err;
@@ -497,6 +406,7 @@ void mt_loader_event_info(size_t i, struct mt_loader_event_info *out)
 	out->cls = events[i].cls;
 	out->alt = events[i].quiet && !events[i].kprobe;
 	out->kprobe = events[i].kprobe;
+	out->stall = events[i].stall;
 	/* raw_tp where the event passes untyped pointers (kmem, percpu alloc/free), else tp_btf */
 	if (events[i].fast != NONE)
 		out->fast_sec = !strcmp(events[i].group, "kmem") ||

@@ -18,6 +18,9 @@ static const struct cmd cmds[] = {
 	{ "check", do_check, usage_check, "CI preflight: what this kernel lets memtrace hook" },
 	{ "layout", do_layout, usage_layout, "this boot's kernel memory map, values and sources" },
 	{ "addr", do_addr, usage_addr, "classify addresses: class, __pa/__va, zone" },
+	{ "record", do_record, usage_record, "trace into a file (-o FILE) for 'report'" },
+	{ "report", do_report, usage_report, "print the report of a recorded file, no root" },
+	{ "top", do_top, usage_top, "live view: rates per class, top processes and caches" },
 };
 
 static void usage(FILE *f)

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "memtrace.h"
+#include "model_latency.h"
 #include "zones.h"
 #include "model_scope.h"
 #include "model_ci.h"
@@ -53,6 +54,9 @@ struct mt_run_info {
 	__u64 page_offset_base;
 	bool kfree_sized;		/* kfree sizes are known on this kernel */
 	__u64 missed_runs;		/* BPF program runs the kernel skipped (recursion) */
+	char recorded[256];		/* `report`: the record file read; "" for a live run */
+	bool truncated;			/* `report`: the file was cut short or corrupt */
+	char truncated_why[160];	/* where and how */
 };
 
 struct mt_report {
@@ -67,6 +71,7 @@ struct mt_report {
 	struct mt_ci_report ci;		/* --fail-if conditions and their verdicts */
 	struct mt_pair_report pair;	/* pairing, call sites, stacks (src/model_pair.h) */
 	struct mt_classes_report x;	/* the class sections beyond slab and pages */
+	struct mt_latency lat;		/* stalls and allocator call latency */
 };
 
 void mt_report_init(struct mt_report *r);
@@ -76,6 +81,14 @@ void mt_report_free(struct mt_report *r);
 void mt_report_add_stats(struct mt_report *r, const struct mt_stats *percpu, int ncpu);
 int mt_report_add_proc(struct mt_report *r, __u32 tgid, const struct mt_proc *percpu, int ncpu);
 int mt_report_add_cache(struct mt_report *r, __u64 key, const struct mt_cache *percpu, int ncpu);
+/*
+ * Add what the per-CPU fronts still hold (bpf/memtrace.bpf.h mt_proc_get, bpf/slab.bpf.c
+ * cache_get: counts not yet moved into the hashes) to the rows added above; one value per
+ * CPU. A slot whose row is missing (a recording cut short) gets a row of its own.
+ */
+int mt_report_fold_proc_slots(struct mt_report *r, const struct mt_proc_slot *percpu, int ncpu);
+int mt_report_fold_cache_front(struct mt_report *r, const struct mt_cache_front *percpu,
+			       int ncpu);
 
 /* Sort the tables, descending: processes by bytes; caches by bytes allocated, then allocs,
  * then frees (free-only caches last). */

@@ -42,5 +42,10 @@ void mt_render_text_zones(FILE *f, const struct mt_report *r);
 void mt_render_text_classes(FILE *f, const struct mt_report *r, int top);
 void mt_render_json_classes(struct jw *w, const struct mt_report *r, int cls);
 void mt_render_json_zones(struct jw *w, const struct mt_report *r);
+/* Prometheus text exposition format (node_exporter textfile collector); 0 or -1 on I/O. */
+int mt_render_openmetrics(FILE *f, const struct mt_report *r, const struct mt_render_opts *o);
+/* Latency (render_text_latency.c, render_json_latency.c). */
+void mt_render_text_latency(FILE *f, const struct mt_report *r, const struct mt_render_opts *o);
+void mt_render_json_latency(struct jw *w, const struct mt_report *r);
 
 #endif /* MT_RENDER_H */

@@ -72,6 +72,16 @@ static void run_info(struct jw *w, const struct mt_report *r)
 	mt_render_json_pair_losses(w, r);
 	jw_obj_end(w);
 	mt_render_json_scope(w, r);
+	if (ri->recorded[0]) {
+		jw_obj_begin(w, "recorded");
+		jw_str(w, "file", ri->recorded);
+		jw_bool(w, "truncated", ri->truncated);
+		if (ri->truncated)
+			jw_str(w, "truncated_why", ri->truncated_why);
+		else
+			jw_null(w, "truncated_why");
+		jw_obj_end(w);
+	}
 	jw_obj_end(w);
 }
 
@@ -208,6 +218,7 @@ int mt_render_json(FILE *f, const struct mt_report *r, const struct mt_render_op
 	mt_render_json_threads(&w, r);
 	mt_render_json_ci(&w, r);
 	mt_render_json_pair(&w, r);
+	mt_render_json_latency(&w, r);
 	jw_obj_end(&w);
 	return jw_end(&w);
 }

@@ -25,6 +25,11 @@ static void header(FILE *f, const struct mt_report *r)
 	mt_render_text_scope_line(f, r);
 	fprintf(f, "duration  %.2f s; events %s; lost %s\n", ri->duration_s, mt_fmt_count(n_ev, sizeof(n_ev), r->tot.events),
 		mt_fmt_count(n_lost, sizeof(n_lost), lost));
+	if (ri->recorded[0])
+		fprintf(f, "recorded  %s\n", ri->recorded);
+	if (ri->truncated)
+		fprintf(f, "WARNING   the recording is truncated (%s): what it lost reads as zero\n",
+			ri->truncated_why);
 	if (lost) {
 		if (ri->missed_runs)
 			fprintf(f, "          missed BPF runs (not counted anywhere): %s\n",
@@ -204,4 +209,5 @@ void mt_render_text(FILE *f, const struct mt_report *r, const struct mt_render_o
 	histograms(f, r);
 	mt_render_text_ci(f, r);
 	mt_render_text_pair(f, r, o);
+	mt_render_text_latency(f, r, o);
 }

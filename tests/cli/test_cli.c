@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -79,6 +80,11 @@ static const struct bad cases[] = {
 	{ { "addr", "--phys", "-1" }, 2, "invalid address '-1'" },
 	{ { "addr", "0x0000900000000000" }, 2, "out of range for x86_64" },
 	{ { "addr", "--phys", "0x10000000000000" }, 2, "out of range for x86_64 physical" },
+	{ { "run", "--latency=1" }, 2, "unknown option '--latency=1'" },
+	{ { "run", "--latency", "--force-call-hook", "uprobe" }, 2,
+	  "invalid --force-call-hook 'uprobe' (fentry or kprobe)" },
+	{ { "run", "--force-call-hook=kprobe" }, 2, "--force-call-hook needs --latency" },
+	{ { "run", "--latency", "--force-call-hook" }, 2, "needs a value" },
 	{ { "help", "frob" }, 2, "unknown command 'frob'" },
 	/* issue 6: scoping, -- CMD, CI mode, check */
 	{ { "run", "--fail-if" }, 2, "option '--fail-if' needs a value" },
@@ -111,6 +117,60 @@ static const struct bad cases[] = {
 	{ { "run", "true" }, 2, "a command goes after '--'" },
 	{ { "check", "--bogus" }, 2, "unknown option '--bogus'" },
 	{ { "check", "stray" }, 2, "unexpected argument 'stray'" },
+	{ { "run", "-o", "x.rec" }, 2, "unknown option '-o'" },
+	{ { "run", "--openmetrics", "" }, 2, "--openmetrics needs a file name" },
+	{ { "run", "--openmetrics", "/nonexistent/dir/m.prom" }, 2, "cannot write '/none" },
+	/* record: run's options and its own; the file is checked before anything loads */
+	{ { "record" }, 2, "-o FILE is required" },
+	{ { "record", "-d", "1" }, 2, "-o FILE is required" },
+	{ { "record", "-o" }, 2, "option '-o' needs a value" },
+	{ { "record", "-o", "" }, 2, "-o needs a file name" },
+	{ { "record", "-o", "/nonexistent/dir/x.rec" }, 2, "cannot write '/nonexistent/dir/x" },
+	{ { "record", "-o", "/tmp" }, 2, "cannot write '/tmp': it is a directory" },
+	{ { "record", "-o", "/tmp", "-f" }, 2, "it is a directory" },
+	{ { "record", "-o", "/proc/version" }, 2, "'/proc/version' exists (-f replaces it)" },
+	{ { "record", "-o", "x.rec", "-d", "abc" }, 2, "memtrace record: invalid duration 'abc'" },
+	{ { "record", "-o", "x.rec", "-p", "0" }, 2, "memtrace record: invalid PID '0'" },
+	{ { "record", "-o", "x.rec", "--bogus" }, 2, "unknown option '--bogus'" },
+	{ { "record", "-o", "x.rec", "stray" }, 2, "unexpected argument 'stray'" },
+	{ { "record", "-o", "x.rec", "--json", "/nonexistent/dir/r.json" }, 2, "cannot write" },
+	/* report: the file is read with no root; every unreadable kind is one line, exit 1 */
+	{ { "report" }, 2, "a recording FILE is required" },
+	{ { "report", "" }, 2, "FILE is empty" },
+	{ { "report", "a.rec", "b.rec" }, 2, "unexpected argument 'b.rec'" },
+	{ { "report", "--bogus", "a.rec" }, 2, "unknown option '--bogus'" },
+	{ { "report", "--top", "0", "a.rec" }, 2, "invalid --top '0'" },
+	{ { "report", "--json", "", "a.rec" }, 2, "--json needs a file name" },
+	{ { "report", "a.rec", "--json" }, 2, "option '--json' needs a value" },
+	{ { "report", "/nonexistent.rec" }, 1, "cannot read '/nonexistent.rec': No such file" },
+	{ { "report", "/tmp" }, 1, "cannot read '/tmp': Is a directory" },
+	{ { "report", "/dev/zero" }, 1, "cannot read '/dev/zero': not a regular file" },
+	{ { "report", "/etc/passwd" }, 1, "'/etc/passwd': not a memtrace recording" },
+	{ { "report", "/proc/version" }, 1, "not a memtrace recording" },
+	{ { "report", "tests/fixtures/record-major2.rec" }, 1,
+	  "recorded in format 2.0, newer than this memtrace reads (1.x)" },
+	{ { "report", "tests/fixtures/record-major2.rec" }, 1, "newer", NULL, true },
+	/* top */
+	{ { "top", "--bogus" }, 2, "unknown option '--bogus'" },
+	{ { "top", "stray" }, 2, "unexpected argument 'stray'" },
+	{ { "top", "-i" }, 2, "option '-i' needs a value" },
+	{ { "top", "-i", "0" }, 2, "interval '0' out of range" },
+	{ { "top", "-i", "0.05" }, 2, "interval '0.05' out of range" },
+	{ { "top", "-i", "abc" }, 2, "invalid interval 'abc'" },
+	{ { "top", "-n", "0" }, 2, "invalid rows '0'" },
+	{ { "top", "-n", "x" }, 2, "invalid rows 'x'" },
+	{ { "top", "--sort", "size" }, 2, "invalid --sort 'size'" },
+	{ { "top", "-c", "0" }, 2, "invalid count '0'" },
+	{ { "top", "-p", "abc" }, 2, "memtrace top: invalid PID 'abc'" },
+	{ { "top", "-p", "4000000" }, 2, "memtrace top: no process with PID 4000000" },
+	{ { "top", "--openmetrics", "/nonexistent/dir/m.prom" }, 2, "cannot write" },
+	{ { "top", "--listen", "abc" }, 2, "invalid --listen 'abc'" },
+	{ { "top", "--listen", "127.0.0.1:0" }, 2, "invalid --listen '127.0.0.1:0'" },
+	{ { "top", "--listen", "65536" }, 2, "invalid --listen '65536'" },
+	{ { "top", "--listen", "1.2.3:80" }, 2, "invalid --listen '1.2.3:80'" },
+	{ { "top", "--listen", "localhost:80" }, 2, "invalid --listen" },
+	{ { "top", "--listen", "192.0.2.1:9464" }, 2, "cannot listen on '192.0.2.1:9464'" },
+	{ { "top", "-c", "1" }, 1, "run as root", NULL, true },
 	{ { "run", "-d", "1" }, 1, "kernel lacks BTF", "MEMTRACE_VMLINUX_BTF=/nonexistent" },
 	{ { "run", "-d", "1" }, 1, "run as root", NULL, true },
 };
@@ -195,10 +255,11 @@ static void test_help_and_version(void **state)
 			       "  3  \0  4  \0"
 			       "--no-call-sites\0--outstanding\0--min-age\0--stacks\0--folded\0"
 			       "--folded-outstanding\0--outstanding-entries\0--stack-entries\0"
-			       "--call-site-entries\0";
+			       "--call-site-entries\0--latency\0--no-stalls\0";
 	     *opt; opt += strlen(opt) + 1)
 		assert_non_null(strstr(buf, opt));
 	assert_null(strstr(buf, "force-tracepoint"));	/* hidden on purpose */
+	assert_null(strstr(buf, "force-call-hook"));	/* hidden on purpose */
 
 	snprintf(cmd, sizeof(cmd), "%s run --list-metrics", memtrace);
 	f = popen(cmd, "r");
@@ -232,11 +293,82 @@ static void test_help_and_version(void **state)
 	assert_non_null(strstr(buf, "check "));
 }
 
+/* Output of memtrace argv... (NULL-terminated) run as user uid (-1: as is); exit status. */
+static int run_out(int uid, char *out, size_t len, const char *const *argv)
+{
+	int pipefd[2], st;
+	ssize_t n, off = 0;
+	pid_t pid;
+
+	assert_int_equal(pipe(pipefd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(pipefd[1], 1);
+		dup2(pipefd[1], 2);
+		if (uid >= 0 && (setgid(uid) || setuid(uid)))
+			_exit(125);
+		execv(memtrace, (char *const *)argv);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	while ((n = read(pipefd[0], out + off, len - 1 - off)) > 0)
+		off += n;
+	out[off] = '\0';
+	close(pipefd[0]);
+	waitpid(pid, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* report needs no root: the golden recording reports as nobody. */
+static void test_report_without_root(void **state)
+{
+	char copy[] = "/tmp/mt-cli-report.XXXXXX", cmd[512], out[65536];
+	const char *argv[] = { memtrace, "report", copy, NULL };
+	int fd = mkstemp(copy);
+
+	assert_true(fd >= 0);
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "cp tests/fixtures/record-mix-2000.rec %s && chmod 644 %s",
+		 copy, copy);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(run_out(geteuid() == 0 ? 65534 : -1, out, sizeof(out), argv), 0);
+	unlink(copy);
+	assert_non_null(strstr(out, "kernel logical        8,004       8,004"));
+	assert_non_null(strstr(out, "recorded  /tmp/mt-cli-report."));
+	assert_null(strstr(out, "truncated"));
+}
+
+/* A record that cannot trace (not root) leaves no file; an existing file is never
+ * touched without -f. */
+static void test_record_leaves_nothing(void **state)
+{
+	char path[] = "/tmp/mt-cli-rec.XXXXXX", out[4096], rec[64];
+	const char *argv[] = { memtrace, "record", "-o", rec, "-d", "1", NULL };
+	struct stat st;
+	char *dir;
+
+	if (geteuid() != 0) {
+		print_message("skipped: needs root to drop to nobody\n");
+		skip();
+	}
+	dir = mkdtemp(path);
+	assert_non_null(dir);
+	assert_int_equal(chmod(dir, 0777), 0);
+	snprintf(rec, sizeof(rec), "%s/x.rec", dir);
+	assert_int_equal(run_out(65534, out, sizeof(out), argv), 1);
+	assert_non_null(strstr(out, "run as root"));
+	assert_int_equal(stat(rec, &st), -1);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bad_invocations),
 		cmocka_unit_test(test_help_and_version),
+		cmocka_unit_test(test_report_without_root),
+		cmocka_unit_test(test_record_leaves_nothing),
 	};
 
 	if (getenv("MEMTRACE"))

@@ -20,7 +20,11 @@
  * forks 3 children at once (no handshake: for `memtrace run -- workload forks N`); each does
  * N x (eventfd + close) and touches N pages, prints "child PID" on stderr and exits; the
  * parent waits for all three and exits 0.
+ *        pagecache  write a file of N MiB under $MT_WORKLOAD_DIR (default /var/tmp), read it
+ *                   back, remove it: in a memory cgroup smaller than N MiB the page cache
+ *                   must be reclaimed as it goes (memcg reclaim), even with no swap
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,14 +136,43 @@ static void pages(long n)
 	munmap((void *)touch(n), (size_t)n * sysconf(_SC_PAGESIZE));
 }
 
+static void pagecache(long mib)
+{
+	const char *dir = getenv("MT_WORKLOAD_DIR") ?: "/var/tmp";
+	static char buf[1 << 20];
+	char path[256];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/memtrace-workload.%d", dir, getpid());
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0) {
+		perror(path);
+		exit(1);
+	}
+	unlink(path);	/* gone even if we are killed; the open fd keeps the data */
+	memset(buf, 0x5a, sizeof(buf));
+	for (long i = 0; i < mib; i++)
+		if (write(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf)) {
+			perror("write");
+			exit(1);
+		}
+	if (lseek(fd, 0, SEEK_SET) < 0) {
+		perror("lseek");
+		exit(1);
+	}
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	char c;
 	long n;
 
 	if (argc != 3 || (n = atol(argv[2])) <= 0) {
-		fprintf(stderr,
-			"usage: workload slab|pages|mix|slabsecs|hold|keep|churn|classes|forks N\n");
+		fprintf(stderr, "usage: workload slab|pages|mix|slabsecs|hold|keep|churn|classes|"
+			"forks|pagecache N\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -181,6 +214,8 @@ int main(int argc, char **argv)
 		touch(n);
 	if (!strcmp(argv[1], "keep") || !strcmp(argv[1], "churn"))
 		eventfds(n, !strcmp(argv[1], "churn"));
+	if (!strcmp(argv[1], "pagecache"))
+		pagecache(n);
 	printf("done\n");
 	while (read(0, &c, 1) > 0)
 		;

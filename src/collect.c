@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "collect.h"
+#include "collect_classes.h"
+#include "collect_latency.h"
+
+void *mt_collect_lookup(const struct mt_mapsrc *s, const char *map, const void *key,
+			size_t elem_size, int *nr_slots, int *err)
+{
+	struct mt_map_desc d;
+	char *raw, *out;
+	size_t n;
+
+	*err = mt_mapsrc_desc(s, map, &d);
+	if (*err)
+		return NULL;
+	raw = malloc((size_t)d.nr_slots * d.stride + 1);
+	out = calloc(d.nr_slots, elem_size);
+	if (!raw || !out) {
+		free(raw);
+		free(out);
+		*err = -ENOMEM;
+		return NULL;
+	}
+	*err = mt_mapsrc_lookup(s, map, key, raw);
+	if (*err) {
+		free(raw);
+		free(out);
+		return NULL;
+	}
+	n = d.value_size < elem_size ? d.value_size : elem_size;
+	for (__u32 c = 0; c < d.nr_slots; c++)
+		memcpy(out + c * elem_size, raw + (size_t)c * d.stride, n);
+	free(raw);
+	*nr_slots = (int)d.nr_slots;
+	return out;
+}
+
+int mt_collect_each(const struct mt_mapsrc *s, const char *map, size_t key_size,
+		    size_t elem_size,
+		    int (*fn)(struct mt_report *r, const void *key, const void *vals, int nr_slots),
+		    struct mt_report *r)
+{
+	struct mt_map_desc d;
+	char *key, *next;
+	void *prev = NULL;
+	int err;
+
+	err = mt_mapsrc_desc(s, map, &d);
+	if (err)
+		return err == -ENOENT ? 0 : err;
+	if (!key_size)
+		key_size = d.key_size;	/* the caller takes the map's own key */
+	if (d.key_size != key_size)
+		return -EPROTO;		/* a different map under the same name */
+	key = malloc(key_size);
+	next = malloc(key_size);
+	if (!key || !next) {
+		free(key);
+		free(next);
+		return -ENOMEM;
+	}
+	while (mt_mapsrc_next_key(s, map, prev, next) == 0) {
+		int nr;
+		void *vals;
+
+		memcpy(key, next, key_size);
+		prev = key;
+		vals = mt_collect_lookup(s, map, key, elem_size, &nr, &err);
+		if (!vals) {
+			if (err == -ENOENT)
+				continue;	/* deleted meanwhile (live): nothing to add */
+			break;
+		}
+		err = fn(r, key, vals, nr);
+		free(vals);
+		if (err)
+			break;
+	}
+	free(key);
+	free(next);
+	return err == -ENOENT ? 0 : err;
+}
+
+static int add_proc(struct mt_report *r, const void *key, const void *vals, int ncpu)
+{
+	__u32 tgid;
+
+	memcpy(&tgid, key, sizeof(tgid));
+	return mt_report_add_proc(r, tgid, vals, ncpu) ? -ENOMEM : 0;
+}
+
+static int add_cache(struct mt_report *r, const void *key, const void *vals, int ncpu)
+{
+	__u64 k;
+
+	memcpy(&k, key, sizeof(k));
+	return mt_report_add_cache(r, k, vals, ncpu) ? -ENOMEM : 0;
+}
+
+static int add_thread(struct mt_report *r, const void *key, const void *vals, int ncpu)
+{
+	__u32 tid;
+
+	memcpy(&tid, key, sizeof(tid));
+	return mt_scope_add_thread(&r->scope, tid, vals, ncpu) ? -ENOMEM : 0;
+}
+
+static int add_tree(struct mt_report *r, const void *key, const void *vals, int nr)
+{
+	__u32 tgid;
+
+	memcpy(&tgid, key, sizeof(tgid));
+	return mt_scope_add_tree(&r->scope, tgid, vals) ? -ENOMEM : 0;
+}
+
+/* The followed tree (a plain hash), the scoping counters, the per-thread table. */
+static int collect_scope(const struct mt_mapsrc *s, struct mt_report *r)
+{
+	struct mt_scope_stats *st;
+	__u32 zero = 0;
+	int nr, err;
+
+	err = mt_collect_each(s, "tree", sizeof(__u32), sizeof(struct mt_tree_node), add_tree, r);
+	if (err)
+		return err;
+	st = mt_collect_lookup(s, "scope_stats", &zero, sizeof(*st), &nr, &err);
+	if (st) {
+		mt_scope_add_stats(&r->scope, st, nr);
+		free(st);
+	} else if (err != -ENOENT) {
+		return err;
+	}
+	if (r->scope.per_thread)
+		return mt_collect_each(s, "threads", sizeof(__u32), sizeof(struct mt_thread),
+				       add_thread, r);
+	return 0;
+}
+
+static int add_site(struct mt_report *r, const void *k, const void *v, int ncpu)
+{
+	return mt_pair_add_site(&r->pair, k, v, ncpu);
+}
+
+static int add_stack_agg(struct mt_report *r, const void *k, const void *v, int ncpu)
+{
+	return mt_pair_add_stack_agg(&r->pair, k, v, ncpu);
+}
+
+static int add_frames(struct mt_report *r, const void *k, const void *v, int ncpu)
+{
+	__s32 id;
+
+	memcpy(&id, k, sizeof(id));
+	return mt_pair_add_frames(&r->pair, id, v, MT_STACK_DEPTH);
+}
+
+static int add_obj(struct mt_report *r, const void *k, const void *v, int ncpu)
+{
+	return mt_pair_add_obj(&r->pair, k, v);
+}
+
+/* Pairing, call sites and stacks (bpf/pair.bpf.c), as r->pair.opts asked for them. */
+static int collect_pair(const struct mt_mapsrc *s, struct mt_report *r)
+{
+	const struct mt_pair_opts *o = &r->pair.opts;
+	struct mt_pair_stats *st;
+	__u32 zero = 0;
+	int nr, err;
+
+	st = mt_collect_lookup(s, "pair_stats", &zero, sizeof(*st), &nr, &err);
+	if (st) {
+		mt_pair_add_stats(&r->pair, st, nr);
+		free(st);
+	} else if (err != -ENOENT) {
+		return err;
+	}
+	err = 0;
+	if (o->sites)
+		err = mt_collect_each(s, "sites", 0, sizeof(struct mt_site), add_site, r);
+	if (!err && o->stacks)
+		err = mt_collect_each(s, "stack_aggs", 0, sizeof(struct mt_stack_agg),
+				      add_stack_agg, r);
+	if (!err && o->stacks)
+		err = mt_collect_each(s, "stack_traces", sizeof(__s32),
+				      MT_STACK_DEPTH * sizeof(__u64), add_frames, r);
+	if (!err && o->pairs)
+		err = mt_collect_each(s, "outstanding", 0, sizeof(struct mt_obj), add_obj, r);
+	return err;
+}
+
+/*
+ * The per-CPU fronts of the process and cache hashes (bpf/memtrace.bpf.h, bpf/slab.bpf.c):
+ * counts not yet moved into their hash rows. Absent from recordings made before they
+ * existed, whose hashes then hold everything.
+ */
+static int collect_fronts(const struct mt_mapsrc *s, struct mt_report *r)
+{
+	struct mt_cache_front *front;
+	struct mt_proc_slot *slots;
+	__u32 zero = 0;
+	int nr, err;
+
+	slots = mt_collect_lookup(s, "proc_slot", &zero, sizeof(*slots), &nr, &err);
+	if (slots) {
+		err = mt_report_fold_proc_slots(r, slots, nr) ? -ENOMEM : 0;
+		free(slots);
+	}
+	if (err && err != -ENOENT)
+		return err;
+	front = mt_collect_lookup(s, "cache_front", &zero, sizeof(*front), &nr, &err);
+	if (front) {
+		err = mt_report_fold_cache_front(r, front, nr) ? -ENOMEM : 0;
+		free(front);
+	}
+	return err == -ENOENT ? 0 : err;
+}
+
+int mt_collect(const struct mt_mapsrc *s, struct mt_report *r)
+{
+	struct mt_stats *st;
+	__u32 zero = 0;
+	int nr, err;
+
+	st = mt_collect_lookup(s, "stats", &zero, sizeof(*st), &nr, &err);
+	if (st) {
+		mt_report_add_stats(r, st, nr);
+		free(st);
+	} else if (err != -ENOENT) {
+		return err;
+	}
+	err = mt_collect_each(s, "procs", sizeof(__u32), sizeof(struct mt_proc), add_proc, r);
+	if (!err)
+		err = mt_collect_each(s, "caches", sizeof(__u64), sizeof(struct mt_cache),
+				      add_cache, r);
+	if (!err)
+		err = collect_fronts(s, r);
+	if (!err)
+		err = collect_scope(s, r);
+	if (!err)
+		err = collect_pair(s, r);
+	if (!err)
+		err = mt_collect_classes(s, r);
+	if (!err)
+		err = mt_collect_stalls_report(s, r);
+	mt_report_finish(r);
+	mt_scope_finish(r);
+	mt_classes_finish(&r->x);
+	return err;
+}
