@@ -22,9 +22,11 @@ Q = @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-# Debian packages the build, the tests and `make run` need.
+# Debian packages the build, the tests, `make run` and `make bench` need (jq: bench/run.sh
+# reads bpftool's and memtrace's JSON with it).
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config make gcc \
-	    libcmocka-dev libjson-c-dev bpftrace linux-perf cppcheck clang-tidy tmux prometheus
+	    libcmocka-dev libjson-c-dev bpftrace linux-perf cppcheck clang-tidy tmux prometheus \
+	    jq
 
 # speedscope, for the test that its importer accepts memtrace's folded stacks; installed by
 # `make deps` into the (git-ignored) output tree when npm is there, else that test skips.
