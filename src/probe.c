@@ -47,3 +47,10 @@ bool mt_probe_btf_tracepoint(const struct mt_probe *p, const char *name)
 	snprintf(tn, sizeof(tn), "btf_trace_%s", name);
 	return btf__find_by_name_kind(p->vmlinux, tn, BTF_KIND_TYPEDEF) > 0;
 }
+
+bool mt_probe_rdonly_cast(const struct mt_probe *p)
+{
+	/* 6.2+ has the kfunc; only 64-bit JITs guard the loads it allows (x86_32 has none) */
+	return p->vmlinux && btf__pointer_size(p->vmlinux) == 8 &&
+	       btf__find_by_name_kind(p->vmlinux, "bpf_rdonly_cast", BTF_KIND_FUNC) > 0;
+}
