@@ -55,8 +55,9 @@ done
 
 # Tracer name, then "-" when it is not available here, with the reason in NA_<name>.
 declare -A NA
-ALL_TRACERS="none floor floor_classic memtrace memtrace_full bpftrace perf_kmem memleak"
+ALL_TRACERS="none floor floor_classic memtrace memtrace_pair memtrace_full bpftrace perf_kmem memleak"
 [ -n "$FULL_FLAGS" ] || NA[memtrace_full]="this memtrace has no --outstanding/--stacks yet"
+grep -q -- --outstanding <<<"$HELP" || NA[memtrace_pair]="this memtrace has no --outstanding yet"
 command -v bpftrace >/dev/null || NA[bpftrace]="bpftrace not installed"
 command -v perf >/dev/null || NA[perf_kmem]="perf not installed"
 MEMLEAK=$(command -v memleak || command -v memleak-bpfcc || true)
@@ -133,6 +134,8 @@ start_tracer() {
 	floor) launch "$FLOOR" $EVENTS; wait_for "$TMP/t.err" "floor: attached" ;;
 	floor_classic) launch "$FLOOR" --classic $EVENTS; wait_for "$TMP/t.err" "floor: attached" ;;
 	memtrace) launch "$MT" run --json "$TMP/mt.json"
+		wait_for "$TMP/t.err" "memtrace: tracing" ;;
+	memtrace_pair) launch "$MT" run --outstanding --json "$TMP/mt.json"
 		wait_for "$TMP/t.err" "memtrace: tracing" ;;
 	memtrace_full) launch "$MT" run $FULL_FLAGS --json "$TMP/mt.json"
 		wait_for "$TMP/t.err" "memtrace: tracing" ;;
@@ -289,6 +292,7 @@ label() {
 	floor) echo "floor: empty tp_btf/raw_tp programs" ;;
 	floor_classic) echo "empty classic-tracepoint programs" ;;
 	memtrace) echo "memtrace run (default)" ;;
+	memtrace_pair) echo "memtrace run --outstanding" ;;
 	memtrace_full) echo "memtrace run$FULL_FLAGS" ;;
 	bpftrace) echo "bpftrace, counts per comm in maps" ;;
 	perf_kmem) echo "perf kmem record -a (tmpfs)" ;;

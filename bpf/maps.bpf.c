@@ -33,6 +33,7 @@ struct mt_pair_stats_map pair_stats SEC(".maps");
 struct mt_outstanding_map outstanding SEC(".maps");
 struct mt_stack_traces_map stack_traces SEC(".maps");
 struct mt_sites_map sites SEC(".maps");
+struct mt_site_front_map site_front SEC(".maps");
 struct mt_stack_aggs_map stack_aggs SEC(".maps");
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

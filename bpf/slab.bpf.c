@@ -38,46 +38,68 @@ static __always_inline struct mt_cache *cache_row(struct mt_stats *st, __u64 key
 }
 
 /*
- * Where this event's per-cache counts go: the key's slot of this CPU's front (struct
- * mt_cache_front), after moving the counts of the key that held the slot into its row.
- * The slot comes from a hash of the key. Should a cache's key arrive as a BTF pointer (a
- * tp_btf struct kmem_cache *, on which the verifier allows no arithmetic), the front's
- * scratch word turns it into a plain number: read back from a map, it is one. On raw_tp,
- * the fast path now, the key is a number already and this costs two instructions.
+ * Count an allocation (req, alloc) or a free (freed) of the cache key: in the key's slot of
+ * this CPU's front (struct mt_cache_front), after moving the counts of the key that held
+ * the slot into its row; the slot comes from a hash of the key. An event nested in an
+ * interrupt while another counts here (busy) goes to the hash directly, so neither ever
+ * sees a slot half moved or counts into a slot that changed hands under it.
  */
-static __always_inline struct mt_cache_slot *cache_get(struct mt_stats *st, __u64 key,
-							const struct kmem_cache *s,
-							const char *name)
+static __always_inline void cache_count(struct mt_stats *st, __u64 key, const struct kmem_cache *s,
+					const char *name, bool is_free, __u64 req, __u64 alloc,
+					__u64 freed)
 {
 	struct mt_cache_front *f;
 	struct mt_cache_slot *e;
 	struct mt_cache *c;
-	__u32 zero = 0;
+	__u32 zero = 0, i;
 
 	f = bpf_map_lookup_elem(&cache_front, &zero);
-	if (!f)
-		return NULL;
-	*(volatile __u64 *)&f->scratch = key;
-	key = *(volatile __u64 *)&f->scratch;
-	e = &f->slot[mt_cache_slot_of(key)];
-	if (e->key == key)
-		return e;
-	if (e->key) {
-		c = bpf_map_lookup_elem(&caches, &e->key);
-		if (c) {
-			c->allocs += e->allocs;
-			c->frees += e->frees;
-			c->bytes_req += e->bytes_req;
-			c->bytes_alloc += e->bytes_alloc;
-			c->bytes_freed += e->bytes_freed;
+	if (!f || f->busy) {
+		c = cache_row(st, key, s, name);
+		if (!c)
+			return;
+		if (is_free) {
+			c->frees++;
+			c->bytes_freed += freed;
+		} else {
+			c->allocs++;
+			c->bytes_req += req;
+			c->bytes_alloc += alloc;
 		}
-		e->key = 0;
+		return;
 	}
-	if (!cache_row(st, key, s, name))
-		return NULL;
-	e->allocs = e->frees = e->bytes_req = e->bytes_alloc = e->bytes_freed = 0;
-	e->key = key;
-	return e;
+	f->busy = 1;
+	i = mt_cache_slot_of(key);
+	barrier_var(i);
+	e = &f->slot[i & (MT_CACHE_SLOTS - 1)];
+	if (e->key != key) {
+		if (e->key) {
+			c = bpf_map_lookup_elem(&caches, &e->key);
+			if (c) {
+				c->allocs += e->allocs;
+				c->frees += e->frees;
+				c->bytes_req += e->bytes_req;
+				c->bytes_alloc += e->bytes_alloc;
+				c->bytes_freed += e->bytes_freed;
+			}
+			e->key = 0;
+		}
+		if (!cache_row(st, key, s, name)) {
+			f->busy = 0;
+			return;
+		}
+		e->allocs = e->frees = e->bytes_req = e->bytes_alloc = e->bytes_freed = 0;
+		e->key = key;
+	}
+	if (is_free) {
+		e->frees++;
+		e->bytes_freed += freed;
+	} else {
+		e->allocs++;
+		e->bytes_req += req;
+		e->bytes_alloc += alloc;
+	}
+	f->busy = 0;
 }
 
 /*
@@ -178,7 +200,6 @@ static __always_inline int on_alloc(void *ctx, __u64 call_site, const void *ptr,
 				    __u64 key, __u64 gfp)
 {
 	struct mt_counts *c;
-	struct mt_cache_slot *kc;
 	struct mt_stats *st;
 	__u32 tgid;
 
@@ -196,12 +217,8 @@ static __always_inline int on_alloc(void *ctx, __u64 call_site, const void *ptr,
 	st->size_hist[MT_CLASS_LOGICAL][mt_slot(alloc)]++;
 	mt_proc_alloc(st, tgid, MT_CLASS_LOGICAL, alloc);
 	slab_zone((__u64)ptr, gfp);
-	kc = key ? cache_get(st, key, s, name) : NULL;
-	if (kc) {
-		kc->allocs++;
-		kc->bytes_req += req;
-		kc->bytes_alloc += alloc;
-	}
+	if (key)
+		cache_count(st, key, s, name, false, req, alloc, 0);
 	mt_track_alloc(ctx, tgid, MT_CLASS_LOGICAL, (__u64)ptr, alloc, req, call_site);
 	return 0;
 }
@@ -211,7 +228,6 @@ static __always_inline int on_free(const void *ptr, const struct kmem_cache *s, 
 {
 	const struct kmem_cache *owner = NULL;
 	struct mt_counts *c;
-	struct mt_cache_slot *kc;
 	struct mt_stats *st;
 	__u64 size;
 	__u32 tgid;
@@ -237,11 +253,7 @@ static __always_inline int on_free(const void *ptr, const struct kmem_cache *s, 
 		key = size | MT_CACHE_KEY_KMALLOC;
 	if (!key)
 		return 0;
-	kc = cache_get(st, key, s, NULL);
-	if (kc) {
-		kc->frees++;
-		kc->bytes_freed += size;
-	}
+	cache_count(st, key, s, NULL, true, 0, 0, size);
 	return 0;
 }
 

@@ -136,7 +136,8 @@ struct mt_cache_slot {
 
 struct mt_cache_front {
 	struct mt_cache_slot slot[MT_CACHE_SLOTS];
-	__u64 scratch;		/* BPF-side only: turns a pointer key into a number to hash */
+	__u64 busy;		/* BPF side only: an event is counting here; one nested in an
+				 * interrupt then counts in the hash directly */
 };
 
 /* The slot of a cache key: the top bits of a Fibonacci hash, so pointer keys spread too. */

@@ -162,6 +162,21 @@ static int add_obj(struct mt_report *r, const void *k, const void *v, int ncpu)
 	return mt_pair_add_obj(&r->pair, k, v);
 }
 
+/* The call sites' per-CPU front (bpf/pair.bpf.h): counts not yet moved into `sites`. */
+static int collect_site_front(const struct mt_mapsrc *s, struct mt_report *r)
+{
+	struct mt_site_front *f;
+	__u32 zero = 0;
+	int nr, err;
+
+	f = mt_collect_lookup(s, "site_front", &zero, sizeof(*f), &nr, &err);
+	if (!f)
+		return err == -ENOENT ? 0 : err;
+	err = mt_pair_fold_site_front(&r->pair, f, nr);
+	free(f);
+	return err;
+}
+
 /* Pairing, call sites and stacks (bpf/pair.bpf.c), as r->pair.opts asked for them. */
 static int collect_pair(const struct mt_mapsrc *s, struct mt_report *r)
 {
@@ -180,6 +195,8 @@ static int collect_pair(const struct mt_mapsrc *s, struct mt_report *r)
 	err = 0;
 	if (o->sites)
 		err = mt_collect_each(s, "sites", 0, sizeof(struct mt_site), add_site, r);
+	if (!err && o->sites)
+		err = collect_site_front(s, r);
 	if (!err && o->stacks)
 		err = mt_collect_each(s, "stack_aggs", 0, sizeof(struct mt_stack_agg),
 				      add_stack_agg, r);
