@@ -206,8 +206,9 @@ static int choose(struct mt_loader *l, const struct mt_loader_opts *o, const str
 		/* the attach mode names how the kmem events went; other sections vary by kernel */
 		nfast += use_fast && ev_is_core(e);
 		nclassic += use_classic && ev_is_core(e);
-		mt_info("%s:%s: %s", e->group, e->name,
-			bpf_program__section_name(use_fast ? fast : classic));
+		mt_info("%s:%s: %s%s", e->group, e->name,
+			bpf_program__section_name(use_fast ? fast : classic),
+			use_fast && twin && fast == twin ? " (reads via bpf_rdonly_cast)" : "");
 	}
 	snprintf(l->attach, sizeof(l->attach), "%s",
 		 nfast && nclassic ? "mixed" : nfast ? "tp_btf/raw_tp" : "tracepoint");
