@@ -335,16 +335,18 @@ for mode in $MODES; do
 			$1 == m && $2 == t { r[$3] = $4 }
 			END {
 				n = 0; nf = 0
+				# ns added per op; x floor is their ratio, which needs no events/op:
+				# it stands even when the events/op of perf are void (epo 0)
 				for (k in r) { if (!(k in base) || r[k] <= 0) continue
 					n++; v[n] = r[k]; q[n] = r[k] / base[k]
-					ns[n] = (1 / r[k] - 1 / base[k]) * 1e9 / epo
-					if (k in fl) { nf++; f[nf] = (1 / fl[k] - 1 / base[k]) * 1e9 / epo } }
+					ns[n] = (1 / r[k] - 1 / base[k]) * 1e9
+					if (k in fl) { nf++; f[nf] = (1 / fl[k] - 1 / base[k]) * 1e9 } }
 				if (!n) { printf "| %s | %s | failed | | | | | |\n", m, label; exit }
 				med = median(v, n); lo = v[1]; hi = v[n]
 				nsm = median(ns, n); fm = nf ? median(f, nf) : 0
 				printf "| %s | %s | %.0f | %.0f%% | %.2f | %s | %s | %s |\n", m, label,
 					med, 100 * (hi - lo) / med, median(q, n),
-					t == "none" ? "-" : sprintf("%.0f", nsm),
+					t == "none" ? "-" : epo > 0 ? sprintf("%.0f", nsm / epo) : "void",
 					(t == "none" || t == "floor" || fm <= 0) ? "-" : sprintf("%.1f", nsm / fm),
 					lost }' "$RES" | tee -a "$OUT"
 	done
