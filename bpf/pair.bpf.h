@@ -184,7 +184,8 @@ static __always_inline void mt_stack_add(struct mt_pair_stats *ps, int cls, __s3
 
 /*
  * A successful allocation of size bytes (req asked for) at addr, by tgid, from call_site
- * (0 when the event has none). ctx is the program's context, for the stack.
+ * (0 when the event has none). cls is an enum mt_pair_kind (a class's own value, or
+ * MT_PAIR_PERCPU). ctx is the program's context, for the stack.
  */
 static __always_inline void mt_track_alloc(void *ctx, __u32 tgid, int cls, __u64 addr,
 					   __u64 size, __u64 req, __u64 call_site)
@@ -197,7 +198,7 @@ static __always_inline void mt_track_alloc(void *ctx, __u32 tgid, int cls, __u64
 	if (!track_pairs && !track_sites && !track_stacks)
 		return;
 	ps = mt_pair_stats_get();
-	if (!ps || cls < 0 || cls >= MT_CLASS_MAX)
+	if (!ps || cls < 0 || cls >= MT_PAIR_KINDS)
 		return;
 	v.stack_id = track_stacks ? mt_stack_id(ctx, ps) : -1;
 	if (track_sites && call_site)
@@ -240,7 +241,7 @@ static __always_inline void mt_track_free(int cls, __u64 addr, bool in_scope)
 	if (!track_pairs)
 		return;
 	ps = mt_pair_stats_get();
-	if (!ps || cls < 0 || cls >= MT_CLASS_MAX)
+	if (!ps || cls < 0 || cls >= MT_PAIR_KINDS)
 		return;
 	v = bpf_map_lookup_elem(&outstanding, &k);
 	if (!v) {

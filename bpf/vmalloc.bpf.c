@@ -4,8 +4,12 @@
  * percpu allocations. These events are rare next to slab and pages, so each may afford a
  * hash update: the outstanding areas remember their size, so a free (whose event carries
  * only the address) is sized when its allocation was seen.
+ * With --outstanding each allocation is also paired with its free (bpf/pair.bpf.h), vmap
+ * areas and percpu objects as two kinds, for their lifetimes and what is left at the end.
  * The vmalloc tracepoints appeared in 6.4 (absent on 6.1): the loader then leaves these
  * programs out and the section says so.
+ * One handler per event; thin tp_btf/raw_tp wrappers (the fast path) and classic
+ * tracepoint wrappers (the fallback), of which the loader keeps one set.
  */
 #include "memtrace.bpf.h"
 
@@ -57,8 +61,8 @@ static __always_inline void cls_free(struct mt_stats *st, __u64 *size)
 		c->frees_unsized++;
 }
 
-static __always_inline int on_vmap_alloc(__u64 addr, __u64 size, __u64 vstart, __u64 vend,
-					 int failed)
+static __always_inline int on_vmap_alloc(void *ctx, __u64 addr, __u64 size, __u64 vstart,
+					 __u64 vend, int failed)
 {
 	struct mt_vrange_key rk = { .vstart = vstart, .vend = vend };
 	struct mt_vrange_val *rv, fresh = {};
@@ -100,6 +104,8 @@ static __always_inline int on_vmap_alloc(__u64 addr, __u64 size, __u64 vstart, _
 		rv->bytes += size;
 	}
 	mt_proc_alloc(st, tgid, MT_CLASS_VIRTUAL, size);
+	/* vmap areas have no call site in the event: --stacks says who */
+	mt_track_alloc(ctx, tgid, MT_PAIR_VMALLOC, addr, size, size, 0);
 	return 0;
 }
 
@@ -111,6 +117,8 @@ static __always_inline int on_vmap_free(__u64 addr)
 	__u32 tgid;
 
 	cs = begin(&tgid, &st);
+	/* vfree() runs in kworkers too (a BPF map's area is freed from a workqueue) */
+	mt_track_free(MT_PAIR_VMALLOC, addr, cs != NULL);
 	if (!cs)
 		return 0;
 	cs->virt.vmap_frees++;
@@ -139,7 +147,8 @@ static __always_inline int on_vmap_purge(__u32 npurged)
 	return 0;
 }
 
-static __always_inline int on_pcpu_alloc(__u64 ptr, __u64 size, __u64 bytes_alloc, bool atomic)
+static __always_inline int on_pcpu_alloc(void *ctx, __u64 call_site, __u64 ptr, __u64 size,
+					 __u64 bytes_alloc, bool atomic)
 {
 	struct mt_class_stats *cs;
 	struct mt_stats *st;
@@ -156,6 +165,7 @@ static __always_inline int on_pcpu_alloc(__u64 ptr, __u64 size, __u64 bytes_allo
 	if (bpf_map_update_elem(&pcpu_live, &ptr, &bytes_alloc, BPF_ANY))
 		cs->virt.outstanding_full++;
 	mt_proc_alloc(st, tgid, MT_CLASS_VIRTUAL, bytes_alloc);
+	mt_track_alloc(ctx, tgid, MT_PAIR_PERCPU, ptr, bytes_alloc, size, call_site);
 	return 0;
 }
 
@@ -167,6 +177,7 @@ static __always_inline int on_pcpu_free(__u64 ptr)
 	__u32 tgid;
 
 	cs = begin(&tgid, &st);
+	mt_track_free(MT_PAIR_PERCPU, ptr, cs != NULL);
 	if (!cs)
 		return 0;
 	cs->virt.pcpu_frees++;
@@ -181,7 +192,7 @@ static __always_inline int on_pcpu_free(__u64 ptr)
 	return 0;
 }
 
-static __always_inline int on_pcpu_event(int what)
+static __always_inline int on_pcpu_fail(void)
 {
 	struct mt_class_stats *cs;
 	struct mt_stats *st;
@@ -190,11 +201,21 @@ static __always_inline int on_pcpu_event(int what)
 	cs = begin(&tgid, &st);
 	if (!cs)
 		return 0;
-	if (what == 0) {
-		cs->virt.pcpu_failures++;
-		st->cls[MT_CLASS_VIRTUAL].failures++;
-	}
-	else if (what == 1)
+	cs->virt.pcpu_failures++;
+	st->cls[MT_CLASS_VIRTUAL].failures++;
+	return 0;
+}
+
+static __always_inline int on_pcpu_chunk(bool created)
+{
+	struct mt_class_stats *cs;
+	struct mt_stats *st;
+	__u32 tgid;
+
+	cs = begin(&tgid, &st);
+	if (!cs)
+		return 0;
+	if (created)
 		cs->virt.pcpu_chunks_created++;
 	else
 		cs->virt.pcpu_chunks_destroyed++;
@@ -206,7 +227,7 @@ SEC("tp_btf/alloc_vmap_area")
 int BPF_PROG(alloc_vmap_area_btf, unsigned long addr, unsigned long size, unsigned long align,
 	     unsigned long vstart, unsigned long vend, int failed)
 {
-	return on_vmap_alloc(addr, size, vstart, vend, failed);
+	return on_vmap_alloc(ctx, addr, size, vstart, vend, failed);
 }
 
 SEC("tp_btf/free_vmap_area_noflush")
@@ -230,7 +251,7 @@ SEC("raw_tp/percpu_alloc_percpu")
 int BPF_PROG(percpu_alloc_percpu_btf, unsigned long call_site, bool reserved, bool is_atomic,
 	     __u64 size, __u64 align, __u64 base_addr, int off, __u64 ptr, __u64 bytes_alloc)
 {
-	return on_pcpu_alloc(ptr, size, bytes_alloc, is_atomic);
+	return on_pcpu_alloc(ctx, call_site, ptr, size, bytes_alloc, is_atomic);
 }
 
 SEC("raw_tp/percpu_free_percpu")
@@ -242,19 +263,19 @@ int BPF_PROG(percpu_free_percpu_btf, __u64 base_addr, int off, __u64 ptr)
 SEC("tp_btf/percpu_alloc_percpu_fail")
 int BPF_PROG(percpu_alloc_percpu_fail_btf)
 {
-	return on_pcpu_event(0);
+	return on_pcpu_fail();
 }
 
 SEC("tp_btf/percpu_create_chunk")
 int BPF_PROG(percpu_create_chunk_btf)
 {
-	return on_pcpu_event(1);
+	return on_pcpu_chunk(true);
 }
 
 SEC("tp_btf/percpu_destroy_chunk")
 int BPF_PROG(percpu_destroy_chunk_btf)
 {
-	return on_pcpu_event(2);
+	return on_pcpu_chunk(false);
 }
 
 /*
@@ -265,7 +286,7 @@ int BPF_PROG(percpu_destroy_chunk_btf)
 SEC("tracepoint/vmalloc/alloc_vmap_area")
 int alloc_vmap_area_tp(struct trace_event_raw_alloc_vmap_area *e)
 {
-	return on_vmap_alloc(e->addr, e->size, e->vstart, e->vend, e->failed);
+	return on_vmap_alloc(e, e->addr, e->size, e->vstart, e->vend, e->failed);
 }
 
 SEC("tracepoint/vmalloc/free_vmap_area_noflush")
@@ -283,7 +304,8 @@ int purge_vmap_area_lazy_tp(struct trace_event_raw_purge_vmap_area_lazy *e)
 SEC("tracepoint/percpu/percpu_alloc_percpu")
 int percpu_alloc_percpu_tp(struct trace_event_raw_percpu_alloc_percpu *e)
 {
-	return on_pcpu_alloc((__u64)e->ptr, e->size, e->bytes_alloc, e->is_atomic);
+	return on_pcpu_alloc(e, e->call_site, (__u64)e->ptr, e->size, e->bytes_alloc,
+			     e->is_atomic);
 }
 
 SEC("tracepoint/percpu/percpu_free_percpu")
@@ -295,17 +317,17 @@ int percpu_free_percpu_tp(struct trace_event_raw_percpu_free_percpu *e)
 SEC("tracepoint/percpu/percpu_alloc_percpu_fail")
 int percpu_alloc_percpu_fail_tp(void *ctx)
 {
-	return on_pcpu_event(0);
+	return on_pcpu_fail();
 }
 
 SEC("tracepoint/percpu/percpu_create_chunk")
 int percpu_create_chunk_tp(void *ctx)
 {
-	return on_pcpu_event(1);
+	return on_pcpu_chunk(true);
 }
 
 SEC("tracepoint/percpu/percpu_destroy_chunk")
 int percpu_destroy_chunk_tp(void *ctx)
 {
-	return on_pcpu_event(2);
+	return on_pcpu_chunk(false);
 }

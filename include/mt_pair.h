@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * Allocation/free pairing in the kernel, call sites and kernel stacks: the records and keys
- * the BPF side (bpf/pair.bpf.h) shares with the collector (src/collect_pair.c). Included
- * from memtrace.h; generic over enum mt_class, so any class pairs with one call each side.
+ * the BPF side (bpf/pair.bpf.h) shares with the collector (src/collect.c). Included from
+ * memtrace.h; generic over enum mt_pair_kind, so any allocator pairs with one call each side.
  */
 #ifndef MT_PAIR_H
 #define MT_PAIR_H
@@ -13,6 +13,21 @@
 #define MT_OUTSTANDING_ENTRIES	262144U	/* objects tracked at once, all classes together */
 #define MT_STACK_ENTRIES	16384U	/* distinct kernel stacks */
 #define MT_SITE_ENTRIES		16384U	/* distinct (call site, class) pairs */
+
+/*
+ * What pairing keeps apart: the allocators. Each address class is one kind, of the same
+ * value, except kernel virtual, which is two allocators whose objects live and die on
+ * unrelated time scales: vmap areas (MT_PAIR_VMALLOC, the class's own value) and percpu
+ * objects (MT_PAIR_PERCPU, after the classes). The cls arguments of mt_track_alloc() and
+ * mt_track_free() and the cls fields of the pairing keys below hold a kind.
+ */
+enum mt_pair_kind {
+	MT_PAIR_SLAB = MT_CLASS_LOGICAL,	/* kmalloc, kmem_cache_alloc */
+	MT_PAIR_PAGES = MT_CLASS_PHYSICAL,	/* the buddy allocator, by PFN */
+	MT_PAIR_VMALLOC = MT_CLASS_VIRTUAL,	/* vmap areas: alloc_vmap_area */
+	MT_PAIR_PERCPU = MT_CLASS_MAX,		/* percpu objects: __alloc_percpu */
+	MT_PAIR_KINDS,
+};
 
 /* Why pairing, call-site or stack data is incomplete. Per-CPU counters in mt_pair_stats. */
 enum mt_pair_loss {
@@ -31,20 +46,20 @@ enum mt_pair_loss {
 /* Counted on every paired event, one per-CPU array slot, separate from struct mt_stats so
  * the default (unpaired) hot path does not carry it. */
 struct mt_pair_stats {
-	__u64 tracked[MT_CLASS_MAX];	/* allocations entered in the outstanding map */
-	__u64 paired[MT_CLASS_MAX];	/* frees that found their allocation */
-	__u64 paired_bytes[MT_CLASS_MAX];	/* bytes of those allocations */
-	__u64 unpaired[MT_CLASS_MAX];	/* frees of objects allocated before tracing started (or
+	__u64 tracked[MT_PAIR_KINDS];	/* allocations entered in the outstanding map */
+	__u64 paired[MT_PAIR_KINDS];	/* frees that found their allocation */
+	__u64 paired_bytes[MT_PAIR_KINDS];	/* bytes of those allocations */
+	__u64 unpaired[MT_PAIR_KINDS];	/* frees of objects allocated before tracing started (or
 					 * whose allocation was not tracked: see the losses) */
-	__u64 lifetime_hist[MT_CLASS_MAX][MT_HIST_SLOTS];	/* log2 usecs, alloc -> free */
+	__u64 lifetime_hist[MT_PAIR_KINDS][MT_HIST_SLOTS];	/* log2 usecs, alloc -> free */
 	__u64 lost[MT_PLOSS_MAX];
 };
 
 /* The outstanding map's key: an address (slab object, vmalloc area, percpu pointer) or a
- * PFN (pages), with its class so the address spaces cannot collide. */
+ * PFN (pages), with its kind so the address spaces cannot collide. */
 struct mt_obj_key {
 	__u64 addr;
-	__u32 cls;		/* enum mt_class */
+	__u32 cls;		/* enum mt_pair_kind */
 	__u32 pad;		/* always 0 */
 };
 
@@ -60,7 +75,7 @@ struct mt_obj {
 /* Per-call-site allocation totals, a per-CPU hash. */
 struct mt_site_key {
 	__u64 call_site;	/* return address into the allocator's caller */
-	__u32 cls;		/* enum mt_class */
+	__u32 cls;		/* enum mt_pair_kind */
 	__u32 pad;
 };
 
@@ -101,7 +116,7 @@ static inline __u32 mt_site_slot_of(__u64 call_site, __u32 cls)
 /* Per-stack allocation totals (--stacks), a per-CPU hash. */
 struct mt_stack_key {
 	__s32 stack_id;		/* -1: the stack could not be recorded (see the losses) */
-	__u32 cls;		/* enum mt_class */
+	__u32 cls;		/* enum mt_pair_kind */
 };
 
 struct mt_stack_agg {

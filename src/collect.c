@@ -177,15 +177,39 @@ static int collect_site_front(const struct mt_mapsrc *s, struct mt_report *r)
 	return err;
 }
 
-/* Pairing, call sites and stacks (bpf/pair.bpf.c), as r->pair.opts asked for them. */
+/*
+ * The pairing counters per CPU. A recording made before percpu was a pairing kind of its
+ * own has arrays of MT_CLASS_MAX: spread into today's layout rather than misread.
+ */
+static struct mt_pair_stats *read_pair_stats(const struct mt_mapsrc *s, int *nr, int *err)
+{
+	const size_t old = MT_PAIR_STATS_CLASSES_SIZE;
+	struct mt_pair_stats *st;
+	struct mt_map_desc d;
+	__u32 zero = 0;
+	char *raw;
+
+	*err = mt_mapsrc_desc(s, "pair_stats", &d);
+	if (*err || d.value_size != old)
+		return mt_collect_lookup(s, "pair_stats", &zero, sizeof(*st), nr, err);
+	raw = mt_collect_lookup(s, "pair_stats", &zero, old, nr, err);
+	st = raw ? calloc(*nr, sizeof(*st)) : NULL;
+	if (raw && !st)
+		*err = -ENOMEM;
+	for (int c = 0; st && c < *nr; c++)
+		mt_pair_stats_from_classes(&st[c], raw + (size_t)c * old);
+	free(raw);
+	return st;
+}
+
+/* Pairing, call sites and stacks (bpf/pair.bpf.h), as r->pair.opts asked for them. */
 static int collect_pair(const struct mt_mapsrc *s, struct mt_report *r)
 {
 	const struct mt_pair_opts *o = &r->pair.opts;
 	struct mt_pair_stats *st;
-	__u32 zero = 0;
 	int nr, err;
 
-	st = mt_collect_lookup(s, "pair_stats", &zero, sizeof(*st), &nr, &err);
+	st = read_pair_stats(s, &nr, &err);
 	if (st) {
 		mt_pair_add_stats(&r->pair, st, nr);
 		free(st);

@@ -35,13 +35,13 @@ int mt_pair_prepare(struct memtrace_bpf *s, const struct mt_pair_opts *o)
 					       o->stacks ? o->stack_entries : 1);
 	/*
 	 * Stack ids are bucket numbers, below the power of two at or above stack_entries; room
-	 * for each in two classes plus the "no stack" row of every class means this table
+	 * for each in two kinds plus the "no stack" row of every kind means this table
 	 * cannot fill before the stack table does.
 	 */
 	if (!err)
 		err = bpf_map__set_max_entries(s->maps.stack_aggs,
 					       o->stacks ? 2 * pow2_at_least(o->stack_entries) +
-							   MT_CLASS_MAX : 1);
+							   MT_PAIR_KINDS : 1);
 	if (!err)
 		err = bpf_map__set_max_entries(s->maps.sites, o->sites ? o->site_entries : 1);
 	return err;

@@ -88,7 +88,102 @@ void mt_pair_add_stats(struct mt_pair_report *p, const struct mt_pair_stats *per
 
 static bool cls_ok(__u32 cls)
 {
-	return cls < MT_CLASS_MAX;
+	return cls < MT_PAIR_KINDS;
+}
+
+/* ---- kinds ---- */
+
+int mt_pair_kind_class(int kind)
+{
+	return kind == MT_PAIR_PERCPU ? MT_CLASS_VIRTUAL : kind;
+}
+
+const char *mt_pair_kind_key(int kind)
+{
+	switch (kind) {
+	case MT_PAIR_SLAB:
+		return "slab";
+	case MT_PAIR_PAGES:
+		return "pages";
+	case MT_PAIR_VMALLOC:
+		return "vmalloc";
+	case MT_PAIR_PERCPU:
+		return "percpu";
+	default:
+		return mt_class_key(kind);
+	}
+}
+
+const char *mt_pair_kind_name(int kind)
+{
+	if (kind == MT_PAIR_VMALLOC || kind == MT_PAIR_PERCPU)
+		return mt_pair_kind_key(kind);
+	return mt_class_name(kind);
+}
+
+bool mt_pair_class_split(int cls)
+{
+	return cls == MT_CLASS_VIRTUAL;
+}
+
+bool mt_pair_kind_traced(const struct mt_report *r, int kind)
+{
+	int cls = mt_pair_kind_class(kind);
+
+	if (cls < 0 || cls >= MT_CLASS_MAX || !r->run.class_traced[cls])
+		return false;
+	if (kind == MT_PAIR_VMALLOC)
+		return r->x.vmalloc_traced;
+	if (kind == MT_PAIR_PERCPU)
+		return r->x.percpu_traced;
+	return true;
+}
+
+static void view_add(const struct mt_pair_report *p, int kind, struct mt_pair_view *v)
+{
+	v->count += p->out[kind].count;
+	v->bytes += p->out[kind].bytes;
+	v->tracked += p->tot.tracked[kind];
+	v->paired += p->tot.paired[kind];
+	v->paired_bytes += p->tot.paired_bytes[kind];
+	v->unpaired += p->tot.unpaired[kind];
+	for (int i = 0; i < MT_HIST_SLOTS; i++) {
+		v->lifetime_hist[i] += p->tot.lifetime_hist[kind][i];
+		v->age_hist[i] += p->out[kind].age_hist[i];
+	}
+}
+
+void mt_pair_kind_view(const struct mt_pair_report *p, int kind, struct mt_pair_view *v)
+{
+	memset(v, 0, sizeof(*v));
+	if (kind >= 0 && kind < MT_PAIR_KINDS)
+		view_add(p, kind, v);
+}
+
+void mt_pair_class_view(const struct mt_pair_report *p, int cls, struct mt_pair_view *v)
+{
+	memset(v, 0, sizeof(*v));
+	for (int k = 0; k < MT_PAIR_KINDS; k++)
+		if (mt_pair_kind_class(k) == cls)
+			view_add(p, k, v);
+}
+
+void mt_pair_stats_from_classes(struct mt_pair_stats *out, const void *old)
+{
+	const __u64 *o = old;
+
+	memset(out, 0, sizeof(*out));
+	memcpy(out->tracked, o, MT_CLASS_MAX * sizeof(__u64));
+	o += MT_CLASS_MAX;
+	memcpy(out->paired, o, MT_CLASS_MAX * sizeof(__u64));
+	o += MT_CLASS_MAX;
+	memcpy(out->paired_bytes, o, MT_CLASS_MAX * sizeof(__u64));
+	o += MT_CLASS_MAX;
+	memcpy(out->unpaired, o, MT_CLASS_MAX * sizeof(__u64));
+	o += MT_CLASS_MAX;
+	memcpy(out->lifetime_hist, o, (size_t)MT_CLASS_MAX * MT_HIST_SLOTS * sizeof(__u64));
+	o += (size_t)MT_CLASS_MAX * MT_HIST_SLOTS;
+	memcpy(out->lost, o, MT_PLOSS_MAX * sizeof(__u64));
 }
 
 int mt_pair_add_site(struct mt_pair_report *p, const struct mt_site_key *k,

@@ -23,7 +23,7 @@ struct mt_pair_opts {
 	__u32 site_entries;
 };
 
-/* Outstanding at the end, for one class. */
+/* Outstanding at the end, for one kind (enum mt_pair_kind). */
 struct mt_out_class {
 	__u64 count, bytes;
 	__u64 age_hist[MT_HIST_SLOTS];	/* log2 usecs since allocation */
@@ -32,21 +32,21 @@ struct mt_out_class {
 struct mt_out_proc {
 	__u32 tgid;
 	char comm[MT_COMM_LEN + 1];
-	__u64 count[MT_CLASS_MAX], bytes[MT_CLASS_MAX];
+	__u64 count[MT_PAIR_KINDS], bytes[MT_PAIR_KINDS];	/* per enum mt_pair_kind */
 	__u64 total_bytes;		/* sort key */
 };
 
 /* A call site: what it allocated during the run and what of it is still outstanding. */
 struct mt_site_row {
-	__u64 call_site;		/* 0: the event has no call site (pages) */
-	int cls;
+	__u64 call_site;		/* 0: the event has no call site (pages, vmalloc) */
+	int cls;			/* enum mt_pair_kind */
 	__u64 allocs, bytes_req, bytes_alloc;
 	__u64 out_count, out_bytes;
 };
 
 struct mt_stack_row {
 	__s32 stack_id;			/* -1: stacks that could not be recorded */
-	int cls;
+	int cls;			/* enum mt_pair_kind */
 	__u64 allocs, bytes;		/* allocated during the run */
 	__u64 out_count, out_bytes;	/* still outstanding */
 	__u32 nr_frames;
@@ -79,7 +79,7 @@ struct mt_pair_report {
 	__u64 min_age_ns;		/* outstanding objects younger than this are not shown */
 	__u64 end_ns;			/* CLOCK_MONOTONIC when tracing stopped */
 	struct mt_pair_stats tot;	/* per-CPU counters summed */
-	struct mt_out_class out[MT_CLASS_MAX];
+	struct mt_out_class out[MT_PAIR_KINDS];
 	__u64 young_count, young_bytes;	/* outstanding but younger than min_age_ns */
 
 	struct mt_obj_rec *objs;
@@ -102,7 +102,39 @@ struct mt_pair_report {
 	const char *ksyms_why;		/* why there are no names, or NULL */
 };
 
+/*
+ * Pairing numbers of one kind, or of a class summed over its kinds (kernel virtual: vmalloc
+ * and percpu), as the renderers show them.
+ */
+struct mt_pair_view {
+	__u64 count, bytes;		/* outstanding at the end (older than --min-age) */
+	__u64 tracked, paired, paired_bytes, unpaired;
+	__u64 lifetime_hist[MT_HIST_SLOTS];
+	__u64 age_hist[MT_HIST_SLOTS];
+};
+
 struct mt_report;
+
+/* The address class a kind belongs to. */
+int mt_pair_kind_class(int kind);
+/* "slab", "pages", "vmalloc", "percpu" (JSON `allocator`); others: the class key. */
+const char *mt_pair_kind_key(int kind);
+/* Text: the class name for the kinds that are a whole class, else "vmalloc", "percpu". */
+const char *mt_pair_kind_name(int kind);
+/* Whether the kind was traced: its class was, and for vmalloc/percpu, their tracepoints. */
+bool mt_pair_kind_traced(const struct mt_report *r, int kind);
+/* The class kernel virtual is split in kinds; the others are one kind each. */
+bool mt_pair_class_split(int cls);
+/* One kind's numbers; or a class's, summed over its kinds (an untraced kind is all 0). */
+void mt_pair_kind_view(const struct mt_pair_report *p, int kind, struct mt_pair_view *v);
+void mt_pair_class_view(const struct mt_pair_report *p, int cls, struct mt_pair_view *v);
+/*
+ * A pair_stats value recorded before percpu was a kind of its own (arrays of MT_CLASS_MAX):
+ * its size in bytes, and its conversion to today's layout (percpu's slots zero).
+ */
+#define MT_PAIR_STATS_CLASSES_SIZE \
+	((4 * MT_CLASS_MAX + MT_CLASS_MAX * MT_HIST_SLOTS + MT_PLOSS_MAX) * sizeof(__u64))
+void mt_pair_stats_from_classes(struct mt_pair_stats *out, const void *old);
 
 void mt_pair_init(struct mt_pair_report *p);
 void mt_pair_free(struct mt_pair_report *p);

@@ -27,7 +27,12 @@ int mt_render_folded(FILE *f, const struct mt_report *r, bool outstanding)
 
 		if (!weight)
 			continue;
-		frame(f, mt_class_key(s->cls));
+		/* the root is the class; a class of several allocators has them one level down */
+		frame(f, mt_class_key(mt_pair_kind_class(s->cls)));
+		if (mt_pair_class_split(mt_pair_kind_class(s->cls))) {
+			fputc(';', f);
+			frame(f, mt_pair_kind_key(s->cls));
+		}
 		if (s->stack_id < 0 || !s->frames)
 			fputs(";[stack not recorded]", f);
 		first = s->frames ? mt_pair_first_frame(p, s->frames, s->nr_frames) : 0;

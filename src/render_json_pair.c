@@ -43,7 +43,8 @@ static void site(struct jw *w, const struct mt_pair_report *p, const struct mt_s
 	else
 		jw_null(w, "address");
 	symbol(w, p, "symbol", s->call_site);
-	jw_str(w, "class", mt_class_key(s->cls));
+	jw_str(w, "class", mt_class_key(mt_pair_kind_class(s->cls)));
+	jw_str(w, "allocator", mt_pair_kind_key(s->cls));
 	jw_u64(w, "allocs", s->allocs);
 	jw_u64(w, "bytes_requested", s->bytes_req);
 	jw_u64(w, "bytes_allocated", s->bytes_alloc);
@@ -58,7 +59,8 @@ static void stack(struct jw *w, const struct mt_pair_report *p, const struct mt_
 
 	jw_obj_begin(w, NULL);
 	jw_i64(w, "stack_id", s->stack_id);
-	jw_str(w, "class", mt_class_key(s->cls));
+	jw_str(w, "class", mt_class_key(mt_pair_kind_class(s->cls)));
+	jw_str(w, "allocator", mt_pair_kind_key(s->cls));
 	jw_u64(w, "allocs", s->allocs);
 	jw_u64(w, "bytes_allocated", s->bytes);
 	jw_u64(w, "outstanding", s->out_count);
@@ -68,6 +70,46 @@ static void stack(struct jw *w, const struct mt_pair_report *p, const struct mt_
 	     s->frames && i < s->nr_frames; i++)
 		jw_str(w, NULL, mt_ksyms_fmt(p->ksyms, s->frames[i], true, name, sizeof(name)));
 	jw_arr_end(w);
+	jw_obj_end(w);
+}
+
+/* A class's or a kind's pairing numbers (docs/json-schema.md, `outstanding`). */
+static void view(struct jw *w, const struct mt_pair_view *v)
+{
+	jw_u64(w, "objects", v->count);
+	jw_u64(w, "bytes", v->bytes);
+	jw_u64(w, "tracked", v->tracked);
+	jw_u64(w, "paired_frees", v->paired);
+	jw_u64(w, "paired_bytes", v->paired_bytes);
+	jw_u64(w, "unpaired_frees", v->unpaired);
+	hist(w, "lifetime_histogram_us", v->lifetime_hist);
+	hist(w, "age_histogram_us", v->age_hist);
+}
+
+/* A process's outstanding in class k, if any: the sum, then per kind of a split class. */
+static void proc_class(struct jw *w, const struct mt_out_proc *o, int k)
+{
+	__u64 n = 0, b = 0;
+
+	for (int kind = 0; kind < MT_PAIR_KINDS; kind++) {
+		if (mt_pair_kind_class(kind) != k)
+			continue;
+		n += o->count[kind];
+		b += o->bytes[kind];
+	}
+	if (!n)
+		return;
+	jw_obj_begin(w, mt_class_key(k));
+	jw_u64(w, "objects", n);
+	jw_u64(w, "bytes", b);
+	for (int kind = 0; mt_pair_class_split(k) && kind < MT_PAIR_KINDS; kind++) {
+		if (mt_pair_kind_class(kind) != k || !o->count[kind])
+			continue;
+		jw_obj_begin(w, mt_pair_kind_key(kind));
+		jw_u64(w, "objects", o->count[kind]);
+		jw_u64(w, "bytes", o->bytes[kind]);
+		jw_obj_end(w);
+	}
 	jw_obj_end(w);
 }
 
@@ -90,17 +132,26 @@ void mt_render_json_pair(struct jw *w, const struct mt_report *r)
 	jw_u64(w, "younger_bytes", p->young_bytes);
 	jw_obj_begin(w, "classes");
 	for (int k = 0; k < MT_CLASS_MAX; k++) {
+		struct mt_pair_view v;
+
 		if (!r->run.class_traced[k])
 			continue;
 		jw_obj_begin(w, mt_class_key(k));
-		jw_u64(w, "objects", p->out[k].count);
-		jw_u64(w, "bytes", p->out[k].bytes);
-		jw_u64(w, "tracked", p->tot.tracked[k]);
-		jw_u64(w, "paired_frees", p->tot.paired[k]);
-		jw_u64(w, "paired_bytes", p->tot.paired_bytes[k]);
-		jw_u64(w, "unpaired_frees", p->tot.unpaired[k]);
-		hist(w, "lifetime_histogram_us", p->tot.lifetime_hist[k]);
-		hist(w, "age_histogram_us", p->out[k].age_hist);
+		mt_pair_class_view(p, k, &v);
+		view(w, &v);
+		for (int kind = 0; mt_pair_class_split(k) && kind < MT_PAIR_KINDS; kind++) {
+			if (mt_pair_kind_class(kind) != k)
+				continue;
+			jw_obj_begin(w, mt_pair_kind_key(kind));
+			if (mt_pair_kind_traced(r, kind)) {
+				jw_str(w, "availability", "measured");
+				mt_pair_kind_view(p, kind, &v);
+				view(w, &v);
+			} else {
+				jw_str(w, "availability", "unavailable");
+			}
+			jw_obj_end(w);
+		}
 		jw_obj_end(w);
 	}
 	jw_obj_end(w);
@@ -112,14 +163,8 @@ void mt_render_json_pair(struct jw *w, const struct mt_report *r)
 		jw_u64(w, "tgid", o->tgid);
 		jw_str(w, "comm", o->comm);
 		jw_obj_begin(w, "classes");
-		for (int k = 0; k < MT_CLASS_MAX; k++) {
-			if (!o->count[k])
-				continue;
-			jw_obj_begin(w, mt_class_key(k));
-			jw_u64(w, "objects", o->count[k]);
-			jw_u64(w, "bytes", o->bytes[k]);
-			jw_obj_end(w);
-		}
+		for (int k = 0; k < MT_CLASS_MAX; k++)
+			proc_class(w, o, k);
 		jw_obj_end(w);
 		jw_obj_end(w);
 	}

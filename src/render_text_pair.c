@@ -29,14 +29,14 @@ static const char *site_name(const struct mt_pair_report *p, __u64 site, char *b
 	return mt_ksyms_fmt(p->ksyms, site, true, buf, len);
 }
 
-static void call_sites(FILE *f, const struct mt_report *r, int top)
+/* The call-site table of one kind: slab, or percpu (the other events carry no call site). */
+static void call_sites_of(FILE *f, const struct mt_report *r, int kind, const char *title,
+			  int top)
 {
 	const struct mt_pair_report *p = &r->pair;
 	size_t shown = 0, with_allocs = 0;
 
-	if (!p->opts.sites)
-		return;
-	fprintf(f, "\nCALL SITES (kernel logical: callers of kmalloc/kmem_cache_alloc)\n");
+	fprintf(f, "\nCALL SITES (%s)\n", title);
 	if (p->ksyms_why)
 		fprintf(f, "(call sites unnamed: %s)\n", p->ksyms_why);
 	fprintf(f, "%-30s %9s %9s %7s %8s %11s\n", "call site", "allocs", "allocated", "avg",
@@ -45,7 +45,7 @@ static void call_sites(FILE *f, const struct mt_report *r, int top)
 		const struct mt_site_row *s = &p->sites[i];
 		char name[160], n_a[32], b_a[32], b_avg[32], b_fr[32], n_o[32];
 
-		if (!s->allocs)
+		if (!s->allocs || s->cls != kind)
 			continue;
 		with_allocs++;
 		if (shown >= (size_t)top)
@@ -65,16 +65,60 @@ static void call_sites(FILE *f, const struct mt_report *r, int top)
 		fprintf(f, "(%zu call sites in all; --top N shows more)\n", with_allocs);
 }
 
+static void call_sites(FILE *f, const struct mt_report *r, int top)
+{
+	if (!r->pair.opts.sites)
+		return;
+	call_sites_of(f, r, MT_PAIR_SLAB, "kernel logical: callers of kmalloc/kmem_cache_alloc",
+		      top);
+	if (mt_pair_kind_traced(r, MT_PAIR_PERCPU))
+		call_sites_of(f, r, MT_PAIR_PERCPU, "percpu: callers of __alloc_percpu", top);
+}
+
+/* Why a kind is not measured though its class is. */
+static const char *kind_why(int kind)
+{
+	return kind == MT_PAIR_VMALLOC ? "no vmalloc tracepoints on this kernel (added in 6.4)"
+				       : "no percpu tracepoints on this kernel";
+}
+
+/* The kinds of the traced classes in report order, each class's kinds together. */
+static int kinds_shown(const struct mt_report *r, int kinds[MT_PAIR_KINDS])
+{
+	int n = 0;
+
+	for (int cls = 0; cls < MT_CLASS_MAX; cls++)
+		for (int k = 0; k < MT_PAIR_KINDS && r->run.class_traced[cls]; k++)
+			if (mt_pair_kind_class(k) == cls)
+				kinds[n++] = k;
+	return n;
+}
+
+/* "kernel logical"; for a class split in kinds, "kernel virtual: vmalloc". */
+static const char *kind_title(int k, char *buf, size_t len)
+{
+	int cls = mt_pair_kind_class(k);
+
+	if (!mt_pair_class_split(cls))
+		return mt_class_name(cls);
+	snprintf(buf, len, "%s: %s", mt_class_name(cls), mt_pair_kind_name(k));
+	return buf;
+}
+
 static void lifetimes(FILE *f, const struct mt_report *r)
 {
 	const struct mt_pair_report *p = &r->pair;
+	int kinds[MT_PAIR_KINDS], n = kinds_shown(r, kinds);
 
-	for (int k = 0; k < MT_CLASS_MAX; k++) {
-		char n_p[32], n_u[32];
+	for (int i = 0; i < n; i++) {
+		char n_p[32], n_u[32], t[64];
+		int k = kinds[i];
 
-		if (!r->run.class_traced[k])
+		fprintf(f, "\nLIFETIMES, %s (allocation to free)\n", kind_title(k, t, sizeof(t)));
+		if (!mt_pair_kind_traced(r, k)) {
+			fprintf(f, "unavailable: %s\n", kind_why(k));
 			continue;
-		fprintf(f, "\nLIFETIMES, %s (allocation to free)\n", mt_class_name(k));
+		}
 		fprintf(f, "%s frees paired with their allocation; %s frees of objects\n",
 			mt_fmt_count(n_p, sizeof(n_p), p->tot.paired[k]),
 			mt_fmt_count(n_u, sizeof(n_u), p->tot.unpaired[k]));
@@ -83,21 +127,55 @@ static void lifetimes(FILE *f, const struct mt_report *r)
 	}
 }
 
+/* The processes with vmap areas or percpu objects outstanding, in the order of the table. */
+static void procs_virtual(FILE *f, const struct mt_pair_report *p, int top)
+{
+	size_t shown = 0, with = 0;
+
+	for (size_t i = 0; i < p->nr_procs; i++) {
+		const struct mt_out_proc *o = &p->procs[i];
+		char n_v[32], b_v[32], n_p[32], b_p[32];
+
+		if (!o->count[MT_PAIR_VMALLOC] && !o->count[MT_PAIR_PERCPU])
+			continue;
+		if (!with++) {
+			fprintf(f, "\nOUTSTANDING BY PROCESS, kernel virtual\n");
+			fprintf(f, "%8s %-16s %12s %12s %12s %12s\n", "tgid", "comm", "vmap areas",
+				"vmap bytes", "percpu objs", "percpu bytes");
+		}
+		if (shown >= (size_t)top)
+			continue;
+		shown++;
+		fprintf(f, "%8u %-16s %12s %12s %12s %12s\n", o->tgid, o->comm,
+			mt_fmt_count(n_v, sizeof(n_v), o->count[MT_PAIR_VMALLOC]),
+			mt_fmt_bytes(b_v, sizeof(b_v), (long long)o->bytes[MT_PAIR_VMALLOC]),
+			mt_fmt_count(n_p, sizeof(n_p), o->count[MT_PAIR_PERCPU]),
+			mt_fmt_bytes(b_p, sizeof(b_p), (long long)o->bytes[MT_PAIR_PERCPU]));
+	}
+	if (with > shown)
+		fprintf(f, "(%zu processes in all; --top N shows more)\n", with);
+}
+
 static void outstanding(FILE *f, const struct mt_report *r, int top)
 {
 	const struct mt_pair_report *p = &r->pair;
-	char b[32], n[32], min_age[32] = "";
+	char b[32], n[32], t[64], min_age[32] = "";
+	int kinds[MT_PAIR_KINDS], nk = kinds_shown(r, kinds);
 	size_t shown = 0;
 
 	if (p->min_age_ns)
 		snprintf(min_age, sizeof(min_age), ", older than %gs",
 			 (double)p->min_age_ns / 1e9);
 	fprintf(f, "\nOUTSTANDING AT END (allocated while tracing, not freed%s)\n", min_age);
-	fprintf(f, "%-15s %12s %12s\n", "class", "objects", "bytes");
-	for (int k = 0; k < MT_CLASS_MAX; k++) {
-		if (!r->run.class_traced[k])
+	fprintf(f, "%-24s %12s %12s\n", "class", "objects", "bytes");
+	for (int i = 0; i < nk; i++) {
+		int k = kinds[i];
+
+		if (!mt_pair_kind_traced(r, k)) {
+			fprintf(f, "%-24s %25s\n", kind_title(k, t, sizeof(t)), "unavailable");
 			continue;
-		fprintf(f, "%-15s %12s %12s\n", mt_class_name(k),
+		}
+		fprintf(f, "%-24s %12s %12s\n", kind_title(k, t, sizeof(t)),
 			mt_fmt_count(n, sizeof(n), p->out[k].count),
 			mt_fmt_bytes(b, sizeof(b), (long long)p->out[k].bytes));
 	}
@@ -105,14 +183,14 @@ static void outstanding(FILE *f, const struct mt_report *r, int top)
 		fprintf(f, "(%s younger objects, %s, not shown: --min-age)\n",
 			mt_fmt_count(n, sizeof(n), p->young_count),
 			mt_fmt_bytes(b, sizeof(b), (long long)p->young_bytes));
-	for (int k = 0; k < MT_CLASS_MAX; k++) {
-		if (!p->out[k].count)
+	for (int i = 0; i < nk; i++) {
+		if (!p->out[kinds[i]].count)
 			continue;
-		fprintf(f, "\nAGE OF OUTSTANDING, %s\n", mt_class_name(k));
-		mt_print_log2_hist(f, p->out[k].age_hist, MT_HIST_SLOTS, "usecs");
+		fprintf(f, "\nAGE OF OUTSTANDING, %s\n", kind_title(kinds[i], t, sizeof(t)));
+		mt_print_log2_hist(f, p->out[kinds[i]].age_hist, MT_HIST_SLOTS, "usecs");
 	}
 	if (p->nr_procs) {
-		/* slab and pages only: other classes' rows are in the JSON */
+		/* slab and pages here, kernel virtual below; other classes' rows are in the JSON */
 		fprintf(f, "\nOUTSTANDING BY PROCESS (that allocated it, whoever frees)\n");
 		fprintf(f, "%8s %-16s %12s %12s %12s %12s\n", "tgid", "comm", "slab objs",
 			"slab bytes", "page blocks", "page bytes");
@@ -129,6 +207,7 @@ static void outstanding(FILE *f, const struct mt_report *r, int top)
 		}
 		if (p->nr_procs > shown)
 			fprintf(f, "(%zu processes in all; --top N shows more)\n", p->nr_procs);
+		procs_virtual(f, p, top);
 	}
 	if (p->nr_sites_out) {
 		fprintf(f, "\nOUTSTANDING BY CALL SITE\n");
@@ -139,7 +218,7 @@ static void outstanding(FILE *f, const struct mt_report *r, int top)
 
 			fprintf(f, "%-40.40s %-15s %10s %10s\n",
 				site_name(p, s->call_site, name, sizeof(name)),
-				mt_class_name(s->cls), mt_fmt_count(n, sizeof(n), s->out_count),
+				mt_pair_kind_name(s->cls), mt_fmt_count(n, sizeof(n), s->out_count),
 				mt_fmt_bytes(b, sizeof(b), (long long)s->out_bytes));
 		}
 		if (p->nr_sites_out > shown)
@@ -153,7 +232,7 @@ static void stack(FILE *f, const struct mt_pair_report *p, const struct mt_stack
 	char n_a[32], b_a[32], n_o[32], b_o[32], name[160];
 	__u32 first;
 
-	fprintf(f, "#%d %s: %s allocs, %s; outstanding %s, %s\n", rank, mt_class_name(s->cls),
+	fprintf(f, "#%d %s: %s allocs, %s; outstanding %s, %s\n", rank, mt_pair_kind_name(s->cls),
 		mt_fmt_count(n_a, sizeof(n_a), s->allocs),
 		mt_fmt_bytes(b_a, sizeof(b_a), (long long)s->bytes),
 		mt_fmt_count(n_o, sizeof(n_o), s->out_count),

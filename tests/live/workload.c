@@ -16,6 +16,9 @@
  *              bpf_map_area_alloc() vmallocs anything above PAGE_ALLOC_COSTLY_ORDER), one
  *              BPF percpu array of N entries (one percpu allocation per entry), then N
  *              pages touched (at least N user page faults); needs root
+ *        vkeep N x 1 MiB BPF array maps (one vmalloc area each) and one BPF percpu array of N
+ *              entries (N percpu allocations), all left open until stdin closes; needs root
+ *        vchurn the same, then all closed (the kernel frees them from a workqueue)
  *   workload forks N
  * forks 3 children at once (no handshake: for `memtrace run -- workload forks N`); each does
  * N x (eventfd + close) and touches N pages, prints "child PID" on stderr and exits; the
@@ -66,6 +69,32 @@ static void classes(long n)
 		exit(1);
 	}
 	close(fd);
+}
+
+/* N vmalloc'd maps and N percpu allocations, kept open (or closed when close_now). */
+static void virt(long n, int close_now)
+{
+	int *fds = calloc(n + 1, sizeof(*fds));
+
+	if (!fds) {
+		perror("calloc");
+		exit(1);
+	}
+	for (long i = 0; i < n; i++) {
+		fds[i] = map_create(BPF_MAP_TYPE_ARRAY, 4096, 256);
+		if (fds[i] < 0) {
+			perror("bpf array map");
+			exit(1);
+		}
+	}
+	fds[n] = map_create(BPF_MAP_TYPE_PERCPU_ARRAY, 8, (__u32)n);
+	if (fds[n] < 0) {
+		perror("bpf percpu array map");
+		exit(1);
+	}
+	for (long i = 0; close_now && i <= n; i++)
+		close(fds[i]);
+	free(fds);
 }
 
 static void slab(long n)
@@ -172,7 +201,7 @@ int main(int argc, char **argv)
 
 	if (argc != 3 || (n = atol(argv[2])) <= 0) {
 		fprintf(stderr, "usage: workload slab|pages|mix|slabsecs|hold|keep|churn|classes|"
-			"forks|pagecache N\n");
+			"forks|pagecache|vkeep|vchurn N\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -216,6 +245,8 @@ int main(int argc, char **argv)
 		eventfds(n, !strcmp(argv[1], "churn"));
 	if (!strcmp(argv[1], "pagecache"))
 		pagecache(n);
+	if (!strcmp(argv[1], "vkeep") || !strcmp(argv[1], "vchurn"))
+		virt(n, !strcmp(argv[1], "vchurn"));
 	printf("done\n");
 	while (read(0, &c, 1) > 0)
 		;

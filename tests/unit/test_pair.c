@@ -3,7 +3,8 @@
  * The pairing model (src/model_pair.c) and its renderers: synthetic outstanding objects,
  * call-site and stack totals, aggregated per class, process, call site and stack; the
  * --min-age cut; folded stacks (root first, glue frames left out, weights); the JSON keys
- * parsed back; losses in the totals.
+ * parsed back; losses in the totals; kernel virtual split in its two kinds (vmalloc,
+ * percpu), one of which a kernel may lack; pair_stats recorded in the older layout.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,6 +29,8 @@ static const char *syms =
 	"ffffffff81000300 T __x64_sys_eventfd2\n"
 	"ffffffff81000400 T do_syscall_64\n"
 	"ffffffff81000500 T alloc_pipe_info\n"
+	"ffffffff81000600 T bpf_map_alloc_percpu\n"
+	"ffffffff81000700 T array_map_alloc\n"
 	"ffffffffc0000000 t bpf_prog_0123_kmalloc_btf\t[bpf]\n";
 
 #define A_GLUE 0xffffffff81000010ULL
@@ -37,6 +40,8 @@ static const char *syms =
 #define A_ENTRY 0xffffffff81000420ULL
 #define A_PIPE 0xffffffff81000533ULL
 #define A_JIT 0xffffffffc0000044ULL
+#define A_PCPU 0xffffffff81000659ULL
+#define A_ARRAY 0xffffffff81000792ULL
 
 struct fixture {
 	struct mt_report r;
@@ -361,6 +366,229 @@ static void test_text(void **state)
 	free(s);
 }
 
+/*
+ * Kernel virtual on top of the fixture: 2 vmap areas (1 MiB + guard) and 3 percpu objects
+ * of pid 100 outstanding; 4 vmalloc and 6 percpu lifetimes; the vmalloc tracepoints as
+ * vmalloc says (a 6.1 kernel has none).
+ */
+static void add_virtual(struct mt_report *r, bool vmalloc)
+{
+	struct mt_pair_stats *st = calloc(NCPU, sizeof(*st));
+	__u64 vstack[MT_STACK_DEPTH] = { A_JIT, A_GLUE, A_ARRAY, A_ENTRY };
+	__u64 pstack[MT_STACK_DEPTH] = { A_JIT, A_GLUE, A_PCPU, A_ENTRY };
+
+	assert_non_null(st);
+	r->run.class_traced[MT_CLASS_VIRTUAL] = true;
+	r->x.vmalloc_traced = vmalloc;
+	r->x.percpu_traced = true;
+	if (vmalloc) {
+		st[0].tracked[MT_PAIR_VMALLOC] = 6;
+		st[0].paired[MT_PAIR_VMALLOC] = 4;
+		st[0].paired_bytes[MT_PAIR_VMALLOC] = 4 * 1056768;
+		st[1].lifetime_hist[MT_PAIR_VMALLOC][12] = 4;
+		obj(r, 0xffffc90000100000ULL, MT_PAIR_VMALLOC, 100, 1056768, 0, 11, 2 * SEC);
+		obj(r, 0xffffc90000300000ULL, MT_PAIR_VMALLOC, 100, 1056768, 0, 11, 2 * SEC);
+		stack_agg(r, 11, MT_PAIR_VMALLOC, 6, 6 * 1056768);
+		assert_int_equal(mt_pair_add_frames(&r->pair, 11, vstack, MT_STACK_DEPTH), 0);
+	}
+	st[1].tracked[MT_PAIR_PERCPU] = 9;
+	st[1].paired[MT_PAIR_PERCPU] = 6;
+	st[0].unpaired[MT_PAIR_PERCPU] = 1;
+	st[0].lifetime_hist[MT_PAIR_PERCPU][3] = 6;
+	mt_pair_add_stats(&r->pair, st, NCPU);
+	free(st);
+	obj(r, 0x3c0e0ULL, MT_PAIR_PERCPU, 100, 32, A_PCPU, 12, SEC);
+	obj(r, 0x3c100ULL, MT_PAIR_PERCPU, 100, 32, A_PCPU, 12, SEC);
+	obj(r, 0x3c120ULL, MT_PAIR_PERCPU, 100, 32, A_PCPU, 12, SEC);
+	site(r, A_PCPU, MT_PAIR_PERCPU, 9, 9 * 8, 9 * 32);
+	stack_agg(r, 12, MT_PAIR_PERCPU, 9, 9 * 32);
+	assert_int_equal(mt_pair_add_frames(&r->pair, 12, pstack, MT_STACK_DEPTH), 0);
+	assert_int_equal(mt_pair_finish(r), 0);
+}
+
+static struct json_object *jpath(struct json_object *o, const char *path)
+{
+	char buf[256], *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *k = strtok_r(buf, ".", &save); k; k = strtok_r(NULL, ".", &save))
+		if (!json_object_object_get_ex(o, k, &o))
+			return NULL;
+	return o;
+}
+
+static long long jint(struct json_object *o, const char *path)
+{
+	struct json_object *v = jpath(o, path);
+
+	if (!v)
+		fail_msg("JSON has no %s", path);
+	return json_object_get_int64(v);
+}
+
+static void test_virtual_kinds(void **state)
+{
+	struct fixture *fx = *state;
+	struct mt_report *r = &fx->r;
+	struct json_object *j, *a, *row = NULL;
+	char *s, *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	add_virtual(r, true);
+	assert_int_equal(r->pair.out[MT_PAIR_VMALLOC].count, 2);
+	assert_int_equal(r->pair.out[MT_PAIR_PERCPU].count, 3);
+	assert_int_equal(r->pair.procs[0].tgid, 100);	/* 2 MiB of vmap areas: first */
+	assert_int_equal(r->pair.procs[0].count[MT_PAIR_PERCPU], 3);
+	s = render(r, 1);
+	j = json_tokener_parse(s);
+	assert_non_null(j);
+	/* the class is the sum of its kinds; each kind has its own numbers */
+	assert_int_equal(jint(j, "outstanding.classes.kernel_virtual.objects"), 5);
+	assert_int_equal(jint(j, "outstanding.classes.kernel_virtual.bytes"), 2 * 1056768 + 96);
+	assert_int_equal(jint(j, "outstanding.classes.kernel_virtual.tracked"), 15);
+	assert_int_equal(jint(j, "outstanding.classes.kernel_virtual.paired_frees"), 10);
+	assert_string_equal(json_object_get_string(jpath(j,
+		"outstanding.classes.kernel_virtual.vmalloc.availability")), "measured");
+	assert_int_equal(jint(j, "outstanding.classes.kernel_virtual.vmalloc.objects"), 2);
+	assert_int_equal(jint(j, "outstanding.classes.kernel_virtual.vmalloc.paired_bytes"),
+			 4 * 1056768);
+	assert_int_equal(jint(j, "outstanding.classes.kernel_virtual.percpu.objects"), 3);
+	assert_int_equal(jint(j, "outstanding.classes.kernel_virtual.percpu.unpaired_frees"), 1);
+	a = jpath(j, "outstanding.classes.kernel_virtual.percpu.lifetime_histogram_us");
+	assert_int_equal(json_object_array_length(a), 1);
+	assert_int_equal(jint(json_object_array_get_idx(a, 0), "count"), 6);
+	a = jpath(j, "outstanding.classes.kernel_virtual.lifetime_histogram_us");
+	assert_int_equal(json_object_array_length(a), 2);
+	/* slab's numbers are untouched by the split */
+	assert_int_equal(jint(j, "outstanding.classes.kernel_logical.objects"), 4);
+	assert_null(jpath(j, "outstanding.classes.kernel_logical.vmalloc"));
+	/* per process: the class, then its kinds */
+	a = jpath(j, "outstanding.processes");
+	for (size_t i = 0; i < json_object_array_length(a); i++)
+		if (jint(json_object_array_get_idx(a, i), "tgid") == 100)
+			row = json_object_array_get_idx(a, i);
+	assert_non_null(row);
+	assert_int_equal(jint(row, "classes.kernel_virtual.objects"), 5);
+	assert_int_equal(jint(row, "classes.kernel_virtual.vmalloc.bytes"), 2 * 1056768);
+	assert_int_equal(jint(row, "classes.kernel_virtual.percpu.objects"), 3);
+	/* call sites and stacks: class and allocator */
+	a = jpath(j, "call_sites");
+	row = NULL;
+	for (size_t i = 0; i < json_object_array_length(a); i++)
+		if (!strcmp(json_object_get_string(jpath(json_object_array_get_idx(a, i),
+							 "allocator")), "percpu"))
+			row = json_object_array_get_idx(a, i);
+	assert_non_null(row);
+	assert_string_equal(json_object_get_string(jpath(row, "class")), "kernel_virtual");
+	assert_string_equal(json_object_get_string(jpath(row, "symbol")),
+			    "bpf_map_alloc_percpu+0x59");
+	assert_int_equal(jint(row, "outstanding"), 3);
+	a = jpath(j, "stacks.outstanding");
+	row = json_object_array_get_idx(a, 0);	/* the vmap areas: most bytes */
+	assert_string_equal(json_object_get_string(jpath(row, "allocator")), "vmalloc");
+	assert_int_equal(jint(row, "outstanding"), 2);
+	row = jpath(j, "stacks.allocating");
+	for (size_t i = 0; i < json_object_array_length(row); i++)
+		assert_non_null(jpath(json_object_array_get_idx(row, i), "allocator"));
+	json_object_put(j);
+	free(s);
+
+	/* folded: the allocator one level below the class */
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	assert_int_equal(mt_render_folded(f, r, true), 5);
+	fclose(f);
+	assert_non_null(strstr(buf, "kernel_virtual;vmalloc;do_syscall_64;array_map_alloc "
+				    "2113536\n"));
+	assert_non_null(strstr(buf, "kernel_virtual;percpu;do_syscall_64;bpf_map_alloc_percpu "
+				    "96\n"));
+	assert_non_null(strstr(buf, "kernel_logical;do_syscall_64;"));
+	free(buf);
+
+	s = render(r, 0);
+	for (const char *want = "LIFETIMES, kernel virtual: vmalloc (allocation to free)\n"
+				"4 frees paired\0"
+				"LIFETIMES, kernel virtual: percpu (allocation to free)\n"
+				"6 frees paired\0"
+				"kernel virtual: vmalloc             2      2.0 MiB\n\0"
+				"kernel virtual: percpu              3         96 B\n\0"
+				"OUTSTANDING BY PROCESS, kernel virtual\0"
+				"     100 workload                    2      2.0 MiB            3"
+				"         96 B\n\0"
+				"CALL SITES (percpu: callers of __alloc_percpu)\n\0"
+				"AGE OF OUTSTANDING, kernel virtual: percpu\0"
+				"#1 vmalloc: 6 allocs\0";
+	     *want; want += strlen(want) + 1)
+		if (!strstr(s, want))
+			fail_msg("text report lacks '%s':\n%s", want, s);
+	for (char *l = s; *l; l = strchr(l, '\n') + 1)
+		assert_true(strchr(l, '\n') - l <= 80);
+	free(s);
+}
+
+/* A kernel without vmalloc tracepoints (6.1): vmalloc says unavailable, never 0. */
+static void test_vmalloc_unavailable(void **state)
+{
+	struct fixture *fx = *state;
+	struct mt_report *r = &fx->r;
+	struct json_object *j, *v;
+	char *s;
+
+	add_virtual(r, false);
+	assert_false(mt_pair_kind_traced(r, MT_PAIR_VMALLOC));
+	assert_true(mt_pair_kind_traced(r, MT_PAIR_PERCPU));
+	s = render(r, 1);
+	j = json_tokener_parse(s);
+	assert_non_null(j);
+	v = jpath(j, "outstanding.classes.kernel_virtual.vmalloc");
+	assert_non_null(v);
+	assert_string_equal(json_object_get_string(jpath(v, "availability")), "unavailable");
+	assert_int_equal(json_object_object_length(v), 1);	/* no counts: absent, not 0 */
+	assert_int_equal(jint(j, "outstanding.classes.kernel_virtual.percpu.objects"), 3);
+	assert_int_equal(jint(j, "outstanding.classes.kernel_virtual.objects"), 3);
+	json_object_put(j);
+	free(s);
+	s = render(r, 0);
+	assert_non_null(strstr(s, "LIFETIMES, kernel virtual: vmalloc (allocation to free)\n"
+				  "unavailable: no vmalloc tracepoints on this kernel"));
+	assert_non_null(strstr(s, "kernel virtual: vmalloc                unavailable\n"));
+	assert_non_null(strstr(s, "kernel virtual: percpu              3"));
+	free(s);
+}
+
+/* pair_stats recorded with arrays of MT_CLASS_MAX (before percpu was a kind) convert. */
+static void test_old_pair_stats_layout(void **state)
+{
+	__u64 old[MT_PAIR_STATS_CLASSES_SIZE / sizeof(__u64)] = { 0 };
+	struct mt_pair_stats st;
+	size_t at = 0;
+
+	(void)state;
+	for (int i = 0; i < 4; i++)	/* tracked, paired, paired_bytes, unpaired */
+		for (int k = 0; k < MT_CLASS_MAX; k++)
+			old[at++] = 100 * (i + 1) + k;
+	old[at + MT_CLASS_VIRTUAL * MT_HIST_SLOTS + 5] = 77;
+	at += MT_CLASS_MAX * MT_HIST_SLOTS;
+	for (int l = 0; l < MT_PLOSS_MAX; l++)
+		old[at++] = 1000 + l;
+	assert_int_equal(at * sizeof(__u64), MT_PAIR_STATS_CLASSES_SIZE);
+	memset(&st, 0xff, sizeof(st));
+	mt_pair_stats_from_classes(&st, old);
+	assert_int_equal(st.tracked[MT_CLASS_PHYSICAL], 101);
+	assert_int_equal(st.paired[MT_CLASS_LOGICAL], 200);
+	assert_int_equal(st.paired_bytes[MT_CLASS_VIRTUAL], 302);
+	assert_int_equal(st.unpaired[MT_CLASS_HIGH], 400 + MT_CLASS_HIGH);
+	assert_int_equal(st.lifetime_hist[MT_CLASS_VIRTUAL][5], 77);
+	assert_int_equal(st.lost[MT_PLOSS_STACK_COLLISION], 1000 + MT_PLOSS_STACK_COLLISION);
+	assert_int_equal(st.lost[MT_PLOSS_MAX - 1], 1000 + MT_PLOSS_MAX - 1);
+	/* percpu did not exist: zero, not another field's numbers */
+	assert_int_equal(st.tracked[MT_PAIR_PERCPU], 0);
+	assert_int_equal(st.unpaired[MT_PAIR_PERCPU], 0);
+	for (int i = 0; i < MT_HIST_SLOTS; i++)
+		assert_int_equal(st.lifetime_hist[MT_PAIR_PERCPU][i], 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -370,6 +598,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_folded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_virtual_kinds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vmalloc_unavailable, setup, teardown),
+		cmocka_unit_test(test_old_pair_stats_layout),
 	};
 
 	return cmocka_run_group_tests_name("pairing model", tests, NULL, NULL);

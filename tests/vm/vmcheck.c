@@ -839,44 +839,117 @@ static int sys_bpf(int cmd, union bpf_attr *attr)
 	return (int)syscall(__NR_bpf, cmd, attr, sizeof(*attr));
 }
 
-/* N BPF array maps of 256 KiB: bpf_map_area_alloc() vmallocs each one (>= 32 KiB). */
+static int map_create(__u32 type, __u32 value_size, __u32 entries)
+{
+	union bpf_attr a = {};
+
+	a.map_type = type;
+	a.key_size = 4;
+	a.value_size = value_size;
+	a.max_entries = entries;
+	return sys_bpf(BPF_MAP_CREATE, &a);
+}
+
+/*
+ * Kernel virtual under `run -p SELF --outstanding`: N 256 KiB BPF array maps
+ * (bpf_map_area_alloc() vmallocs each, >= 32 KiB) and a BPF percpu array of N entries (N
+ * percpu objects), kept open until tracing stops. Returns the report (NULL and the verdict
+ * set on failure).
+ */
+static struct mj *trace_virtual(int n, const char *tag)
+{
+	const char *args[8];
+	int fds[64], made = 0;
+	char pidbuf[16];
+	struct mtrun m;
+
+	snprintf(pidbuf, sizeof(pidbuf), "%d", getpid());
+	args[0] = "-p";
+	args[1] = pidbuf;
+	args[2] = "--outstanding";
+	args[3] = NULL;
+	run_no++;
+	mt_start(&m, tag, args);
+	if (verdict != PASS)
+		return NULL;
+	for (; made < n && made < 63; made++) {
+		fds[made] = map_create(BPF_MAP_TYPE_ARRAY, 4096, 64);
+		if (fds[made] < 0)
+			break;
+	}
+	if (made == n && (fds[n] = map_create(BPF_MAP_TYPE_PERCPU_ARRAY, 8, n)) >= 0)
+		made++;
+	if (made != n + 1)
+		set_verdict(FAIL, "BPF_MAP_CREATE: %s", strerror(errno));
+	mt_stop(&m);
+	for (int i = 0; i < made; i++)
+		close(fds[i]);
+	if (verdict != PASS) {
+		mt_free(&m);
+		return NULL;
+	}
+	return m.report;
+}
+
+/* Kept maps are exactly N outstanding percpu objects for this pid (within missed runs). */
+static void check_percpu_pairs(struct mj *r, int n, long long *pc)
+{
+	long long missed;
+
+	JINT(missed, r, "run.lost.missed_runs");
+	JINT(*pc, r, "outstanding.classes.kernel_virtual.percpu.objects");
+	CHECK(*pc <= n && *pc >= n - missed, "%lld percpu objects outstanding for %d kept "
+	      "(%lld missed runs)", *pc, n, missed);
+}
+
+/* The vmap areas counted, and paired: N outstanding for N kept maps. */
 static void test_vmalloc(void)
 {
 	const int n = 20;
-	const char *args[16];
-	char pidbuf[16];
-	long long allocs;
-	struct mtrun m;
+	long long allocs, v, pc, missed;
+	struct mj *r;
 
 	SKIP_UNLESS(have_btf(), "no BTF for %s", caps.release);
 	SKIP_UNLESS(caps.vmalloc_tp, "vmalloc tracepoints absent on %s", caps.release);
 	STEP(need_class("kernel_virtual"));
-	snprintf(pidbuf, sizeof(pidbuf), "%d", getpid());
-	args[0] = "-p";
-	args[1] = pidbuf;
-	args[2] = NULL;
-	run_no++;
-	STEP(mt_start(&m, "vmalloc", args));
-	for (int i = 0; i < n; i++) {
-		union bpf_attr a = {};
-		int fd;
+	STEP(r = trace_virtual(n, "vmalloc"));
+	JINT(allocs, r, "classes.kernel_virtual.vmalloc.allocs");
+	CHECK(allocs >= n, "%lld vmap allocations for %d 256 KiB maps", allocs, n);
+	CHECK(str_is(r, "outstanding.classes.kernel_virtual.vmalloc.availability", "measured"),
+	      "vmalloc pairing not measured on a kernel with vmalloc tracepoints");
+	JINT(missed, r, "run.lost.missed_runs");
+	JINT(v, r, "outstanding.classes.kernel_virtual.vmalloc.objects");
+	CHECK(v <= n && v >= n - missed, "%lld vmap areas outstanding for %d kept maps (%lld "
+	      "missed runs)", v, n, missed);
+	STEP(check_percpu_pairs(r, n, &pc));
+	note("%lld vmap allocations for %d maps; outstanding: vmalloc %lld, percpu %lld", allocs,
+	     n, v, pc);
+	mj_free(r);
+}
 
-		a.map_type = BPF_MAP_TYPE_ARRAY;
-		a.key_size = 4;
-		a.value_size = 4096;
-		a.max_entries = 64;
-		fd = sys_bpf(BPF_MAP_CREATE, &a);
-		if (fd < 0) {
-			set_verdict(FAIL, "BPF_MAP_CREATE: %s", strerror(errno));
-			break;
-		}
-		close(fd);
-	}
-	STEP(mt_stop(&m));
-	JINT(allocs, m.report, "classes.kernel_virtual.allocs");
-	CHECK(allocs >= n, "%lld kernel virtual allocations for %d 256 KiB maps", allocs, n);
-	note("%lld vmap allocations for %d maps", allocs, n);
-	mt_free(&m);
+/*
+ * A kernel without vmalloc tracepoints (6.1): vmalloc pairing says unavailable, with no
+ * counts (never zeros), and percpu still pairs.
+ */
+static void test_vmalloc_absent(void)
+{
+	const int n = 20;
+	long long pc;
+	struct mj *r;
+
+	SKIP_UNLESS(have_btf(), "no BTF for %s", caps.release);
+	SKIP_UNLESS(!caps.vmalloc_tp, "%s has vmalloc tracepoints (see the vmalloc test)",
+		    caps.release);
+	STEP(need_class("kernel_virtual"));
+	STEP(r = trace_virtual(n, "novmalloc"));
+	CHECK(str_is(r, "outstanding.classes.kernel_virtual.vmalloc.availability",
+		     "unavailable"), "vmalloc pairing not 'unavailable' on %s, which has no "
+	      "vmalloc tracepoints", caps.release);
+	CHECK(!mj_get(r, "outstanding.classes.kernel_virtual.vmalloc.objects"),
+	      "unavailable vmalloc pairing has counts");
+	STEP(check_percpu_pairs(r, n, &pc));
+	note("vmalloc pairing unavailable; outstanding percpu %lld", pc);
+	mj_free(r);
 }
 
 /*
@@ -1057,6 +1130,7 @@ static const struct test {
 	{ "pages", test_pages },
 	{ "pid_filter", test_pid_filter },
 	{ "vmalloc", test_vmalloc },
+	{ "vmalloc_absent", test_vmalloc_absent },
 	{ "kmap", test_kmap },
 	{ "dma_smoke", test_dma_smoke },
 	{ "dma", test_dma },
