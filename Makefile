@@ -22,9 +22,11 @@ Q = @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-# Debian packages the build, the tests and `make run` need.
+# Debian packages the build, the tests, `make run` and `make bench` need (jq: bench/run.sh
+# reads bpftool's and memtrace's JSON with it).
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config make gcc \
-	    libcmocka-dev libjson-c-dev bpftrace linux-perf cppcheck clang-tidy tmux prometheus
+	    libcmocka-dev libjson-c-dev bpftrace linux-perf cppcheck clang-tidy tmux prometheus \
+	    jq
 
 # speedscope, for the test that its importer accepts memtrace's folded stacks; installed by
 # `make deps` into the (git-ignored) output tree when npm is there, else that test skips.
@@ -75,7 +77,7 @@ LIVE_HELPERS := $(OUTPUT)/tests/workload $(OUTPUT)/tests/cli $(LIVE_TESTS)
 
 .DELETE_ON_ERROR:
 .PHONY: all deps run test unit-bins live-bins test-sanitize lint fuzz fuzz-bins install clean vmlinux \
-	format help vmdeps vmtest vmtest-i386 vm-bins
+	format help vmdeps vmtest vmtest-i386 vm-bins bench bench-bins
 
 all: $(BIN)
 
@@ -83,6 +85,7 @@ help:
 	@echo 'make            build $(BIN)'
 	@echo 'make run        install missing packages, build, trace the system for 5 s (root)'
 	@echo 'make test       install missing packages, build, run every test'
+	@echo 'make bench      overhead benchmark against the floor and other tracers (root, <10 min)'
 	@echo 'make deps       install missing Debian packages ($(DEB_PKGS))'
 	@echo 'make lint       cppcheck and clang-tidy over src/, zero findings'
 	@echo 'make fuzz       run each libFuzzer target for FUZZ_SECONDS (default 20)'
@@ -122,7 +125,7 @@ test: deps
 unit-bins: $(UNIT_TESTS)
 live-bins: $(LIVE_HELPERS)
 
-$(OUTPUT) $(OUTPUT)/src $(OUTPUT)/bpf $(OUTPUT)/tests:
+$(OUTPUT) $(OUTPUT)/src $(OUTPUT)/bpf $(OUTPUT)/tests $(OUTPUT)/bench:
 	$(Q)mkdir -p $@
 
 # BPF: compile each file, link into one object, generate one skeleton.
@@ -273,6 +276,32 @@ lint: $(OUTPUT)/memtrace.skel.h $(OUTPUT)/calib.skel.h $(OUTPUT)/check.skel.h \
       $(OUTPUT)/alloclat.skel.h
 	$(Q)tests/lint.sh $(OUTPUT)
 
+# The overhead benchmark (bench/README.md): its workload, the floor (empty BPF programs with
+# their own skeleton) and the driver. Ratios from one run on a noisy machine, never pass/fail.
+BENCH_BINS := $(OUTPUT)/bench/workload $(OUTPUT)/bench/floor
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all bench-bins
+	$(Q)OUTPUT=$(OUTPUT) bench/run.sh
+
+bench-bins: $(BENCH_BINS)
+
+$(OUTPUT)/bench/workload: bench/workload.c | $(OUTPUT)/bench
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(MT_CFLAGS) $< -o $@
+
+$(OUTPUT)/bench/floor.bpf.o: bench/floor.bpf.c | $(OUTPUT)/bench
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/bench/floor.skel.h: $(OUTPUT)/bench/floor.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name floor_bpf > $@
+
+$(OUTPUT)/bench/floor: bench/floor.c $(OUTPUT)/bench/floor.skel.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(MT_CFLAGS) -I$(OUTPUT)/bench $< $(LDLIBS) -o $@
+
 install: $(BIN)
 	$(call msg,INSTALL,$(PREFIX)/bin/memtrace)
 	$(Q)install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/memtrace
@@ -287,4 +316,4 @@ clean:
 	$(call msg,CLEAN,$(OUTPUT))
 	$(Q)rm -rf $(OUTPUT)
 
--include $(wildcard $(OUTPUT)/src/*.d $(OUTPUT)/bpf/*.d $(OUTPUT)/tests/*.d)
+-include $(wildcard $(OUTPUT)/src/*.d $(OUTPUT)/bpf/*.d $(OUTPUT)/tests/*.d $(OUTPUT)/bench/*.d)

@@ -191,4 +191,84 @@ struct trace_event_raw_x86_exceptions___old {
 		 MT_READ_LONG((struct trace_event_raw_exceptions *)(ctx), f) :              \
 		 MT_READ_LONG((struct trace_event_raw_x86_exceptions___old *)(ctx), f))
 
+/*
+ * 6.2+ (kfunc bpf_rdonly_cast): a kernel address as a read-only BTF pointer, whose fields
+ * are then plain loads (the JIT guards each like a probe read: a bad address reads 0)
+ * instead of one bpf_probe_read_kernel() call each, 15-20 ns apiece here. 6.1 has no such
+ * kfunc and the i386 JIT no guarded loads: the programs that use it (the *_cast twins in
+ * slab.bpf.c) load only where the loader finds the kfunc on a 64-bit kernel, elsewhere
+ * their probe-reading twins do the same work.
+ */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
+
+#define mt_cast(type, addr)                                                                \
+	((type *)bpf_rdonly_cast((const void *)(unsigned long)(addr),                      \
+				 bpf_core_type_id_kernel(type)))
+
+/*
+ * A word of a kernel struct read through mt_cast() as a number. The verifier types a load by
+ * the kernel's BTF, taking the first member of a union: at page->compound_head that is
+ * lru.next, a pointer, on which it refuses bit tests. Pointer minus pointer is a plain
+ * number to a privileged program: subtract the cast pointer, add its address back.
+ */
+#define mt_cast_ptr_word(type, addr, field)                                                \
+	({                                                                                  \
+		type *__p = mt_cast(type, addr);                                            \
+		unsigned long __w = (unsigned long)__p->field;                              \
+		asm volatile("%0 -= %1" : "+r"(__w) : "r"(__p));                            \
+		__w + (unsigned long)(addr);                                                \
+	})
+
+/* mt_compound_head(), mt_page_slab_kind() and mt_page_is_head() above, on a page given by its
+ * address, through mt_cast(). */
+static __always_inline __u64 mt_cast_compound_head(__u64 page)
+{
+	unsigned long info;
+
+	if (bpf_core_field_exists(struct page___compound_head, compound_head)) {
+		info = mt_cast_ptr_word(struct page___compound_head, page, compound_head);
+		return info & 1 ? info - 1 : page;
+	}
+	if (bpf_core_field_exists(struct page___compound_info, compound_info)) {
+		info = mt_cast_ptr_word(struct page___compound_info, page, compound_info);
+		if (!(info & 1))
+			return page;
+		info &= ~1UL;
+		if (((~info + 1) & ~info) == 0)
+			return page & info;
+		return info;
+	}
+	return 0;
+}
+
+static __always_inline unsigned long mt_cast_page_flags(__u64 page)
+{
+	if (bpf_core_field_exists(struct page___flags_ulong, flags))
+		return mt_cast(struct page___flags_ulong, page)->flags;
+	return mt_cast(struct page, page)->flags.f;
+}
+
+static __always_inline bool mt_cast_page_is_head(__u64 page)
+{
+	return mt_cast_page_flags(page) & (1UL << bpf_core_enum_value(enum pageflags, PG_head));
+}
+
+static __always_inline enum mt_slab_kind mt_cast_page_slab_kind(__u64 head)
+{
+	if (bpf_core_enum_value_exists(enum pagetype, PGTY_slab)) {
+		unsigned int type = mt_cast(struct page, head)->page_type;
+
+		return (type >> 24) == bpf_core_enum_value(enum pagetype, PGTY_slab) ?
+			MT_PAGE_SLAB : MT_PAGE_OTHER;
+	}
+	if (bpf_core_enum_value_exists(enum pageflags___old, PG_slab) &&
+	    bpf_core_field_exists(struct page___flags_ulong, flags)) {
+		return mt_cast_page_flags(head) &
+		       (1UL << bpf_core_enum_value(enum pageflags___old, PG_slab)) ?
+			MT_PAGE_SLAB : MT_PAGE_OTHER;
+	}
+	return MT_PAGE_UNKNOWN;
+}
+
+
 #endif /* MT_COMPAT_BPF_H */

@@ -25,6 +25,7 @@ struct mt_zstats_map zstats SEC(".maps");
 struct mt_cstats_map cstats SEC(".maps");
 struct mt_pid_filter_map pid_filter SEC(".maps");
 struct mt_procs_map procs SEC(".maps");
+struct mt_proc_slot_map proc_slot SEC(".maps");
 struct mt_caches_map caches SEC(".maps");
 struct mt_threads_map threads SEC(".maps");
 struct mt_scope_stats_map scope_stats SEC(".maps");
@@ -32,6 +33,7 @@ struct mt_pair_stats_map pair_stats SEC(".maps");
 struct mt_outstanding_map outstanding SEC(".maps");
 struct mt_stack_traces_map stack_traces SEC(".maps");
 struct mt_sites_map sites SEC(".maps");
+struct mt_site_front_map site_front SEC(".maps");
 struct mt_stack_aggs_map stack_aggs SEC(".maps");
 struct mt_owner_frees_map owner_frees SEC(".maps");
 

@@ -53,6 +53,13 @@ struct mt_procs_map {
 	__type(value, struct mt_proc);
 };
 
+struct mt_proc_slot_map {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mt_proc_slot);
+};
+
 struct mt_caches_map {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, 4096);
@@ -79,6 +86,7 @@ extern struct mt_zstats_map zstats SEC(".maps");
 extern struct mt_cstats_map cstats SEC(".maps");
 extern struct mt_pid_filter_map pid_filter SEC(".maps");
 extern struct mt_procs_map procs SEC(".maps");
+extern struct mt_proc_slot_map proc_slot SEC(".maps");
 extern struct mt_caches_map caches SEC(".maps");
 
 struct mt_threads_map {
@@ -141,8 +149,8 @@ static __always_inline struct mt_stats *mt_begin(__u32 *tgid)
 	return st;
 }
 
-/* This process's per-CPU row, created on first sight with the group leader's comm. */
-static __always_inline struct mt_proc *mt_proc_get(struct mt_stats *st, __u32 tgid)
+/* This process's per-CPU row of the hash, created on first sight with the group leader's comm. */
+static __always_inline struct mt_proc *mt_proc_row(struct mt_stats *st, __u32 tgid)
 {
 	struct mt_proc *p, fresh = {};
 	struct task_struct *task;
@@ -195,6 +203,47 @@ static __always_inline void mt_thread_add(__u32 tgid, int cls, __u64 bytes, bool
 		t->allocs[cls]++;
 		t->bytes[cls] += bytes;
 	}
+}
+
+/*
+ * Where this event's per-process counts go: this CPU's slot (struct mt_proc_slot), after
+ * moving the previous process's counts into its hash row when the process changed. An event
+ * nested in an interrupt sees the same current task as the event it interrupted, so it can
+ * only find the slot on another process while the outer event is moving it: it then counts
+ * in the hash row directly rather than touch the slot halfway through.
+ */
+static __always_inline struct mt_proc *mt_proc_get(struct mt_stats *st, __u32 tgid)
+{
+	struct mt_proc_slot *s;
+	struct mt_proc *p;
+	__u32 zero = 0;
+
+	s = bpf_map_lookup_elem(&proc_slot, &zero);
+	if (!s)
+		return NULL;
+	if (s->state == MT_SLOT_VALID && s->tgid == tgid)
+		return &s->p;
+	if (s->state == MT_SLOT_MOVING)
+		return mt_proc_row(st, tgid);
+	if (s->state == MT_SLOT_VALID) {
+		s->state = MT_SLOT_MOVING;
+		p = bpf_map_lookup_elem(&procs, &s->tgid);
+		for (int k = 0; p && k < MT_CLASS_MAX; k++) {
+			p->allocs[k] += s->p.allocs[k];
+			p->bytes[k] += s->p.bytes[k];
+			p->frees[k] += s->p.frees[k];
+			p->bytes_freed[k] += s->p.bytes_freed[k];
+		}
+	}
+	s->state = MT_SLOT_MOVING;
+	if (!mt_proc_row(st, tgid)) {
+		s->state = MT_SLOT_EMPTY;
+		return NULL;
+	}
+	__builtin_memset(&s->p, 0, sizeof(s->p));
+	s->tgid = tgid;
+	s->state = MT_SLOT_VALID;
+	return &s->p;
 }
 
 static __always_inline void mt_proc_alloc(struct mt_stats *st, __u32 tgid, int cls, __u64 bytes)

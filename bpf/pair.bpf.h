@@ -53,6 +53,13 @@ struct mt_owner_frees_map {
 	__type(value, struct mt_owner_frees);
 };
 
+struct mt_site_front_map {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mt_site_front);
+};
+
 struct mt_stack_aggs_map {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, MT_STACK_ENTRIES);
@@ -64,6 +71,7 @@ extern struct mt_pair_stats_map pair_stats SEC(".maps");
 extern struct mt_outstanding_map outstanding SEC(".maps");
 extern struct mt_stack_traces_map stack_traces SEC(".maps");
 extern struct mt_sites_map sites SEC(".maps");
+extern struct mt_site_front_map site_front SEC(".maps");
 extern struct mt_stack_aggs_map stack_aggs SEC(".maps");
 extern struct mt_owner_frees_map owner_frees SEC(".maps");
 
@@ -94,24 +102,73 @@ static __always_inline __s32 mt_stack_id(void *ctx, struct mt_pair_stats *ps)
 	return -1;
 }
 
+/* The call site's row of the hash, created on first sight; NULL (counted) when full. */
+static __always_inline struct mt_site *mt_site_row(struct mt_pair_stats *ps,
+						   const struct mt_site_key *k)
+{
+	struct mt_site *s, zero = {};
+
+	s = bpf_map_lookup_elem(&sites, k);
+	if (s)
+		return s;
+	bpf_map_update_elem(&sites, k, &zero, BPF_NOEXIST);
+	s = bpf_map_lookup_elem(&sites, k);
+	if (!s)
+		ps->lost[MT_PLOSS_SITE_FULL]++;
+	return s;
+}
+
+/*
+ * Count an allocation at call_site: in its slot of this CPU's front (struct mt_site_front),
+ * after moving the counts of the key that held the slot into that key's row. An event
+ * nested in an interrupt while another counts here (busy) goes to the hash directly, so
+ * neither ever sees a slot half moved.
+ */
 static __always_inline void mt_site_add(struct mt_pair_stats *ps, int cls, __u64 call_site,
 					__u64 req, __u64 size)
 {
 	struct mt_site_key k = { .call_site = call_site, .cls = cls };
-	struct mt_site *s, zero = {};
+	struct mt_site_front *f;
+	struct mt_site_slot *e;
+	struct mt_site *s;
+	__u32 zero = 0, i;
 
-	s = bpf_map_lookup_elem(&sites, &k);
-	if (!s) {
-		bpf_map_update_elem(&sites, &k, &zero, BPF_NOEXIST);
-		s = bpf_map_lookup_elem(&sites, &k);
-		if (!s) {
-			ps->lost[MT_PLOSS_SITE_FULL]++;
+	f = bpf_map_lookup_elem(&site_front, &zero);
+	if (!f || f->busy) {
+		s = mt_site_row(ps, &k);
+		if (s) {
+			s->allocs++;
+			s->bytes_req += req;
+			s->bytes_alloc += size;
+		}
+		return;
+	}
+	f->busy = 1;
+	i = mt_site_slot_of(call_site, cls);
+	barrier_var(i);
+	e = &f->slot[i & (MT_SITE_SLOTS - 1)];
+	if (e->key.call_site != call_site || e->key.cls != (__u32)cls) {
+		if (e->key.call_site) {
+			s = bpf_map_lookup_elem(&sites, &e->key);
+			if (s) {
+				s->allocs += e->n.allocs;
+				s->bytes_req += e->n.bytes_req;
+				s->bytes_alloc += e->n.bytes_alloc;
+			}
+			e->key.call_site = 0;
+		}
+		if (!mt_site_row(ps, &k)) {
+			f->busy = 0;
 			return;
 		}
+		e->n.allocs = e->n.bytes_req = e->n.bytes_alloc = 0;
+		e->key.cls = cls;
+		e->key.call_site = call_site;
 	}
-	s->allocs++;
-	s->bytes_req += req;
-	s->bytes_alloc += size;
+	e->n.allocs++;
+	e->n.bytes_req += req;
+	e->n.bytes_alloc += size;
+	f->busy = 0;
 }
 
 static __always_inline void mt_stack_add(struct mt_pair_stats *ps, int cls, __s32 id,

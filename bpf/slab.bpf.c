@@ -6,8 +6,15 @@
  */
 #include "memtrace.bpf.h"
 
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mt_cache_front);
+} cache_front SEC(".maps");
+
 /* A named cache's first sighting on this CPU fills in its name and geometry. */
-static __always_inline struct mt_cache *cache_get(struct mt_stats *st, __u64 key,
+static __always_inline struct mt_cache *cache_row(struct mt_stats *st, __u64 key,
 						  const struct kmem_cache *s, const char *name)
 {
 	struct mt_cache *c, fresh = {};
@@ -31,32 +38,122 @@ static __always_inline struct mt_cache *cache_get(struct mt_stats *st, __u64 key
 }
 
 /*
+ * Count an allocation (req, alloc) or a free (freed) of the cache key: in the key's slot of
+ * this CPU's front (struct mt_cache_front), after moving the counts of the key that held
+ * the slot into its row; the slot comes from a hash of the key. An event nested in an
+ * interrupt while another counts here (busy) goes to the hash directly, so neither ever
+ * sees a slot half moved or counts into a slot that changed hands under it.
+ */
+static __always_inline void cache_count(struct mt_stats *st, __u64 key, const struct kmem_cache *s,
+					const char *name, bool is_free, __u64 req, __u64 alloc,
+					__u64 freed)
+{
+	struct mt_cache_front *f;
+	struct mt_cache_slot *e;
+	struct mt_cache *c;
+	__u32 zero = 0, i;
+
+	f = bpf_map_lookup_elem(&cache_front, &zero);
+	if (!f || f->busy) {
+		c = cache_row(st, key, s, name);
+		if (!c)
+			return;
+		if (is_free) {
+			c->frees++;
+			c->bytes_freed += freed;
+		} else {
+			c->allocs++;
+			c->bytes_req += req;
+			c->bytes_alloc += alloc;
+		}
+		return;
+	}
+	f->busy = 1;
+	i = mt_cache_slot_of(key);
+	barrier_var(i);
+	e = &f->slot[i & (MT_CACHE_SLOTS - 1)];
+	if (e->key != key) {
+		if (e->key) {
+			c = bpf_map_lookup_elem(&caches, &e->key);
+			if (c) {
+				c->allocs += e->allocs;
+				c->frees += e->frees;
+				c->bytes_req += e->bytes_req;
+				c->bytes_alloc += e->bytes_alloc;
+				c->bytes_freed += e->bytes_freed;
+			}
+			e->key = 0;
+		}
+		if (!cache_row(st, key, s, name)) {
+			f->busy = 0;
+			return;
+		}
+		e->allocs = e->frees = e->bytes_req = e->bytes_alloc = e->bytes_freed = 0;
+		e->key = key;
+	}
+	if (is_free) {
+		e->frees++;
+		e->bytes_freed += freed;
+	} else {
+		e->allocs++;
+		e->bytes_req += req;
+		e->bytes_alloc += alloc;
+	}
+	f->busy = 0;
+}
+
+/*
  * The size of the object at ptr, as ksize() would find it: the slab's cache size, or the
  * whole compound page for a large kmalloc. 0 when the kernel layout or the direct map is
- * unknown; the caller counts that as an unsized free rather than guessing.
+ * unknown; the caller counts that as an unsized free rather than guessing. cast (a
+ * constant in each caller): read through bpf_rdonly_cast (compat.bpf.h) instead of probe
+ * reads; kfree's four reads were most of its cost.
  */
-static __always_inline __u64 slab_object_size(const void *ptr, const struct kmem_cache **sp)
+static __always_inline __u64 slab_object_size(const void *ptr, const struct kmem_cache **sp,
+					      bool cast)
 {
 	struct page *page = mt_virt_to_page(ptr);
+	enum mt_slab_kind kind;
 	int order;
 
 	if (page)
-		page = mt_compound_head(page);
+		page = cast ? (struct page *)mt_cast_compound_head((__u64)page) :
+			      mt_compound_head(page);
 	if (!page)
 		return 0;
-	switch (mt_page_slab_kind(page)) {
+	kind = cast ? mt_cast_page_slab_kind((__u64)page) : mt_page_slab_kind(page);
+	switch (kind) {
 	case MT_PAGE_SLAB:
+		if (cast) {
+			struct kmem_cache *s = mt_cast(struct slab, page)->slab_cache;
+
+			*sp = s;
+			return s->size;
+		}
 		*sp = (const struct kmem_cache *)MT_READ_LONG((struct slab *)page, slab_cache);
 		return BPF_CORE_READ(*sp, size);
 	case MT_PAGE_OTHER:
 		/* large kmalloc: always a compound page (order >= 1), freed whole */
-		if (!mt_page_is_head(page))
+		if (!(cast ? mt_cast_page_is_head((__u64)page) : mt_page_is_head(page)))
 			return 0;
+		/* probe reads in both: rare, and on 6.2-6.5 the order is a byte inside what
+		 * the kernel's BTF calls a pointer, which a cast load may not read */
 		order = mt_compound_order(page);
 		return order < 0 ? 0 : (1ULL << page_shift) << order;
 	default:
 		return 0;
 	}
+}
+
+/* s->size and s->object_size of a cache the event names, the cheap way where it can. */
+static __always_inline __u32 cache_size(const struct kmem_cache *s, bool cast)
+{
+	return cast ? mt_cast(struct kmem_cache, s)->size : BPF_CORE_READ(s, size);
+}
+
+static __always_inline __u32 cache_object_size(const struct kmem_cache *s, bool cast)
+{
+	return cast ? mt_cast(struct kmem_cache, s)->object_size : BPF_CORE_READ(s, object_size);
 }
 
 /*
@@ -103,7 +200,6 @@ static __always_inline int on_alloc(void *ctx, __u64 call_site, const void *ptr,
 				    __u64 key, __u64 gfp)
 {
 	struct mt_counts *c;
-	struct mt_cache *kc;
 	struct mt_stats *st;
 	__u32 tgid;
 
@@ -121,21 +217,17 @@ static __always_inline int on_alloc(void *ctx, __u64 call_site, const void *ptr,
 	st->size_hist[MT_CLASS_LOGICAL][mt_slot(alloc)]++;
 	mt_proc_alloc(st, tgid, MT_CLASS_LOGICAL, alloc);
 	slab_zone((__u64)ptr, gfp);
-	kc = key ? cache_get(st, key, s, name) : NULL;
-	if (kc) {
-		kc->allocs++;
-		kc->bytes_req += req;
-		kc->bytes_alloc += alloc;
-	}
+	if (key)
+		cache_count(st, key, s, name, false, req, alloc, 0);
 	mt_track_alloc(ctx, tgid, MT_CLASS_LOGICAL, (__u64)ptr, alloc, req, call_site);
 	return 0;
 }
 
-static __always_inline int on_free(const void *ptr, const struct kmem_cache *s, __u64 key)
+static __always_inline int on_free(const void *ptr, const struct kmem_cache *s, __u64 key,
+				   bool cast)
 {
 	const struct kmem_cache *owner = NULL;
 	struct mt_counts *c;
-	struct mt_cache *kc;
 	struct mt_stats *st;
 	struct mt_obj own;
 	bool owned = false;
@@ -155,7 +247,7 @@ static __always_inline int on_free(const void *ptr, const struct kmem_cache *s, 
 		c->null_frees++;
 		return 0;
 	}
-	size = s ? BPF_CORE_READ(s, size) : slab_object_size(ptr, &owner);
+	size = s ? cache_size(s, cast) : slab_object_size(ptr, &owner, cast);
 	c->frees++;
 	if (size)
 		c->bytes_freed += size;
@@ -169,11 +261,7 @@ static __always_inline int on_free(const void *ptr, const struct kmem_cache *s, 
 		key = size | MT_CACHE_KEY_KMALLOC;
 	if (!key)
 		return 0;
-	kc = cache_get(st, key, s, NULL);
-	if (kc) {
-		kc->frees++;
-		kc->bytes_freed += size;
-	}
+	cache_count(st, key, s, NULL, true, 0, 0, size);
 	return 0;
 }
 
@@ -193,26 +281,55 @@ int BPF_PROG(kmalloc_raw, unsigned long call_site, __u64 ptr, __u64 bytes_req, _
 }
 
 /* 6.1+: (call_site, ptr, struct kmem_cache *s, gfp_flags, node) */
+static __always_inline int kmem_cache_alloc_fast(void *ctx, unsigned long call_site, __u64 ptr,
+						 __u64 cache, unsigned int gfp, bool cast)
+{
+	const struct kmem_cache *s = (const struct kmem_cache *)cache;
+
+	return on_alloc(ctx, call_site, (const void *)ptr, cache_object_size(s, cast),
+			cache_size(s, cast), s, NULL, cache, gfp);
+}
+
 SEC("raw_tp/kmem_cache_alloc")
 int BPF_PROG(kmem_cache_alloc_raw, unsigned long call_site, __u64 ptr, __u64 cache,
 	     unsigned int gfp)
 {
-	const struct kmem_cache *s = (const struct kmem_cache *)cache;
-
-	return on_alloc(ctx, call_site, (const void *)ptr, BPF_CORE_READ(s, object_size),
-			BPF_CORE_READ(s, size), s, NULL, cache, gfp);
+	return kmem_cache_alloc_fast(ctx, call_site, ptr, cache, gfp, false);
 }
 
 SEC("raw_tp/kfree")
 int BPF_PROG(kfree_raw, unsigned long call_site, __u64 ptr)
 {
-	return on_free((const void *)ptr, NULL, 0);
+	return on_free((const void *)ptr, NULL, 0, false);
 }
 
 SEC("raw_tp/kmem_cache_free")
 int BPF_PROG(kmem_cache_free_raw, unsigned long call_site, __u64 ptr, __u64 cache)
 {
-	return on_free((const void *)ptr, (const struct kmem_cache *)cache, cache);
+	return on_free((const void *)ptr, (const struct kmem_cache *)cache, cache, false);
+}
+
+/*
+ * The same three with the kernel's structs read through bpf_rdonly_cast (6.2+, 64-bit): the
+ * loader picks these over the three above where the kfunc is there (mt_probe_rdonly_cast).
+ */
+SEC("raw_tp/kmem_cache_alloc")
+int BPF_PROG(kmem_cache_alloc_cast, unsigned long call_site, __u64 ptr, __u64 cache,
+	     unsigned int gfp)
+{
+	return kmem_cache_alloc_fast(ctx, call_site, ptr, cache, gfp, true);
+}
+
+SEC("raw_tp/kfree")
+int BPF_PROG(kfree_cast, unsigned long call_site, __u64 ptr)
+{
+	return on_free((const void *)ptr, NULL, 0, true);
+}
+
+SEC("raw_tp/kmem_cache_free")
+int BPF_PROG(kmem_cache_free_cast, unsigned long call_site, __u64 ptr, __u64 cache)
+{
+	return on_free((const void *)ptr, (const struct kmem_cache *)cache, cache, true);
 }
 
 /*
@@ -272,7 +389,7 @@ int kmem_cache_alloc_tp(struct trace_event_raw_kmem_cache_alloc *e)
 	if (mt_kmem_cache_alloc_tp_has_name()) {
 		name = (const char *)e + (e->__data_loc_name & 0xffff);
 		key = name_key(name);
-	} else if (ptr && slab_object_size(ptr, &s) && s) {
+	} else if (ptr && slab_object_size(ptr, &s, false) && s) {
 		/* no name in the event: the object's slab page names its cache */
 		name = (const char *)MT_READ_LONG(s, name);
 		key = name_key(name);
@@ -284,7 +401,7 @@ int kmem_cache_alloc_tp(struct trace_event_raw_kmem_cache_alloc *e)
 SEC("tracepoint/kmem/kfree")
 int kfree_tp(struct trace_event_raw_kfree *e)
 {
-	return on_free(e->ptr, NULL, 0);
+	return on_free(e->ptr, NULL, 0, false);
 }
 
 SEC("tracepoint/kmem/kmem_cache_free")
@@ -292,5 +409,5 @@ int kmem_cache_free_tp(struct trace_event_raw_kmem_cache_free *e)
 {
 	const char *name = (const char *)e + (e->__data_loc_name & 0xffff);
 
-	return on_free(e->ptr, NULL, name_key(name));
+	return on_free(e->ptr, NULL, name_key(name), false);
 }

@@ -77,6 +77,26 @@ struct mt_proc {
 };
 
 /*
+ * The per-CPU front of the process table: the process this CPU counted last, with the counts
+ * not yet added into its row of the per-process hash. Consecutive events on a CPU nearly
+ * always belong to one process, so most events cost an array slot instead of a hash lookup;
+ * the counts move into the hash when another process comes along. Readers add each valid
+ * slot to the row of its tgid (the row always exists: it is created when a slot takes a
+ * tgid).
+ */
+enum mt_slot_state {
+	MT_SLOT_EMPTY,		/* no event on this CPU yet */
+	MT_SLOT_VALID,		/* counting for tgid */
+	MT_SLOT_MOVING,		/* its counts are being moved into the hash (BPF side only) */
+};
+
+struct mt_proc_slot {
+	__u32 tgid;		/* whose counts these are, when state is MT_SLOT_VALID */
+	__u32 state;		/* enum mt_slot_state */
+	struct mt_proc p;	/* counts since the slot took tgid; comm unused */
+};
+
+/*
  * Per-cache aggregates, a per-CPU hash. The key is the struct kmem_cache pointer for
  * kmem_cache_alloc/free; for kmalloc, whose tracepoint does not name the cache, the key is
  * the allocated size with MT_CACHE_KEY_KMALLOC set. A kernel pointer has its top two bits
@@ -95,6 +115,36 @@ struct mt_cache {
 	__u32 object_size;		/* s->object_size (kmalloc: 0) */
 	__u32 size;			/* s->size, bytes per object with metadata */
 };
+
+/*
+ * The per-CPU front of the cache table, direct-mapped by a hash of the key: the counts of
+ * the caches this CPU used last, not yet added into their rows of the per-cache hash. A
+ * workload cycles through a handful of caches, so most events cost an array slot instead of
+ * a hash lookup; a slot's counts move into the hash when another key maps to it. Readers add
+ * each used slot to the row of its key (created when the slot took the key).
+ */
+#define MT_CACHE_SLOTS		64
+
+struct mt_cache_slot {
+	__u64 key;		/* the per-cache hash key of these counts; 0: slot unused */
+	__u64 allocs;
+	__u64 frees;
+	__u64 bytes_req;
+	__u64 bytes_alloc;
+	__u64 bytes_freed;
+};
+
+struct mt_cache_front {
+	struct mt_cache_slot slot[MT_CACHE_SLOTS];
+	__u64 busy;		/* BPF side only: an event is counting here; one nested in an
+				 * interrupt then counts in the hash directly */
+};
+
+/* The slot of a cache key: the top bits of a Fibonacci hash, so pointer keys spread too. */
+static inline __u32 mt_cache_slot_of(__u64 key)
+{
+	return (__u32)((key * 0x9E3779B97F4A7C15ULL) >> 58) & (MT_CACHE_SLOTS - 1);
+}
 
 /* Ring-buffer record types: the tag is the first field of every record. */
 enum mt_rec_type {

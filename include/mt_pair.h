@@ -85,6 +85,34 @@ struct mt_site {
 	__u64 bytes_alloc;	/* bytes handed out */
 };
 
+/*
+ * The per-CPU front of the call-site table, direct-mapped by a hash of the key: the counts
+ * of the call sites this CPU saw last, not yet added into their rows of `sites`. Call sites
+ * are counted in the default mode, on every allocation: most of them now cost an array slot
+ * instead of a hash lookup. A slot's counts move into the hash when another key maps to it;
+ * the row is created when the slot takes the key. Readers add each used slot to the row of
+ * its key.
+ */
+#define MT_SITE_SLOTS		128
+
+struct mt_site_slot {
+	struct mt_site_key key;	/* whose counts these are; call_site 0: slot unused */
+	struct mt_site n;	/* counts since the slot took the key */
+};
+
+struct mt_site_front {
+	struct mt_site_slot slot[MT_SITE_SLOTS];
+	__u32 busy;		/* BPF side only: an event is counting here; one nested in an
+				 * interrupt then counts in the hash directly */
+	__u32 pad;
+};
+
+/* The slot of a call-site key: the top bits of a Fibonacci hash. */
+static inline __u32 mt_site_slot_of(__u64 call_site, __u32 cls)
+{
+	return (__u32)(((call_site ^ cls) * 0x9E3779B97F4A7C15ULL) >> 57) & (MT_SITE_SLOTS - 1);
+}
+
 /* Per-stack allocation totals (--stacks), a per-CPU hash. */
 struct mt_stack_key {
 	__s32 stack_id;		/* -1: the stack could not be recorded (see the losses) */

@@ -10,6 +10,7 @@
 #include <bpf/libbpf.h>
 #include "calib.h"
 #include "calib.skel.h"
+#include "probe.h"
 #include "util.h"
 
 #define CALIB_PAGES	32
@@ -55,9 +56,11 @@ static void large_kmalloc(void)
 		(void)!getxattr("/", "user.memtrace.calibration", buf, sizeof(buf));
 }
 
+/* sizeof(struct page), from the kernel's BTF that probing parses anyway (else libbpf's). */
 static __u32 page_struct_size(void)
 {
-	struct btf *btf = btf__load_vmlinux_btf();
+	struct btf *shared = mt_vmlinux_btf();
+	struct btf *btf = shared ? shared : btf__load_vmlinux_btf();
 	__s32 id;
 	__s64 sz = 0;
 
@@ -66,7 +69,8 @@ static __u32 page_struct_size(void)
 	id = btf__find_by_name_kind(btf, "page", BTF_KIND_STRUCT);
 	if (id > 0)
 		sz = btf__resolve_size(btf, id);
-	btf__free(btf);
+	if (!shared)
+		btf__free(btf);
 	return sz > 0 ? (__u32)sz : 0;
 }
 

@@ -189,6 +189,21 @@ static int add_obj(struct mt_report *r, const void *k, const void *v, int ncpu)
 	return mt_pair_add_obj(&r->pair, k, v);
 }
 
+/* The call sites' per-CPU front (bpf/pair.bpf.h): counts not yet moved into `sites`. */
+static int collect_site_front(const struct mt_mapsrc *s, struct mt_report *r)
+{
+	struct mt_site_front *f;
+	__u32 zero = 0;
+	int nr, err;
+
+	f = mt_collect_lookup(s, "site_front", &zero, sizeof(*f), &nr, &err);
+	if (!f)
+		return err == -ENOENT ? 0 : err;
+	err = mt_pair_fold_site_front(&r->pair, f, nr);
+	free(f);
+	return err;
+}
+
 /*
  * The pairing counters per CPU. A recording made before percpu was a pairing kind of its
  * own has arrays of MT_CLASS_MAX: spread into today's layout rather than misread.
@@ -231,6 +246,8 @@ static int collect_pair(const struct mt_mapsrc *s, struct mt_report *r)
 	err = 0;
 	if (o->sites)
 		err = mt_collect_each(s, "sites", 0, sizeof(struct mt_site), add_site, r);
+	if (!err && o->sites)
+		err = collect_site_front(s, r);
 	if (!err && o->stacks)
 		err = mt_collect_each(s, "stack_aggs", 0, sizeof(struct mt_stack_agg),
 				      add_stack_agg, r);
@@ -240,6 +257,33 @@ static int collect_pair(const struct mt_mapsrc *s, struct mt_report *r)
 	if (!err && o->pairs)
 		err = mt_collect_each(s, "outstanding", 0, sizeof(struct mt_obj), add_obj, r);
 	return err;
+}
+
+/*
+ * The per-CPU fronts of the process and cache hashes (bpf/memtrace.bpf.h, bpf/slab.bpf.c):
+ * counts not yet moved into their hash rows. Absent from recordings made before they
+ * existed, whose hashes then hold everything.
+ */
+static int collect_fronts(const struct mt_mapsrc *s, struct mt_report *r)
+{
+	struct mt_cache_front *front;
+	struct mt_proc_slot *slots;
+	__u32 zero = 0;
+	int nr, err;
+
+	slots = mt_collect_lookup(s, "proc_slot", &zero, sizeof(*slots), &nr, &err);
+	if (slots) {
+		err = mt_report_fold_proc_slots(r, slots, nr) ? -ENOMEM : 0;
+		free(slots);
+	}
+	if (err && err != -ENOENT)
+		return err;
+	front = mt_collect_lookup(s, "cache_front", &zero, sizeof(*front), &nr, &err);
+	if (front) {
+		err = mt_report_fold_cache_front(r, front, nr) ? -ENOMEM : 0;
+		free(front);
+	}
+	return err == -ENOENT ? 0 : err;
 }
 
 int mt_collect(const struct mt_mapsrc *s, struct mt_report *r)
@@ -259,6 +303,8 @@ int mt_collect(const struct mt_mapsrc *s, struct mt_report *r)
 	if (!err)
 		err = mt_collect_each(s, "caches", sizeof(__u64), sizeof(struct mt_cache),
 				      add_cache, r);
+	if (!err)
+		err = collect_fronts(s, r);
 	if (!err)
 		err = collect_scope(s, r);
 	if (!err)

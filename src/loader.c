@@ -25,6 +25,7 @@
 struct ev_progs {
 	const char *group, *name;
 	size_t fast, classic;	/* offsets of the programs in struct memtrace_bpf, or NONE */
+	size_t fast_cast;	/* fast's twin reading through bpf_rdonly_cast; 0: none */
 	int cls;		/* enum mt_class it feeds, or -1 for a section that is no class */
 	bool needs_vmemmap;
 	bool follow;		/* scoping: loaded only when following a command's forks */
@@ -38,6 +39,10 @@ struct ev_progs {
 #define EV(g, n, c, vm, f, cl)                                                             \
 	{ .group = (g), .name = (n), .cls = (c), .needs_vmemmap = (vm), .fast = PROG(f),  \
 	  .classic = PROG(cl) }
+/* a slab event whose fast flavour has a bpf_rdonly_cast twin, <prefix>_raw and _cast */
+#define EV_CAST(g, n, c, prefix, cl)                                                       \
+	{ .group = (g), .name = (n), .cls = (c), .fast = PROG(prefix##_raw),               \
+	  .fast_cast = PROG(prefix##_cast), .classic = PROG(cl) }
 /* an event with only one flavour */
 #define EV_FAST(g, n, c, f)                                                                \
 	{ .group = (g), .name = (n), .cls = (c), .fast = PROG(f), .classic = NONE }
@@ -61,11 +66,9 @@ struct ev_progs {
 
 static const struct ev_progs events[] = {
 	EV("kmem", "kmalloc", MT_CLASS_LOGICAL, false, kmalloc_raw, kmalloc_tp),
-	EV("kmem", "kmem_cache_alloc", MT_CLASS_LOGICAL, false, kmem_cache_alloc_raw,
-	   kmem_cache_alloc_tp),
-	EV("kmem", "kfree", MT_CLASS_LOGICAL, false, kfree_raw, kfree_tp),
-	EV("kmem", "kmem_cache_free", MT_CLASS_LOGICAL, false, kmem_cache_free_raw,
-	   kmem_cache_free_tp),
+	EV_CAST("kmem", "kmem_cache_alloc", MT_CLASS_LOGICAL, kmem_cache_alloc, kmem_cache_alloc_tp),
+	EV_CAST("kmem", "kfree", MT_CLASS_LOGICAL, kfree, kfree_tp),
+	EV_CAST("kmem", "kmem_cache_free", MT_CLASS_LOGICAL, kmem_cache_free, kmem_cache_free_tp),
 	EV("kmem", "mm_page_alloc", MT_CLASS_PHYSICAL, true, mm_page_alloc_raw, mm_page_alloc_tp),
 	EV("kmem", "mm_page_free", MT_CLASS_PHYSICAL, true, mm_page_free_raw, mm_page_free_tp),
 	EV_FOLLOW("sched", "sched_process_fork", sched_process_fork_btf, sched_process_fork_tp),
@@ -153,7 +156,7 @@ static bool ev_is_core(const struct ev_progs *e)
  * events and the scoping ones: the fallback when another section's programs do not load.
  */
 static int choose(struct mt_loader *l, const struct mt_loader_opts *o, const struct mt_probe *p,
-		  bool allow_fast, bool core_only)
+		  bool allow_fast, bool core_only, bool cast)
 {
 	int loaded = 0, nfast = 0, nclassic = 0;
 
@@ -162,6 +165,7 @@ static int choose(struct mt_loader *l, const struct mt_loader_opts *o, const str
 	for (size_t i = 0; i < NR_EVENTS; i++) {
 		const struct ev_progs *e = &events[i];
 		struct bpf_program *fast = prog_at(l->skel, e->fast);
+		struct bpf_program *twin = e->fast_cast ? prog_at(l->skel, e->fast_cast) : NULL;
 		struct bpf_program *classic = prog_at(l->skel, e->classic);
 		bool wanted = (!e->follow || o->follow_forks) && (!e->stall || !o->no_stalls) &&
 			      (e->cls < 0 || !o->class_mask || (o->class_mask & (1u << e->cls))) &&
@@ -176,6 +180,13 @@ static int choose(struct mt_loader *l, const struct mt_loader_opts *o, const str
 
 		if (e->stall && o->no_stalls)
 			use_fast = use_classic = false;
+		if (twin) {
+			/* one of the two fast twins: the cheaper one where the kernel allows it */
+			bpf_program__set_autoload(fast, false);
+			bpf_program__set_autoload(twin, false);
+			if (cast)
+				fast = twin;
+		}
 		if (fast)
 			bpf_program__set_autoload(fast, use_fast);
 		if (classic)
@@ -197,8 +208,9 @@ static int choose(struct mt_loader *l, const struct mt_loader_opts *o, const str
 		/* the attach mode names how the kmem events went; other sections vary by kernel */
 		nfast += use_fast && ev_is_core(e);
 		nclassic += use_classic && ev_is_core(e);
-		mt_info("%s:%s: %s", e->group, e->name,
-			bpf_program__section_name(use_fast ? fast : classic));
+		mt_info("%s:%s: %s%s", e->group, e->name,
+			bpf_program__section_name(use_fast ? fast : classic),
+			use_fast && twin && fast == twin ? " (reads via bpf_rdonly_cast)" : "");
 	}
 	snprintf(l->attach, sizeof(l->attach), "%s",
 		 nfast && nclassic ? "mixed" : nfast ? "tp_btf/raw_tp" : "tracepoint");
@@ -233,7 +245,7 @@ static int size_maps(struct memtrace_bpf *s, const struct mt_loader_opts *o)
 }
 
 static int try_start(struct mt_loader *l, const struct mt_loader_opts *o,
-		     const struct mt_probe *p, bool allow_fast, bool core_only)
+		     const struct mt_probe *p, bool allow_fast, bool core_only, bool cast)
 {
 	__u8 one = 1;
 	int err;
@@ -253,7 +265,7 @@ static int try_start(struct mt_loader *l, const struct mt_loader_opts *o,
 		bpf_map__set_max_entries(l->skel->maps.lat_orders, 1);
 		bpf_map__set_max_entries(l->skel->maps.lat_procs, 1);
 	}
-	if (!choose(l, o, p, allow_fast, core_only))
+	if (!choose(l, o, p, allow_fast, core_only, cast))
 		return -ENOENT;
 	err = memtrace_bpf__load(l->skel);
 	if (err)
@@ -276,26 +288,35 @@ static int try_start(struct mt_loader *l, const struct mt_loader_opts *o,
 int mt_loader_start(struct mt_loader *l, const struct mt_loader_opts *o)
 {
 	struct mt_probe p;
+	bool cast;
 	int err = 0;
 
 	memset(l, 0, sizeof(*l));
 	libbpf_set_print(libbpf_print);
 	mt_probe_open(&p);
+	cast = mt_probe_rdonly_cast(&p);
 	/*
 	 * Fast path first, then classic tracepoints; each, if a section beyond the kmem core
 	 * fails to load (a verifier or layout difference on this kernel), once more with the
-	 * core alone: the slab and page report never depends on the other sections.
+	 * core alone: the slab and page report never depends on the other sections. The slab
+	 * programs' bpf_rdonly_cast twins go first where the kernel has the kfunc; should the
+	 * verifier of a kernel not tried refuse them, the same attempt runs again without.
 	 */
 	for (int attempt = 0; attempt < 4; attempt++) {
 		bool fast = attempt < 2, core_only = attempt % 2;
 
 		if (attempt && err == -ENOENT)
 			break;		/* no kmem tracepoint at all: nothing else will do */
-		if (attempt) {
-			memtrace_bpf__destroy(l->skel);
-			l->skel = NULL;
+		memtrace_bpf__destroy(l->skel);	/* the failed attempt's; NULL at first */
+		l->skel = NULL;
+		err = try_start(l, o, &p, fast, core_only, cast);
+		if (err && err != -ENOENT && fast && cast) {
+			mt_info("fast-path programs reading through bpf_rdonly_cast failed: %s; "
+				"again with probe reads", strerror(-err));
+			cast = false;
+			attempt--;
+			continue;
 		}
-		err = try_start(l, o, &p, fast, core_only);
 		if (!err) {
 			if (core_only)
 				mt_warn("programs of the sections beyond slab and pages failed to load "

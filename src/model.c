@@ -171,6 +171,63 @@ int mt_report_add_cache(struct mt_report *r, __u64 key, const struct mt_cache *p
 	return 0;
 }
 
+int mt_report_fold_proc_slots(struct mt_report *r, const struct mt_proc_slot *percpu, int ncpu)
+{
+	for (int c = 0; c < ncpu; c++) {
+		const struct mt_proc_slot *s = &percpu[c];
+		struct mt_proc_row *row = NULL;
+
+		if (s->state != MT_SLOT_VALID)
+			continue;
+		for (size_t i = 0; i < r->nr_procs && !row; i++)
+			if (r->procs[i].tgid == s->tgid)
+				row = &r->procs[i];
+		if (!row) {
+			if (mt_report_add_proc(r, s->tgid, &s->p, 1))
+				return -1;
+			continue;
+		}
+		for (int k = 0; k < MT_CLASS_MAX; k++) {
+			row->allocs[k] += s->p.allocs[k];
+			row->bytes[k] += s->p.bytes[k];
+			row->frees[k] += s->p.frees[k];
+			row->bytes_freed[k] += s->p.bytes_freed[k];
+			row->total_bytes += s->p.bytes[k];
+		}
+	}
+	return 0;
+}
+
+int mt_report_fold_cache_front(struct mt_report *r, const struct mt_cache_front *percpu,
+			       int ncpu)
+{
+	for (int c = 0; c < ncpu; c++) {
+		for (int i = 0; i < MT_CACHE_SLOTS; i++) {
+			const struct mt_cache_slot *e = &percpu[c].slot[i];
+			struct mt_cache_row *row = NULL;
+
+			if (!e->key)
+				continue;
+			for (size_t j = 0; j < r->nr_caches && !row; j++)
+				if (r->caches[j].key == e->key)
+					row = &r->caches[j];
+			if (!row) {
+				struct mt_cache fresh = {};
+
+				if (mt_report_add_cache(r, e->key, &fresh, 1))
+					return -1;
+				row = &r->caches[r->nr_caches - 1];
+			}
+			row->allocs += e->allocs;
+			row->frees += e->frees;
+			row->bytes_req += e->bytes_req;
+			row->bytes_alloc += e->bytes_alloc;
+			row->bytes_freed += e->bytes_freed;
+		}
+	}
+	return 0;
+}
+
 static int cmp_procs(const void *a, const void *b)
 {
 	const struct mt_proc_row *x = a, *y = b;

@@ -83,6 +83,14 @@ void mt_report_free(struct mt_report *r);
 void mt_report_add_stats(struct mt_report *r, const struct mt_stats *percpu, int ncpu);
 int mt_report_add_proc(struct mt_report *r, __u32 tgid, const struct mt_proc *percpu, int ncpu);
 int mt_report_add_cache(struct mt_report *r, __u64 key, const struct mt_cache *percpu, int ncpu);
+/*
+ * Add what the per-CPU fronts still hold (bpf/memtrace.bpf.h mt_proc_get, bpf/slab.bpf.c
+ * cache_get: counts not yet moved into the hashes) to the rows added above; one value per
+ * CPU. A slot whose row is missing (a recording cut short) gets a row of its own.
+ */
+int mt_report_fold_proc_slots(struct mt_report *r, const struct mt_proc_slot *percpu, int ncpu);
+int mt_report_fold_cache_front(struct mt_report *r, const struct mt_cache_front *percpu,
+			       int ncpu);
 
 /* Sort the tables, descending: processes by bytes; caches by bytes allocated, then allocs,
  * then frees (free-only caches last). */

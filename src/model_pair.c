@@ -206,6 +206,35 @@ int mt_pair_add_site(struct mt_pair_report *p, const struct mt_site_key *k,
 	return 0;
 }
 
+int mt_pair_fold_site_front(struct mt_pair_report *p, const struct mt_site_front *percpu,
+			    int ncpu)
+{
+	for (int c = 0; c < ncpu; c++) {
+		for (int i = 0; i < MT_SITE_SLOTS; i++) {
+			const struct mt_site_slot *e = &percpu[c].slot[i];
+			struct mt_site_row *row = NULL;
+
+			if (!e->key.call_site || !cls_ok(e->key.cls))
+				continue;
+			for (size_t j = 0; j < p->nr_sites && !row; j++)
+				if (p->sites[j].call_site == e->key.call_site &&
+				    p->sites[j].cls == (int)e->key.cls)
+					row = &p->sites[j];
+			if (!row) {
+				row = push(&p->sites, &p->nr_sites, &p->cap_sites, sizeof(*row));
+				if (!row)
+					return -ENOMEM;
+				row->call_site = e->key.call_site;
+				row->cls = e->key.cls;
+			}
+			row->allocs += e->n.allocs;
+			row->bytes_req += e->n.bytes_req;
+			row->bytes_alloc += e->n.bytes_alloc;
+		}
+	}
+	return 0;
+}
+
 int mt_pair_add_stack_agg(struct mt_pair_report *p, const struct mt_stack_key *k,
 			  const struct mt_stack_agg *percpu, int ncpu)
 {

@@ -141,6 +141,10 @@ void mt_pair_free(struct mt_pair_report *p);
 void mt_pair_add_stats(struct mt_pair_report *p, const struct mt_pair_stats *percpu, int ncpu);
 int mt_pair_add_site(struct mt_pair_report *p, const struct mt_site_key *k,
 		     const struct mt_site *percpu, int ncpu);
+/* Add what the per-CPU call-site fronts still hold (bpf/pair.bpf.h mt_site_add) to the rows
+ * added above, one value per CPU; a slot whose row is missing gets a row of its own. */
+int mt_pair_fold_site_front(struct mt_pair_report *p, const struct mt_site_front *percpu,
+			    int ncpu);
 int mt_pair_add_stack_agg(struct mt_pair_report *p, const struct mt_stack_key *k,
 			  const struct mt_stack_agg *percpu, int ncpu);
 /* ips innermost first, n <= MT_STACK_DEPTH; trailing zeros are dropped. */

@@ -5,19 +5,36 @@
 #include "kernel_info.h"
 #include "probe.h"
 
+/*
+ * Parsing the kernel's BTF takes tens of milliseconds (several MB): calibration and probing
+ * share one parse, freed when probing is done (mt_probe_close), before tracing starts.
+ */
+static struct btf *vmlinux_btf;
+static bool vmlinux_btf_tried;
+
+struct btf *mt_vmlinux_btf(void)
+{
+	if (vmlinux_btf_tried)
+		return vmlinux_btf;
+	vmlinux_btf_tried = true;
+	if (!mt_have_kernel_btf())
+		return NULL;
+	vmlinux_btf = btf__parse(mt_vmlinux_btf_path(), NULL);
+	if (libbpf_get_error(vmlinux_btf))
+		vmlinux_btf = NULL;
+	return vmlinux_btf;
+}
+
 void mt_probe_open(struct mt_probe *p)
 {
-	p->vmlinux = NULL;
-	if (!mt_have_kernel_btf())
-		return;
-	p->vmlinux = btf__parse(mt_vmlinux_btf_path(), NULL);
-	if (libbpf_get_error(p->vmlinux))
-		p->vmlinux = NULL;
+	p->vmlinux = mt_vmlinux_btf();
 }
 
 void mt_probe_close(struct mt_probe *p)
 {
-	btf__free(p->vmlinux);
+	btf__free(vmlinux_btf);
+	vmlinux_btf = NULL;
+	vmlinux_btf_tried = false;
 	p->vmlinux = NULL;
 }
 
@@ -29,4 +46,11 @@ bool mt_probe_btf_tracepoint(const struct mt_probe *p, const char *name)
 		return false;
 	snprintf(tn, sizeof(tn), "btf_trace_%s", name);
 	return btf__find_by_name_kind(p->vmlinux, tn, BTF_KIND_TYPEDEF) > 0;
+}
+
+bool mt_probe_rdonly_cast(const struct mt_probe *p)
+{
+	/* 6.2+ has the kfunc; only 64-bit JITs guard the loads it allows (x86_32 has none) */
+	return p->vmlinux && btf__pointer_size(p->vmlinux) == 8 &&
+	       btf__find_by_name_kind(p->vmlinux, "bpf_rdonly_cast", BTF_KIND_FUNC) > 0;
 }

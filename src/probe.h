@@ -11,10 +11,14 @@ struct mt_probe {
 	struct btf *vmlinux;	/* the running kernel's own BTF, or NULL */
 };
 
+/* The running kernel's own BTF, parsed once and shared until mt_probe_close(); NULL if none. */
+struct btf *mt_vmlinux_btf(void);
 void mt_probe_open(struct mt_probe *p);
 void mt_probe_close(struct mt_probe *p);
 /* tp_btf/raw_tp can attach: the kernel's BTF has btf_trace_<name>. tp_btf needs the running
  * kernel's own BTF; a detached BTF file is not enough. */
 bool mt_probe_btf_tracepoint(const struct mt_probe *p, const char *name);
+/* The kfunc bpf_rdonly_cast (6.2+) on a 64-bit kernel: the *_cast slab programs can load. */
+bool mt_probe_rdonly_cast(const struct mt_probe *p);
 
 #endif /* MT_PROBE_H */

@@ -66,12 +66,48 @@ static void site(struct mt_report *r, __u64 addr, int cls, __u64 allocs, __u64 r
 	assert_int_equal(mt_pair_add_site(&r->pair, &k, v, NCPU), 0);
 }
 
+static void site_into(struct mt_pair_report *p, __u64 addr, int cls, __u64 allocs, __u64 req,
+		      __u64 alloc)
+{
+	struct mt_site_key k = { .call_site = addr, .cls = cls };
+	struct mt_site v[NCPU] = { { allocs - 1, req - 1, alloc - 1 }, { 1, 1, 1 } };
+
+	assert_int_equal(mt_pair_add_site(p, &k, v, NCPU), 0);
+}
+
 static void stack_agg(struct mt_report *r, __s32 id, int cls, __u64 allocs, __u64 bytes)
 {
 	struct mt_stack_key k = { .stack_id = id, .cls = cls };
 	struct mt_stack_agg v[NCPU] = { { allocs, bytes }, { 0, 0 } };
 
 	assert_int_equal(mt_pair_add_stack_agg(&r->pair, &k, v, NCPU), 0);
+}
+
+/* The call-site front's used slots land on the rows of their (call site, class) keys. */
+static void test_fold_site_front(void **state)
+{
+	struct mt_site_front *f = calloc(NCPU, sizeof(*f));
+	struct mt_site_slot a = { { 0xffffffff81000010ULL, MT_CLASS_LOGICAL }, { 3, 30, 32 } };
+	struct mt_site_slot b = { { 0xffffffff81000010ULL, MT_CLASS_VIRTUAL }, { 1, 4096, 8192 } };
+	struct mt_pair_report p;
+
+	assert_non_null(f);
+	mt_pair_init(&p);
+	site_into(&p, 0xffffffff81000010ULL, MT_CLASS_LOGICAL, 10, 100, 128);
+	f[0].slot[mt_site_slot_of(a.key.call_site, a.key.cls)] = a;
+	f[1].slot[mt_site_slot_of(a.key.call_site, a.key.cls)] = a;
+	f[1].slot[mt_site_slot_of(b.key.call_site, b.key.cls)] = b;
+	assert_int_equal(mt_pair_fold_site_front(&p, f, NCPU), 0);
+	assert_int_equal(p.nr_sites, 2);
+	assert_int_equal(p.sites[0].cls, MT_CLASS_LOGICAL);
+	assert_int_equal(p.sites[0].allocs, 16);
+	assert_int_equal(p.sites[0].bytes_req, 160);
+	assert_int_equal(p.sites[0].bytes_alloc, 192);
+	assert_int_equal(p.sites[1].cls, MT_CLASS_VIRTUAL);
+	assert_int_equal(p.sites[1].allocs, 1);
+	assert_int_equal(p.sites[1].bytes_alloc, 8192);
+	mt_pair_free(&p);
+	free(f);
 }
 
 static int setup(void **state)
@@ -556,6 +592,7 @@ static void test_old_pair_stats_layout(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fold_site_front),
 		cmocka_unit_test_setup_teardown(test_aggregates, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_min_age, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_folded, setup, teardown),

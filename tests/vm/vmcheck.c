@@ -695,7 +695,8 @@ static void test_kfree_sizes(void)
 	const long sizes[] = { 2048, 4096, 65536 };
 	const int n = 50;
 	const char *args[4];
-	char pidbuf[16];
+	char pidbuf[16], *err;
+	bool refused, cast;
 	long long a, f, bf, unsized;
 	struct mtrun m;
 
@@ -704,7 +705,8 @@ static void test_kfree_sizes(void)
 	snprintf(pidbuf, sizeof(pidbuf), "%d", getpid());
 	args[0] = "-p";
 	args[1] = pidbuf;
-	args[2] = NULL;
+	args[2] = "-v";		/* says which kfree program loaded */
+	args[3] = NULL;
 	run_no++;
 	STEP(mt_start(&m, "kfree", args));
 	for (int s = 0; s < 3; s++)
@@ -723,7 +725,17 @@ static void test_kfree_sizes(void)
 		note("kmalloc-%ld %lld/%lld;", sizes[s], a, f);
 	}
 	note("every kfree sized");
+	/* 6.2+ 64-bit reads the slab page through bpf_rdonly_cast (slab.bpf.c's *_cast twins):
+	 * they must load where the kernel has the kfunc, not fall back to probe reads */
+	err = slurp(m.err);
+	refused = err && strstr(err, "again with probe reads");
+	cast = err && strstr(err, "kfree: raw_tp/kfree (reads via bpf_rdonly_cast)");
+	free(err);
 	mt_free(&m);
+	CHECK(!refused, "bpf_rdonly_cast twins refused on %s", caps.release);
+	CHECK(cast || kernel_older(6, 2) || sizeof(long) == 4,
+	      "kfree's bpf_rdonly_cast twin not used on %s", caps.release);
+	note(cast ? " (bpf_rdonly_cast)" : " (probe reads)");
 }
 
 /* Zones sum to the class's page total, and nothing fell outside every zone. */
