@@ -6,39 +6,62 @@
  */
 #include "metrics.h"
 
-/* arg: class, or -1 for every class; + OUT_COUNT for the object count instead of bytes. */
+/*
+ * arg: a kind (enum mt_pair_kind), OUT_VIRTUAL for both kernel-virtual allocators or
+ * OUT_ALL for every kind; + OUT_COUNT for the object count instead of bytes.
+ */
+#define OUT_ALL		0xff
+#define OUT_VIRTUAL	0xfe
 #define OUT_COUNT	0x100
+
+static bool out_kind_wanted(int want, int k)
+{
+	if (want == OUT_ALL)
+		return true;
+	if (want == OUT_VIRTUAL)
+		return k == MT_PAIR_VMALLOC || k == MT_PAIR_PERCPU;
+	return k == want;
+}
 
 static int get_outstanding(const struct mt_report *r, long arg, long long *out)
 {
-	int cls = (int)(arg & 0xff);
-	bool count = arg & OUT_COUNT;
+	int want = (int)(arg & 0xff);
+	bool count = arg & OUT_COUNT, any = false;
 	__u64 n = 0;
 
 	if (!r->pair.opts.pairs)
 		return -1;
-	for (int k = 0; k < MT_CLASS_MAX; k++) {
-		if (cls != 0xff && k != cls)
+	for (int k = 0; k < MT_PAIR_KINDS; k++) {
+		if (!out_kind_wanted(want, k))
 			continue;
-		if (cls != 0xff && !r->run.class_traced[k])
+		/* a gate on an allocator this kernel cannot trace is unknown, never 0 */
+		if (!mt_pair_kind_traced(r, k)) {
+			if (want == OUT_ALL || want == OUT_VIRTUAL)
+				continue;
 			return -1;
+		}
+		any = true;
 		n += count ? r->pair.out[k].count : r->pair.out[k].bytes;
 	}
+	if (!any)
+		return -1;
 	*out = (long long)n;
 	return 0;
 }
 
-#define OUT_ROWS(name, cls, what)                                                        \
+#define OUT_ROWS(name, kind, what)                                                       \
 	{ "outstanding." name, MT_UNIT_BYTES, what " bytes left at the end", get_outstanding, \
-	  cls },                                                                         \
+	  kind },                                                                        \
 	{ "outstanding." name ".count", MT_UNIT_NONE, what " objects left at the end",     \
-	  get_outstanding, (cls) | OUT_COUNT }
+	  get_outstanding, (kind) | OUT_COUNT }
 
 const struct mt_metric mt_outstanding_metrics[] = {
-	OUT_ROWS("slab", MT_CLASS_LOGICAL, "slab"),
-	OUT_ROWS("page", MT_CLASS_PHYSICAL, "page"),
-	OUT_ROWS("virtual", MT_CLASS_VIRTUAL, "vmalloc+percpu"),
-	OUT_ROWS("total", 0xff, "all classes:"),
+	OUT_ROWS("slab", MT_PAIR_SLAB, "slab"),
+	OUT_ROWS("page", MT_PAIR_PAGES, "page"),
+	OUT_ROWS("vmalloc", MT_PAIR_VMALLOC, "vmalloc"),
+	OUT_ROWS("percpu", MT_PAIR_PERCPU, "percpu"),
+	OUT_ROWS("virtual", OUT_VIRTUAL, "vmalloc+percpu"),
+	OUT_ROWS("total", OUT_ALL, "all allocators:"),
 	{},
 };
 

@@ -57,6 +57,8 @@ static void test_lookup_and_units(void **state)
 		{ "outstanding.slab.count", MT_UNIT_NONE },
 		{ "outstanding.page", MT_UNIT_BYTES },
 		{ "outstanding.page.count", MT_UNIT_NONE },
+		{ "outstanding.vmalloc", MT_UNIT_BYTES },
+		{ "outstanding.percpu.count", MT_UNIT_NONE },
 		{ "outstanding.virtual", MT_UNIT_BYTES },
 		{ "outstanding.total", MT_UNIT_BYTES },
 		{ "outstanding.total.count", MT_UNIT_NONE },
@@ -114,8 +116,12 @@ static void fill(struct mt_report *r)
 	r->pair.out[MT_CLASS_LOGICAL].bytes = 3 * 192;
 	r->pair.out[MT_CLASS_PHYSICAL].count = 2;
 	r->pair.out[MT_CLASS_PHYSICAL].bytes = 2 * 4096 + 8192;
-	r->pair.out[MT_CLASS_VIRTUAL].count = 1;
-	r->pair.out[MT_CLASS_VIRTUAL].bytes = 65536;
+	r->pair.out[MT_PAIR_VMALLOC].count = 1;
+	r->pair.out[MT_PAIR_VMALLOC].bytes = 65536;
+	r->pair.out[MT_PAIR_PERCPU].count = 4;
+	r->pair.out[MT_PAIR_PERCPU].bytes = 4 * 8;
+	r->x.vmalloc_traced = true;
+	r->x.percpu_traced = true;
 	r->lat.stalls = true;
 	for (int k = 0; k < MT_LAT_STALL_KINDS; k++)
 		r->lat.traced[k] = true;
@@ -130,9 +136,17 @@ static void test_outstanding_values(void **state)
 	assert_metric(&r, "outstanding.slab.count", 3);
 	assert_metric(&r, "outstanding.page", 16384);
 	assert_metric(&r, "outstanding.page.count", 2);
-	assert_metric(&r, "outstanding.virtual", 65536);
-	assert_metric(&r, "outstanding.total", 576 + 16384 + 65536);
-	assert_metric(&r, "outstanding.total.count", 6);
+	assert_metric(&r, "outstanding.vmalloc", 65536);
+	assert_metric(&r, "outstanding.percpu.count", 4);
+	assert_metric(&r, "outstanding.virtual", 65536 + 32);
+	assert_metric(&r, "outstanding.virtual.count", 5);
+	assert_metric(&r, "outstanding.total", 576 + 16384 + 65536 + 32);
+	assert_metric(&r, "outstanding.total.count", 10);
+	/* 6.1: no vmalloc tracepoints. vmalloc is unknown, never 0; the sums leave it out */
+	r.x.vmalloc_traced = false;
+	assert_unmeasured(&r, "outstanding.vmalloc");
+	assert_metric(&r, "outstanding.virtual", 32);
+	assert_metric(&r, "outstanding.total.count", 9);
 	/* a class this run did not trace is not measured, never 0 */
 	r.run.class_traced[MT_CLASS_VIRTUAL] = false;
 	assert_unmeasured(&r, "outstanding.virtual");
