@@ -11,7 +11,7 @@
  * every free of one of them, by anyone, as the workload's own or another's; and every free
  * the workload did of a pointer not in the set.
  *
- * Also: --fail-if 'outstanding.slab > 0' trips on N eventfds kept open and passes on N
+ * Also: --fail-if 'outstanding.slab > 32KiB' trips on N eventfds kept open and passes on N
  * opened and closed, and the README's worked CI example runs as written.
  */
 #include <signal.h>
@@ -275,8 +275,11 @@ static void test_frees_matched_to_owner(void **state)
 }
 
 /*
- * --fail-if 'outstanding.slab > 0' (which turns pairing on by itself): N eventfds kept
- * open trip it (exit 3, one line); N opened and closed one by one pass (exit 0).
+ * --fail-if 'outstanding.slab > 32KiB' (which turns pairing on by itself): N eventfds kept
+ * open (at least 3 objects each, about 240 KiB) trip it (exit 3, one line); N opened and
+ * closed one by one pass (exit 0). Not "> 0": the workload's own syscalls (its pipe writes
+ * to us, say) can leave a few objects the kernel frees later, after the run (seen: one
+ * 168-byte object in a CI run); a real gate has a threshold for the same reason.
  */
 static void outstanding_gate(const char *mode, int want)
 {
@@ -287,7 +290,7 @@ static void outstanding_gate(const char *mode, int want)
 
 	next_run();
 	w = start_workload(mode, N);
-	mt = start_memtrace(w.pid, (const char *[]){ "--fail-if", "outstanding.slab > 0",
+	mt = start_memtrace(w.pid, (const char *[]){ "--fail-if", "outstanding.slab > 32KiB",
 						     "--fail-if", "outstanding.slab.count < 0",
 						     NULL });
 	go_workload(&w);
@@ -304,13 +307,14 @@ static void outstanding_gate(const char *mode, int want)
 	assert_false(json_object_get_boolean(json_object_object_get(
 		json_object_array_get_idx(fi, 1), "failed")));
 	if (want) {
-		assert_non_null(strstr(err, "memtrace: fail-if outstanding.slab > 0: "
+		assert_non_null(strstr(err, "memtrace: fail-if outstanding.slab > 32KiB: "
 					    "outstanding.slab is "));
 		/* an eventfd context, a file and a dentry per kept eventfd at least */
 		assert_true(jget(j, "outstanding.classes.kernel_logical.objects") >= 3 * N);
 	} else {
 		assert_null(strstr(err, "memtrace: fail-if"));
-		assert_int_equal(jget(j, "outstanding.classes.kernel_logical.objects"), 0);
+		/* none of the N eventfds' objects: at most a few of the kernel's own */
+		assert_true(jget(j, "outstanding.classes.kernel_logical.objects") < N / 10);
 	}
 	free(err);
 	json_object_put(j);
