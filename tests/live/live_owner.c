@@ -27,9 +27,11 @@
 
 /*
  * The oracle. Marker: the test's getpgid(MARK) just before it stops memtrace; frees after
- * it are counted again apart (late_*), since memtrace may or may not still see them.
+ * it are counted again apart (late_*), since memtrace may or may not still see them. MARK
+ * is positive and above any pid_max (2^22): bpftrace reads the syscall argument as an
+ * unsigned 64-bit number, so a negative marker never matched.
  */
-#define MARK -4242
+#define MARK 999999999
 
 static const char *oracle_fmt =
 	"BEGIN { printf(\"READY\\n\"); }\n"
@@ -241,6 +243,8 @@ static void test_frees_matched_to_owner(void **state)
 	 * count lies between the oracle's before the marker and its total. The helper's and
 	 * the workload's own frees all ran before "done", hence before the marker.
 	 */
+	/* the marker was seen, or the window below would silently be [total, total] */
+	assert_int_equal(oracle_value(out, "phase"), 1);
 	late = oracle_value(out, "late_frees");
 	if (late)
 		print_message("%lld frees after the marker (%lld by others)\n", late,
