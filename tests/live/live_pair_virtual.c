@@ -203,6 +203,17 @@ static struct json_object *proc_row(struct run *t)
 	return NULL;
 }
 
+/* The workload's row of processes[] (its counts, frees charged to it), or NULL. */
+static struct json_object *counts_row(struct run *t)
+{
+	struct json_object *procs = get(t->mt, "processes");
+
+	for (size_t i = 0; i < json_object_array_length(procs); i++)
+		if (jget(json_object_array_get_idx(procs, i), "tgid") == t->pid)
+			return json_object_array_get_idx(procs, i);
+	return NULL;
+}
+
 /*
  * How many of the workload's allocations may be missing, and why: none, unless the kernel
  * skipped a run (counted: missed runs) or refused a nested table update (counted). The
@@ -392,6 +403,27 @@ static void test_closed_areas_have_lifetimes(void **state)
 	assert_int_equal(jget(t.mt, "outstanding.classes.kernel_virtual.paired_frees"),
 			 jget(t.mt, "outstanding.classes.kernel_virtual.vmalloc.paired_frees") +
 			 jget(t.mt, "outstanding.classes.kernel_virtual.percpu.paired_frees"));
+	/*
+	 * Charged to the owner: the kworker's frees of the workload's areas and objects are
+	 * the workload's frees (with their sizes), done in another context by a kernel thread.
+	 */
+	p = counts_row(&t);
+	assert_non_null(p);
+	print_message("pid %d: kernel virtual allocs %lld frees %lld (%lld B of %lld B), "
+		      "by others %lld, by kernel threads %lld\n", t.pid,
+		      jget(p, "classes.kernel_virtual.allocs"),
+		      jget(p, "classes.kernel_virtual.frees"),
+		      jget(p, "classes.kernel_virtual.bytes_freed"),
+		      jget(p, "classes.kernel_virtual.bytes_allocated"),
+		      jget(p, "freed_by_others.kernel_virtual.frees"),
+		      jget(p, "freed_by_others.kernel_virtual.by_kernel_threads"));
+	assert_within(jget(p, "classes.kernel_virtual.frees"), t.bt.vf + t.bt.pf, tol);
+	assert_within(jget(p, "freed_by_others.kernel_virtual.frees"), t.bt.vf + t.bt.pf, tol);
+	assert_within(jget(p, "freed_by_others.kernel_virtual.by_kernel_threads"),
+		      t.bt.vf + t.bt.pf, tol);
+	if (!tol && !t.bt.missed)
+		assert_int_equal(jget(p, "classes.kernel_virtual.bytes_freed"),
+				 t.bt.vb + t.bt.pb);
 	assert_non_null(strstr(t.text, "LIFETIMES, kernel virtual: vmalloc"));
 	assert_non_null(strstr(t.text, "LIFETIMES, kernel virtual: percpu"));
 	run_free(&t);
