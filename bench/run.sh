@@ -98,6 +98,10 @@ perf_clean() {
 TPID=""
 # Runs a command in the background with stderr lines time-stamped into $TMP/t.err.
 launch() {
+	# emptied here, not only by the redirections: the stderr reader starts asynchronously,
+	# and wait_for must never see the previous tracer's "attached" line in the meantime
+	: >"$TMP/t.out"
+	: >"$TMP/t.err"
 	"$@" >"$TMP/t.out" 2> >(while IFS= read -r l; do echo "$EPOCHREALTIME $l"; done \
 		>"$TMP/t.err") &
 	TPID=$!
@@ -346,8 +350,10 @@ for mode in $MODES; do
 				nsm = median(ns, n); fm = nf ? median(f, nf) : 0
 				printf "| %s | %s | %.0f | %.0f%% | %.2f | %s | %s | %s |\n", m, label,
 					med, 100 * (hi - lo) / med, median(q, n),
-					t == "none" ? "-" : epo > 0 ? sprintf("%.0f", nsm / epo) : "void",
-					(t == "none" || t == "floor" || fm <= 0) ? "-" : sprintf("%.1f", nsm / fm),
+					# every comparison in parentheses: mawk reads a bare ">" among
+					# the arguments of printf as an output redirection
+					(t == "none") ? "-" : ((epo > 0) ? sprintf("%.0f", nsm / epo) : "void"),
+					(t == "none" || t == "floor" || (fm <= 0)) ? "-" : sprintf("%.1f", nsm / fm),
 					lost }' "$RES" | tee -a "$OUT"
 	done
 done

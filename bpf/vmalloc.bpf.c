@@ -109,27 +109,61 @@ static __always_inline int on_vmap_alloc(void *ctx, __u64 addr, __u64 size, __u6
 	return 0;
 }
 
-static __always_inline int on_vmap_free(__u64 addr)
+/*
+ * The shared part of a vmap-area or percpu free (kind: MT_PAIR_VMALLOC or MT_PAIR_PERCPU).
+ * A vfree runs in a kworker as often as not, so, as for slab and pages, the free is
+ * charged to the allocation's owner when the pairing knows it, and the live map (live,
+ * address -> size) forgets the area whoever frees it, or a -p run would fill it with areas
+ * its processes allocated and kworkers freed. *size gets the size when the allocation was
+ * seen (else 0). The class slot when the freeing task is in scope, else NULL.
+ */
+static __always_inline struct mt_class_stats *virt_free(int kind, __u64 addr, void *live,
+							 __u64 *size)
 {
 	struct mt_class_stats *cs;
 	struct mt_stats *st;
-	__u64 *size;
+	struct mt_obj own;
+	bool owned;
+	__u64 *sz;
 	__u32 tgid;
 
 	cs = begin(&tgid, &st);
-	/* vfree() runs in kworkers too (a BPF map's area is freed from a workqueue) */
-	mt_track_free(MT_PAIR_VMALLOC, addr, cs != NULL);
+	owned = mt_track_free_owner(kind, addr, cs != NULL, &own);
+	if (owned)
+		mt_owner_free(tgid, MT_CLASS_VIRTUAL, &own);
+	sz = bpf_map_lookup_elem(live, &addr);
+	*size = sz ? *sz : 0;
+	if (sz)
+		bpf_map_delete_elem(live, &addr);
 	if (!cs)
-		return 0;
-	cs->virt.vmap_frees++;
-	size = bpf_map_lookup_elem(&vmap_live, &addr);
-	cls_free(st, size);
-	if (size) {
-		cs->virt.vmap_bytes_freed += *size;
-		bpf_map_delete_elem(&vmap_live, &addr);
-	} else {
-		cs->virt.vmap_frees_unsized++;
-	}
+		return NULL;
+	cls_free(st, sz ? size : NULL);
+	if (!track_pairs)
+		mt_proc_free(st, tgid, MT_CLASS_VIRTUAL, *size);
+	else
+		mt_proc_free_paired(tgid, MT_CLASS_VIRTUAL, *size, owned ? own.tgid : 0);
+	return cs;
+}
+
+/* One kind's free counters: frees, bytes freed, frees of allocations never seen. */
+static __always_inline void kind_free(__u64 *frees, __u64 *bytes, __u64 *unsized, __u64 size)
+{
+	(*frees)++;
+	if (size)
+		*bytes += size;
+	else
+		(*unsized)++;
+}
+
+static __always_inline int on_vmap_free(__u64 addr)
+{
+	struct mt_class_stats *cs;
+	__u64 size;
+
+	cs = virt_free(MT_PAIR_VMALLOC, addr, &vmap_live, &size);
+	if (cs)
+		kind_free(&cs->virt.vmap_frees, &cs->virt.vmap_bytes_freed,
+			  &cs->virt.vmap_frees_unsized, size);
 	return 0;
 }
 
@@ -172,23 +206,12 @@ static __always_inline int on_pcpu_alloc(void *ctx, __u64 call_site, __u64 ptr, 
 static __always_inline int on_pcpu_free(__u64 ptr)
 {
 	struct mt_class_stats *cs;
-	struct mt_stats *st;
-	__u64 *size;
-	__u32 tgid;
+	__u64 size;
 
-	cs = begin(&tgid, &st);
-	mt_track_free(MT_PAIR_PERCPU, ptr, cs != NULL);
-	if (!cs)
-		return 0;
-	cs->virt.pcpu_frees++;
-	size = bpf_map_lookup_elem(&pcpu_live, &ptr);
-	cls_free(st, size);
-	if (size) {
-		cs->virt.pcpu_bytes_freed += *size;
-		bpf_map_delete_elem(&pcpu_live, &ptr);
-	} else {
-		cs->virt.pcpu_frees_unsized++;
-	}
+	cs = virt_free(MT_PAIR_PERCPU, ptr, &pcpu_live, &size);
+	if (cs)
+		kind_free(&cs->virt.pcpu_frees, &cs->virt.pcpu_bytes_freed,
+			  &cs->virt.pcpu_frees_unsized, size);
 	return 0;
 }
 

@@ -27,6 +27,26 @@ static __always_inline __u32 mt_log2_u64(__u64 v)
 	return r;
 }
 
+/*
+ * mt_log2_u64() for v < 2^32, with no comparison: (C - v) >> 63 is 1 exactly when v > C
+ * (v, C < 2^63). The BPF backend turns each comparison above into a branch, and in a
+ * bounded loop the verifier follows every branch of every iteration with the slot as an
+ * exact value: the 128-iteration scatterlist loop of bpf/dma.bpf.c, histogramming each
+ * segment, made that program cost 808,000 verified instructions (0.7 s) with
+ * mt_log2_u64() and 38,000 (30 ms) with this (6.18).
+ */
+static __always_inline __u32 mt_log2_u32_flat(__u64 v)
+{
+	__u64 r, shift;
+
+	shift = ((0xffffULL - v) >> 63) << 4; v >>= shift; r = shift;
+	shift = ((0xffULL - v) >> 63) << 3; v >>= shift; r |= shift;
+	shift = ((0xfULL - v) >> 63) << 2; v >>= shift; r |= shift;
+	shift = ((0x3ULL - v) >> 63) << 1; v >>= shift; r |= shift;
+	r |= v >> 1;
+	return (__u32)r;
+}
+
 /* The histogram slot for value v, clamped to the last slot. */
 static __always_inline __u32 mt_hist_slot(__u64 v)
 {

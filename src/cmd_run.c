@@ -989,10 +989,6 @@ static int trace_cmd(int argc, char **argv, const char *name)
 		mt_recorder_abort(&rec);
 		return MT_EXIT_ERROR;
 	}
-	/* after load: memtrace's own JIT-ed programs, the top frames of every stack, are
-	 * listed too, so they can be recognised and left out */
-	if (o.pair.sites || o.pair.stacks)
-		load_ksyms(&ksyms, &r.pair);
 	if (o.latency && mt_alloclat_start(&al, &lo, o.force_call_hook,
 					   mt_loader_pid_filter_fd(&l)))
 		mt_warn("allocator call latency unavailable: %s", al.why);
@@ -1033,6 +1029,13 @@ static int trace_cmd(int argc, char **argv, const char *name)
 	r.pair.end_ns = (__u64)(now_s() * 1e9);
 	mt_alloclat_detach(&al);
 	r.run.duration_s = now_s() - start;
+	/*
+	 * Read at the end, not before tracing (60 ms of start-up): memtrace's own JIT-ed
+	 * programs, the top frames of every stack, are still loaded and listed, so they can
+	 * be recognised and left out, and modules loaded during the run are named too.
+	 */
+	if (o.pair.sites || o.pair.stacks)
+		load_ksyms(&ksyms, &r.pair);
 
 	err = mt_loader_collect(&l, &r);
 	/* stalls came with the map source (mt_collect); call latency has its own object */

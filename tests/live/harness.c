@@ -262,3 +262,92 @@ int harness_teardown(void **state)
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
 	return system(cmd);
 }
+
+int skip_unless_live(void)
+{
+	if (geteuid() != 0) {
+		fprintf(stderr, "skipped: live tests need root\n");
+		return 1;
+	}
+	if (!have_cmd("bpftrace")) {
+		fprintf(stderr, "skipped: bpftrace (the oracle) is not installed\n");
+		return 1;
+	}
+	return 0;
+}
+
+int skip_unless_vmalloc_events(void)
+{
+	if (access("/sys/kernel/tracing/events/vmalloc/alloc_vmap_area", F_OK) &&
+	    access("/sys/kernel/debug/tracing/events/vmalloc/alloc_vmap_area", F_OK)) {
+		fprintf(stderr, "skipped: no vmalloc tracepoints on this kernel (< 6.4)\n");
+		return 1;
+	}
+	return 0;
+}
+
+struct json_object *proc_of(struct json_object *mt, int tgid)
+{
+	struct json_object *procs;
+
+	if (!json_object_object_get_ex(mt, "processes", &procs))
+		return NULL;
+	for (size_t i = 0; i < json_object_array_length(procs); i++) {
+		struct json_object *p = json_object_array_get_idx(procs, i);
+
+		if (jget(p, "tgid") == tgid)
+			return p;
+	}
+	return NULL;
+}
+
+struct wl start_workload(const char *mode, long n)
+{
+	char nbuf[32], line[64];
+	char *argv[] = { (char *)workload, (char *)mode, nbuf, NULL };
+	struct wl w;
+
+	snprintf(nbuf, sizeof(nbuf), "%ld", n);
+	w.c = spawn(argv, NULL, NULL);
+	read_line(w.c.out, line, sizeof(line));
+	assert_int_equal(sscanf(line, "ready %d", &w.pid), 1);
+	snprintf(w.pidbuf, sizeof(w.pidbuf), "%d", w.pid);
+	return w;
+}
+
+void go_workload(struct wl *w)
+{
+	char line[64];
+
+	assert_int_equal(write(w->c.in, "g", 1), 1);
+	read_line(w->c.out, line, sizeof(line));
+	assert_string_equal(line, "done");
+}
+
+void end_workload(struct wl *w)
+{
+	if (w->c.in >= 0)
+		close(w->c.in);
+	w->c.in = -1;
+	assert_int_equal(wait_exit(w->pid, 10), 0);
+	close(w->c.out);
+}
+
+struct json_object *stop_memtrace(struct child *c, int want_status)
+{
+	struct json_object *j;
+	int status;
+
+	kill(c->pid, SIGINT);
+	status = wait_exit(c->pid, 180);
+	close(c->in);
+	close(c->out);
+	if (status != want_status) {
+		char *e = slurp(run_file("mt.err"));
+
+		fail_msg("memtrace exited %d (want %d): %s", status, want_status, e);
+	}
+	j = json_object_from_file(run_file("mt.json"));
+	assert_non_null(j);
+	return j;
+}

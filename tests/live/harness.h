@@ -53,6 +53,32 @@ bool progs_gone(const int *ids, int n);
 /* Runs the kernel skipped (recursion misses) for all BPF programs pid holds, summed. */
 long long prog_misses_of(pid_t pid);
 
+/* 1, with the reason on stderr, unless running as root with bpftrace (the oracle) there. */
+int skip_unless_live(void);
+/* 1, with the reason on stderr, when the kernel has no vmalloc tracepoints (before 6.4). */
+int skip_unless_vmalloc_events(void);
+
+/* processes[]'s row of tgid in a memtrace JSON report, or NULL. */
+struct json_object *proc_of(struct json_object *mt, int tgid);
+
+/*
+ * tests/workload in a mode that waits: started (it prints "ready PID"), told to go (one
+ * byte on its stdin; it answers "done"), ended (stdin closed: it exits 0).
+ */
+struct wl {
+	struct child c;
+	int pid;
+	char pidbuf[16];	/* pid as text, for argv */
+};
+struct wl start_workload(const char *mode, long n);
+/*
+ * Stop memtrace (SIGINT), fail unless it exits with want_status, and parse the JSON report
+ * it wrote to run_file("mt.json").
+ */
+struct json_object *stop_memtrace(struct child *c, int want_status);
+void go_workload(struct wl *w);
+void end_workload(struct wl *w);
+
 /*
  * memtrace's count against the oracle's (bpftrace on classic tracepoints, same pid, same
  * window). The kernel skips a BPF program's run where it would recurse and counts it as a

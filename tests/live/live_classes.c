@@ -51,24 +51,6 @@ static void parse_oracle(const char *path, struct oracle *o)
 	free(s);
 }
 
-static int skip_unless_live(void)
-{
-	if (geteuid() != 0) {
-		fprintf(stderr, "skipped: live tests need root\n");
-		return 1;
-	}
-	if (!have_cmd("bpftrace")) {
-		fprintf(stderr, "skipped: bpftrace (the oracle) is not installed\n");
-		return 1;
-	}
-	if (access("/sys/kernel/tracing/events/vmalloc/alloc_vmap_area", F_OK) &&
-	    access("/sys/kernel/debug/tracing/events/vmalloc/alloc_vmap_area", F_OK)) {
-		fprintf(stderr, "skipped: no vmalloc tracepoints on this kernel (< 6.4)\n");
-		return 1;
-	}
-	return 0;
-}
-
 /*
  * Run the classes workload under memtrace -p (plus up to two arguments) and, when bt is not
  * NULL, the oracle. Tests that need no oracle start none: a bpftrace takes minutes to
@@ -229,7 +211,7 @@ static void test_classes_match_bpftrace(void **state)
 	struct oracle b;
 	int pid;
 
-	if (skip_unless_live())
+	if ((skip_unless_live() || skip_unless_vmalloc_events()))
 		skip();
 	m = trace_classes(NULL, NULL, &b, &pid);
 	assert_non_null(m);
@@ -244,7 +226,7 @@ static void test_classes_tracepoint_fallback(void **state)
 	struct oracle b;
 	int pid;
 
-	if (skip_unless_live())
+	if ((skip_unless_live() || skip_unless_vmalloc_events()))
 		skip();
 	m = trace_classes("--force-tracepoint", NULL, &b, &pid);
 	assert_non_null(m);
@@ -260,7 +242,7 @@ static void test_addresses_classify(void **state)
 	char out[512];
 	int pid;
 
-	if (skip_unless_live())
+	if ((skip_unless_live() || skip_unless_vmalloc_events()))
 		skip();
 	m = trace_classes(NULL, NULL, NULL, &pid);
 	assert_non_null(m);
@@ -290,7 +272,7 @@ static void test_class_selection(void **state)
 	struct oracle b;
 	int pid;
 
-	if (skip_unless_live())
+	if ((skip_unless_live() || skip_unless_vmalloc_events()))
 		skip();
 	m = trace_classes("--class", "virtual,user,bus,high", &b, &pid);
 	assert_non_null(m);
@@ -348,7 +330,7 @@ static void test_high_memory_64bit(void **state)
 	int pid;
 	char *out;
 
-	if (skip_unless_live())
+	if ((skip_unless_live() || skip_unless_vmalloc_events()))
 		skip();
 	if (sizeof(long) != 8)
 		skip();

@@ -136,19 +136,6 @@ static void trace_workload(const char *mode, long n, const char *extra, struct t
 	assert_non_null(t->mt);
 }
 
-static int skip_unless_live(void)
-{
-	if (geteuid() != 0) {
-		fprintf(stderr, "skipped: live tests need root\n");
-		return 1;
-	}
-	if (!have_cmd("bpftrace")) {
-		fprintf(stderr, "skipped: bpftrace (the oracle) is not installed\n");
-		return 1;
-	}
-	return 0;
-}
-
 /* Nothing may be lost but missed runs, which the count checks allow for on both sides. */
 static void check_lost(struct traced *t)
 {

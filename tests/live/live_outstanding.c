@@ -111,19 +111,6 @@ static void trace(const char *mode, const char *extra, const char *extra2, const
 	assert_non_null(t->mt);
 }
 
-static int skip_unless_live(void)
-{
-	if (geteuid() != 0) {
-		fprintf(stderr, "skipped: live tests need root\n");
-		return 1;
-	}
-	if (!have_cmd("bpftrace")) {
-		fprintf(stderr, "skipped: bpftrace (the oracle) is not installed\n");
-		return 1;
-	}
-	return 0;
-}
-
 /* The do_eventfd row of an array of call sites, or NULL. */
 static struct json_object *eventfd_site(struct json_object *sites)
 {

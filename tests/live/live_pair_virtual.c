@@ -152,24 +152,6 @@ static void run_free(struct run *t)
 	free(t->text);
 }
 
-static int skip_unless_live(void)
-{
-	if (geteuid() != 0) {
-		fprintf(stderr, "skipped: live tests need root\n");
-		return 1;
-	}
-	if (!have_cmd("bpftrace")) {
-		fprintf(stderr, "skipped: bpftrace (the oracle) is not installed\n");
-		return 1;
-	}
-	if (access("/sys/kernel/tracing/events/vmalloc/alloc_vmap_area", F_OK) &&
-	    access("/sys/kernel/debug/tracing/events/vmalloc/alloc_vmap_area", F_OK)) {
-		fprintf(stderr, "skipped: no vmalloc tracepoints on this kernel (< 6.4)\n");
-		return 1;
-	}
-	return 0;
-}
-
 static struct json_object *get(struct json_object *o, const char *path)
 {
 	char buf[256], *save = NULL;
@@ -321,7 +303,7 @@ static void test_kept_areas_are_outstanding(void **state)
 	long long tol;
 	struct run t;
 
-	if (skip_unless_live())
+	if ((skip_unless_live() || skip_unless_vmalloc_events()))
 		skip();
 	snprintf(folded, sizeof(folded), "--folded-outstanding=%s", run_file("out.folded"));
 	trace("vkeep", true, "--stacks", folded, NULL, NULL, &t);
@@ -348,7 +330,7 @@ static void test_kept_areas_tracepoint_fallback(void **state)
 {
 	struct run t;
 
-	if (skip_unless_live())
+	if ((skip_unless_live() || skip_unless_vmalloc_events()))
 		skip();
 	trace("vkeep", false, "--force-tracepoint", NULL, NULL, NULL, &t);
 	assert_string_equal(json_object_get_string(get(t.mt, "run.attach")), "tracepoint");
@@ -362,7 +344,7 @@ static void test_closed_areas_have_lifetimes(void **state)
 	long long tol;
 	struct run t;
 
-	if (skip_unless_live())
+	if ((skip_unless_live() || skip_unless_vmalloc_events()))
 		skip();
 	trace("vchurn", true, NULL, NULL, NULL, NULL, &t);
 	tol = tolerance(&t);
@@ -392,6 +374,27 @@ static void test_closed_areas_have_lifetimes(void **state)
 	assert_int_equal(jget(t.mt, "outstanding.classes.kernel_virtual.paired_frees"),
 			 jget(t.mt, "outstanding.classes.kernel_virtual.vmalloc.paired_frees") +
 			 jget(t.mt, "outstanding.classes.kernel_virtual.percpu.paired_frees"));
+	/*
+	 * Charged to the owner: the kworker's frees of the workload's areas and objects are
+	 * the workload's frees (with their sizes), done in another context by a kernel thread.
+	 */
+	p = proc_of(t.mt, t.pid);
+	assert_non_null(p);
+	print_message("pid %d: kernel virtual allocs %lld frees %lld (%lld B of %lld B), "
+		      "by others %lld, by kernel threads %lld\n", t.pid,
+		      jget(p, "classes.kernel_virtual.allocs"),
+		      jget(p, "classes.kernel_virtual.frees"),
+		      jget(p, "classes.kernel_virtual.bytes_freed"),
+		      jget(p, "classes.kernel_virtual.bytes_allocated"),
+		      jget(p, "freed_by_others.kernel_virtual.frees"),
+		      jget(p, "freed_by_others.kernel_virtual.by_kernel_threads"));
+	assert_within(jget(p, "classes.kernel_virtual.frees"), t.bt.vf + t.bt.pf, tol);
+	assert_within(jget(p, "freed_by_others.kernel_virtual.frees"), t.bt.vf + t.bt.pf, tol);
+	assert_within(jget(p, "freed_by_others.kernel_virtual.by_kernel_threads"),
+		      t.bt.vf + t.bt.pf, tol);
+	if (!tol && !t.bt.missed)
+		assert_int_equal(jget(p, "classes.kernel_virtual.bytes_freed"),
+				 t.bt.vb + t.bt.pb);
 	assert_non_null(strstr(t.text, "LIFETIMES, kernel virtual: vmalloc"));
 	assert_non_null(strstr(t.text, "LIFETIMES, kernel virtual: percpu"));
 	run_free(&t);
@@ -410,7 +413,7 @@ static void test_losses_are_counted(void **state)
 	struct json_object *stacks;
 	struct run t;
 
-	if (skip_unless_live())
+	if ((skip_unless_live() || skip_unless_vmalloc_events()))
 		skip();
 	trace("vkeep", false, "--class", "virtual", "--outstanding-entries=20", NULL, &t);
 	allocs = jget(t.mt, "classes.kernel_virtual.vmalloc.allocs") +

@@ -33,40 +33,6 @@ static int skip_unless_root(void)
 	return 0;
 }
 
-struct wl {
-	struct child c;
-	int pid;
-	char pidbuf[16];
-};
-
-static void wl_start(struct wl *w, const char *mode, long n)
-{
-	char nbuf[32], line[64];
-	char *argv[] = { (char *)workload, (char *)mode, nbuf, NULL };
-
-	snprintf(nbuf, sizeof(nbuf), "%ld", n);
-	w->c = spawn(argv, NULL, NULL);
-	read_line(w->c.out, line, sizeof(line));
-	assert_int_equal(sscanf(line, "ready %d", &w->pid), 1);
-	snprintf(w->pidbuf, sizeof(w->pidbuf), "%d", w->pid);
-}
-
-static void wl_go(struct wl *w)
-{
-	char line[64];
-
-	assert_int_equal(write(w->c.in, "g", 1), 1);
-	read_line(w->c.out, line, sizeof(line));
-	assert_string_equal(line, "done");
-}
-
-static void wl_end(struct wl *w)
-{
-	close(w->c.in);
-	assert_int_equal(wait_exit(w->c.pid, 10), 0);
-	close(w->c.out);
-}
-
 static int run_cmd(char *const argv[], const char *out, const char *err, double timeout)
 {
 	struct child c = spawn(argv, out, err);
@@ -87,7 +53,7 @@ static int record_workload(const char *mode, long n, const char *rec, const char
 	struct wl w;
 
 	next_run();	/* fresh rec.err: never find an earlier run's "tracing" line */
-	wl_start(&w, mode, n);
+	w = start_workload(mode, n);
 	argv[i++] = "-p";
 	argv[i++] = w.pidbuf;
 	if (json) {
@@ -107,17 +73,17 @@ static int record_workload(const char *mode, long n, const char *rec, const char
 
 		kill(mt.pid, SIGKILL);
 		wait_exit(mt.pid, 10);
-		wl_end(&w);
+		end_workload(&w);
 		print_message("record did not start: %s\n", e);
 		free(e);
 		return -1;
 	}
-	wl_go(&w);
+	go_workload(&w);
 	kill(mt.pid, SIGINT);
 	st = wait_exit(mt.pid, 60);
 	close(mt.in);
 	close(mt.out);
-	wl_end(&w);
+	end_workload(&w);
 	if (st) {
 		char *e = slurp(run_file("rec.err"));
 
@@ -395,16 +361,16 @@ static void test_top_blocks(void **state)
 		skip();
 	next_run();
 	snprintf(prom, sizeof(prom), "%s", run_file("top.prom"));
-	wl_start(&w, "slab", 20000);
+	w = start_workload("slab", 20000);
 	argv[7] = w.pidbuf;
 	mt = spawn(argv, run_file("top.out"), run_file("top.err"));
 	/* the first block is idle: the workload waits for us */
 	assert_true(wait_file(run_file("top.out"), "interval 1 ", 60));
-	wl_go(&w);
+	go_workload(&w);
 	assert_int_equal(wait_exit(mt.pid, 60), 0);
 	close(mt.in);
 	close(mt.out);
-	wl_end(&w);
+	end_workload(&w);
 
 	out = slurp(run_file("top.out"));
 	for (p = out; (p = strstr(p, "memtrace top: interval ")); p++) {

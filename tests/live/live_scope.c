@@ -116,33 +116,6 @@ static void oracle_stop(struct oracle *o)
 	free(s);
 }
 
-static int skip_unless_live(void)
-{
-	if (geteuid() != 0) {
-		fprintf(stderr, "skipped: live tests need root\n");
-		return 1;
-	}
-	if (!have_cmd("bpftrace")) {
-		fprintf(stderr, "skipped: bpftrace (the oracle) is not installed\n");
-		return 1;
-	}
-	return 0;
-}
-
-static struct json_object *proc_of(struct json_object *mt, int tgid)
-{
-	struct json_object *procs;
-
-	assert_true(json_object_object_get_ex(mt, "processes", &procs));
-	for (size_t i = 0; i < json_object_array_length(procs); i++) {
-		struct json_object *p = json_object_array_get_idx(procs, i);
-
-		if (jget(p, "tgid") == tgid)
-			return p;
-	}
-	return NULL;
-}
-
 /*
  * Only missed runs may be lost (a run the kernel skips where it would recurse, counted);
  * assert_count (harness.h) allows for memtrace's and the oracle's on each side.
@@ -180,42 +153,6 @@ static void check_proc(struct json_object *p, const struct counts *b, long long 
 	assert_int_equal(jget(p, "classes.physical.bytes_freed"), b->pfp * page);
 }
 
-struct wl {
-	struct child c;
-	int pid;
-};
-
-static struct wl start_workload(const char *mode, long n)
-{
-	char nbuf[32], line[64];
-	char *argv[] = { (char *)workload, (char *)mode, nbuf, NULL };
-	struct wl w;
-
-	snprintf(nbuf, sizeof(nbuf), "%ld", n);
-	w.c = spawn(argv, NULL, NULL);
-	read_line(w.c.out, line, sizeof(line));
-	assert_int_equal(sscanf(line, "ready %d", &w.pid), 1);
-	return w;
-}
-
-static void go_workload(struct wl *w)
-{
-	char line[64];
-
-	assert_int_equal(write(w->c.in, "g", 1), 1);
-	read_line(w->c.out, line, sizeof(line));
-	assert_string_equal(line, "done");
-}
-
-static void end_workload(struct wl *w)
-{
-	if (w->c.in >= 0)
-		close(w->c.in);
-	w->c.in = -1;
-	assert_int_equal(wait_exit(w->pid, 10), 0);
-	close(w->c.out);
-}
-
 /* Start memtrace with extra args; wait until it traces. */
 static struct child start_memtrace(const char *const *args)
 {
@@ -229,25 +166,6 @@ static struct child start_memtrace(const char *const *args)
 	argv[n] = NULL;
 	c = spawn((char *const *)argv, run_file("mt.out"), run_file("mt.err"));
 	return c;
-}
-
-static struct json_object *finish_memtrace(struct child *c, int want_status)
-{
-	struct json_object *j;
-	int status;
-
-	kill(c->pid, SIGINT);
-	status = wait_exit(c->pid, 60);
-	close(c->in);
-	close(c->out);
-	if (status != want_status) {
-		char *e = slurp(run_file("mt.err"));
-
-		fail_msg("memtrace exited %d (want %d): %s", status, want_status, e);
-	}
-	j = json_object_from_file(run_file("mt.json"));
-	assert_non_null(j);
-	return j;
 }
 
 /* Two workloads run at once: the -p one appears with the oracle's counts, the other not. */
@@ -272,7 +190,7 @@ static void test_pid_scope_two_workloads(void **state)
 	assert_true(wait_file(run_file("mt.err"), "memtrace: tracing", 60));
 	go_workload(&a);
 	go_workload(&b);
-	j = finish_memtrace(&mt, 0);
+	j = stop_memtrace(&mt, 0);
 	oracle_stop(&o);
 	end_workload(&a);
 	end_workload(&b);
@@ -451,7 +369,7 @@ static void test_cgroup_scope(void **state)
 	assert_true(wait_file(run_file("mt.err"), "memtrace: tracing", 60));
 	go_workload(&cg_a);
 	go_workload(&cg_b);
-	j = finish_memtrace(&mt, 0);
+	j = stop_memtrace(&mt, 0);
 	oracle_stop(&o);
 	end_workload(&cg_a);
 	cg_a.pid = -1;
@@ -513,7 +431,7 @@ static void fail_if_case(const char *mode, int want)
 					      NULL });
 	assert_true(wait_file(run_file("mt.err"), "memtrace: tracing", 60));
 	go_workload(&w);
-	j = finish_memtrace(&mt, want);
+	j = stop_memtrace(&mt, want);
 	end_workload(&w);
 	err = slurp(run_file("mt.err"));
 	print_message("%s: net page bytes %lld; stderr: %s", mode,

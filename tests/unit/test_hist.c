@@ -55,6 +55,27 @@ static void test_log2_every_edge(void **state)
 	assert_int_equal(mt_log2_u64(UINT64_MAX), 63);
 }
 
+/* The comparison-free twin agrees with mt_log2_u64() on every 32-bit edge and a spread. */
+static void test_log2_flat_matches(void **state)
+{
+	__u64 x = 12345;
+
+	assert_int_equal(mt_log2_u32_flat(0), 0);
+	assert_int_equal(mt_log2_u32_flat(UINT32_MAX), 31);
+	for (int k = 1; k < 32; k++) {
+		__u64 p = 1ULL << k;
+
+		assert_int_equal(mt_log2_u32_flat(p - 1), mt_log2_u64(p - 1));
+		assert_int_equal(mt_log2_u32_flat(p), mt_log2_u64(p));
+		assert_int_equal(mt_log2_u32_flat(p + 1), mt_log2_u64(p + 1));
+	}
+	for (int i = 0; i < 100000; i++) {
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		assert_int_equal(mt_log2_u32_flat(x >> 32 >> (x & 31)),
+				 mt_log2_u64(x >> 32 >> (x & 31)));
+	}
+}
+
 /* A spread of non-edge values against the loop, with a fixed LCG so failures reproduce. */
 static void test_log2_matches_loop(void **state)
 {
@@ -313,6 +334,7 @@ int main(void)
 		cmocka_unit_test(test_log2_small),
 		cmocka_unit_test(test_log2_every_edge),
 		cmocka_unit_test(test_log2_matches_loop),
+		cmocka_unit_test(test_log2_flat_matches),
 		cmocka_unit_test(test_slot_clamps),
 		cmocka_unit_test(test_slot_ranges),
 		cmocka_unit_test(test_print_header),
