@@ -464,12 +464,17 @@ static void trace_pair(const char *mode, long n, struct pair *p)
 		/*
 		 * Both start at once, each on its own vCPU: start-up (calibration, BTF,
 		 * verifier) is most of a test's time under TCG. The workload waits for `g`,
-		 * sent once both say they are tracing.
+		 * sent once both say they are tracing. Not on the 32-bit guest: there (6.1
+		 * 686-pae, kprobes on kmap) two start-ups at once locked both CPUs up once.
 		 */
+		bool together = sizeof(long) == 8;
+
 		mt_spawn(&p->fast, "fast", fa);
+		if (verdict == PASS && !together)
+			mt_started(&p->fast, "fast");
 		if (verdict == PASS)
 			mt_spawn(&p->classic, "classic", ca);
-		if (verdict == PASS)
+		if (verdict == PASS && together)
 			mt_started(&p->fast, "fast");
 		if (verdict == PASS)
 			mt_started(&p->classic, "classic");
