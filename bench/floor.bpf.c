@@ -2,7 +2,8 @@
 /*
  * The floor of the overhead benchmark: empty programs on the tracepoints memtrace uses,
  * attached the way memtrace attaches them (raw_tp for kmem events, whose pointers memtrace
- * does arithmetic on; tp_btf for vmalloc events), and the same on classic tracepoints for
+ * does arithmetic on; tp_btf for vmalloc and page-fault events), and the same on classic
+ * tracepoints for
  * reference. raw_tp and tp_btf cost the same (both run through bpf_trace_run). Whatever a tracer costs beyond these is its own work.
  * bench/floor.c keeps one flavour and the events it is asked for.
  */
@@ -20,6 +21,8 @@ FAST("raw_tp/mm_page_alloc", f_page_alloc)
 FAST("raw_tp/mm_page_free", f_page_free)
 FAST("tp_btf/alloc_vmap_area", f_vmap_alloc)
 FAST("tp_btf/free_vmap_area_noflush", f_vmap_free)
+FAST("tp_btf/page_fault_user", f_fault_user)
+FAST("tp_btf/page_fault_kernel", f_fault_kernel)
 
 CLASSIC("kmem", "kmalloc", c_kmalloc)
 CLASSIC("kmem", "kmem_cache_alloc", c_kc_alloc)
@@ -29,5 +32,7 @@ CLASSIC("kmem", "mm_page_alloc", c_page_alloc)
 CLASSIC("kmem", "mm_page_free", c_page_free)
 CLASSIC("vmalloc", "alloc_vmap_area", c_vmap_alloc)
 CLASSIC("vmalloc", "free_vmap_area_noflush", c_vmap_free)
+CLASSIC("exceptions", "page_fault_user", c_fault_user)
+CLASSIC("exceptions", "page_fault_kernel", c_fault_kernel)
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -40,12 +40,15 @@ EVENTS=$("$MT" run -v -d 0.1 2>&1 >/dev/null |
 	sed -n 's/^memtrace: [a-z_]*:\([a-z_]*\): \(tp_btf\|raw_tp\|tracepoint\)\/.*/\1/p' |
 	sort -u | tr '\n' ' ')
 [ -n "$EVENTS" ] || die "memtrace run -v named no attached event"
-# The floor and the workload cover the kmem and vmalloc events; memtrace's other sections
-# (percpu, faults, dma, ...) fire little under these workloads and are left out of the floor.
-BENCH_EVENTS=" kmalloc kmem_cache_alloc kfree kmem_cache_free mm_page_alloc mm_page_free alloc_vmap_area free_vmap_area_noflush "
+# The floor and the workload cover the kmem, vmalloc and page-fault events (page mode takes a
+# user fault per touched page, which memtrace's default mode traces: a floor without them
+# would charge their cost to the kmem events); memtrace's other sections (percpu, dma,
+# stalls, ...) fire little under these workloads and are left out of the floor.
+BENCH_EVENTS=" kmalloc kmem_cache_alloc kfree kmem_cache_free mm_page_alloc mm_page_free alloc_vmap_area free_vmap_area_noflush page_fault_user page_fault_kernel "
 EVENTS=$(for e in $EVENTS; do [[ $BENCH_EVENTS == *" $e "* ]] && echo "$e"; done | tr '\n' ' ')
 PERF_EVENTS=$(for e in $EVENTS; do
-	case $e in *vmap*) echo "vmalloc:$e" ;; *) echo "kmem:$e" ;; esac; done | tr '\n' ,)
+	case $e in *vmap*) echo "vmalloc:$e" ;; page_fault*) echo "exceptions:$e" ;;
+	*) echo "kmem:$e" ;; esac; done | tr '\n' ,)
 PERF_EVENTS=${PERF_EVENTS%,}
 HELP=$("$MT" run --help 2>&1)
 FULL_FLAGS=""
@@ -129,7 +132,8 @@ tracepoint:kmem:kmalloc, tracepoint:kmem:kmem_cache_alloc {
 	@allocs[comm] = count(); @bytes[comm] = sum(args->bytes_alloc); }
 tracepoint:kmem:kfree, tracepoint:kmem:kmem_cache_free { @frees[comm] = count(); }
 tracepoint:kmem:mm_page_alloc { @pages[comm] = count(); @orders[args->order] = count(); }
-tracepoint:kmem:mm_page_free { @pfrees[comm] = count(); }'
+tracepoint:kmem:mm_page_free { @pfrees[comm] = count(); }
+tracepoint:exceptions:page_fault_user { @faults[comm] = count(); }'
 
 # start_tracer NAME: returns once it is attached (non-zero if it failed to start).
 start_tracer() {

@@ -13,6 +13,7 @@
 #define MT_GFP_BITS		32	/* GFP flag bits counted one by one */
 #define MT_MIGRATE_SLOTS	8	/* migratetype values 0..6; slot 7 collects the rest */
 #define MT_SLAB_SAMPLES		4	/* slab objects per CPU kept as __pa examples */
+#define MT_GFP_FRONT		16	/* whole GFP masks counted per CPU before their bits */
 #define MT_DMA_DIRS		4	/* enum dma_data_direction values */
 
 /* The GFP zone modifiers, bits 0..3 in every kernel since 2.6 (___GFP_*_BIT in 6.10+). */
@@ -40,7 +41,25 @@ struct mt_zone_stats {
 	__u64 slab_ptr_max;	/* highest slab pointer seen */
 	__u64 nr_samples;	/* valid entries of samples[] */
 	struct mt_slab_sample samples[MT_SLAB_SAMPLES];
+	/*
+	 * Page allocations counted by whole GFP mask, in a slot chosen by mt_gfp_front_slot();
+	 * a slot taken over by another mask has its count spread into gfp_bits[] first, and
+	 * the reader spreads what is left (mt_classes_add_zone). Last in the struct: older
+	 * recordings read with it zeroed.
+	 */
+	struct {
+		__u64 gfp;	/* the mask */
+		__u64 n;	/* page allocations with exactly this mask, not yet in gfp_bits */
+	} gfp_front[MT_GFP_FRONT];
 };
+
+/* The front slot of a GFP mask: a multiplicative hash, the top bits. */
+static inline __u32 mt_gfp_front_slot(__u64 gfp)
+{
+	return ((__u32)gfp * 2654435761u) >> 28;
+}
+
+_Static_assert(MT_GFP_FRONT == 16, "mt_gfp_front_slot keeps the top 4 bits");
 
 /* Kernel virtual: vmap areas (vmalloc, vmap, module and stack areas) and percpu chunks. */
 struct mt_virt_stats {

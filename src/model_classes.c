@@ -39,6 +39,11 @@ void mt_classes_add_zone(struct mt_classes_report *x, const struct mt_zone_stats
 		add_u64s(&z->slab_asked_got[0][0], &v->slab_asked_got[0][0],
 			 sizeof(v->slab_asked_got) / sizeof(__u64));
 		add_u64s(z->gfp_bits, v->gfp_bits, MT_GFP_BITS);
+		/* what the kernel's front still holds, spread into its bits */
+		for (int f = 0; f < MT_GFP_FRONT; f++)
+			for (int b = 0; b < MT_GFP_BITS; b++)
+				if ((v->gfp_front[f].gfp >> b) & 1)
+					z->gfp_bits[b] += v->gfp_front[f].n;
 		add_u64s(z->migratetype, v->migratetype, MT_MIGRATE_SLOTS);
 		z->slab_not_logical += v->slab_not_logical;
 		z->slab_unplaced += v->slab_unplaced;

@@ -26,10 +26,14 @@ static const char *oracle_fmt =
 	"tracepoint:percpu:percpu_free_percpu /pid == %d/ { @pf = count(); }\n"
 	"tracepoint:exceptions:page_fault_user /pid == %d/ { @fu = count();\n"
 	"  if (args->error_code & 2) { @fuw = count(); } }\n"
-	"tracepoint:exceptions:page_fault_kernel /pid == %d/ { @fk = count(); }\n";
+	"tracepoint:exceptions:page_fault_kernel /pid == %d/ { @fk = count(); }\n"
+	"tracepoint:kmem:mm_page_alloc /pid == %d && args->pfn != 0xffffffffffffffff/ {\n"
+	"  $g = (uint64)args->gfp_flags; $i = 0;\n"
+	"  unroll(32) { if ($g & (1 << $i)) { @g[$i] = count(); } $i++; } }\n";
 
 struct oracle {
 	long long va, vb, vx, vf, pa, pb, pf, fu, fuw, fk;
+	long long g[32];	/* the pid's page allocations with GFP bit i set */
 	long long missed;	/* runs the oracle's programs missed, system-wide */
 };
 
@@ -42,6 +46,10 @@ static void parse_oracle(const char *path, struct oracle *o)
 		char name[32];
 		long long v;
 
+		int bit;
+
+		if (sscanf(line, "@g[%d]: %lld", &bit, &v) == 2 && bit >= 0 && bit < 32)
+			o->g[bit] = v;
 		if (sscanf(line, "@%31[a-z]: %lld", name, &v) != 2)
 			continue;
 #define F(x) if (!strcmp(name, #x)) o->x = v;
@@ -73,7 +81,7 @@ static struct json_object *trace_classes(const char *arg1, const char *arg2, str
 	assert_int_equal(sscanf(line, "ready %d", &pid), 1);
 	*wpid = pid;
 	snprintf(pidbuf, sizeof(pidbuf), "%d", pid);
-	snprintf(script, sizeof(script), oracle_fmt, pid, pid, pid, pid, pid, pid);
+	snprintf(script, sizeof(script), oracle_fmt, pid, pid, pid, pid, pid, pid, pid);
 	if (bt) {
 		char *bargv[] = { "bpftrace", "-e", script, NULL };
 
@@ -184,6 +192,27 @@ static void check_classes(struct json_object *m, const struct oracle *bp, int pi
 	if (!missed && !b.missed) {
 		assert_int_equal(jget(m, "classes.kernel_virtual.vmalloc.bytes_allocated"), b.vb);
 		assert_int_equal(jget(m, "classes.kernel_virtual.percpu.bytes_allocated"), b.pb);
+	}
+	/*
+	 * GFP bits of the pid's page allocations, bit by bit (counted through the kernel's
+	 * front of whole masks, spread by the reader)
+	 */
+	{
+		struct json_object *g = obj(m, "classes.physical.gfp_flags");
+		long long mg[32] = {};
+
+		for (size_t i = 0; i < json_object_array_length(g); i++) {
+			struct json_object *e = json_object_array_get_idx(g, i);
+
+			mg[jget(e, "bit") & 31] = jget(e, "allocs");
+		}
+		for (int i = 0; i < 32; i++)
+			if (mg[i] || b.g[i])
+				print_message("gfp bit %d: memtrace %lld, bpftrace %lld\n", i, mg[i],
+					      b.g[i]);
+		assert_true(b.g[6] >= N);	/* __GFP_IO: the workload's pages at least */
+		for (int i = 0; i < 32; i++)
+			assert_count(mg[i], b.g[i], missed, b.missed);
 	}
 	/* every area lay in the range its caller asked for */
 	assert_int_equal(jget(m, "classes.kernel_virtual.vmalloc.out_of_range"), 0);

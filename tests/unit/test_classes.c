@@ -247,6 +247,50 @@ static struct json_object *get(struct json_object *o, const char *path)
 	return o;
 }
 
+/*
+ * GFP bits through the kernel's front of whole masks (bpf/page.bpf.c gfp_count, replayed
+ * here step for step) and the reader's spread of what the front still holds: every bit of
+ * every allocation is counted once, whatever the slots' collisions, on each CPU.
+ */
+static void front_count(struct mt_zone_stats *zs, __u64 gfp)
+{
+	__u32 i = mt_gfp_front_slot(gfp) & (MT_GFP_FRONT - 1);
+
+	if (zs->gfp_front[i].gfp != gfp) {
+		for (int b = 0; b < MT_GFP_BITS; b++)
+			zs->gfp_bits[b] += ((zs->gfp_front[i].gfp >> b) & 1) * zs->gfp_front[i].n;
+		zs->gfp_front[i].gfp = gfp;
+		zs->gfp_front[i].n = 0;
+	}
+	zs->gfp_front[i].n++;
+}
+
+static void test_gfp_front_spread(void **state)
+{
+	static const __u64 masks[] = { 0xcc0, 0x400cc0, 0x140cca, 0x100cca, 0x800, 0xa20,
+				       0x100cc0, 0, 0xffffffff, 0x80000001, 0x1cc0, 0x2800 };
+	struct mt_classes_report *x = calloc(1, sizeof(*x));
+	struct mt_zone_stats *zs = calloc(2, sizeof(*zs));
+	__u64 want[MT_GFP_BITS] = {}, lcg = 7;
+
+	/* the common masks are not all in one slot */
+	assert_int_not_equal(mt_gfp_front_slot(0xcc0), mt_gfp_front_slot(0x140cca));
+	for (int k = 0; k < 20000; k++) {
+		__u64 m;
+
+		lcg = lcg * 6364136223846793005ULL + 1442695040888963407ULL;
+		m = masks[(lcg >> 33) % (sizeof(masks) / sizeof(masks[0]))];
+		front_count(&zs[(lcg >> 20) & 1], m);
+		for (int b = 0; b < MT_GFP_BITS; b++)
+			want[b] += (m >> b) & 1;
+	}
+	mt_classes_add_zone(x, zs, 2);
+	for (int b = 0; b < MT_GFP_BITS; b++)
+		assert_int_equal(x->zs.gfp_bits[b], want[b]);
+	free(zs);
+	free(x);
+}
+
 static void test_sections_measured(void **state)
 {
 	struct mt_report *r = calloc(1, sizeof(*r));
@@ -399,6 +443,7 @@ int main(void)
 		cmocka_unit_test(test_zone_effective_and_fallbacks),
 		cmocka_unit_test(test_gfp_decode),
 		cmocka_unit_test(test_merge_percpu),
+		cmocka_unit_test(test_gfp_front_spread),
 		cmocka_unit_test(test_sections_measured),
 		cmocka_unit_test(test_sections_unavailable),
 		cmocka_unit_test(test_bus_scatterlists),
