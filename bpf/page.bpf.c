@@ -96,7 +96,7 @@ static __always_inline int on_page_free(__u64 pfn, __u32 order)
 {
 	struct mt_counts *c;
 	struct mt_stats *st;
-	struct mt_obj own;
+	struct mt_obj own = {};	/* see slab.bpf.c: an unwritten reload refused on i386 */
 	bool owned;
 	__u64 bytes;
 	__u32 tgid;

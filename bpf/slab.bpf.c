@@ -229,7 +229,9 @@ static __always_inline int on_free(const void *ptr, const struct kmem_cache *s, 
 	const struct kmem_cache *owner = NULL;
 	struct mt_counts *c;
 	struct mt_stats *st;
-	struct mt_obj own;
+	/* zeroed: without it clang -m32's register allocator reloads own.tgid on paths that
+	 * never wrote it, and 6.1's verifier refuses the read of uninitialised stack */
+	struct mt_obj own = {};
 	bool owned = false;
 	__u64 size;
 	__u32 tgid;

@@ -122,7 +122,7 @@ static __always_inline struct mt_class_stats *virt_free(int kind, __u64 addr, vo
 {
 	struct mt_class_stats *cs;
 	struct mt_stats *st;
-	struct mt_obj own;
+	struct mt_obj own = {};	/* see slab.bpf.c: an unwritten reload refused on i386 */
 	bool owned;
 	__u64 *sz;
 	__u32 tgid;

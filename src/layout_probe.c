@@ -180,6 +180,7 @@ out:
  */
 static bool x86_64_5level(void)
 {
+#if UINTPTR_MAX > 0xffffffffu
 	void *hint = (void *)(1ULL << 52), *p;
 	bool la57;
 
@@ -189,6 +190,9 @@ static bool x86_64_5level(void)
 	la57 = (unsigned long long)(uintptr_t)p >= (1ULL << 47);
 	munmap(p, 4096);
 	return la57;
+#else
+	return false;	/* a 32-bit process maps nothing above 4 GiB: it cannot tell */
+#endif
 }
 
 void mt_layout_arch_probe(struct mt_layout *l)
