@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -138,6 +139,54 @@ int wait_exit(pid_t pid, double timeout)
 			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 		usleep(20 * 1000);
 	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	return -1;
+}
+
+/* Print each thread's kernel stack: what a process that would not exit was waiting for. */
+static void print_kernel_stacks(pid_t pid)
+{
+	char path[320], buf[2048];
+	DIR *d;
+	struct dirent *e;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	d = opendir(path);
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		FILE *f;
+		size_t n;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/stack", pid, e->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		buf[n] = '\0';
+		fclose(f);
+		print_message("thread %s kernel stack:\n%s", e->d_name, buf);
+	}
+	closedir(d);
+}
+
+int wait_oracle(pid_t pid)
+{
+	double end = now() + ORACLE_EXIT_TIMEOUT;
+	int st;
+
+	while (now() < end) {
+		pid_t r = waitpid(pid, &st, WNOHANG);
+
+		if (r == pid)
+			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		usleep(20 * 1000);
+	}
+	print_message("oracle %d still running %d s after SIGINT\n", pid, ORACLE_EXIT_TIMEOUT);
+	print_kernel_stacks(pid);
 	kill(pid, SIGKILL);
 	waitpid(pid, &st, 0);
 	return -1;

@@ -41,6 +41,14 @@ bool wait_file(const char *path, const char *needle, double timeout);
 void read_line(int fd, char *buf, size_t len);
 /* Exit status, 128+signal if killed; kills it and returns -1 after timeout seconds. */
 int wait_exit(pid_t pid, double timeout);
+/*
+ * Wait for a bpftrace oracle sent SIGINT: its exit status, or -1 after ORACLE_EXIT_TIMEOUT
+ * seconds, with its threads' kernel stacks printed. On 6.18 each probe bpftrace detaches
+ * waits for an RCU Tasks Trace grace period (perf_event_detach_bpf_prog); on a loaded 2-core
+ * machine those have added up to over two minutes.
+ */
+#define ORACLE_EXIT_TIMEOUT 300
+int wait_oracle(pid_t pid);
 bool have_cmd(const char *cmd);
 /* An integer at a dotted path ("classes.physical.allocs"); fails the test if absent. */
 long long jget(struct json_object *root, const char *path);

@@ -116,8 +116,7 @@ static struct json_object *trace_classes(const char *arg1, const char *arg2, str
 	close(m.in);
 	close(m.out);
 	if (bt) {
-		/* detaching is slow on a loaded machine: over a minute seen at load average 8 */
-		assert_int_equal(wait_exit(b.pid, 240), 0);
+		assert_int_equal(wait_oracle(b.pid), 0);
 		close(b.in);
 		close(b.out);
 		parse_oracle(run_file("bt.out"), bt);

@@ -109,7 +109,7 @@ static void trace_workload(const char *mode, long n, const char *extra, struct t
 	kill(mt.pid, SIGINT);
 	kill(bt.pid, SIGINT);
 	t->mt_status = wait_exit(mt.pid, 60);
-	status = wait_exit(bt.pid, 120);	/* detaching is slow on a loaded machine */
+	status = wait_oracle(bt.pid);
 	if (status) {
 		char *e = slurp(run_file("bt.err")), *o = slurp(run_file("bt.out"));
 

@@ -206,7 +206,7 @@ static void stall_run(const char *extra)
 
 		fail_msg("memtrace exited %d: %s", status, e);
 	}
-	status = wait_exit(bt.pid, 120);	/* detaching is slow on a loaded machine */
+	status = wait_oracle(bt.pid);
 	if (status) {
 		char *e = slurp(run_file("bt.err"));
 

@@ -123,7 +123,7 @@ static void test_frees_matched_to_owner(void **state)
 	syscall(SYS_getpgid, MARK);
 	j = stop_memtrace(&mt, 0);
 	kill(bt.pid, SIGINT);
-	assert_int_equal(wait_exit(bt.pid, 180), 0);
+	assert_int_equal(wait_oracle(bt.pid), 0);
 	close(bt.in);
 	close(bt.out);
 	end_workload(&w);

@@ -127,7 +127,7 @@ static void trace(const char *mode, bool oracle, const char *a1, const char *a2,
 	kill(mt.pid, SIGINT);
 	assert_int_equal(wait_exit(mt.pid, 180), 0);
 	if (oracle)
-		assert_int_equal(wait_exit(bt.pid, 240), 0);
+		assert_int_equal(wait_oracle(bt.pid), 0);
 	close(w.in);
 	assert_int_equal(wait_exit(w.pid, 10), 0);
 	close(w.out);

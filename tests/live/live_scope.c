@@ -89,7 +89,7 @@ static void oracle_stop(struct oracle *o)
 
 	o->missed = prog_misses_of(o->c.pid);
 	kill(o->c.pid, SIGINT);
-	status = wait_exit(o->c.pid, 120);	/* a loaded 2-core machine is slow to print */
+	status = wait_oracle(o->c.pid);
 	close(o->c.in);
 	close(o->c.out);
 	if (status) {
