@@ -400,3 +400,16 @@ struct json_object *stop_memtrace(struct child *c, int want_status)
 	assert_non_null(j);
 	return j;
 }
+
+long long pair_tolerance(struct json_object *mt)
+{
+	long long missed = jget(mt, "run.lost.missed_runs");
+	long long refused = jget(mt, "run.lost.outstanding_update_failed");
+
+	if (missed || refused)
+		print_message("missed runs %lld, refused updates %lld (system-wide)\n", missed,
+			      refused);
+	assert_int_equal(jget(mt, "run.lost.outstanding_table_full"), 0);
+	assert_int_equal(jget(mt, "run.lost.call_site_table_full"), 0);
+	return missed + refused;
+}

@@ -111,4 +111,21 @@ void end_workload(struct wl *w);
 				      m_, b_);                                             \
 	} while (0)
 
+/* want - tol <= val <= want: the workload's count is known; the report says what it missed. */
+#define assert_within(val, want, tol)                                                      \
+	do {                                                                               \
+		long long v_ = (val), w_ = (want), t_ = (tol);                             \
+		if (v_ > w_ || v_ < w_ - t_)                                               \
+			fail_msg("%s = %lld, want %lld (tolerance %lld)", #val, v_, w_, t_);  \
+	} while (0)
+
+/*
+ * How many of a workload's paired allocations may be missing from a report (--outstanding),
+ * and why: none, unless the kernel skipped a run (system-wide missed runs: an interrupt's
+ * event on a CPU already running the program) or refused a nested table update (an
+ * interrupt's allocation landing on a bucket lock the interrupted program held). Both are
+ * counted in the report; the tables are large enough never to fill here (asserted).
+ */
+long long pair_tolerance(struct json_object *mt);
+
 #endif /* MT_HARNESS_H */

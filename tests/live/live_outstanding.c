@@ -30,14 +30,6 @@ struct run {
 	int pid;
 };
 
-/* want - tol <= val <= want: the workload's count is known; the report says what it missed. */
-#define assert_within(val, want, tol)                                                      \
-	do {                                                                               \
-		long long v_ = (val), w_ = (want), t_ = (tol);                             \
-		if (v_ > w_ || v_ < w_ - t_)                                               \
-			fail_msg("%s = %lld, want %lld (tolerance %lld)", #val, v_, w_, t_);  \
-	} while (0)
-
 /*
  * The oracle is bpftrace on classic tracepoints, whose perf recursion guard can drop a
  * nested event silently (see harness.h): it may be below N by ORACLE_SLACK, never above.
@@ -145,26 +137,6 @@ static long long hist_total(struct json_object *h)
 	return n;
 }
 
-/*
- * How many of the workload's allocations may be missing, and why: none, unless the kernel
- * skipped a run (system-wide missed runs: an interrupt's event on a CPU already running
- * the program) or refused a nested table update (an interrupt's allocation landing on a
- * bucket lock the interrupted program held). Both are counted in the report; tables are
- * large enough never to fill here.
- */
-static long long tolerance(struct run *t)
-{
-	long long missed = jget(t->mt, "run.lost.missed_runs");
-	long long refused = jget(t->mt, "run.lost.outstanding_update_failed");
-
-	if (missed || refused)
-		print_message("missed runs %lld, refused updates %lld (system-wide)\n", missed,
-			      refused);
-	assert_int_equal(jget(t->mt, "run.lost.outstanding_table_full"), 0);
-	assert_int_equal(jget(t->mt, "run.lost.call_site_table_full"), 0);
-	return missed + refused;
-}
-
 static void test_kept_eventfds_are_outstanding(void **state)
 {
 	struct json_object *site, *procs, *p = NULL;
@@ -175,7 +147,7 @@ static void test_kept_eventfds_are_outstanding(void **state)
 		skip();
 	trace("keep", NULL, NULL, NULL, &t);
 	print_message("bpftrace: %lld do_eventfd allocs, %lld freed\n", t.bt_allocs, t.bt_frees);
-	tol = tolerance(&t);
+	tol = pair_tolerance(t.mt);
 	assert_oracle(t.bt_allocs, N);
 	assert_int_equal(t.bt_frees, 0);
 	/* the allocating table: N calls at do_eventfd */
@@ -211,7 +183,7 @@ static void test_closed_eventfds_have_lifetimes(void **state)
 		skip();
 	trace("churn", NULL, NULL, NULL, &t);
 	print_message("bpftrace: %lld do_eventfd allocs, %lld freed\n", t.bt_allocs, t.bt_frees);
-	tol = tolerance(&t);
+	tol = pair_tolerance(t.mt);
 	assert_oracle(t.bt_allocs, N);
 	assert_oracle(t.bt_frees, N);
 	site = eventfd_site(get(t.mt, "call_sites", NULL));
@@ -243,7 +215,7 @@ static void test_stacks_and_folded(void **state)
 		skip();
 	snprintf(folded, sizeof(folded), "--folded-outstanding=%s", run_file("f.folded"));
 	trace("keep", "--stacks", folded, NULL, &t);
-	tol = tolerance(&t);
+	tol = pair_tolerance(t.mt);
 	lost_stacks = jget(t.mt, "run.lost.stack_collisions") +
 		      jget(t.mt, "run.lost.stack_table_full") + jget(t.mt, "run.lost.stack_failed");
 	stacks = get(get(t.mt, "stacks", NULL), "outstanding", NULL);
@@ -373,7 +345,7 @@ static void test_min_age(void **state)
 	assert_int_equal(jget(t.mt, "outstanding.min_age_ns"), 1000000000LL);
 	assert_non_null(eventfd_site(get(t.mt, "outstanding", "call_sites")));
 	assert_within(jget(eventfd_site(get(t.mt, "outstanding", "call_sites")), "outstanding"), N,
-		     tolerance(&t));
+		     pair_tolerance(t.mt));
 	json_object_put(t.mt);
 }
 

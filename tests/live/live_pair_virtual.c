@@ -185,30 +185,6 @@ static struct json_object *proc_row(struct run *t)
 	return NULL;
 }
 
-/*
- * How many of the workload's allocations may be missing, and why: none, unless the kernel
- * skipped a run (counted: missed runs) or refused a nested table update (counted). The
- * table is large enough never to fill here.
- */
-static long long tolerance(struct run *t)
-{
-	long long missed = jget(t->mt, "run.lost.missed_runs");
-	long long refused = jget(t->mt, "run.lost.outstanding_update_failed");
-
-	if (missed || refused)
-		print_message("missed runs %lld, refused updates %lld (system-wide)\n", missed,
-			      refused);
-	assert_int_equal(jget(t->mt, "run.lost.outstanding_table_full"), 0);
-	return missed + refused;
-}
-
-#define assert_within(val, want, tol)                                                      \
-	do {                                                                               \
-		long long v_ = (val), w_ = (want), t_ = (tol);                             \
-		if (v_ > w_ || v_ < w_ - t_)                                               \
-			fail_msg("%s = %lld, want %lld (tolerance %lld)", #val, v_, w_, t_);  \
-	} while (0)
-
 /* The call-site row of bpf_map_alloc_percpu in a JSON array, or NULL. */
 static struct json_object *percpu_site(struct json_object *sites)
 {
@@ -307,7 +283,7 @@ static void test_kept_areas_are_outstanding(void **state)
 		skip();
 	snprintf(folded, sizeof(folded), "--folded-outstanding=%s", run_file("out.folded"));
 	trace("vkeep", true, "--stacks", folded, NULL, NULL, &t);
-	tol = tolerance(&t);
+	tol = pair_tolerance(t.mt);
 	/* the oracle: this path makes exactly N of each, and nothing frees them */
 	assert_within(t.bt.va, N, ORACLE_SLACK(N));
 	assert_within(t.bt.pa, N, ORACLE_SLACK(N));
@@ -334,7 +310,7 @@ static void test_kept_areas_tracepoint_fallback(void **state)
 		skip();
 	trace("vkeep", false, "--force-tracepoint", NULL, NULL, NULL, &t);
 	assert_string_equal(json_object_get_string(get(t.mt, "run.attach")), "tracepoint");
-	check_kept(&t, tolerance(&t));
+	check_kept(&t, pair_tolerance(t.mt));
 	run_free(&t);
 }
 
@@ -347,7 +323,7 @@ static void test_closed_areas_have_lifetimes(void **state)
 	if ((skip_unless_live() || skip_unless_vmalloc_events()))
 		skip();
 	trace("vchurn", true, NULL, NULL, NULL, NULL, &t);
-	tol = tolerance(&t);
+	tol = pair_tolerance(t.mt);
 	assert_within(t.bt.va, N, ORACLE_SLACK(N));
 	assert_within(t.bt.pa, N, ORACLE_SLACK(N));
 	/* the kworker freed them all while tracing (the oracle paired every one) */
