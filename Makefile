@@ -219,7 +219,7 @@ $(OUTPUT)/tests/vmcheck: tests/vm/vmcheck.c $(OUTPUT)/tests/minijson.o | $(OUTPU
 
 # VM tests (tests/vm/): Debian kernels booted in QEMU (TCG), memtrace's in-guest tests run in
 # each, a results table at the end. Kernels are cached in $(VM_CACHE) (git-ignored).
-VM_KERNELS ?= 6.1 6.12 7.x 7.x:swiotlb
+VM_KERNELS ?= 6.1 6.12 7.x 7.x:swiotlb 6.12:direct
 VM_CACHE ?= .vmtest-cache
 VM_DEB_PKGS := qemu-system-x86 busybox-static cpio zstd xz-utils file
 

@@ -7,13 +7,15 @@
 # usage: tests/vm/run.sh BINDIR KERNEL...
 #   BINDIR   an OUTPUT tree with static memtrace, tests/workload and tests/vmcheck
 #   KERNEL   a name fetch-kernel.sh knows (6.1, 6.12, 7.x, 6.1-686-pae), optionally with a
-#            variant after a colon: 7.x:swiotlb boots with swiotlb=force (no IOMMU)
+#            variant after a colon: 7.x:swiotlb boots with swiotlb=force (no IOMMU),
+#            6.12:direct with neither (dma-direct: bus address == physical address)
 # environment:
 #   MT_VM_CACHE    kernel cache (default .vmtest-cache, git-ignored)
 #   MT_VM_OUT      logs and initramfs (default BINDIR)
 #   MT_VM_ARCH     x86_64 (default) or i386
 #   MT_VM_TESTS    vmcheck arguments, comma-separated (e.g. "--verbose,slab"), for every VM
-#                  (default: every test, but a variant's own list: swiotlb runs the DMA tests)
+#                  (default: every test, but a variant's own list: swiotlb and direct run
+#                  the DMA tests)
 #   MT_VM_TIMEOUT  seconds per VM (default 900: a 6.12 run took 299 s on a loaded 2-core host)
 #   MT_VM_JOBS     VMs booted at once (default 2)
 # QEMU runs with TCG (KVM guests hang on these machines). A test a VM was not asked to run
@@ -64,9 +66,10 @@ disk=$out/disk.img
 [ -e "$disk" ] || truncate -s 1M "$disk"
 
 # 3. boot the kernels, MT_VM_JOBS at a time
-# The tests each variant runs ("" = all): swiotlb=force exists to prove bounces, the rest of
-# the kernel is the same as the IOMMU boot's, so the swiotlb boot runs the DMA tests alone.
-declare -A variant_tests=([swiotlb]=dma_smoke,dma)
+# The tests each variant runs ("" = all): swiotlb=force exists to prove bounces, direct the
+# untranslated case (bus == physical); the rest of the kernel is the same as the IOMMU
+# boot's, so those boots run the DMA tests alone.
+declare -A variant_tests=([swiotlb]=dma_smoke,dma [direct]=dma_smoke,dma)
 declare -A vm_tests vm_log vm_name
 names=()
 for i in "${!kdirs[@]}"; do
@@ -74,7 +77,7 @@ for i in "${!kdirs[@]}"; do
 	variant=
 	[ "$spec" != "${spec#*:}" ] && variant=${spec#*:}
 	case $variant in
-	"" | swiotlb) ;;
+	"" | swiotlb | direct) ;;
 	*) echo "vmtest: unknown variant '$variant'" >&2; exit 2 ;;
 	esac
 	name=$(cat "${kdirs[$i]}/release")${variant:+:$variant}
@@ -108,6 +111,7 @@ boot() {
 		cmdline+=" intel_iommu=on"
 		;;
 	swiotlb) cmdline+=" swiotlb=force" ;;	# every streaming mapping bounces
+	direct) ;;	# no IOMMU, no forced bounce: dma-direct maps 1:1 below the device's mask
 	esac
 	case $arch in
 	x86_64) mem=1G ;;
