@@ -42,7 +42,7 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Iinc
 ifeq ($(STATIC),1)
 STATIC_LDFLAGS := -static
 endif
-LDLIBS := $(STATIC_LDFLAGS) -lbpf -lelf -lz
+LDLIBS := $(STATIC_LDFLAGS) -lbpf -lelf -lz -lpthread
 
 # The model, renderers and kernel facts: plain C, no libbpf, unit-tested on their own.
 CORE_SRCS := src/model.c src/layout.c src/model_classes.c src/render_text_classes.c \
@@ -59,7 +59,7 @@ CORE_SRCS := src/model.c src/layout.c src/model_classes.c src/render_text_classe
 APP_SRCS := src/main.c src/cmd_run.c src/loader.c src/calib.c src/probe.c src/cmd_check.c \
 	    src/scope.c src/collect_pair.c src/mapsrc_live.c src/record_live.c src/cmd_record.c \
 	    src/cmd_report.c src/cmd_top.c src/listen.c src/layout_probe.c src/cmd_layout.c \
-	    src/cmd_addr.c src/btf_names.c src/alloclat.c src/collect_latency.c
+	    src/cmd_addr.c src/btf_names.c src/alloclat.c src/collect_latency.c src/detach.c
 BPF_SRCS := bpf/maps.bpf.c bpf/slab.bpf.c bpf/page.bpf.c bpf/scope.bpf.c bpf/vmalloc.bpf.c \
 	    bpf/fault.bpf.c bpf/dma.bpf.c bpf/kmap.bpf.c bpf/lat_maps.bpf.c bpf/stall.bpf.c
 # Allocator call latency: its own object, so a kernel that refuses fentry/kprobes fails

@@ -12,6 +12,7 @@
 #include "alloclat.skel.h"
 #include "alloclat_pick.h"
 #include "collect_latency.h"
+#include "detach.h"
 #include "kernel_info.h"
 #include "util.h"
 
@@ -314,12 +315,19 @@ static int try_kprobe(struct mt_alloclat *a, const struct mt_loader_opts *o, int
 	return 0;
 }
 
+/* The kprobe links, all at once: each waits for a grace period as it goes (detach.c). */
+static void destroy_links(struct mt_alloclat *a)
+{
+	struct bpf_link **slots[sizeof(a->links) / sizeof(a->links[0])];
+
+	for (size_t i = 0; i < sizeof(a->links) / sizeof(a->links[0]); i++)
+		slots[i] = &a->links[i];
+	mt_links_destroy(slots, sizeof(a->links) / sizeof(a->links[0]));
+}
+
 static void teardown(struct mt_alloclat *a)
 {
-	for (size_t i = 0; i < sizeof(a->links) / sizeof(a->links[0]); i++) {
-		bpf_link__destroy(a->links[i]);
-		a->links[i] = NULL;
-	}
+	destroy_links(a);
 	alloclat_bpf__destroy(a->skel);
 	a->skel = NULL;
 	memset(a->func, 0, sizeof(a->func));
@@ -365,12 +373,9 @@ int mt_alloclat_start(struct mt_alloclat *a, const struct mt_loader_opts *o, int
 
 void mt_alloclat_detach(struct mt_alloclat *a)
 {
-	for (size_t i = 0; i < sizeof(a->links) / sizeof(a->links[0]); i++) {
-		bpf_link__destroy(a->links[i]);
-		a->links[i] = NULL;
-	}
+	destroy_links(a);
 	if (a->skel)
-		alloclat_bpf__detach(a->skel);
+		mt_skel_detach(a->skel->skeleton);
 }
 
 int mt_alloclat_collect(struct mt_alloclat *a, struct mt_latency *m)

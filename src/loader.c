@@ -7,6 +7,7 @@
 #include <bpf/libbpf.h>
 #include "collect_pair.h"
 #include "collect.h"
+#include "detach.h"
 #include "kernel_info.h"
 #include "loader.h"
 #include "mapsrc_live.h"
@@ -368,7 +369,7 @@ bool mt_loader_event_at(const struct mt_loader *l, size_t i, const char **group,
 void mt_loader_detach(struct mt_loader *l)
 {
 	if (l->skel)
-		memtrace_bpf__detach(l->skel);
+		mt_skel_detach(l->skel->skeleton);
 }
 
 __u64 mt_loader_missed_runs(const struct mt_loader *l)
