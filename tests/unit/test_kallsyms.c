@@ -98,6 +98,34 @@ static void test_edge_cases(void **state)
 	mt_ksyms_free(&ks);
 }
 
+/* Lines the hand-written splitter must take apart as sscanf did, or better. */
+static void test_line_shapes(void **state)
+{
+	static const char text[] =
+		"ffffffff81000000 T\tspaced_out   \t [tab_mod]\n"	/* any blanks between */
+		"ffffffff81000100 t unclosed [half_mod\n"		/* module without ] */
+		"ffffffff81000200 t empty_mod []\n"			/* [] is no module */
+		"ffffffff8100030 t short_hex\n"				/* 15 digits: fine */
+		"12345678901234567 T seventeen_digits\n"		/* too long: skipped */
+		"ffffffff8100040g T not_hex\n"				/* skipped */
+		"ffffffff81000500 T\n"					/* no name: skipped */
+		"ffffffff81000600\n";					/* no type: skipped */
+	FILE *f = fmemopen((void *)text, sizeof(text) - 1, "r");
+	struct mt_ksyms ks;
+
+	(void)state;
+	assert_non_null(f);
+	mt_ksyms_init(&ks);
+	assert_int_equal(mt_ksyms_parse(&ks, f), 0);
+	fclose(f);
+	assert_int_equal(ks.n, 4);
+	assert_string_equal(fmt(&ks, 0xffffffff81000004ULL, true), "spaced_out+0x4 [tab_mod]");
+	assert_string_equal(fmt(&ks, 0xffffffff81000104ULL, true), "unclosed+0x4 [half_mod]");
+	assert_string_equal(fmt(&ks, 0xffffffff81000204ULL, true), "empty_mod+0x4");
+	assert_string_equal(fmt(&ks, 0x0ffffffff8100034ULL, true), "short_hex+0x4");
+	mt_ksyms_free(&ks);
+}
+
 static void test_missing_file(void **state)
 {
 	struct mt_ksyms ks;
@@ -113,6 +141,7 @@ int main(void)
 		cmocka_unit_test(test_real_slice),
 		cmocka_unit_test(test_nonroot_hides_everything),
 		cmocka_unit_test(test_edge_cases),
+		cmocka_unit_test(test_line_shapes),
 		cmocka_unit_test(test_missing_file),
 	};
 
