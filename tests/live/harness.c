@@ -127,7 +127,8 @@ void read_line(int fd, char *buf, size_t len)
 	buf[n] = '\0';
 }
 
-int wait_exit(pid_t pid, double timeout)
+/* The exit status (128+signal if killed), or -1 with pid still running after timeout s. */
+static int wait_status(pid_t pid, double timeout)
 {
 	double end = now() + timeout;
 	int st;
@@ -139,9 +140,22 @@ int wait_exit(pid_t pid, double timeout)
 			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 		usleep(20 * 1000);
 	}
-	kill(pid, SIGKILL);
-	waitpid(pid, &st, 0);
 	return -1;
+}
+
+static void kill_reap(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+int wait_exit(pid_t pid, double timeout)
+{
+	int st = wait_status(pid, timeout);
+
+	if (st < 0)
+		kill_reap(pid);
+	return st;
 }
 
 /* Print each thread's kernel stack: what a process that would not exit was waiting for. */
@@ -175,21 +189,15 @@ static void print_kernel_stacks(pid_t pid)
 
 int wait_oracle(pid_t pid)
 {
-	double end = now() + ORACLE_EXIT_TIMEOUT;
-	int st;
+	int st = wait_status(pid, ORACLE_EXIT_TIMEOUT);
 
-	while (now() < end) {
-		pid_t r = waitpid(pid, &st, WNOHANG);
-
-		if (r == pid)
-			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-		usleep(20 * 1000);
+	if (st < 0) {
+		print_message("oracle %d still running %d s after SIGINT\n", pid,
+			      ORACLE_EXIT_TIMEOUT);
+		print_kernel_stacks(pid);
+		kill_reap(pid);
 	}
-	print_message("oracle %d still running %d s after SIGINT\n", pid, ORACLE_EXIT_TIMEOUT);
-	print_kernel_stacks(pid);
-	kill(pid, SIGKILL);
-	waitpid(pid, &st, 0);
-	return -1;
+	return st;
 }
 
 bool have_cmd(const char *cmd)
