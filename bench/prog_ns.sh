@@ -47,7 +47,15 @@ wait_for() {	# file pattern seconds
 # the floor and of memtrace are the ids that appear while each of them starts.
 ids() { bpftool prog show -j 2>/dev/null | jq -r '.[].id' | sort; }
 ids >"$TMP/ids0"
-"$FLOOR" 2>"$TMP/floor.err" &
+# every event the workloads fire that memtrace traces, page faults and vmalloc included
+FLOOR_EVENTS=""
+for e in kmem/kmalloc kmem/kmem_cache_alloc kmem/kfree kmem/kmem_cache_free kmem/mm_page_alloc \
+	kmem/mm_page_free vmalloc/alloc_vmap_area vmalloc/free_vmap_area_noflush \
+	exceptions/page_fault_user exceptions/page_fault_kernel; do
+	[ -d "/sys/kernel/tracing/events/$e" ] && FLOOR_EVENTS+=" ${e#*/}"
+done
+# shellcheck disable=SC2086
+"$FLOOR" $FLOOR_EVENTS 2>"$TMP/floor.err" &
 FPID=$!
 wait_for "$TMP/floor.err" "floor: attached" 20 || die "floor did not attach: $(cat "$TMP/floor.err")"
 ids >"$TMP/ids1"

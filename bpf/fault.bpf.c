@@ -18,10 +18,70 @@ struct {
 	__type(value, struct mt_fault_proc);
 } fault_procs SEC(".maps");
 
-static __always_inline int on_fault(__u64 addr, __u64 err, bool user)
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mt_fault_slot);
+} fault_slot SEC(".maps");
+
+/* This process's per-CPU hash row, created on first sight with the group leader's comm. */
+static __always_inline struct mt_fault_proc *fault_row(struct mt_class_stats *cs, __u32 tgid)
 {
 	struct mt_fault_proc *p, fresh = {};
+	struct task_struct *task;
+
+	p = bpf_map_lookup_elem(&fault_procs, &tgid);
+	if (p)
+		return p;
+	task = (struct task_struct *)bpf_get_current_task();
+	BPF_CORE_READ_STR_INTO(&fresh.comm, task, group_leader, comm);
+	bpf_map_update_elem(&fault_procs, &tgid, &fresh, BPF_NOEXIST);
+	p = bpf_map_lookup_elem(&fault_procs, &tgid);
+	if (!p)
+		cs->fault_proc_full++;
+	return p;
+}
+
+/*
+ * Where this fault's counts go: this CPU's slot, after moving the previous process's counts
+ * into its hash row when the process changed (mt_proc_get in memtrace.bpf.h, whose comment
+ * says why a nested event finding the slot MOVING counts in the hash row directly).
+ */
+static __always_inline struct mt_fault_proc *fault_get(struct mt_class_stats *cs, __u32 tgid)
+{
+	struct mt_fault_slot *s;
+	struct mt_fault_proc *p;
+	__u32 zero = 0;
+
+	s = bpf_map_lookup_elem(&fault_slot, &zero);
+	if (!s)
+		return NULL;
+	if (s->state == MT_SLOT_VALID && s->tgid == tgid)
+		return &s->f;
+	if (s->state == MT_SLOT_MOVING)
+		return fault_row(cs, tgid);
+	if (s->state == MT_SLOT_VALID) {
+		s->state = MT_SLOT_MOVING;
+		p = bpf_map_lookup_elem(&fault_procs, &s->tgid);
+		if (p)
+			mt_fault_add(p, &s->f);
+	}
+	s->state = MT_SLOT_MOVING;
+	if (!fault_row(cs, tgid)) {
+		s->state = MT_SLOT_EMPTY;
+		return NULL;
+	}
+	__builtin_memset(&s->f, 0, sizeof(s->f));
+	s->tgid = tgid;
+	s->state = MT_SLOT_VALID;
+	return &s->f;
+}
+
+static __always_inline int on_fault(__u64 addr, __u64 err, bool user)
+{
 	struct mt_class_stats *cs;
+	struct mt_fault_proc *p;
 	struct mt_stats *st;
 	bool write = err & X86_PF_WRITE;
 	__u32 tgid;
@@ -35,18 +95,9 @@ static __always_inline int on_fault(__u64 addr, __u64 err, bool user)
 		cs->faults_user++;
 	else
 		cs->faults_kernel++;
-	p = bpf_map_lookup_elem(&fault_procs, &tgid);
-	if (!p) {
-		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-
-		BPF_CORE_READ_STR_INTO(&fresh.comm, task, group_leader, comm);
-		bpf_map_update_elem(&fault_procs, &tgid, &fresh, BPF_NOEXIST);
-		p = bpf_map_lookup_elem(&fault_procs, &tgid);
-		if (!p) {
-			cs->fault_proc_full++;
-			return 0;
-		}
-	}
+	p = fault_get(cs, tgid);
+	if (!p)
+		return 0;
 	if (user) {
 		if (write)
 			p->user_write++;

@@ -141,7 +141,16 @@ static int collect_scope(const struct mt_mapsrc *s, struct mt_report *r)
 
 static int add_proc_faults(struct mt_report *r, const void *k, const void *v, int ncpu)
 {
-	return mt_procx_add_faults(&r->px, *(const __u32 *)k, v, ncpu) ? -ENOMEM : 0;
+	__u32 tgid = *(const __u32 *)k;
+	struct mt_fault_proc *pc;
+	int err;
+
+	pc = mt_fault_with_slots(v, ncpu, tgid, r->x.fault_slots, r->x.nr_fault_slots);
+	if (!pc)
+		return -ENOMEM;
+	err = mt_procx_add_faults(&r->px, tgid, pc, ncpu + 1) ? -ENOMEM : 0;
+	free(pc);
+	return err;
 }
 
 static int add_owner_frees(struct mt_report *r, const void *k, const void *v, int ncpu)
@@ -288,6 +297,7 @@ static int collect_fronts(const struct mt_mapsrc *s, struct mt_report *r)
 
 int mt_collect(const struct mt_mapsrc *s, struct mt_report *r)
 {
+	struct mt_fault_slot *fault_slots;
 	struct mt_stats *st;
 	__u32 zero = 0;
 	int nr, err;
@@ -309,12 +319,23 @@ int mt_collect(const struct mt_mapsrc *s, struct mt_report *r)
 		err = collect_scope(s, r);
 	if (!err)
 		err = collect_pair(s, r);
-	if (!err)
-		err = mt_collect_classes(s, r);
+	if (err)
+		goto out;
+	/* the fault fronts, read by both fault tables; absent from older recordings */
+	fault_slots = mt_collect_lookup(s, "fault_slot", &zero, sizeof(*fault_slots), &nr, &err);
+	if (!fault_slots && err != -ENOENT)
+		goto out;
+	r->x.fault_slots = fault_slots;
+	r->x.nr_fault_slots = fault_slots ? nr : 0;
+	err = mt_collect_classes(s, r);
 	if (!err)
 		err = mt_collect_stalls_report(s, r);
 	if (!err)
 		err = collect_procx(s, r);
+	r->x.fault_slots = NULL;
+	r->x.nr_fault_slots = 0;
+	free(fault_slots);
+out:
 	mt_report_finish(r);
 	mt_scope_finish(r);
 	mt_classes_finish(&r->x);

@@ -8,7 +8,14 @@
 
 static int add_fault(struct mt_report *r, const void *k, const void *v, int nr)
 {
-	mt_classes_add_fault(&r->x, *(const __u32 *)k, v, nr);
+	__u32 tgid = *(const __u32 *)k;
+	struct mt_fault_proc *pc;
+
+	pc = mt_fault_with_slots(v, nr, tgid, r->x.fault_slots, r->x.nr_fault_slots);
+	if (!pc)
+		return -ENOMEM;
+	mt_classes_add_fault(&r->x, tgid, pc, nr + 1);
+	free(pc);
 	return 0;
 }
 

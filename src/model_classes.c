@@ -105,6 +105,20 @@ void mt_classes_add_fault(struct mt_classes_report *x, __u32 tgid,
 		x->faults[at] = row;
 }
 
+struct mt_fault_proc *mt_fault_with_slots(const struct mt_fault_proc *pc, int ncpu, __u32 tgid,
+					  const struct mt_fault_slot *slots, int nr_slots)
+{
+	struct mt_fault_proc *v = calloc((size_t)ncpu + 1, sizeof(*v));
+
+	if (!v)
+		return NULL;
+	memcpy(v, pc, (size_t)ncpu * sizeof(*v));
+	for (int c = 0; c < nr_slots; c++)
+		if (slots[c].state == MT_SLOT_VALID && slots[c].tgid == tgid)
+			mt_fault_add(&v[ncpu], &slots[c].f);
+	return v;
+}
+
 void mt_classes_add_dma(struct mt_classes_report *x, const struct mt_dma_dev *pc, int ncpu)
 {
 	struct mt_dma_row *row;

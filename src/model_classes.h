@@ -62,6 +62,9 @@ struct mt_classes_report {
 	int nr_dma;
 	struct mt_vrange_row vranges[MT_MAX_VRANGE_ROWS];
 	int nr_vranges;
+	/* while the maps are read: the per-CPU fault fronts, for mt_fault_with_slots() */
+	const struct mt_fault_slot *fault_slots;
+	int nr_fault_slots;
 };
 
 void mt_classes_init(struct mt_classes_report *x);
@@ -71,6 +74,13 @@ void mt_classes_add_class(struct mt_classes_report *x, const struct mt_class_sta
 			  int ncpu);
 void mt_classes_add_fault(struct mt_classes_report *x, __u32 tgid,
 			  const struct mt_fault_proc *pc, int ncpu);
+/*
+ * A fault_procs row of tgid (pc, one value per CPU) with one more value after them: what the
+ * per-CPU fronts (bpf/fault.bpf.c fault_get) still hold for tgid. ncpu + 1 values, malloc'd;
+ * NULL when out of memory.
+ */
+struct mt_fault_proc *mt_fault_with_slots(const struct mt_fault_proc *pc, int ncpu, __u32 tgid,
+					  const struct mt_fault_slot *slots, int nr_slots);
 void mt_classes_add_dma(struct mt_classes_report *x, const struct mt_dma_dev *pc, int ncpu);
 void mt_classes_add_vrange(struct mt_classes_report *x, const struct mt_vrange_key *k,
 			   const struct mt_vrange_val *pc, int ncpu);

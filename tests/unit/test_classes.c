@@ -171,6 +171,45 @@ static void test_merge_percpu(void **state)
 	free(cs);
 }
 
+/*
+ * The per-CPU fault fronts (bpf/fault.bpf.c fault_get): a valid slot of the row's tgid adds
+ * to it, with the address span widened; a slot of another process or not valid does not.
+ */
+static void test_fault_slots_fold(void **state)
+{
+	struct mt_fault_proc pc[2] = { { .user_read = 1, .addr_min = 0x7000, .addr_max = 0x8000 },
+				       { .kernel_write = 2 } };
+	struct mt_fault_slot slots[3] = {
+		{ .tgid = 7, .state = MT_SLOT_VALID,
+		  .f = { .user_write = 10, .ifetch = 1, .addr_min = 0x5000, .addr_max = 0x6000 } },
+		{ .tgid = 8, .state = MT_SLOT_VALID, .f = { .user_read = 100 } },
+		{ .tgid = 7, .state = MT_SLOT_MOVING, .f = { .user_read = 1000 } },
+	};
+	struct mt_classes_report *x = calloc(1, sizeof(*x));
+	struct mt_fault_proc *v;
+
+	(void)state;
+	v = mt_fault_with_slots(pc, 2, 7, slots, 3);
+	assert_non_null(v);
+	assert_int_equal(v[0].user_read, 1);	/* the rows themselves, unchanged */
+	assert_int_equal(v[1].kernel_write, 2);
+	assert_int_equal(v[2].user_write, 10);	/* the valid slot of tgid 7 only */
+	assert_int_equal(v[2].user_read, 0);
+	assert_int_equal(v[2].ifetch, 1);
+	mt_classes_add_fault(x, 7, v, 3);
+	mt_classes_finish(x);
+	assert_int_equal(x->faults[0].total, 13);
+	assert_int_equal(x->faults[0].addr_min, 0x5000);
+	assert_int_equal(x->faults[0].addr_max, 0x8000);
+	free(v);
+	/* no slots (a recording made before they existed): the rows alone */
+	v = mt_fault_with_slots(pc, 2, 7, NULL, 0);
+	assert_non_null(v);
+	assert_int_equal(v[2].user_write + v[2].user_read + v[2].addr_min, 0);
+	free(v);
+	free(x);
+}
+
 static void report(struct mt_report *r, bool all_traced)
 {
 	mt_report_init(r);
@@ -443,6 +482,7 @@ int main(void)
 		cmocka_unit_test(test_zone_effective_and_fallbacks),
 		cmocka_unit_test(test_gfp_decode),
 		cmocka_unit_test(test_merge_percpu),
+		cmocka_unit_test(test_fault_slots_fold),
 		cmocka_unit_test(test_gfp_front_spread),
 		cmocka_unit_test(test_sections_measured),
 		cmocka_unit_test(test_sections_unavailable),
