@@ -235,7 +235,7 @@ vmtest: vmdeps
 # The 32-bit HIGHMEM kernel (686-pae, no built-in BTF): memtrace built for i386 against
 # Debian's i386 static libraries (fetched, never installed: the system's dpkg does not get
 # i386), BTF generated with pahole from the kernel's -dbg package (a 765 MB download, cached
-# as 4 MB). Slower than vmtest, so a target of its own.
+# as 4 MB). A target of its own, one kernel in one VM; .ci/run runs it after vmtest.
 vmtest-i386: vmdeps
 	$(Q)$(MAKE) --no-print-directory deps DEB_PKGS='gcc-multilib dwarves'
 	$(Q)root=$$(tests/vm/fetch-userland.sh $(VM_CACHE) i386) && \
