@@ -189,8 +189,11 @@ static void print_kernel_stacks(pid_t pid)
 
 int wait_oracle(pid_t pid)
 {
-	int st = wait_status(pid, ORACLE_EXIT_TIMEOUT);
+	double end = now() + ORACLE_EXIT_TIMEOUT;
+	int st;
 
+	while ((st = wait_status(pid, 2)) < 0 && now() < end)
+		kill(pid, SIGINT);
 	if (st < 0) {
 		print_message("oracle %d still running %d s after SIGINT\n", pid,
 			      ORACLE_EXIT_TIMEOUT);

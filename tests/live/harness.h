@@ -43,9 +43,11 @@ void read_line(int fd, char *buf, size_t len);
 int wait_exit(pid_t pid, double timeout);
 /*
  * Wait for a bpftrace oracle sent SIGINT: its exit status, or -1 after ORACLE_EXIT_TIMEOUT
- * seconds, with its threads' kernel stacks printed. On 6.18 each probe bpftrace detaches
- * waits for an RCU Tasks Trace grace period (perf_event_detach_bpf_prog); on a loaded 2-core
- * machine those have added up to over two minutes.
+ * seconds, with its threads' kernel stacks printed. SIGINT goes again every 2 s: bpftrace
+ * 0.17 can miss one (seen twice in CI: still polling its buffers, epoll_wait every 100 ms,
+ * 300 s after SIGINT; it stops only when a signal interrupts that wait, it seems).
+ * Detaching is slow too: on 6.18 each probe waits for an RCU Tasks Trace grace period
+ * (perf_event_detach_bpf_prog), which on a loaded 2-core machine adds up to minutes.
  */
 #define ORACLE_EXIT_TIMEOUT 300
 int wait_oracle(pid_t pid);
