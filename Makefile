@@ -44,22 +44,15 @@ STATIC_LDFLAGS := -static
 endif
 LDLIBS := $(STATIC_LDFLAGS) -lbpf -lelf -lz -lpthread
 
-# The model, renderers and kernel facts: plain C, no libbpf, unit-tested on their own.
-CORE_SRCS := src/model.c src/layout.c src/model_classes.c src/render_text_classes.c \
-	     src/render_json_classes.c src/render_text.c src/render_json.c src/json_writer.c \
-	     src/hist.c src/zones.c src/util.c src/kernel_info.c src/calib_solve.c src/model_scope.c \
-	     src/expr.c src/metrics.c src/render_text_scope.c src/render_json_scope.c \
-	     src/model_pair.c src/kallsyms.c src/render_text_pair.c src/render_json_pair.c \
-	     src/render_folded.c src/mapsrc.c src/mapsrc_rec.c src/collect.c src/collect_classes.c \
-	     src/record_write.c src/record_read.c src/record_header.c src/render_openmetrics.c \
-	     src/top.c src/model_latency.c src/render_text_latency.c src/render_json_latency.c \
-	     src/alloclat_pick.c src/collect_stalls.c src/model_proc.c src/render_text_proc.c \
-	     src/render_json_proc.c src/metrics_ext.c
-# The binary: the above plus CLI, loader and collector.
-APP_SRCS := src/main.c src/cmd_run.c src/loader.c src/calib.c src/probe.c src/cmd_check.c \
-	    src/scope.c src/collect_pair.c src/mapsrc_live.c src/record_live.c src/cmd_record.c \
-	    src/cmd_report.c src/cmd_top.c src/listen.c src/layout_probe.c src/cmd_layout.c \
-	    src/cmd_addr.c src/btf_names.c src/alloclat.c src/collect_latency.c src/detach.c
+# src/ has a folder per layer (docs/architecture.md). The plain-C core (model, renderers,
+# recordings, system helpers and the collector's map readers) builds without libbpf and is
+# what the unit tests link; the binary adds the CLI and the BPF side of collect/.
+COLLECT_PLAIN := collect.c collect_classes.c collect_stalls.c map_read.c \
+		 kernel_info.c calib_solve.c alloclat_pick.c
+CORE_SRCS := $(sort $(wildcard src/model/*.c src/render/*.c src/record/*.c src/sys/*.c)) \
+	     $(addprefix src/collect/,$(COLLECT_PLAIN))
+APP_SRCS := $(sort $(wildcard src/cli/*.c) \
+	      $(filter-out $(CORE_SRCS),$(wildcard src/collect/*.c)))
 BPF_SRCS := bpf/maps.bpf.c bpf/slab.bpf.c bpf/page.bpf.c bpf/scope.bpf.c bpf/vmalloc.bpf.c \
 	    bpf/fault.bpf.c bpf/dma.bpf.c bpf/kmap.bpf.c bpf/lat_maps.bpf.c bpf/stall.bpf.c
 # Allocator call latency: its own object, so a kernel that refuses fentry/kprobes fails
@@ -157,9 +150,9 @@ $(OUTPUT)/check.skel.h: $(OUTPUT)/check.bpf.lo
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name check_bpf > $@
 
-$(OUTPUT)/src/cmd_check.o: $(OUTPUT)/check.skel.h
-$(OUTPUT)/src/loader.o $(OUTPUT)/src/collect_pair.o $(OUTPUT)/src/mapsrc_live.o \
-	$(OUTPUT)/src/record_live.o: $(OUTPUT)/memtrace.skel.h
+$(OUTPUT)/src/collect/check_hook.o: $(OUTPUT)/check.skel.h
+$(OUTPUT)/src/collect/loader.o $(OUTPUT)/src/collect/collect_pair.o \
+	$(OUTPUT)/src/collect/mapsrc_live.o $(OUTPUT)/src/collect/record_live.o: $(OUTPUT)/memtrace.skel.h
 
 $(OUTPUT)/alloclat.bpf.lo: $(ALLOCLAT_OBJS)
 	$(call msg,GEN-OBJ,$@)
@@ -169,12 +162,13 @@ $(OUTPUT)/alloclat.skel.h: $(OUTPUT)/alloclat.bpf.lo
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name alloclat_bpf > $@
 
-$(OUTPUT)/src/alloclat.o: $(OUTPUT)/alloclat.skel.h
-$(OUTPUT)/src/collect_latency.o: $(OUTPUT)/memtrace.skel.h
-$(OUTPUT)/src/calib.o: $(OUTPUT)/calib.skel.h
+$(OUTPUT)/src/collect/alloclat.o: $(OUTPUT)/alloclat.skel.h
+$(OUTPUT)/src/collect/collect_latency.o: $(OUTPUT)/memtrace.skel.h
+$(OUTPUT)/src/collect/calib.o: $(OUTPUT)/calib.skel.h
 
-$(OUTPUT)/src/%.o: src/%.c | $(OUTPUT)/src
+$(OUTPUT)/src/%.o: src/%.c
 	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(MT_CFLAGS) -c $< -o $@
 
 $(BIN): $(CORE_OBJS) $(APP_OBJS)
@@ -310,10 +304,10 @@ vmlinux:
 	$(Q)BPFTOOL=$(BPFTOOL) vmlinux/gen.sh $(ARCH)
 
 format:
-	$(Q)clang-format -i src/*.c src/*.h include/*.h bpf/*.c bpf/*.h tests/unit/*.c tests/live/*.c
+	$(Q)clang-format -i src/*/*.c src/*/*.h include/*.h bpf/*.c bpf/*.h tests/unit/*.c tests/live/*.c
 
 clean:
 	$(call msg,CLEAN,$(OUTPUT))
 	$(Q)rm -rf $(OUTPUT)
 
--include $(wildcard $(OUTPUT)/src/*.d $(OUTPUT)/bpf/*.d $(OUTPUT)/tests/*.d $(OUTPUT)/bench/*.d)
+-include $(wildcard $(OUTPUT)/src/*/*.d $(OUTPUT)/bpf/*.d $(OUTPUT)/tests/*.d $(OUTPUT)/bench/*.d)

@@ -16,7 +16,7 @@ flags="-Iinclude -Isrc -I$out -D_GNU_SOURCE -DMEMTRACE_VERSION=\"lint\" -std=gnu
 
 echo "== cppcheck"
 cppcheck --enable=warning,performance,portability --error-exitcode=1 --inline-suppr -q \
-	--suppress=missingIncludeSystem -Iinclude -Isrc -I"$out" src/*.c || rc=1
+	--suppress=missingIncludeSystem -Iinclude -Isrc -I"$out" src/*/*.c || rc=1
 
 echo "== clang-tidy"
 checks='-*,bugprone-*,clang-analyzer-*,-bugprone-easily-swappable-parameters'
@@ -24,7 +24,7 @@ checks="$checks,-bugprone-reserved-identifier,-bugprone-narrowing-conversions"
 checks="$checks,-bugprone-assignment-in-if-condition"
 checks="$checks,-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling"
 # shellcheck disable=SC2086
-findings=$(clang-tidy --quiet --checks="$checks" src/*.c -- $flags 2>/dev/null |
+findings=$(clang-tidy --quiet --checks="$checks" src/*/*.c -- $flags 2>/dev/null |
 	grep -E '^[^ ].*: (warning|error):' | grep -v '\.skel\.h:')
 if [ -n "$findings" ]; then
 	echo "$findings"

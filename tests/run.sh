@@ -53,6 +53,15 @@ for t in "$out"/tests/live_*; do
 	[ -x "$t" ] && run "$(basename "$t")" "$t"
 done
 
+# the layering rule of docs/architecture.md: one test
+printf '== layering\n'
+if tests/layering.sh; then
+	passed=$((passed + 1))
+else
+	failed=$((failed + 1))
+	broken="$broken layering"
+fi
+
 # fuzz targets, bounded in time: each target is one test, passed when nothing crashed
 for src in tests/fuzz/fuzz_*.c; do
 	name=$(basename "$src" .c)

@@ -16,8 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "expr.h"
-#include "metrics.h"
+#include "model/expr.h"
+#include "model/metrics.h"
 
 static const struct {
 	const char *name;

@@ -11,11 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
-#include "collect.h"
-#include "mapsrc_rec.h"
-#include "record.h"
-#include "record_header.h"
-#include "render.h"
+#include "collect/collect.h"
+#include "record/mapsrc_rec.h"
+#include "record/record.h"
+#include "record/record_header.h"
+#include "render/render.h"
 
 static __u32 rd32(const uint8_t *p)
 {

@@ -15,7 +15,7 @@
 #include <cmocka.h>
 #include <stdio.h>
 #include <string.h>
-#include "calib.h"
+#include "collect/calib.h"
 
 #define PAGE_STRUCT	64
 #define SHIFT		12

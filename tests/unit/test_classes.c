@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <json-c/json.h>
-#include "render.h"
+#include "render/render.h"
 
 static void zones_x86_64(struct mt_zone_table *t)
 {

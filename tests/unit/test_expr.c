@@ -11,8 +11,8 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include "expr.h"
-#include "metrics.h"
+#include "model/expr.h"
+#include "model/metrics.h"
 
 struct good {
 	const char *in;

@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "hist.h"
+#include "model/hist.h"
 
 /* floor(log2(v)), 0 for 0: the obvious loop, slow but beyond doubt */
 static __u32 ref_log2(__u64 v)

@@ -12,7 +12,7 @@
 #include <cmocka.h>
 #include <stdio.h>
 #include <string.h>
-#include "kallsyms.h"
+#include "sys/kallsyms.h"
 
 static void load(struct mt_ksyms *ks, const char *name)
 {

@@ -13,9 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "alloclat_pick.h"
+#include "collect/alloclat_pick.h"
 #include "mt_hist.h"
-#include "render.h"
+#include "render/render.h"
 
 /* ---- a user-space twin of lat_begin/lat_end in bpf/latency.bpf.h over a tiny table ---- */
 

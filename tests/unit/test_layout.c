@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "layout.h"
+#include "model/layout.h"
 
 static void zones(const char *name, struct mt_zone_table *t)
 {

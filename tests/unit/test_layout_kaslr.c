@@ -31,7 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <json-c/json.h>
-#include "layout.h"
+#include "model/layout.h"
 
 static void fixture_path(char *path, size_t len, const char *name)
 {

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "render.h"
+#include "render/render.h"
 
 static char *render(const struct mt_report *r, int top)
 {

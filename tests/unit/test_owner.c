@@ -14,8 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <json-c/json.h>
-#include "metrics.h"
-#include "render.h"
+#include "model/metrics.h"
+#include "render/render.h"
+#include "model/report_join.h"
 
 static long long value_of(const struct mt_report *r, const char *name, int *measured)
 {

@@ -15,8 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "model.h"
-#include "render.h"
+#include "model/model.h"
+#include "render/render.h"
+#include "model/report_join.h"
 
 #define NCPU 2
 #define SEC 1000000000ULL

@@ -19,11 +19,11 @@
 #include <string.h>
 #include <unistd.h>
 #include <json-c/json.h>
-#include "collect.h"
-#include "mapsrc_rec.h"
-#include "record.h"
-#include "record_header.h"
-#include "render.h"
+#include "collect/collect.h"
+#include "record/mapsrc_rec.h"
+#include "record/record.h"
+#include "record/record_header.h"
+#include "render/render.h"
 
 #define GOLDEN "record-mix-2000"
 

@@ -16,8 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "json_writer.h"
-#include "render.h"
+#include "sys/json_writer.h"
+#include "render/render.h"
 
 /* ---- helpers ---- */
 

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "render.h"
+#include "render/render.h"
 
 #define MAX_LINES 512
 

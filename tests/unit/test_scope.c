@@ -13,8 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "metrics.h"
-#include "render.h"
+#include "model/metrics.h"
+#include "render/render.h"
+#include "model/report_join.h"
 
 static void add_proc(struct mt_report *r, __u32 tgid, const char *comm, __u64 slab)
 {

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "top.h"
+#include "render/top.h"
 
 static void add_proc(struct mt_report *r, __u32 tgid, const char *comm, __u64 allocs,
 		     __u64 bytes, __u64 frees, __u64 freed)

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "util.h"
+#include "sys/util.h"
 
 /* ---- mt_fmt_bytes ---- */
 

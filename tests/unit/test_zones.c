@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "zones.h"
+#include "sys/zones.h"
 
 static void load_fixture(const char *name, struct mt_zone_table *t)
 {

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * memtrace report FILE: the report of a recording, through the same collector and
+ * renderers as run, reading the maps from the file (no BPF, no root).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include "cli/cmds.h"
+#include "collect/collect.h"
+#include "collect/collect_classes.h"
+#include "sys/kallsyms.h"
+#include "record/mapsrc_rec.h"
+#include "record/record_header.h"
+#include "sys/util.h"
+#include "model/report_join.h"
+
+void usage_report(void)
+{
+	printf(
+"Usage: memtrace report FILE [--json FILE|-] [--top N] [--openmetrics FILE]\n"
+"\n"
+"Print the report of a file written by 'memtrace record': the same text and JSON\n"
+"'memtrace run' prints, computed by the same code from the recorded maps. Needs\n"
+"no root, no BPF and not the machine it was recorded on. A file cut short\n"
+"(recorder killed, disk full) reports everything up to its last complete chunk\n"
+"and says it is truncated; what was lost reads as zero.\n"
+"\n"
+"Options:\n"
+"      --json FILE       also write the report as JSON to FILE; '-' writes JSON\n"
+"                        alone to stdout\n"
+"      --top N           rows in the process and cache tables (default 10)\n"
+"      --openmetrics FILE  also write Prometheus text format metrics to FILE\n"
+"  -h, --help            this help\n"
+"\n"
+"Exit status: 0 report printed (also from a truncated file, with a warning on\n"
+"stderr); 1 FILE unreadable, not a memtrace recording, or of a newer format major\n"
+"version;\n"
+"2 bad command line.\n"
+"\n"
+"Examples:\n"
+"  memtrace report mem.rec\n"
+"  memtrace report mem.rec --json - | jq .classes.physical\n");
+}
+
+static int usage_err(const char *fmt, const char *arg)
+{
+	return mt_usage_err("report", fmt, arg);
+}
+
+struct report_opts {
+	const char *file, *json, *openmetrics;
+	int top;
+};
+
+static int parse(int argc, char **argv, struct report_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "json", required_argument, NULL, MT_OPT_JSON },
+		{ "top", required_argument, NULL, MT_OPT_TOP },
+		{ "openmetrics", required_argument, NULL, MT_OPT_OPENMETRICS },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	int c, err;
+
+	o->top = 10;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (c) {
+		case MT_OPT_JSON:
+		case MT_OPT_TOP:
+		case MT_OPT_OPENMETRICS:
+			err = mt_parse_output_opt("report", c, optarg, &o->json, &o->top,
+						  &o->openmetrics);
+			if (err)
+				return err;
+			break;
+		case 'h':
+			usage_report();
+			return MT_EXIT_OK;
+		case ':':
+			return usage_err("option '%s' needs a value", argv[optind - 1]);
+		default:
+			return usage_err("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind == argc)
+		return usage_err("%sa recording FILE is required", "");
+	if (optind + 1 < argc)
+		return usage_err("unexpected argument '%s'", argv[optind + 1]);
+	o->file = argv[optind];
+	if (!*o->file)
+		return usage_err("%sFILE is empty", "");
+	return -1;
+}
+
+static int load(const char *path, struct mt_recfile *rf)
+{
+	int err = mt_rec_load(path, rf);
+
+	switch (err) {
+	case 0:
+		return 0;
+	case -EINVAL:
+	case -EPROTONOSUPPORT:
+		mt_err("'%s': %s", path, rf->why);
+		break;
+	case -ENODEV:
+		mt_err("cannot read '%s': not a regular file", path);
+		break;
+	default:
+		mt_err("cannot read '%s': %s", path, strerror(-err));
+	}
+	return MT_EXIT_ERROR;
+}
+
+int do_report(int argc, char **argv)
+{
+	struct mt_render_opts ro = {};
+	struct report_opts o = {};
+	struct mt_recfile rf;
+	struct mt_mapsrc src;
+	struct mt_ksyms ksyms;
+	struct mt_report r;
+	int ret, err;
+
+	ret = parse(argc, argv, &o);
+	if (ret >= 0)
+		return ret;
+	ret = load(o.file, &rf);
+	if (ret)
+		return ret;
+	mt_report_init(&r);
+	if (mt_rec_header_get(&rf, &r)) {
+		mt_err("'%s': %s", o.file,
+		       rf.truncated ? "truncated before its header: nothing to report"
+				    : "a recording without a header");
+		mt_rec_free(&rf);
+		return MT_EXIT_ERROR;
+	}
+	snprintf(r.run.recorded, sizeof(r.run.recorded), "%s", o.file);
+	if (rf.truncated) {
+		r.run.truncated = true;
+		snprintf(r.run.truncated_why, sizeof(r.run.truncated_why), "%s", rf.why);
+		mt_warn("'%s' is truncated (%s): reporting what it holds", o.file, rf.why);
+	}
+	mt_ksyms_init(&ksyms);
+	if (r.pair.opts.sites || r.pair.opts.stacks) {
+		/* the recording machine's symbols, as run would have named them */
+		FILE *f = rf.kallsyms ? fmemopen(rf.kallsyms, rf.kallsyms_len, "r") : NULL;
+
+		if (!f)
+			r.pair.ksyms_why = "the recording has no kallsyms (--no-kallsyms)";
+		else if (mt_ksyms_parse(&ksyms, f))
+			r.pair.ksyms_why = "the recorded kallsyms are unreadable";
+		else if (ksyms.zero_addrs)
+			r.pair.ksyms_why = "the recorded kallsyms hide addresses (kptr_restrict)";
+		else
+			r.pair.ksyms = &ksyms;
+		if (f)
+			fclose(f);
+	}
+	mt_mapsrc_rec_init(&src, &rf);
+	mt_classes_names_from_btf(&r.x);
+	err = mt_collect(&src, &r);
+	mt_lat_finish(&r.lat);
+	if (!err)
+		err = mt_pair_finish(&r);
+	if (err) {
+		mt_err("'%s': recorded maps unreadable: %s", o.file, strerror(-err));
+		mt_report_free(&r);
+		mt_ksyms_free(&ksyms);
+		mt_rec_free(&rf);
+		return MT_EXIT_ERROR;
+	}
+	ro.top = o.top;
+	ret = mt_write_report(&r, &ro, true, o.json, o.openmetrics);
+	mt_report_free(&r);
+	mt_ksyms_free(&ksyms);
+	mt_rec_free(&rf);
+	return ret;
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Renderers of the report model: they know the model, never the kernel or BPF. */
+#ifndef MT_RENDER_H
+#define MT_RENDER_H
+
+#include <stdio.h>
+#include "model/model.h"
+
+struct mt_render_opts {
+	int top;		/* rows in the process and cache tables */
+};
+
+void mt_render_text(FILE *f, const struct mt_report *r, const struct mt_render_opts *o);
+/* Returns 0, or -1 if the writer detected a bug (unbalanced nesting). */
+int mt_render_json(FILE *f, const struct mt_report *r, const struct mt_render_opts *o);
+
+/* Scoping sections (render_text_scope.c, render_json_scope.c). */
+struct jw;
+void mt_render_text_scope_line(FILE *f, const struct mt_report *r);
+void mt_render_text_tree(FILE *f, const struct mt_report *r, int top);
+void mt_render_text_threads(FILE *f, const struct mt_report *r, int top);
+void mt_render_text_ci(FILE *f, const struct mt_report *r);
+void mt_render_json_scope(struct jw *w, const struct mt_report *r);
+void mt_render_json_proc_parent(struct jw *w, const struct mt_report *r, __u32 tgid);
+void mt_render_json_threads(struct jw *w, const struct mt_report *r);
+void mt_render_json_ci(struct jw *w, const struct mt_report *r);
+/* Pairing, call sites and stacks (render_text_pair.c, render_json_pair.c). */
+void mt_render_text_pair(FILE *f, const struct mt_report *r, const struct mt_render_opts *o);
+void mt_render_text_pair_losses(FILE *f, const struct mt_report *r);
+void mt_render_json_pair(struct jw *w, const struct mt_report *r);
+void mt_render_json_pair_losses(struct jw *w, const struct mt_report *r);
+/*
+ * Folded stacks, one "frame;frame;...;frame bytes" line per stack, root first, the class as
+ * the root frame, for flamegraph.pl, speedscope and the like. outstanding: weight by bytes
+ * still allocated at the end, else by bytes allocated. Returns lines written or -1.
+ */
+int mt_render_folded(FILE *f, const struct mt_report *r, bool outstanding);
+/* Class sections beyond slab and pages (render_text_classes.c, render_json_classes.c). */
+void mt_render_text_logical_extra(FILE *f, const struct mt_report *r);
+void mt_render_text_physical_extra(FILE *f, const struct mt_report *r);
+void mt_render_text_zones(FILE *f, const struct mt_report *r);
+void mt_render_text_classes(FILE *f, const struct mt_report *r, int top);
+void mt_render_json_classes(struct jw *w, const struct mt_report *r, int cls);
+void mt_render_json_zones(struct jw *w, const struct mt_report *r);
+/* Prometheus text exposition format (node_exporter textfile collector); 0 or -1 on I/O. */
+int mt_render_openmetrics(FILE *f, const struct mt_report *r, const struct mt_render_opts *o);
+/* Latency (render_text_latency.c, render_json_latency.c). */
+void mt_render_text_latency(FILE *f, const struct mt_report *r, const struct mt_render_opts *o);
+void mt_render_json_latency(struct jw *w, const struct mt_report *r);
+
+/* Per process beyond allocations (render_text_proc.c, render_json_proc.c). */
+void mt_render_text_procx(FILE *f, const struct mt_report *r, int top);
+/* Keys added to one processes[] entry: outstanding, freed_by_others, frees_of_others,
+ * page_faults, stalls. */
+void mt_render_json_procx(struct jw *w, const struct mt_report *r, __u32 tgid);
+
+#endif /* MT_RENDER_H */
