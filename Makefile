@@ -6,6 +6,7 @@ PREFIX ?= /usr/local
 CLANG ?= clang
 BPFTOOL ?= bpftool
 CC ?= gcc
+CLANG_FORMAT ?= clang-format-19
 VERSION := 0.1.0
 
 ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/i.86/x86/' -e 's/aarch64/arm64/' \
@@ -26,7 +27,7 @@ endif
 # reads bpftool's and memtrace's JSON with it).
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config make gcc \
 	    libcmocka-dev libjson-c-dev bpftrace linux-perf cppcheck clang-tidy tmux prometheus \
-	    jq
+	    jq clang-format-19
 
 # speedscope, for the test that its importer accepts memtrace's folded stacks; installed by
 # `make deps` into the (git-ignored) output tree when npm is there, else that test skips.
@@ -70,7 +71,7 @@ LIVE_HELPERS := $(OUTPUT)/tests/workload $(OUTPUT)/tests/cli $(LIVE_TESTS)
 
 .DELETE_ON_ERROR:
 .PHONY: all deps run test unit-bins live-bins test-sanitize lint fuzz fuzz-bins install clean vmlinux \
-	format help vmdeps vmtest vmtest-i386 vm-bins bench bench-bins
+	format format-check help vmdeps vmtest vmtest-i386 vm-bins bench bench-bins
 
 all: $(BIN)
 
@@ -80,7 +81,8 @@ help:
 	@echo 'make test       install missing packages, build, run every test'
 	@echo 'make bench      overhead benchmark against the floor and other tracers (root, <10 min)'
 	@echo 'make deps       install missing Debian packages ($(DEB_PKGS))'
-	@echo 'make lint       cppcheck and clang-tidy over src/, zero findings'
+	@echo 'make lint       cppcheck, clang-tidy, the layering rule and clang-format: zero findings'
+	@echo 'make format    clang-format every C file in place (make lint checks it changes nothing)'
 	@echo 'make fuzz       run each libFuzzer target for FUZZ_SECONDS (default 20)'
 	@echo 'make install    install memtrace to $(PREFIX)/bin'
 	@echo 'make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel'
@@ -269,6 +271,8 @@ export FUZZ_SECONDS
 lint: $(OUTPUT)/memtrace.skel.h $(OUTPUT)/calib.skel.h $(OUTPUT)/check.skel.h \
       $(OUTPUT)/alloclat.skel.h
 	$(Q)tests/lint.sh $(OUTPUT)
+	$(Q)tests/layering.sh
+	$(Q)$(MAKE) --no-print-directory format-check
 
 # The overhead benchmark (bench/README.md): its workload, the floor (empty BPF programs with
 # their own skeleton) and the driver. Ratios from one run on a noisy machine, never pass/fail.
@@ -303,8 +307,15 @@ install: $(BIN)
 vmlinux:
 	$(Q)BPFTOOL=$(BPFTOOL) vmlinux/gen.sh $(ARCH)
 
+# Every C file the project writes; `make lint` fails when clang-format would change one.
+FORMAT_FILES = $(wildcard src/*/*.c src/*/*.h include/*.h bpf/*.c bpf/*.h tests/*/*.c \
+		 tests/*/*.h bench/*.c)
+
 format:
-	$(Q)clang-format -i src/*/*.c src/*/*.h include/*.h bpf/*.c bpf/*.h tests/unit/*.c tests/live/*.c
+	$(Q)$(CLANG_FORMAT) -i $(FORMAT_FILES)
+
+format-check:
+	$(Q)$(CLANG_FORMAT) --dry-run -Werror $(FORMAT_FILES) && echo "format: no changes"
 
 clean:
 	$(call msg,CLEAN,$(OUTPUT))

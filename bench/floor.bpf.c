@@ -10,8 +10,16 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 
-#define FAST(sec, name)		SEC(sec) int name(void *ctx) { return 0; }
-#define CLASSIC(grp, ev, name)	SEC("tracepoint/" grp "/" ev) int name(void *ctx) { return 0; }
+#define FAST(sec, name)                                                                            \
+	SEC(sec) int name(void *ctx)                                                               \
+	{                                                                                          \
+		return 0;                                                                          \
+	}
+#define CLASSIC(grp, ev, name)                                                                     \
+	SEC("tracepoint/" grp "/" ev) int name(void *ctx)                                          \
+	{                                                                                          \
+		return 0;                                                                          \
+	}
 
 FAST("raw_tp/kmalloc", f_kmalloc)
 FAST("raw_tp/kmem_cache_alloc", f_kc_alloc)

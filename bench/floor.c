@@ -17,8 +17,8 @@
 #include "floor.skel.h"
 
 static const char *default_events[] = {
-	"kmalloc", "kmem_cache_alloc", "kfree", "kmem_cache_free", "mm_page_alloc",
-	"mm_page_free", NULL,
+	"kmalloc",	 "kmem_cache_alloc", "kfree", "kmem_cache_free",
+	"mm_page_alloc", "mm_page_free",     NULL,
 };
 
 static volatile sig_atomic_t stop;
@@ -42,7 +42,8 @@ static unsigned long long missed_runs(struct floor_bpf *skel)
 	struct bpf_program *prog;
 	unsigned long long n = 0;
 
-	bpf_object__for_each_program(prog, skel->obj) {
+	bpf_object__for_each_program(prog, skel->obj)
+	{
 		struct bpf_prog_info info = {};
 		__u32 len = sizeof(info);
 		int fd = bpf_program__fd(prog);
@@ -77,7 +78,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "floor: failed to open BPF object: %s\n", strerror(errno));
 		return 1;
 	}
-	bpf_object__for_each_program(prog, skel->obj) {
+	bpf_object__for_each_program(prog, skel->obj)
+	{
 		const char *sec = bpf_program__section_name(prog);
 		bool is_classic = !strncmp(sec, "tracepoint/", 11);
 		bool on = is_classic == classic && wanted(strrchr(sec, '/') + 1, events, n);

@@ -34,8 +34,8 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-#define PAGE_OP_BYTES	(2UL << 20)
-#define MAX_WORKERS	64
+#define PAGE_OP_BYTES (2UL << 20)
+#define MAX_WORKERS 64
 
 static long page_size;
 
@@ -78,7 +78,7 @@ static void op_vmalloc(void)
 	a.map_type = BPF_MAP_TYPE_ARRAY;
 	a.key_size = 4;
 	a.value_size = 8;
-	a.max_entries = 16384;	/* 128 KiB of values: past the kmalloc cut-off, vmalloc'd */
+	a.max_entries = 16384; /* 128 KiB of values: past the kmalloc cut-off, vmalloc'd */
 	fd = syscall(SYS_bpf, BPF_MAP_CREATE, &a, sizeof(a));
 	if (fd < 0)
 		die("bpf(BPF_MAP_CREATE) (needs root)");
@@ -90,9 +90,15 @@ static void op_mix(void)
 	static unsigned int i;
 
 	switch (i++ % 3) {
-	case 0: op_slab(); break;
-	case 1: op_page(); break;
-	default: op_vmalloc(); break;
+	case 0:
+		op_slab();
+		break;
+	case 1:
+		op_page();
+		break;
+	default:
+		op_vmalloc();
+		break;
 	}
 }
 
@@ -128,13 +134,16 @@ static long run(void (*op)(void), double *secs, long n)
 static void usage(void)
 {
 	fprintf(stderr, "usage: workload slab|page|vmalloc|mix [-d SECS | -n OPS] [-j N] "
-		"[-p PIDFILE]\n");
+			"[-p PIDFILE]\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
-	struct { long ops; double secs; } res;
+	struct {
+		long ops;
+		double secs;
+	} res;
 	void (*op)(void) = NULL;
 	const char *mode, *pidfile = NULL;
 	double secs = 1, total_secs = 0;
@@ -159,11 +168,20 @@ int main(int argc, char **argv)
 	optind = 2;
 	while ((c = getopt(argc, argv, "d:n:j:p:")) != -1) {
 		switch (c) {
-		case 'd': secs = atof(optarg); break;
-		case 'n': n = atol(optarg); break;
-		case 'j': jobs = atoi(optarg); break;
-		case 'p': pidfile = optarg; break;
-		default: usage();
+		case 'd':
+			secs = atof(optarg);
+			break;
+		case 'n':
+			n = atol(optarg);
+			break;
+		case 'j':
+			jobs = atoi(optarg);
+			break;
+		case 'p':
+			pidfile = optarg;
+			break;
+		default:
+			usage();
 		}
 	}
 	if (secs <= 0 || n < 0 || jobs < 1 || jobs > MAX_WORKERS || optind != argc)

@@ -26,18 +26,18 @@ static __always_inline __s32 order_of(__u64 order)
 /* fentry/fexit. A return value is read with bpf_get_func_ret(): the argument count differs
  * between kernels' versions of the same function. */
 
-#define FENTRY_PAIR(slot, kind)                                                            \
-	SEC("fentry")                                                                      \
-	int BPF_PROG(slot##_entry)                                                         \
-	{                                                                                  \
-		lat_begin(kind, MT_LAT_ORDER_NONE);                                        \
-		return 0;                                                                  \
-	}                                                                                  \
-	SEC("fexit")                                                                       \
-	int BPF_PROG(slot##_exit)                                                          \
-	{                                                                                  \
-		lat_end(kind, MT_ZONE_UNKNOWN, true);                                      \
-		return 0;                                                                  \
+#define FENTRY_PAIR(slot, kind)                                                                    \
+	SEC("fentry")                                                                              \
+	int BPF_PROG(slot##_entry)                                                                 \
+	{                                                                                          \
+		lat_begin(kind, MT_LAT_ORDER_NONE);                                                \
+		return 0;                                                                          \
+	}                                                                                          \
+	SEC("fexit")                                                                               \
+	int BPF_PROG(slot##_exit)                                                                  \
+	{                                                                                          \
+		lat_end(kind, MT_ZONE_UNKNOWN, true);                                              \
+		return 0;                                                                          \
 	}
 
 FENTRY_PAIR(kmalloc, MT_LAT_KMALLOC)
@@ -65,18 +65,18 @@ int BPF_PROG(page_alloc_exit)
 
 /* kprobe/kretprobe: the fallback. Attached by function name at run time (no target here). */
 
-#define KPROBE_PAIR(slot, kind)                                                            \
-	SEC("kprobe")                                                                      \
-	int BPF_KPROBE(slot##_kp)                                                          \
-	{                                                                                  \
-		lat_begin(kind, MT_LAT_ORDER_NONE);                                        \
-		return 0;                                                                  \
-	}                                                                                  \
-	SEC("kretprobe")                                                                   \
-	int BPF_KRETPROBE(slot##_krp)                                                      \
-	{                                                                                  \
-		lat_end(kind, MT_ZONE_UNKNOWN, true);                                      \
-		return 0;                                                                  \
+#define KPROBE_PAIR(slot, kind)                                                                    \
+	SEC("kprobe")                                                                              \
+	int BPF_KPROBE(slot##_kp)                                                                  \
+	{                                                                                          \
+		lat_begin(kind, MT_LAT_ORDER_NONE);                                                \
+		return 0;                                                                          \
+	}                                                                                          \
+	SEC("kretprobe")                                                                           \
+	int BPF_KRETPROBE(slot##_krp)                                                              \
+	{                                                                                          \
+		lat_end(kind, MT_ZONE_UNKNOWN, true);                                              \
+		return 0;                                                                          \
 	}
 
 KPROBE_PAIR(kmalloc, MT_LAT_KMALLOC)

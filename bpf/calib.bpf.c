@@ -59,7 +59,7 @@ int BPF_PROG(calib_page_raw, __u64 page, unsigned int order)
 SEC("tracepoint/kmem/mm_page_alloc")
 int calib_page_tp(struct trace_event_raw_mm_page_alloc *e)
 {
-	__u64 pfn = e->pfn;	/* a direct read is sized for the running kernel */
+	__u64 pfn = e->pfn; /* a direct read is sized for the running kernel */
 
 	return pfn != MT_PFN_NONE(e) ? emit(MT_REC_CALIB_PFN, pfn, e->order, 0) : 0;
 }

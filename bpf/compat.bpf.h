@@ -30,11 +30,11 @@ struct trace_event_raw_kmem_alloc___old {
  * kernel (686-pae) that is 4 bytes too many, taken from the next field. x86 is
  * little-endian, so the value lands in the low bytes of a zeroed u64.
  */
-#define MT_READ_LONG(src, field)                                                           \
-	({                                                                                  \
-		__u64 __v = 0;                                                              \
-		bpf_probe_read_kernel(&__v, bpf_core_field_size((src)->field), &(src)->field); \
-		__v;                                                                        \
+#define MT_READ_LONG(src, field)                                                                   \
+	({                                                                                         \
+		__u64 __v = 0;                                                                     \
+		bpf_probe_read_kernel(&__v, bpf_core_field_size((src)->field), &(src)->field);     \
+		__v;                                                                               \
 	})
 
 /* The PFN a classic mm_page_alloc event gives for a failed allocation: -1UL, 32 bits wide
@@ -73,7 +73,7 @@ struct page___flags_ulong {
 } __attribute__((preserve_access_index));
 
 enum pageflags___old {
-	PG_slab = 0,	/* value comes from the running kernel's BTF */
+	PG_slab = 0, /* value comes from the running kernel's BTF */
 };
 
 /* Before 6.6 the order of a compound page sat in the first tail page. */
@@ -82,9 +82,9 @@ struct page___compound_order {
 } __attribute__((preserve_access_index));
 
 enum mt_slab_kind {
-	MT_PAGE_UNKNOWN,	/* this kernel's page layout is not one we decode */
-	MT_PAGE_SLAB,		/* a slab page: the object's size is slab->slab_cache->size */
-	MT_PAGE_OTHER,		/* not a slab page: a large kmalloc or something else */
+	MT_PAGE_UNKNOWN, /* this kernel's page layout is not one we decode */
+	MT_PAGE_SLAB,	 /* a slab page: the object's size is slab->slab_cache->size */
+	MT_PAGE_OTHER,	 /* not a slab page: a large kmalloc or something else */
 };
 
 /* page->flags, a plain word before 6.18 and memdesc_flags_t since. */
@@ -107,12 +107,15 @@ static __always_inline enum mt_slab_kind mt_page_slab_kind(struct page *head)
 		unsigned int type = BPF_CORE_READ(head, page_type);
 
 		return (type >> 24) == bpf_core_enum_value(enum pagetype, PGTY_slab) ?
-			MT_PAGE_SLAB : MT_PAGE_OTHER;
+			       MT_PAGE_SLAB :
+			       MT_PAGE_OTHER;
 	}
 	if (bpf_core_enum_value_exists(enum pageflags___old, PG_slab) &&
 	    bpf_core_field_exists(struct page___flags_ulong, flags)) {
-		return mt_page_flags(head) & (1UL << bpf_core_enum_value(enum pageflags___old, PG_slab)) ?
-			MT_PAGE_SLAB : MT_PAGE_OTHER;
+		return mt_page_flags(head) &
+				       (1UL << bpf_core_enum_value(enum pageflags___old, PG_slab)) ?
+			       MT_PAGE_SLAB :
+			       MT_PAGE_OTHER;
 	}
 	return MT_PAGE_UNKNOWN;
 }
@@ -186,9 +189,9 @@ struct trace_event_raw_x86_exceptions___old {
 	unsigned long error_code;
 } __attribute__((preserve_access_index));
 
-#define MT_FAULT_TP_FIELD(ctx, f)                                                          \
-	(bpf_core_type_exists(struct trace_event_raw_exceptions) ?                          \
-		 MT_READ_LONG((struct trace_event_raw_exceptions *)(ctx), f) :              \
+#define MT_FAULT_TP_FIELD(ctx, f)                                                                  \
+	(bpf_core_type_exists(struct trace_event_raw_exceptions) ?                                 \
+		 MT_READ_LONG((struct trace_event_raw_exceptions *)(ctx), f) :                     \
 		 MT_READ_LONG((struct trace_event_raw_x86_exceptions___old *)(ctx), f))
 
 /*
@@ -201,8 +204,8 @@ struct trace_event_raw_x86_exceptions___old {
  */
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
 
-#define mt_cast(type, addr)                                                                \
-	((type *)bpf_rdonly_cast((const void *)(unsigned long)(addr),                      \
+#define mt_cast(type, addr)                                                                        \
+	((type *)bpf_rdonly_cast((const void *)(unsigned long)(addr),                              \
 				 bpf_core_type_id_kernel(type)))
 
 /*
@@ -211,12 +214,12 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
  * lru.next, a pointer, on which it refuses bit tests. Pointer minus pointer is a plain
  * number to a privileged program: subtract the cast pointer, add its address back.
  */
-#define mt_cast_ptr_word(type, addr, field)                                                \
-	({                                                                                  \
-		type *__p = mt_cast(type, addr);                                            \
-		unsigned long __w = (unsigned long)__p->field;                              \
-		asm volatile("%0 -= %1" : "+r"(__w) : "r"(__p));                            \
-		__w + (unsigned long)(addr);                                                \
+#define mt_cast_ptr_word(type, addr, field)                                                        \
+	({                                                                                         \
+		type *__p = mt_cast(type, addr);                                                   \
+		unsigned long __w = (unsigned long)__p->field;                                     \
+		asm volatile("%0 -= %1" : "+r"(__w) : "r"(__p));                                   \
+		__w + (unsigned long)(addr);                                                       \
 	})
 
 /* mt_compound_head(), mt_page_slab_kind() and mt_page_is_head() above, on a page given by its
@@ -259,16 +262,17 @@ static __always_inline enum mt_slab_kind mt_cast_page_slab_kind(__u64 head)
 		unsigned int type = mt_cast(struct page, head)->page_type;
 
 		return (type >> 24) == bpf_core_enum_value(enum pagetype, PGTY_slab) ?
-			MT_PAGE_SLAB : MT_PAGE_OTHER;
+			       MT_PAGE_SLAB :
+			       MT_PAGE_OTHER;
 	}
 	if (bpf_core_enum_value_exists(enum pageflags___old, PG_slab) &&
 	    bpf_core_field_exists(struct page___flags_ulong, flags)) {
 		return mt_cast_page_flags(head) &
-		       (1UL << bpf_core_enum_value(enum pageflags___old, PG_slab)) ?
-			MT_PAGE_SLAB : MT_PAGE_OTHER;
+				       (1UL << bpf_core_enum_value(enum pageflags___old, PG_slab)) ?
+			       MT_PAGE_SLAB :
+			       MT_PAGE_OTHER;
 	}
 	return MT_PAGE_UNKNOWN;
 }
-
 
 #endif /* MT_COMPAT_BPF_H */

@@ -142,8 +142,7 @@ static __always_inline __u64 virt_to_phys(__u64 virt)
 	return virt - page_offset_base;
 }
 
-static __always_inline void count_alloc(void *ctx, __u32 loc, __u64 virt, __u64 bus,
-					__u64 size)
+static __always_inline void count_alloc(void *ctx, __u32 loc, __u64 virt, __u64 bus, __u64 size)
 {
 	struct mt_class_stats *cs = begin();
 
@@ -271,7 +270,7 @@ int dma_free_pages_tp(void *ctx)
  * mapping of the bus class; dma_unmap_sg names the input segments' physical addresses only,
  * so a map is remembered by its first one to give the unmap its size.
  */
-#define MT_DMA_SG_MAX	128
+#define MT_DMA_SG_MAX 128
 
 struct mt_dma_sg_live {
 	__u64 ents;
@@ -281,7 +280,7 @@ struct mt_dma_sg_live {
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 4096);
-	__type(key, __u64);			/* physical address of the first input segment */
+	__type(key, __u64); /* physical address of the first input segment */
 	__type(value, struct mt_dma_sg_live);
 } dma_sg_live SEC(".maps");
 
@@ -357,8 +356,7 @@ static __always_inline void on_map_sg(void *ctx, struct trace_event_raw_dma_map_
 		first = loc_elem(ctx, lphys, 0, 8);
 		bpf_map_update_elem(&dma_sg_live, &first, &live, BPF_ANY);
 	}
-	dev_add(cs, (const char *)ctx + (e->__data_loc_device & 0xffff), live.ents, live.bytes,
-		0);
+	dev_add(cs, (const char *)ctx + (e->__data_loc_device & 0xffff), live.ents, live.bytes, 0);
 }
 
 static __always_inline void on_unmap_sg(void *ctx, struct trace_event_raw_dma_unmap_sg *e)

@@ -7,9 +7,9 @@
  */
 #include "memtrace.bpf.h"
 
-#define X86_PF_PROT	0x1
-#define X86_PF_WRITE	0x2
-#define X86_PF_INSTR	0x10
+#define X86_PF_PROT 0x1
+#define X86_PF_WRITE 0x2
+#define X86_PF_INSTR 0x10
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
@@ -90,7 +90,7 @@ static __always_inline int on_fault(__u64 addr, __u64 err, bool user)
 	cs = st ? mt_cstats() : NULL;
 	if (!cs)
 		return 0;
-	st->cls[MT_CLASS_USER].allocs++;	/* the class row counts faults as its events */
+	st->cls[MT_CLASS_USER].allocs++; /* the class row counts faults as its events */
 	if (user)
 		cs->faults_user++;
 	else

@@ -19,15 +19,15 @@
 #define MT_ZERO_SIZE_PTR 16
 
 /* Knobs set by the loader before load (.rodata). */
-extern const volatile bool filter_pids;		/* count only tgids in pid_filter */
-extern const volatile bool filter_cgroup;	/* count only tasks in cgroup_id or below it */
-extern const volatile __u64 cgroup_id;		/* cgroup v2 id (kernfs inode) of --cgroup */
-extern const volatile __u32 cgroup_level;	/* its depth below the v2 root (root: 0) */
-extern const volatile bool per_thread;		/* also fill the per-thread table */
+extern const volatile bool filter_pids;	  /* count only tgids in pid_filter */
+extern const volatile bool filter_cgroup; /* count only tasks in cgroup_id or below it */
+extern const volatile __u64 cgroup_id;	  /* cgroup v2 id (kernfs inode) of --cgroup */
+extern const volatile __u32 cgroup_level; /* its depth below the v2 root (root: 0) */
+extern const volatile bool per_thread;	  /* also fill the per-thread table */
 extern const volatile __u32 page_shift;
-extern const volatile __u64 vmemmap_base;	/* 0: unknown, page -> PFN impossible */
-extern const volatile __u64 page_offset_base;	/* 0: unknown, __pa() impossible */
-extern const volatile __u64 direct_map_end;	/* end of the direct map (exclusive) */
+extern const volatile __u64 vmemmap_base;     /* 0: unknown, page -> PFN impossible */
+extern const volatile __u64 page_offset_base; /* 0: unknown, __pa() impossible */
+extern const volatile __u64 direct_map_end;   /* end of the direct map (exclusive) */
 extern const volatile __u32 nr_zone_ranges;
 extern const volatile __u64 zone_start_pfn[MT_MAX_ZONE_RANGES];
 extern const volatile __u64 zone_end_pfn[MT_MAX_ZONE_RANGES];
@@ -91,7 +91,7 @@ extern struct mt_caches_map caches SEC(".maps");
 
 struct mt_threads_map {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 1);		/* MT_MAX_THREADS with --per-thread, set by the loader */
+	__uint(max_entries, 1); /* MT_MAX_THREADS with --per-thread, set by the loader */
 	__type(key, __u32);
 	__type(value, struct mt_thread);
 };
@@ -335,8 +335,8 @@ static __always_inline struct page *mt_virt_to_page(const void *addr)
 
 	if (!page_offset_base || !vmemmap_base || a < page_offset_base || a >= direct_map_end)
 		return NULL;
-	return (struct page *)(vmemmap_base +
-			       ((a - page_offset_base) >> page_shift) * bpf_core_type_size(struct page));
+	return (struct page *)(vmemmap_base + ((a - page_offset_base) >> page_shift) *
+						      bpf_core_type_size(struct page));
 }
 
 #include "pair.bpf.h"

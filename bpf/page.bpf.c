@@ -96,7 +96,7 @@ static __always_inline int on_page_free(__u64 pfn, __u32 order)
 {
 	struct mt_counts *c;
 	struct mt_stats *st;
-	struct mt_obj own = {};	/* see slab.bpf.c: an unwritten reload refused on i386 */
+	struct mt_obj own = {}; /* see slab.bpf.c: an unwritten reload refused on i386 */
 	bool owned;
 	__u64 bytes;
 	__u32 tgid;
@@ -146,8 +146,7 @@ int mm_page_alloc_tp(struct trace_event_raw_mm_page_alloc *e)
 	/* direct reads: the load is sized for the running kernel (4-byte pfn on 686-pae) */
 	__u64 pfn = e->pfn;
 
-	return on_page_alloc(e, pfn, pfn != MT_PFN_NONE(e), e->order, e->gfp_flags,
-			     e->migratetype);
+	return on_page_alloc(e, pfn, pfn != MT_PFN_NONE(e), e->order, e->gfp_flags, e->migratetype);
 }
 
 SEC("tracepoint/kmem/mm_page_free")

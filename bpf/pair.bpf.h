@@ -9,13 +9,13 @@
 #ifndef MT_PAIR_BPF_H
 #define MT_PAIR_BPF_H
 
-#define MT_E2BIG	7
-#define MT_ENOMEM	12
-#define MT_EEXIST	17
+#define MT_E2BIG 7
+#define MT_ENOMEM 12
+#define MT_EEXIST 17
 
-extern const volatile bool track_pairs;		/* outstanding map + lifetimes */
-extern const volatile bool track_stacks;	/* kernel stack per allocation */
-extern const volatile bool track_sites;		/* per-call-site totals */
+extern const volatile bool track_pairs;	 /* outstanding map + lifetimes */
+extern const volatile bool track_stacks; /* kernel stack per allocation */
+extern const volatile bool track_sites;	 /* per-call-site totals */
 
 struct mt_pair_stats_map {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -48,7 +48,7 @@ struct mt_sites_map {
 
 struct mt_owner_frees_map {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 8192);	/* as procs; 1 without pairing, set by the loader */
+	__uint(max_entries, 8192); /* as procs; 1 without pairing, set by the loader */
 	__type(key, __u32);
 	__type(value, struct mt_owner_frees);
 };
@@ -171,8 +171,7 @@ static __always_inline void mt_site_add(struct mt_pair_stats *ps, int cls, __u64
 	f->busy = 0;
 }
 
-static __always_inline void mt_stack_add(struct mt_pair_stats *ps, int cls, __s32 id,
-					 __u64 size)
+static __always_inline void mt_stack_add(struct mt_pair_stats *ps, int cls, __s32 id, __u64 size)
 {
 	struct mt_stack_key k = { .stack_id = id, .cls = cls };
 	struct mt_stack_agg *a, zero = {};
@@ -195,8 +194,8 @@ static __always_inline void mt_stack_add(struct mt_pair_stats *ps, int cls, __s3
  * (0 when the event has none). cls is an enum mt_pair_kind (a class's own value, or
  * MT_PAIR_PERCPU). ctx is the program's context, for the stack.
  */
-static __always_inline void mt_track_alloc(void *ctx, __u32 tgid, int cls, __u64 addr,
-					   __u64 size, __u64 req, __u64 call_site)
+static __always_inline void mt_track_alloc(void *ctx, __u32 tgid, int cls, __u64 addr, __u64 size,
+					   __u64 req, __u64 call_site)
 {
 	struct mt_obj_key k = { .addr = addr, .cls = cls };
 	struct mt_pair_stats *ps;
@@ -291,7 +290,7 @@ static __always_inline struct mt_owner_frees *mt_owner_frees_get(__u32 tgid)
 	return bpf_map_lookup_elem(&owner_frees, &tgid);
 }
 
-#define MT_PF_KTHREAD	0x00200000	/* include/linux/sched.h, unchanged since 2.6 */
+#define MT_PF_KTHREAD 0x00200000 /* include/linux/sched.h, unchanged since 2.6 */
 
 /*
  * The free of an object found in the outstanding map is the owner's, whoever runs it: it is

@@ -8,9 +8,9 @@
  */
 #include "memtrace.bpf.h"
 
-#define MT_EEXIST 17	/* not in vmlinux.h: a uapi errno value */
+#define MT_EEXIST 17 /* not in vmlinux.h: a uapi errno value */
 
-const volatile bool follow_forks = false;	/* set with -- CMD */
+const volatile bool follow_forks = false; /* set with -- CMD */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

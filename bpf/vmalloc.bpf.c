@@ -22,8 +22,8 @@ struct mt_live_map {
 	__type(value, __u64);
 };
 
-struct mt_live_map vmap_live SEC(".maps");	/* va_start -> size */
-struct mt_live_map pcpu_live SEC(".maps");	/* percpu pointer -> bytes_alloc */
+struct mt_live_map vmap_live SEC(".maps"); /* va_start -> size */
+struct mt_live_map pcpu_live SEC(".maps"); /* percpu pointer -> bytes_alloc */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
@@ -118,11 +118,11 @@ static __always_inline int on_vmap_alloc(void *ctx, __u64 addr, __u64 size, __u6
  * seen (else 0). The class slot when the freeing task is in scope, else NULL.
  */
 static __always_inline struct mt_class_stats *virt_free(int kind, __u64 addr, void *live,
-							 __u64 *size)
+							__u64 *size)
 {
 	struct mt_class_stats *cs;
 	struct mt_stats *st;
-	struct mt_obj own = {};	/* see slab.bpf.c: an unwritten reload refused on i386 */
+	struct mt_obj own = {}; /* see slab.bpf.c: an unwritten reload refused on i386 */
 	bool owned;
 	__u64 *sz;
 	__u32 tgid;
@@ -260,8 +260,7 @@ int BPF_PROG(free_vmap_area_noflush_btf, unsigned long va_start)
 }
 
 SEC("tp_btf/purge_vmap_area_lazy")
-int BPF_PROG(purge_vmap_area_lazy_btf, unsigned long start, unsigned long end,
-	     unsigned int npurged)
+int BPF_PROG(purge_vmap_area_lazy_btf, unsigned long start, unsigned long end, unsigned int npurged)
 {
 	return on_vmap_purge(npurged);
 }
@@ -327,8 +326,7 @@ int purge_vmap_area_lazy_tp(struct trace_event_raw_purge_vmap_area_lazy *e)
 SEC("tracepoint/percpu/percpu_alloc_percpu")
 int percpu_alloc_percpu_tp(struct trace_event_raw_percpu_alloc_percpu *e)
 {
-	return on_pcpu_alloc(e, e->call_site, (__u64)e->ptr, e->size, e->bytes_alloc,
-			     e->is_atomic);
+	return on_pcpu_alloc(e, e->call_site, (__u64)e->ptr, e->size, e->bytes_alloc, e->is_atomic);
 }
 
 SEC("tracepoint/percpu/percpu_free_percpu")

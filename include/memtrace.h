@@ -13,43 +13,43 @@
 #include <stdbool.h>
 #endif
 
-#define MT_COMM_LEN		16
-#define MT_CACHE_NAME_LEN	32
-#define MT_HIST_SLOTS		32	/* log2 buckets: slot i holds [2^i, 2^(i+1)) */
-#define MT_ORDER_SLOTS		16	/* page orders 0..14; slot 15 collects anything larger */
-#define MT_MAX_ZONE_RANGES	15	/* node x zone PFN ranges passed to BPF in .rodata */
-#define MT_ZONE_SLOTS		(MT_MAX_ZONE_RANGES + 1)	/* last slot: PFN in no known zone */
-#define MT_ZONE_UNKNOWN		MT_MAX_ZONE_RANGES
+#define MT_COMM_LEN 16
+#define MT_CACHE_NAME_LEN 32
+#define MT_HIST_SLOTS 32      /* log2 buckets: slot i holds [2^i, 2^(i+1)) */
+#define MT_ORDER_SLOTS 16     /* page orders 0..14; slot 15 collects anything larger */
+#define MT_MAX_ZONE_RANGES 15 /* node x zone PFN ranges passed to BPF in .rodata */
+#define MT_ZONE_SLOTS (MT_MAX_ZONE_RANGES + 1) /* last slot: PFN in no known zone */
+#define MT_ZONE_UNKNOWN MT_MAX_ZONE_RANGES
 
 /* Address classes of Linux Device Drivers ch. 15, fig. 15-1. Order is the report order. */
 enum mt_class {
-	MT_CLASS_LOGICAL,	/* kernel logical: slab objects (kmalloc, kmem_cache) */
-	MT_CLASS_PHYSICAL,	/* physical: pages from the buddy allocator, by PFN */
-	MT_CLASS_VIRTUAL,	/* kernel virtual: vmalloc/vmap areas, percpu */
-	MT_CLASS_BUS,		/* bus: DMA mappings */
-	MT_CLASS_USER,		/* user virtual: page faults */
-	MT_CLASS_HIGH,		/* high memory: kmap */
+	MT_CLASS_LOGICAL,  /* kernel logical: slab objects (kmalloc, kmem_cache) */
+	MT_CLASS_PHYSICAL, /* physical: pages from the buddy allocator, by PFN */
+	MT_CLASS_VIRTUAL,  /* kernel virtual: vmalloc/vmap areas, percpu */
+	MT_CLASS_BUS,	   /* bus: DMA mappings */
+	MT_CLASS_USER,	   /* user virtual: page faults */
+	MT_CLASS_HIGH,	   /* high memory: kmap */
 	MT_CLASS_MAX,
 };
 
 /* Why an event was not fully accounted. Each is a per-CPU counter printed in the report. */
 enum mt_loss {
-	MT_LOSS_RINGBUF,	/* ring buffer full: a record user space needed was dropped */
-	MT_LOSS_PROC_FULL,	/* per-process map full: event counted in totals, not per process */
-	MT_LOSS_CACHE_FULL,	/* per-cache map full: event counted in totals, not per cache */
+	MT_LOSS_RINGBUF,    /* ring buffer full: a record user space needed was dropped */
+	MT_LOSS_PROC_FULL,  /* per-process map full: event counted in totals, not per process */
+	MT_LOSS_CACHE_FULL, /* per-cache map full: event counted in totals, not per cache */
 	MT_LOSS_MAX,
 };
 
 /* Per-class totals. Sizes are bytes; for pages, bytes are PAGE_SIZE << order. */
 struct mt_counts {
-	__u64 allocs;		/* successful allocations */
-	__u64 frees;		/* frees of a real object (kfree(NULL) is not one) */
-	__u64 bytes_req;	/* bytes the caller asked for (slab); equals bytes_alloc for pages */
-	__u64 bytes_alloc;	/* bytes the allocator handed out */
-	__u64 bytes_freed;	/* bytes returned, where the size is known at the free */
-	__u64 frees_unsized;	/* frees whose size this kernel does not let us learn */
-	__u64 failures;		/* allocations that returned NULL */
-	__u64 null_frees;	/* kfree(NULL) and the like: traced, but nothing freed */
+	__u64 allocs;	     /* successful allocations */
+	__u64 frees;	     /* frees of a real object (kfree(NULL) is not one) */
+	__u64 bytes_req;     /* bytes the caller asked for (slab); equals bytes_alloc for pages */
+	__u64 bytes_alloc;   /* bytes the allocator handed out */
+	__u64 bytes_freed;   /* bytes returned, where the size is known at the free */
+	__u64 frees_unsized; /* frees whose size this kernel does not let us learn */
+	__u64 failures;	     /* allocations that returned NULL */
+	__u64 null_frees;    /* kfree(NULL) and the like: traced, but nothing freed */
 };
 
 /*
@@ -58,20 +58,20 @@ struct mt_counts {
  */
 struct mt_stats {
 	struct mt_counts cls[MT_CLASS_MAX];
-	__u64 size_hist[MT_CLASS_MAX][MT_HIST_SLOTS];	/* log2 of bytes_alloc per allocation */
-	__u64 order_allocs[MT_ORDER_SLOTS];		/* page allocations by order */
+	__u64 size_hist[MT_CLASS_MAX][MT_HIST_SLOTS]; /* log2 of bytes_alloc per allocation */
+	__u64 order_allocs[MT_ORDER_SLOTS];	      /* page allocations by order */
 	__u64 order_frees[MT_ORDER_SLOTS];
-	__u64 zone_allocs[MT_ZONE_SLOTS];		/* pages (not calls) allocated per zone */
-	__u64 zone_frees[MT_ZONE_SLOTS];		/* pages freed per zone */
-	__u64 events;					/* events that passed the filters */
+	__u64 zone_allocs[MT_ZONE_SLOTS]; /* pages (not calls) allocated per zone */
+	__u64 zone_frees[MT_ZONE_SLOTS];  /* pages freed per zone */
+	__u64 events;			  /* events that passed the filters */
 	__u64 lost[MT_LOSS_MAX];
 };
 
 /* Per-process aggregates, a per-CPU hash keyed by tgid. */
 struct mt_proc {
-	char comm[MT_COMM_LEN];		/* the thread-group leader's comm at first sight */
+	char comm[MT_COMM_LEN]; /* the thread-group leader's comm at first sight */
 	__u64 allocs[MT_CLASS_MAX];
-	__u64 bytes[MT_CLASS_MAX];	/* bytes_alloc */
+	__u64 bytes[MT_CLASS_MAX]; /* bytes_alloc */
 	__u64 frees[MT_CLASS_MAX];
 	__u64 bytes_freed[MT_CLASS_MAX];
 };
@@ -85,15 +85,15 @@ struct mt_proc {
  * tgid).
  */
 enum mt_slot_state {
-	MT_SLOT_EMPTY,		/* no event on this CPU yet */
-	MT_SLOT_VALID,		/* counting for tgid */
-	MT_SLOT_MOVING,		/* its counts are being moved into the hash (BPF side only) */
+	MT_SLOT_EMPTY,	/* no event on this CPU yet */
+	MT_SLOT_VALID,	/* counting for tgid */
+	MT_SLOT_MOVING, /* its counts are being moved into the hash (BPF side only) */
 };
 
 struct mt_proc_slot {
-	__u32 tgid;		/* whose counts these are, when state is MT_SLOT_VALID */
-	__u32 state;		/* enum mt_slot_state */
-	struct mt_proc p;	/* counts since the slot took tgid; comm unused */
+	__u32 tgid;	  /* whose counts these are, when state is MT_SLOT_VALID */
+	__u32 state;	  /* enum mt_slot_state */
+	struct mt_proc p; /* counts since the slot took tgid; comm unused */
 };
 
 /*
@@ -102,18 +102,18 @@ struct mt_proc_slot {
  * the allocated size with MT_CACHE_KEY_KMALLOC set. A kernel pointer has its top two bits
  * both set (64-bit) or both clear (32-bit), never 01, so the two key spaces cannot collide.
  */
-#define MT_CACHE_KEY_KMALLOC	(1ULL << 62)
+#define MT_CACHE_KEY_KMALLOC (1ULL << 62)
 #define MT_CACHE_KEY_IS_KMALLOC(k) (((k) >> 62) == 1)
 
 struct mt_cache {
-	char name[MT_CACHE_NAME_LEN];	/* s->name, copied on the CPU that first saw the cache */
+	char name[MT_CACHE_NAME_LEN]; /* s->name, copied on the CPU that first saw the cache */
 	__u64 allocs;
 	__u64 frees;
 	__u64 bytes_req;
 	__u64 bytes_alloc;
 	__u64 bytes_freed;
-	__u32 object_size;		/* s->object_size (kmalloc: 0) */
-	__u32 size;			/* s->size, bytes per object with metadata */
+	__u32 object_size; /* s->object_size (kmalloc: 0) */
+	__u32 size;	   /* s->size, bytes per object with metadata */
 };
 
 /*
@@ -123,10 +123,10 @@ struct mt_cache {
  * a hash lookup; a slot's counts move into the hash when another key maps to it. Readers add
  * each used slot to the row of its key (created when the slot took the key).
  */
-#define MT_CACHE_SLOTS		64
+#define MT_CACHE_SLOTS 64
 
 struct mt_cache_slot {
-	__u64 key;		/* the per-cache hash key of these counts; 0: slot unused */
+	__u64 key; /* the per-cache hash key of these counts; 0: slot unused */
 	__u64 allocs;
 	__u64 frees;
 	__u64 bytes_req;
@@ -136,7 +136,7 @@ struct mt_cache_slot {
 
 struct mt_cache_front {
 	struct mt_cache_slot slot[MT_CACHE_SLOTS];
-	__u64 busy;		/* BPF side only: an event is counting here; one nested in an
+	__u64 busy; /* BPF side only: an event is counting here; one nested in an
 				 * interrupt then counts in the hash directly */
 };
 
@@ -148,9 +148,9 @@ static inline __u32 mt_cache_slot_of(__u64 key)
 
 /* Ring-buffer record types: the tag is the first field of every record. */
 enum mt_rec_type {
-	MT_REC_CALIB_PAGE = 1,		/* calibration: a page allocation seen by tp_btf */
-	MT_REC_CALIB_PFN,		/* calibration: the same event seen by the classic tracepoint */
-	MT_REC_CALIB_KMALLOC,		/* calibration: a kmalloc seen by raw_tp */
+	MT_REC_CALIB_PAGE = 1, /* calibration: a page allocation seen by tp_btf */
+	MT_REC_CALIB_PFN,      /* calibration: the same event seen by the classic tracepoint */
+	MT_REC_CALIB_KMALLOC,  /* calibration: a kmalloc seen by raw_tp */
 };
 
 /*
@@ -160,15 +160,15 @@ enum mt_rec_type {
  * and a large kmalloc (pages + direct-map pointer) yields the direct map's base.
  */
 struct mt_calib_rec {
-	__u32 type;		/* enum mt_rec_type */
-	__u32 order;		/* page order (page/pfn records) */
-	__u64 seq;		/* per-program sequence number on the calibrating thread */
-	__u64 value;		/* struct page *, PFN, or kmalloc pointer */
-	__u64 bytes;		/* kmalloc bytes_alloc */
+	__u32 type;  /* enum mt_rec_type */
+	__u32 order; /* page order (page/pfn records) */
+	__u64 seq;   /* per-program sequence number on the calibrating thread */
+	__u64 value; /* struct page *, PFN, or kmalloc pointer */
+	__u64 bytes; /* kmalloc bytes_alloc */
 };
 
 /* Limits of the kernel-side filters set in .rodata. */
-#define MT_MAX_PIDS		1024
+#define MT_MAX_PIDS 1024
 
 #include "scope.h"
 #include "mt_pair.h"

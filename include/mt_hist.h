@@ -18,11 +18,21 @@ static __always_inline __u32 mt_log2_u64(__u64 v)
 {
 	__u32 r = 0, shift;
 
-	shift = (v > 0xffffffffULL) << 5; v >>= shift; r |= shift;
-	shift = (v > 0xffff) << 4; v >>= shift; r |= shift;
-	shift = (v > 0xff) << 3; v >>= shift; r |= shift;
-	shift = (v > 0xf) << 2; v >>= shift; r |= shift;
-	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
+	shift = (v > 0xffffffffULL) << 5;
+	v >>= shift;
+	r |= shift;
+	shift = (v > 0xffff) << 4;
+	v >>= shift;
+	r |= shift;
+	shift = (v > 0xff) << 3;
+	v >>= shift;
+	r |= shift;
+	shift = (v > 0xf) << 2;
+	v >>= shift;
+	r |= shift;
+	shift = (v > 0x3) << 1;
+	v >>= shift;
+	r |= shift;
 	r |= (__u32)(v >> 1);
 	return r;
 }
@@ -39,10 +49,18 @@ static __always_inline __u32 mt_log2_u32_flat(__u64 v)
 {
 	__u64 r, shift;
 
-	shift = ((0xffffULL - v) >> 63) << 4; v >>= shift; r = shift;
-	shift = ((0xffULL - v) >> 63) << 3; v >>= shift; r |= shift;
-	shift = ((0xfULL - v) >> 63) << 2; v >>= shift; r |= shift;
-	shift = ((0x3ULL - v) >> 63) << 1; v >>= shift; r |= shift;
+	shift = ((0xffffULL - v) >> 63) << 4;
+	v >>= shift;
+	r = shift;
+	shift = ((0xffULL - v) >> 63) << 3;
+	v >>= shift;
+	r |= shift;
+	shift = ((0xfULL - v) >> 63) << 2;
+	v >>= shift;
+	r |= shift;
+	shift = ((0x3ULL - v) >> 63) << 1;
+	v >>= shift;
+	r |= shift;
 	r |= v >> 1;
 	return (__u32)r;
 }

@@ -11,21 +11,20 @@
 
 void usage_addr(void)
 {
-	printf(
-"Usage: memtrace addr [--phys] ADDR...\n"
-"\n"
-"For each hexadecimal address, its class (user virtual, kernel logical, vmalloc,\n"
-"vmemmap, kernel text, module; or physical with --phys) against this boot's layout\n"
-"(see 'memtrace layout'), and for kernel logical and physical addresses the __pa()/\n"
-"__va() counterpart, the PFN and the zone.\n"
-"\n"
-"Options:\n"
-"      --phys     the addresses are physical\n"
-"  -h, --help     this help\n"
-"\n"
-"Examples:\n"
-"  sudo memtrace addr ffff888100000000 ffffc90000000000\n"
-"  sudo memtrace addr --phys 0x1000000\n");
+	printf("Usage: memtrace addr [--phys] ADDR...\n"
+	       "\n"
+	       "For each hexadecimal address, its class (user virtual, kernel logical, vmalloc,\n"
+	       "vmemmap, kernel text, module; or physical with --phys) against this boot's layout\n"
+	       "(see 'memtrace layout'), and for kernel logical and physical addresses the __pa()/\n"
+	       "__va() counterpart, the PFN and the zone.\n"
+	       "\n"
+	       "Options:\n"
+	       "      --phys     the addresses are physical\n"
+	       "  -h, --help     this help\n"
+	       "\n"
+	       "Examples:\n"
+	       "  sudo memtrace addr ffff888100000000 ffffc90000000000\n"
+	       "  sudo memtrace addr --phys 0x1000000\n");
 }
 
 static void show(const struct mt_layout *l, __u64 a, const struct mt_addr_info *o)
@@ -68,8 +67,10 @@ int do_addr(int argc, char **argv)
 		default:
 			/* "-1" is a (negative, so invalid) address, not an unknown option */
 			if (optopt >= '0' && optopt <= '9')
-				fprintf(stderr, "memtrace addr: invalid address '%s' (not "
-					"hexadecimal)\n", argv[optind - 1]);
+				fprintf(stderr,
+					"memtrace addr: invalid address '%s' (not "
+					"hexadecimal)\n",
+					argv[optind - 1]);
 			else
 				fprintf(stderr, "memtrace addr: unknown option '%s'\n",
 					argv[optind - 1]);
@@ -78,7 +79,7 @@ int do_addr(int argc, char **argv)
 	}
 	if (optind >= argc) {
 		fprintf(stderr, "memtrace addr: needs at least one ADDR (see 'memtrace addr "
-			"--help')\n");
+				"--help')\n");
 		return MT_EXIT_USAGE;
 	}
 	memset(&l, 0, sizeof(l));
@@ -100,8 +101,10 @@ int do_addr(int argc, char **argv)
 	}
 	mt_layout_probe(&l);
 	if (!l.direct.known || !l.vmalloc.known)
-		fprintf(stderr, "memtrace addr: some ranges are unknown (%s): see 'memtrace "
-			"layout'\n", !l.direct.known ? l.direct.how : l.vmalloc.how);
+		fprintf(stderr,
+			"memtrace addr: some ranges are unknown (%s): see 'memtrace "
+			"layout'\n",
+			!l.direct.known ? l.direct.how : l.vmalloc.how);
 	for (int i = optind; i < argc; i++) {
 		struct mt_addr_info o;
 

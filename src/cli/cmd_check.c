@@ -18,13 +18,13 @@
 #include "collect/probe.h"
 #include "sys/util.h"
 
-#define MAX_ROWS 224	/* 3 rows per event (tracepoint, fast, classic) and a few more */
+#define MAX_ROWS 224 /* 3 rows per event (tracepoint, fast, classic) and a few more */
 
 struct row {
 	/* "core", "scope" (-- CMD), "class" (beyond kmem), "stall" (latency), "optional" */
 	const char *kind;
 	char name[96];
-	int state;		/* 1 works, 0 does not, -1 not applicable */
+	int state; /* 1 works, 0 does not, -1 not applicable */
 	char detail[96];
 };
 
@@ -53,8 +53,9 @@ static const char *why(int err, const char *stage)
 	const char *name = strerrorname_np(-err);
 
 	snprintf(buf, sizeof(buf), "%s: %s%s", stage, name ? name : strerror(-err),
-		 err == -EPERM ? " (lockdown or privileges?)" :
-		 err == -ENOENT || err == -EOPNOTSUPP ? " (not configured?)" : "");
+		 err == -EPERM			      ? " (lockdown or privileges?)" :
+		 err == -ENOENT || err == -EOPNOTSUPP ? " (not configured?)" :
+							"");
 	return buf;
 }
 
@@ -73,8 +74,8 @@ static void run_checks(struct check *c)
 	priv = !mt_check_privileges(&what);
 	add(c, "core", priv, "privileges", priv ? "CAP_BPF and CAP_PERFMON (or root)" : what);
 	btf = mt_have_kernel_btf();
-	add(c, "core", btf, "kernel BTF", btf ? mt_vmlinux_btf_path() :
-	    "missing: memtrace needs CONFIG_DEBUG_INFO_BTF=y");
+	add(c, "core", btf, "kernel BTF",
+	    btf ? mt_vmlinux_btf_path() : "missing: memtrace needs CONFIG_DEBUG_INFO_BTF=y");
 	err = mt_ensure_tracefs();
 	add(c, "optional", !err, "tracefs", err ? strerror(-err) : "mounted");
 	mt_probe_open(&p);
@@ -85,10 +86,12 @@ static void run_checks(struct check *c)
 
 		mt_loader_event_info(i, &e);
 		if (e.kprobe)
-			continue;	/* the "hook kmap" row below */
+			continue; /* the "hook kmap" row below */
 		/* kmem events are the core set; vmalloc, percpu, faults, DMA are class sections */
-		kind = e.follow ? "scope" : e.stall ? "stall" :
-		       e.cls == MT_CLASS_LOGICAL || e.cls == MT_CLASS_PHYSICAL ? "core" : "class";
+		kind = e.follow						       ? "scope" :
+		       e.stall						       ? "stall" :
+		       e.cls == MT_CLASS_LOGICAL || e.cls == MT_CLASS_PHYSICAL ? "core" :
+										 "class";
 		tp = mt_tracepoint_exists(e.group, e.name);
 		snprintf(name, sizeof(name), "tracepoint %s:%s", e.group, e.name);
 		if (!tp && e.alt) {
@@ -100,9 +103,13 @@ static void run_checks(struct check *c)
 		bt = mt_probe_btf_tracepoint(&p, e.name);
 		if (e.fast_sec) {
 			snprintf(name, sizeof(name), "  %s/%s", e.fast_sec, e.name);
-			err = !bt ? -ENOENT : !priv ? -EPERM : mt_loader_try_one(i, true, &o, &stage);
-			add(c, kind, !err, name, !bt ? "no btf_trace_ type in kernel BTF" :
-			    err ? why(err, stage) : "loads and attaches");
+			err = !bt   ? -ENOENT :
+			      !priv ? -EPERM :
+				      mt_loader_try_one(i, true, &o, &stage);
+			add(c, kind, !err, name,
+			    !bt ? "no btf_trace_ type in kernel BTF" :
+			    err ? why(err, stage) :
+				  "loads and attaches");
 			any |= !err;
 			if (!strcmp(e.fast_sec, "raw_tp"))
 				raw_n++, raw_ok += !err;
@@ -111,10 +118,13 @@ static void run_checks(struct check *c)
 		}
 		if (e.classic_sec) {
 			snprintf(name, sizeof(name), "  %s/%s/%s", e.classic_sec, e.group, e.name);
-			err = !tp ? -ENOENT : !priv ? -EPERM :
-			      mt_loader_try_one(i, false, &o, &stage);
-			add(c, kind, !err, name, !tp ? "tracepoint absent" :
-			    err ? why(err, stage) : "loads and attaches");
+			err = !tp   ? -ENOENT :
+			      !priv ? -EPERM :
+				      mt_loader_try_one(i, false, &o, &stage);
+			add(c, kind, !err, name,
+			    !tp ? "tracepoint absent" :
+			    err ? why(err, stage) :
+				  "loads and attaches");
 			any |= !err;
 		}
 		if (!strcmp(kind, "core") && !any)
@@ -136,7 +146,10 @@ static void run_checks(struct check *c)
 	} else {
 		/* the same run-time probe as memtrace run's kmap kprobes (bpf/kmap.bpf.c) */
 		static const char *const fns[] = {
-			"kmap_high", "kunmap_high", "__kmap_local_pfn_prot", "kunmap_local_indexed",
+			"kmap_high",
+			"kunmap_high",
+			"__kmap_local_pfn_prot",
+			"kunmap_local_indexed",
 		};
 		char kwhy[128] = "";
 		int usable = 0;
@@ -157,7 +170,10 @@ static void print_text(const struct check *c)
 		const struct row *r = &c->rows[i];
 
 		printf("%-34.34s %-6s %.*s\n", r->name,
-		       r->state < 0 ? "n/a" : r->state ? "ok" : "NO", 38, r->detail);
+		       r->state < 0 ? "n/a" :
+		       r->state	    ? "ok" :
+				      "NO",
+		       38, r->detail);
 	}
 	printf("core set (privileges, BTF, every kmem event): %s\n",
 	       c->core_ok ? "works" : "DOES NOT WORK");
@@ -195,23 +211,22 @@ static int print_json(const struct check *c)
 
 void usage_check(void)
 {
-	printf(
-"Usage: memtrace check [--json] [-v]\n"
-"\n"
-"CI preflight: what this kernel lets memtrace hook. Checks privileges and BTF, looks up\n"
-"each tracepoint memtrace uses, loads and attaches each of its programs on its own, and\n"
-"tries each optional attach type (tp_btf, raw_tp, fentry, kprobe; kmap on 32-bit).\n"
-"\n"
-"Options:\n"
-"      --json            the same as one JSON document on stdout\n"
-"  -v, --verbose         libbpf's messages while loading\n"
-"  -h, --help            this help\n"
-"\n"
-"Exit status: 0 the core set works (privileges, BTF, every kmem event through at least\n"
-"one program); 1 it does not; 2 bad command line.\n"
-"\n"
-"Example:\n"
-"  sudo memtrace check --json | jq '.checks[] | select(.ok == false)'\n");
+	printf("Usage: memtrace check [--json] [-v]\n"
+	       "\n"
+	       "CI preflight: what this kernel lets memtrace hook. Checks privileges and BTF, looks up\n"
+	       "each tracepoint memtrace uses, loads and attaches each of its programs on its own, and\n"
+	       "tries each optional attach type (tp_btf, raw_tp, fentry, kprobe; kmap on 32-bit).\n"
+	       "\n"
+	       "Options:\n"
+	       "      --json            the same as one JSON document on stdout\n"
+	       "  -v, --verbose         libbpf's messages while loading\n"
+	       "  -h, --help            this help\n"
+	       "\n"
+	       "Exit status: 0 the core set works (privileges, BTF, every kmem event through at least\n"
+	       "one program); 1 it does not; 2 bad command line.\n"
+	       "\n"
+	       "Example:\n"
+	       "  sudo memtrace check --json | jq '.checks[] | select(.ok == false)'\n");
 }
 
 int do_check(int argc, char **argv)

@@ -8,24 +8,23 @@
 
 void usage_layout(void)
 {
-	printf(
-"Usage: memtrace layout [--json] [-v]\n"
-"\n"
-"Print this boot's kernel memory map in the terms of Linux Device Drivers ch. 15:\n"
-"PAGE_SIZE, user space, the direct map (kernel logical, PAGE_OFFSET and size), the\n"
-"vmalloc range, vmemmap, kernel text, modules, and each zone with node, PFN range,\n"
-"spanned/present pages and physical range; whether high memory exists. Each value says\n"
-"how it was obtained; one that could not be established is marked unknown. KASLR moves\n"
-"these every boot: as root memtrace learns them from kernel events.\n"
-"\n"
-"Options:\n"
-"      --json     the same as JSON\n"
-"  -v, --verbose  say what was probed\n"
-"  -h, --help     this help\n"
-"\n"
-"Examples:\n"
-"  sudo memtrace layout\n"
-"  sudo memtrace layout --json | jq .vmalloc\n");
+	printf("Usage: memtrace layout [--json] [-v]\n"
+	       "\n"
+	       "Print this boot's kernel memory map in the terms of Linux Device Drivers ch. 15:\n"
+	       "PAGE_SIZE, user space, the direct map (kernel logical, PAGE_OFFSET and size), the\n"
+	       "vmalloc range, vmemmap, kernel text, modules, and each zone with node, PFN range,\n"
+	       "spanned/present pages and physical range; whether high memory exists. Each value says\n"
+	       "how it was obtained; one that could not be established is marked unknown. KASLR moves\n"
+	       "these every boot: as root memtrace learns them from kernel events.\n"
+	       "\n"
+	       "Options:\n"
+	       "      --json     the same as JSON\n"
+	       "  -v, --verbose  say what was probed\n"
+	       "  -h, --help     this help\n"
+	       "\n"
+	       "Examples:\n"
+	       "  sudo memtrace layout\n"
+	       "  sudo memtrace layout --json | jq .vmalloc\n");
 }
 
 int do_layout(int argc, char **argv)

@@ -21,36 +21,35 @@
 
 void usage_record(void)
 {
-	printf(
-"Usage: memtrace record -o FILE [-f] [--no-kallsyms] [RUN OPTIONS] [-- CMD ARGS]\n"
-"\n"
-"Trace like 'memtrace run' and write what the report is made of to FILE: a\n"
-"header (memtrace and format version, kernel, arch, page size, zones,\n"
-"calibration, options, events attached), /proc/zoneinfo, /proc/kallsyms for\n"
-"symbolizing call sites, and every BPF map and data section at the end.\n"
-"'memtrace report FILE' prints the report run would have printed, on any machine,\n"
-"without root or BPF. The file is zlib-compressed in chunks with a CRC each: a\n"
-"file cut short still reports up to its last complete chunk.\n"
-"Nothing is printed on stdout unless --json - is given.\n"
-"\n"
-"Options:\n"
-"  -o, --output FILE     the recording (required); an existing FILE is refused\n"
-"  -f, --force           replace an existing FILE: the old one becomes FILE.old,\n"
-"                        only once the new one is complete\n"
-"      --no-kallsyms     leave /proc/kallsyms out (a smaller file)\n"
-"  -d, -p, --cgroup, --per-thread, --json, --top, --openmetrics, -v, -- CMD:\n"
-"                        as for 'memtrace run' (--fail-if is run's only)\n"
-"  -h, --help            this help\n"
-"\n"
-"Exit status: 0 recorded; 1 runtime error (privileges, BTF, load, I/O: a file cut\n"
-"by a write error stays, and reports as truncated); 2 bad command line or FILE\n"
-"exists.\n"
-"\n"
-"Examples:\n"
-"  sudo memtrace record -o mem.rec -d 10        the system for 10 s\n"
-"  sudo memtrace record -o mem.rec -p 1234 -f   one process until Ctrl-C\n"
-"  sudo memtrace record -o mem.rec -- make -j2  a command and what it forks\n"
-"  memtrace report mem.rec --json -             anywhere, as any user\n");
+	printf("Usage: memtrace record -o FILE [-f] [--no-kallsyms] [RUN OPTIONS] [-- CMD ARGS]\n"
+	       "\n"
+	       "Trace like 'memtrace run' and write what the report is made of to FILE: a\n"
+	       "header (memtrace and format version, kernel, arch, page size, zones,\n"
+	       "calibration, options, events attached), /proc/zoneinfo, /proc/kallsyms for\n"
+	       "symbolizing call sites, and every BPF map and data section at the end.\n"
+	       "'memtrace report FILE' prints the report run would have printed, on any machine,\n"
+	       "without root or BPF. The file is zlib-compressed in chunks with a CRC each: a\n"
+	       "file cut short still reports up to its last complete chunk.\n"
+	       "Nothing is printed on stdout unless --json - is given.\n"
+	       "\n"
+	       "Options:\n"
+	       "  -o, --output FILE     the recording (required); an existing FILE is refused\n"
+	       "  -f, --force           replace an existing FILE: the old one becomes FILE.old,\n"
+	       "                        only once the new one is complete\n"
+	       "      --no-kallsyms     leave /proc/kallsyms out (a smaller file)\n"
+	       "  -d, -p, --cgroup, --per-thread, --json, --top, --openmetrics, -v, -- CMD:\n"
+	       "                        as for 'memtrace run' (--fail-if is run's only)\n"
+	       "  -h, --help            this help\n"
+	       "\n"
+	       "Exit status: 0 recorded; 1 runtime error (privileges, BTF, load, I/O: a file cut\n"
+	       "by a write error stays, and reports as truncated); 2 bad command line or FILE\n"
+	       "exists.\n"
+	       "\n"
+	       "Examples:\n"
+	       "  sudo memtrace record -o mem.rec -d 10        the system for 10 s\n"
+	       "  sudo memtrace record -o mem.rec -p 1234 -f   one process until Ctrl-C\n"
+	       "  sudo memtrace record -o mem.rec -- make -j2  a command and what it forks\n"
+	       "  memtrace report mem.rec --json -             anywhere, as any user\n");
 }
 
 int mt_recorder_open(struct mt_recorder *rc, const char *path, bool force)
@@ -139,9 +138,8 @@ static int put_file(struct mt_recorder *rc, __u32 type, const char *path, const 
 	return rc->w.err;
 }
 
-int mt_recorder_start(struct mt_recorder *rc, const struct mt_report *r,
-		      const struct mt_loader *l, const struct mt_calib *calib, int argc,
-		      char **argv, bool kallsyms)
+int mt_recorder_start(struct mt_recorder *rc, const struct mt_report *r, const struct mt_loader *l,
+		      const struct mt_calib *calib, int argc, char **argv, bool kallsyms)
 {
 	struct mt_buf b = {};
 	const char *group, *name;
@@ -175,8 +173,7 @@ int mt_recorder_start(struct mt_recorder *rc, const struct mt_report *r,
 	return rc->w.err ? write_failed(rc) : 0;
 }
 
-int mt_recorder_finish(struct mt_recorder *rc, const struct mt_loader *l,
-		       const struct mt_report *r)
+int mt_recorder_finish(struct mt_recorder *rc, const struct mt_loader *l, const struct mt_report *r)
 {
 	struct mt_buf b = {};
 	char *old = NULL;
@@ -185,8 +182,8 @@ int mt_recorder_finish(struct mt_recorder *rc, const struct mt_loader *l,
 
 	mt_record_maps(&rc->w, l, &nr_maps);
 	mt_rec_header_put_end(&b, &r->run);
-	mt_rec_header_put_scope(&b, &r->scope);	/* now with the command's exit */
-	mt_rec_header_put_pair(&b, &r->pair);		/* and the end time */
+	mt_rec_header_put_scope(&b, &r->scope); /* now with the command's exit */
+	mt_rec_header_put_pair(&b, &r->pair);	/* and the end time */
 	mt_rec_header_put_classes(&b, &r->x);
 	if (b.oom)
 		rc->w.err = rc->w.err ? rc->w.err : -ENOMEM;
@@ -207,8 +204,8 @@ int mt_recorder_finish(struct mt_recorder *rc, const struct mt_loader *l,
 		if (asprintf(&old, "%s.old", rc->path) < 0)
 			old = NULL;
 		if (old && rename(rc->path, old) && errno != ENOENT) {
-			mt_err("failed to move '%s' aside: %s; the new recording is '%s'",
-			       rc->path, strerror(errno), rc->tmp);
+			mt_err("failed to move '%s' aside: %s; the new recording is '%s'", rc->path,
+			       strerror(errno), rc->tmp);
 			free(old);
 			return -1;
 		}
@@ -235,9 +232,9 @@ void mt_recorder_abort(struct mt_recorder *rc)
 		fclose(rc->f);
 	rc->f = NULL;
 	if (rc->tmp)
-		unlink(rc->tmp);	/* -f: the old file stays as it was */
+		unlink(rc->tmp); /* -f: the old file stays as it was */
 	else if (rc->path && !rc->started)
-		unlink(rc->path);	/* nothing traced: leave nothing behind */
+		unlink(rc->path); /* nothing traced: leave nothing behind */
 	free(rc->tmp);
 	free(rc->path);
 	memset(rc, 0, sizeof(*rc));

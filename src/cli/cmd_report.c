@@ -18,30 +18,29 @@
 
 void usage_report(void)
 {
-	printf(
-"Usage: memtrace report FILE [--json FILE|-] [--top N] [--openmetrics FILE]\n"
-"\n"
-"Print the report of a file written by 'memtrace record': the same text and JSON\n"
-"'memtrace run' prints, computed by the same code from the recorded maps. Needs\n"
-"no root, no BPF and not the machine it was recorded on. A file cut short\n"
-"(recorder killed, disk full) reports everything up to its last complete chunk\n"
-"and says it is truncated; what was lost reads as zero.\n"
-"\n"
-"Options:\n"
-"      --json FILE       also write the report as JSON to FILE; '-' writes JSON\n"
-"                        alone to stdout\n"
-"      --top N           rows in the process and cache tables (default 10)\n"
-"      --openmetrics FILE  also write Prometheus text format metrics to FILE\n"
-"  -h, --help            this help\n"
-"\n"
-"Exit status: 0 report printed (also from a truncated file, with a warning on\n"
-"stderr); 1 FILE unreadable, not a memtrace recording, or of a newer format major\n"
-"version;\n"
-"2 bad command line.\n"
-"\n"
-"Examples:\n"
-"  memtrace report mem.rec\n"
-"  memtrace report mem.rec --json - | jq .classes.physical\n");
+	printf("Usage: memtrace report FILE [--json FILE|-] [--top N] [--openmetrics FILE]\n"
+	       "\n"
+	       "Print the report of a file written by 'memtrace record': the same text and JSON\n"
+	       "'memtrace run' prints, computed by the same code from the recorded maps. Needs\n"
+	       "no root, no BPF and not the machine it was recorded on. A file cut short\n"
+	       "(recorder killed, disk full) reports everything up to its last complete chunk\n"
+	       "and says it is truncated; what was lost reads as zero.\n"
+	       "\n"
+	       "Options:\n"
+	       "      --json FILE       also write the report as JSON to FILE; '-' writes JSON\n"
+	       "                        alone to stdout\n"
+	       "      --top N           rows in the process and cache tables (default 10)\n"
+	       "      --openmetrics FILE  also write Prometheus text format metrics to FILE\n"
+	       "  -h, --help            this help\n"
+	       "\n"
+	       "Exit status: 0 report printed (also from a truncated file, with a warning on\n"
+	       "stderr); 1 FILE unreadable, not a memtrace recording, or of a newer format major\n"
+	       "version;\n"
+	       "2 bad command line.\n"
+	       "\n"
+	       "Examples:\n"
+	       "  memtrace report mem.rec\n"
+	       "  memtrace report mem.rec --json - | jq .classes.physical\n");
 }
 
 static int usage_err(const char *fmt, const char *arg)
@@ -136,8 +135,8 @@ int do_report(int argc, char **argv)
 	mt_report_init(&r);
 	if (mt_rec_header_get(&rf, &r)) {
 		mt_err("'%s': %s", o.file,
-		       rf.truncated ? "truncated before its header: nothing to report"
-				    : "a recording without a header");
+		       rf.truncated ? "truncated before its header: nothing to report" :
+				      "a recording without a header");
 		mt_rec_free(&rf);
 		return MT_EXIT_ERROR;
 	}

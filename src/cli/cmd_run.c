@@ -30,38 +30,38 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 struct run_opts {
-	double duration;		/* 0: until Ctrl-C */
+	double duration; /* 0: until Ctrl-C */
 	__u32 pids[16];
 	int nr_pids;
-	const char *json;		/* NULL, a path, or "-" for stdout */
+	const char *json; /* NULL, a path, or "-" for stdout */
 	int top;
 	bool force_tracepoint;
-	const char *cgroup;		/* --cgroup PATH */
+	const char *cgroup; /* --cgroup PATH */
 	__u64 cgroup_id;
 	__u32 cgroup_level;
 	bool per_thread;
 	struct mt_expr fail_if[32];
 	int nr_fail_if;
-	char **cmd;			/* -- CMD ARGS, NULL-terminated (argv's own) */
+	char **cmd; /* -- CMD ARGS, NULL-terminated (argv's own) */
 	struct mt_pair_opts pair;
-	double min_age;			/* seconds; 0: show every outstanding object */
-	const char *folded;		/* folded stacks by bytes allocated */
-	const char *folded_out;		/* folded stacks by bytes outstanding */
-	__u32 class_mask;		/* 0: every class */
-	const char *openmetrics;	/* NULL or a path, written at the end */
-	const char *output;		/* record: -o FILE */
-	bool force;			/* record: -f, replace an existing FILE */
-	bool no_kallsyms;		/* record: leave /proc/kallsyms out */
-	bool latency;			/* --latency: allocator call latency too */
-	bool no_stalls;			/* --no-stalls */
-	int force_call_hook;		/* hidden: enum mt_call_hook, NONE = best available */
+	double min_age;		 /* seconds; 0: show every outstanding object */
+	const char *folded;	 /* folded stacks by bytes allocated */
+	const char *folded_out;	 /* folded stacks by bytes outstanding */
+	__u32 class_mask;	 /* 0: every class */
+	const char *openmetrics; /* NULL or a path, written at the end */
+	const char *output;	 /* record: -o FILE */
+	bool force;		 /* record: -f, replace an existing FILE */
+	bool no_kallsyms;	 /* record: leave /proc/kallsyms out */
+	bool latency;		 /* --latency: allocator call latency too */
+	bool no_stalls;		 /* --no-stalls */
+	int force_call_hook;	 /* hidden: enum mt_call_hook, NONE = best available */
 };
 
 /* "run" or "record": record is run's trace with the kernel side written to a file. */
 static const char *cmd_name = "run";
 
 static volatile sig_atomic_t stop_signal, nr_signals;
-static volatile pid_t cmd_pid;		/* the command, once it runs */
+static volatile pid_t cmd_pid; /* the command, once it runs */
 
 /*
  * Ctrl-C at a terminal reaches the whole process group, the command included (si_code
@@ -82,103 +82,102 @@ static void on_signal(int sig, siginfo_t *si, void *uc)
 
 void usage_run(void)
 {
-	printf(
-"Usage: memtrace run [OPTIONS] [-- CMD [ARGS...]]\n"
-"\n"
-"Trace kernel memory allocations until Ctrl-C (SIGINT), SIGTERM or the duration, then\n"
-"print a report: per address class (kernel logical = slab objects, physical = pages)\n"
-"allocations, frees and bytes; pages by order and zone; slab caches and fragmentation;\n"
-"top processes; a log2 histogram of allocation sizes; stalls (time tasks spent in\n"
-"direct, memcg and node reclaim, compaction and reclaim throttling, from tracepoints).\n"
-"Counting happens in the kernel, exactly; anything that could not be counted is shown\n"
-"as lost. Needs root (or CAP_BPF and CAP_PERFMON) and a kernel with BTF.\n"
-"\n"
-"Options:\n"
-"  -d, --duration SECS   stop after SECS seconds (decimals allowed; default: Ctrl-C)\n"
-"  -p, --pid PID[,PID]   only these processes, all their threads (up to 16); the\n"
-"                        trace ends when the last of them exits\n"
-"  -- CMD [ARGS...]      start CMD once everything is attached, follow every process\n"
-"                        it forks (in the kernel, at the fork), stop when CMD exits\n"
-"      --cgroup PATH     only tasks in this cgroup v2 directory and below it\n"
-"                        (here the v2 hierarchy is /sys/fs/cgroup/unified)\n"
-"                        (-p, -- CMD and --cgroup exclude each other)\n"
-"      --per-thread      also report each thread (tid)\n"
-"      --fail-if EXPR    exit 3 if EXPR holds after the run; repeatable. EXPR is\n"
-"                        METRIC OP NUMBER[UNIT], OP one of > >= < <= == !=, UNIT\n"
-"                        B KiB MiB GiB TiB for bytes, ns us ms s for times\n"
-"                        outstanding.slab|page|vmalloc|percpu|virtual|total[.count]:\n"
-"                        bytes (objects) still allocated at the end (turns on\n"
-"                        --outstanding);\n"
-"                        stall.KIND.count|total|max|p50|p90|p99, KIND one of\n"
-"                        direct_reclaim memcg_reclaim memcg_softlimit_reclaim\n"
-"                        node_reclaim compaction kcompactd throttled (pNN: top of\n"
-"                        its log2 bucket, at most max)\n"
-"      --list-metrics    list the metrics --fail-if knows, and exit\n"
-"      --openmetrics FILE  also write Prometheus text format metrics to FILE\n"
-"                        (atomically, for node_exporter's textfile collector)\n"
-"      --json FILE       also write the report as JSON to FILE (written whole or not\n"
-"                        at all); FILE '-' writes JSON alone to stdout\n"
-"      --top N           rows in the process and cache tables (default 10)\n"
-"\n"
-"Who allocated what, and what is still allocated:\n"
-"      --no-call-sites   leave out the table of allocating call sites (callers of\n"
-"                        kmalloc, kmem_cache_alloc, named from /proc/kallsyms)\n"
-"  The options below cost more per event:\n"
-"      --outstanding     pair each allocation with its free in the kernel:\n"
-"                        lifetimes per class; what is still allocated at the end,\n"
-"                        per class, process, call site, with ages; each free is\n"
-"                        charged to the process that allocated, whoever frees\n"
-"                        (FREED IN ANOTHER CONTEXT says where that was not it)\n"
-"      --min-age SECS    only outstanding objects at least SECS old (+ outstanding)\n"
-"      --stacks          kernel stack of each allocation: top outstanding and top\n"
-"                        allocating stacks (+ outstanding)\n"
-"      --folded FILE     folded stacks weighted by bytes allocated, for\n"
-"                        flamegraph.pl or speedscope (+ stacks)\n"
-"      --folded-outstanding FILE  the same, weighted by bytes still allocated\n"
-"      --outstanding-entries N  objects tracked at once (default %u)\n"
-"      --stack-entries N  distinct stacks kept (default %u)\n"
-"      --call-site-entries N  distinct call sites kept (default %u)\n"
-"                        a full table is counted as lost, never silent\n"
-"      --class LIST      only these address classes, comma-separated: logical,\n"
-"                        physical, virtual, bus, user, high (default: all available)\n"
-"      --latency         also time allocator calls, entry to return (kmalloc,\n"
-"                        kmem_cache_alloc, page allocator, vmalloc) with fentry or\n"
-"                        kprobes; where the kernel allows neither, the report says\n"
-"                        why in one line and the rest of the run goes on\n"
-"      --no-stalls       do not trace stalls (on by default: their events fire only\n"
-"                        on slow paths, so they cost nothing measurable)\n"
-"  -v, --verbose         say what was probed and chosen, and the kernel memory\n"
-"                        memtrace's maps hold; twice: libbpf's debug output too\n"
-"  -h, --help            this help\n"
-"\n"
-"Exit status:\n"
-"  0  report printed (and CMD, if any, exited 0)\n"
-"  1  runtime error: privileges, BTF, load, attach, I/O; CMD could not be executed\n"
-"  2  bad command line, unknown metric, CMD not found: nothing was loaded\n"
-"  3  report printed, and a --fail-if condition held (one line each on stderr)\n"
-"  4  report printed, and CMD exited non-zero or was killed; its status is the last\n"
-"     line on stderr and run.scope.exit_code / signal in the JSON (4 wins over 3)\n"
-"With -p, each process that exits gets one line on stderr (\"memtrace: process PID\n"
-"exited\"); once all have, the trace ends and the report is printed: exit status 0.\n"
-"With -- CMD, Ctrl-C goes to CMD and memtrace reports once it ends; a signal sent to\n"
-"memtrace alone is passed on to CMD; the third one kills CMD.\n"
-"\n"
-"Examples:\n"
-"  sudo memtrace run -d 5                  the whole system for 5 seconds\n"
-"  sudo memtrace run -p 1234               one process, until Ctrl-C\n"
-"  sudo memtrace run -d 10 --json out.json report as text and as JSON\n"
-"  sudo memtrace run -d 2 --json - | jq .classes.kernel_logical\n"
-"  sudo memtrace run --json r.json --fail-if 'lost > 0' \\\n"
-"       --fail-if 'classes.kernel_logical.net_bytes > 64KiB' -- ./run-tests\n"
-"  sudo memtrace run --fail-if 'outstanding.slab > 1MiB' \\\n"
-"       --fail-if 'stall.direct_reclaim.p99 > 10ms' -- ./run-tests\n"
-"  sudo memtrace run -d 5 --cgroup /sys/fs/cgroup/unified/system.slice/foo.service\n"
-"  sudo memtrace run --per-thread -- make -j2\n"
-"  sudo memtrace run -d 10 --min-age 5    what stays allocated 5 s and more\n"
-"  sudo memtrace run -d 5 --folded-outstanding out.folded; speedscope out.folded\n"
-"  sudo memtrace run -d 5 --class virtual,user   vmalloc/percpu and page faults only\n"
-"  sudo memtrace run -d 10 --latency       stalls and allocator call latency\n",
-	MT_OUTSTANDING_ENTRIES, MT_STACK_ENTRIES, MT_SITE_ENTRIES);
+	printf("Usage: memtrace run [OPTIONS] [-- CMD [ARGS...]]\n"
+	       "\n"
+	       "Trace kernel memory allocations until Ctrl-C (SIGINT), SIGTERM or the duration, then\n"
+	       "print a report: per address class (kernel logical = slab objects, physical = pages)\n"
+	       "allocations, frees and bytes; pages by order and zone; slab caches and fragmentation;\n"
+	       "top processes; a log2 histogram of allocation sizes; stalls (time tasks spent in\n"
+	       "direct, memcg and node reclaim, compaction and reclaim throttling, from tracepoints).\n"
+	       "Counting happens in the kernel, exactly; anything that could not be counted is shown\n"
+	       "as lost. Needs root (or CAP_BPF and CAP_PERFMON) and a kernel with BTF.\n"
+	       "\n"
+	       "Options:\n"
+	       "  -d, --duration SECS   stop after SECS seconds (decimals allowed; default: Ctrl-C)\n"
+	       "  -p, --pid PID[,PID]   only these processes, all their threads (up to 16); the\n"
+	       "                        trace ends when the last of them exits\n"
+	       "  -- CMD [ARGS...]      start CMD once everything is attached, follow every process\n"
+	       "                        it forks (in the kernel, at the fork), stop when CMD exits\n"
+	       "      --cgroup PATH     only tasks in this cgroup v2 directory and below it\n"
+	       "                        (here the v2 hierarchy is /sys/fs/cgroup/unified)\n"
+	       "                        (-p, -- CMD and --cgroup exclude each other)\n"
+	       "      --per-thread      also report each thread (tid)\n"
+	       "      --fail-if EXPR    exit 3 if EXPR holds after the run; repeatable. EXPR is\n"
+	       "                        METRIC OP NUMBER[UNIT], OP one of > >= < <= == !=, UNIT\n"
+	       "                        B KiB MiB GiB TiB for bytes, ns us ms s for times\n"
+	       "                        outstanding.slab|page|vmalloc|percpu|virtual|total[.count]:\n"
+	       "                        bytes (objects) still allocated at the end (turns on\n"
+	       "                        --outstanding);\n"
+	       "                        stall.KIND.count|total|max|p50|p90|p99, KIND one of\n"
+	       "                        direct_reclaim memcg_reclaim memcg_softlimit_reclaim\n"
+	       "                        node_reclaim compaction kcompactd throttled (pNN: top of\n"
+	       "                        its log2 bucket, at most max)\n"
+	       "      --list-metrics    list the metrics --fail-if knows, and exit\n"
+	       "      --openmetrics FILE  also write Prometheus text format metrics to FILE\n"
+	       "                        (atomically, for node_exporter's textfile collector)\n"
+	       "      --json FILE       also write the report as JSON to FILE (written whole or not\n"
+	       "                        at all); FILE '-' writes JSON alone to stdout\n"
+	       "      --top N           rows in the process and cache tables (default 10)\n"
+	       "\n"
+	       "Who allocated what, and what is still allocated:\n"
+	       "      --no-call-sites   leave out the table of allocating call sites (callers of\n"
+	       "                        kmalloc, kmem_cache_alloc, named from /proc/kallsyms)\n"
+	       "  The options below cost more per event:\n"
+	       "      --outstanding     pair each allocation with its free in the kernel:\n"
+	       "                        lifetimes per class; what is still allocated at the end,\n"
+	       "                        per class, process, call site, with ages; each free is\n"
+	       "                        charged to the process that allocated, whoever frees\n"
+	       "                        (FREED IN ANOTHER CONTEXT says where that was not it)\n"
+	       "      --min-age SECS    only outstanding objects at least SECS old (+ outstanding)\n"
+	       "      --stacks          kernel stack of each allocation: top outstanding and top\n"
+	       "                        allocating stacks (+ outstanding)\n"
+	       "      --folded FILE     folded stacks weighted by bytes allocated, for\n"
+	       "                        flamegraph.pl or speedscope (+ stacks)\n"
+	       "      --folded-outstanding FILE  the same, weighted by bytes still allocated\n"
+	       "      --outstanding-entries N  objects tracked at once (default %u)\n"
+	       "      --stack-entries N  distinct stacks kept (default %u)\n"
+	       "      --call-site-entries N  distinct call sites kept (default %u)\n"
+	       "                        a full table is counted as lost, never silent\n"
+	       "      --class LIST      only these address classes, comma-separated: logical,\n"
+	       "                        physical, virtual, bus, user, high (default: all available)\n"
+	       "      --latency         also time allocator calls, entry to return (kmalloc,\n"
+	       "                        kmem_cache_alloc, page allocator, vmalloc) with fentry or\n"
+	       "                        kprobes; where the kernel allows neither, the report says\n"
+	       "                        why in one line and the rest of the run goes on\n"
+	       "      --no-stalls       do not trace stalls (on by default: their events fire only\n"
+	       "                        on slow paths, so they cost nothing measurable)\n"
+	       "  -v, --verbose         say what was probed and chosen, and the kernel memory\n"
+	       "                        memtrace's maps hold; twice: libbpf's debug output too\n"
+	       "  -h, --help            this help\n"
+	       "\n"
+	       "Exit status:\n"
+	       "  0  report printed (and CMD, if any, exited 0)\n"
+	       "  1  runtime error: privileges, BTF, load, attach, I/O; CMD could not be executed\n"
+	       "  2  bad command line, unknown metric, CMD not found: nothing was loaded\n"
+	       "  3  report printed, and a --fail-if condition held (one line each on stderr)\n"
+	       "  4  report printed, and CMD exited non-zero or was killed; its status is the last\n"
+	       "     line on stderr and run.scope.exit_code / signal in the JSON (4 wins over 3)\n"
+	       "With -p, each process that exits gets one line on stderr (\"memtrace: process PID\n"
+	       "exited\"); once all have, the trace ends and the report is printed: exit status 0.\n"
+	       "With -- CMD, Ctrl-C goes to CMD and memtrace reports once it ends; a signal sent to\n"
+	       "memtrace alone is passed on to CMD; the third one kills CMD.\n"
+	       "\n"
+	       "Examples:\n"
+	       "  sudo memtrace run -d 5                  the whole system for 5 seconds\n"
+	       "  sudo memtrace run -p 1234               one process, until Ctrl-C\n"
+	       "  sudo memtrace run -d 10 --json out.json report as text and as JSON\n"
+	       "  sudo memtrace run -d 2 --json - | jq .classes.kernel_logical\n"
+	       "  sudo memtrace run --json r.json --fail-if 'lost > 0' \\\n"
+	       "       --fail-if 'classes.kernel_logical.net_bytes > 64KiB' -- ./run-tests\n"
+	       "  sudo memtrace run --fail-if 'outstanding.slab > 1MiB' \\\n"
+	       "       --fail-if 'stall.direct_reclaim.p99 > 10ms' -- ./run-tests\n"
+	       "  sudo memtrace run -d 5 --cgroup /sys/fs/cgroup/unified/system.slice/foo.service\n"
+	       "  sudo memtrace run --per-thread -- make -j2\n"
+	       "  sudo memtrace run -d 10 --min-age 5    what stays allocated 5 s and more\n"
+	       "  sudo memtrace run -d 5 --folded-outstanding out.folded; speedscope out.folded\n"
+	       "  sudo memtrace run -d 5 --class virtual,user   vmalloc/percpu and page faults only\n"
+	       "  sudo memtrace run -d 10 --latency       stalls and allocator call latency\n",
+	       MT_OUTSTANDING_ENTRIES, MT_STACK_ENTRIES, MT_SITE_ENTRIES);
 }
 
 int mt_usage_err(const char *cmd, const char *fmt, const char *arg)
@@ -266,7 +265,7 @@ static int parse_classes(const char *arg, struct run_opts *o)
 	static const char *const shortn[MT_CLASS_MAX] = {
 		[MT_CLASS_LOGICAL] = "logical", [MT_CLASS_PHYSICAL] = "physical",
 		[MT_CLASS_VIRTUAL] = "virtual", [MT_CLASS_BUS] = "bus",
-		[MT_CLASS_USER] = "user", [MT_CLASS_HIGH] = "high",
+		[MT_CLASS_USER] = "user",	[MT_CLASS_HIGH] = "high",
 	};
 	const char *p = arg;
 
@@ -284,7 +283,8 @@ static int parse_classes(const char *arg, struct run_opts *o)
 				break;
 		if (k == MT_CLASS_MAX)
 			return usage_err("invalid --class '%s' (logical, physical, virtual, "
-					 "bus, user, high)", tok);
+					 "bus, user, high)",
+					 tok);
 		o->class_mask |= 1u << k;
 		if (!p[len])
 			return 0;
@@ -295,11 +295,27 @@ static int parse_classes(const char *arg, struct run_opts *o)
 /* Returns -1 to go on, else an exit code. */
 static int parse(int argc, char **argv, struct run_opts *o)
 {
-	enum { OPT_FORCE_TP = MT_OPT_OWN, OPT_CGROUP, OPT_PER_THREAD, OPT_FAIL_IF,
-	       OPT_LIST_METRICS, OPT_SITES, OPT_OUT, OPT_MIN_AGE, OPT_STACKS, OPT_FOLDED,
-	       OPT_FOLDED_OUT, OPT_OUT_ENTRIES, OPT_STACK_ENTRIES, OPT_SITE_ENTRIES,
-	       OPT_NO_KALLSYMS, OPT_CLASS, OPT_LATENCY, OPT_NO_STALLS,
-	       OPT_FORCE_HOOK };
+	enum {
+		OPT_FORCE_TP = MT_OPT_OWN,
+		OPT_CGROUP,
+		OPT_PER_THREAD,
+		OPT_FAIL_IF,
+		OPT_LIST_METRICS,
+		OPT_SITES,
+		OPT_OUT,
+		OPT_MIN_AGE,
+		OPT_STACKS,
+		OPT_FOLDED,
+		OPT_FOLDED_OUT,
+		OPT_OUT_ENTRIES,
+		OPT_STACK_ENTRIES,
+		OPT_SITE_ENTRIES,
+		OPT_NO_KALLSYMS,
+		OPT_CLASS,
+		OPT_LATENCY,
+		OPT_NO_STALLS,
+		OPT_FORCE_HOOK
+	};
 	/* run's and record's options: these, and each command's own below */
 	static const struct option common[] = {
 		{ "duration", required_argument, NULL, 'd' },
@@ -361,8 +377,8 @@ static int parse(int argc, char **argv, struct run_opts *o)
 	opterr = 0;
 	optind = 1;
 	/* '+': stop at the first non-option, so CMD's own options stay CMD's */
-	while ((c = getopt_long(argc, argv, record ? "+:d:p:vho:f" : "+:d:p:vh",
-				longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, record ? "+:d:p:vho:f" : "+:d:p:vh", longopts, NULL)) !=
+	       -1) {
 		switch (c) {
 		case 'o':
 			if (!*optarg)
@@ -418,7 +434,8 @@ static int parse(int argc, char **argv, struct run_opts *o)
 		case OPT_FOLDED_OUT:
 			if (!*optarg)
 				return usage_err("%s needs a file name",
-						 c == OPT_FOLDED ? "--folded" : "--folded-outstanding");
+						 c == OPT_FOLDED ? "--folded" :
+								   "--folded-outstanding");
 			*(c == OPT_FOLDED ? &o->folded : &o->folded_out) = optarg;
 			o->pair.stacks = true;
 			break;
@@ -430,7 +447,8 @@ static int parse(int argc, char **argv, struct run_opts *o)
 			break;
 		case OPT_STACK_ENTRIES:
 			if (mt_parse_u32(optarg, &n) || n == 0 || n > (1U << 20))
-				return usage_err("invalid --stack-entries '%s' (1..1048576)", optarg);
+				return usage_err("invalid --stack-entries '%s' (1..1048576)",
+						 optarg);
 			o->pair.stack_entries = n;
 			break;
 		case OPT_SITE_ENTRIES:
@@ -480,8 +498,9 @@ static int parse(int argc, char **argv, struct run_opts *o)
 			else if (!strcmp(optarg, "kprobe"))
 				o->force_call_hook = MT_HOOK_KPROBE;
 			else
-				return usage_err("invalid --force-call-hook '%s' (fentry or kprobe)",
-						 optarg);
+				return usage_err(
+					"invalid --force-call-hook '%s' (fentry or kprobe)",
+					optarg);
 			break;
 		case 'v':
 			mt_verbose++;
@@ -529,7 +548,8 @@ static int check_scope(struct run_opts *o)
 		return usage_err("%s-p, -- CMD and --cgroup exclude each other", "");
 	if (o->cmd && o->duration)
 		return usage_err("%s-d and -- CMD exclude each other: the command's end ends "
-				 "the trace", "");
+				 "the trace",
+				 "");
 	if (o->cmd && mt_cmd_find(o->cmd[0])) {
 		fprintf(stderr, "memtrace %s: command not found: '%s'\n", cmd_name, o->cmd[0]);
 		return MT_EXIT_USAGE;
@@ -668,7 +688,7 @@ static double now_s(void)
 struct pid_watch {
 	int n, left;
 	__u32 pid[MT_MAX_CLI_PIDS];
-	int fd[MT_MAX_CLI_PIDS];	/* pidfd, or -1: look at /proc */
+	int fd[MT_MAX_CLI_PIDS]; /* pidfd, or -1: look at /proc */
 	bool exited[MT_MAX_CLI_PIDS];
 };
 
@@ -790,8 +810,9 @@ static void wait_command(struct mt_scope_report *s)
 
 static void start_message(const struct run_opts *o, const struct mt_scope_report *s)
 {
-	const char *what = o->nr_pids ? "the given processes" : o->cgroup ? "the cgroup" :
-			   "system-wide";
+	const char *what = o->nr_pids ? "the given processes" :
+			   o->cgroup  ? "the cgroup" :
+					"system-wide";
 
 	if (o->cmd)
 		fprintf(stderr, "memtrace: tracing command '%s' (pid %u) and what it forks\n",
@@ -920,8 +941,10 @@ static int trace_cmd(int argc, char **argv, const char *name)
 	lo.cgroup_level = o.cgroup_level;
 	lo.per_thread = o.per_thread;
 	r.scope.per_thread = o.per_thread;
-	r.scope.kind = o.cmd ? MT_SCOPE_COMMAND : o.cgroup ? MT_SCOPE_CGROUP :
-		       o.nr_pids ? MT_SCOPE_PIDS : MT_SCOPE_SYSTEM;
+	r.scope.kind = o.cmd	 ? MT_SCOPE_COMMAND :
+		       o.cgroup	 ? MT_SCOPE_CGROUP :
+		       o.nr_pids ? MT_SCOPE_PIDS :
+				   MT_SCOPE_SYSTEM;
 	if (o.cgroup) {
 		snprintf(r.scope.cgroup, sizeof(r.scope.cgroup), "%s", o.cgroup);
 		r.scope.cgroup_id = o.cgroup_id;
@@ -947,7 +970,7 @@ static int trace_cmd(int argc, char **argv, const char *name)
 
 	/* handlers before attach: a Ctrl-C from here on ends the trace, never the process */
 	sa.sa_sigaction = on_signal;
-	sa.sa_flags = SA_SIGINFO;	/* no SA_RESTART: waitpid() returns to look at it */
+	sa.sa_flags = SA_SIGINFO; /* no SA_RESTART: waitpid() returns to look at it */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	if (mt_loader_start(&l, &lo)) {
@@ -970,8 +993,8 @@ static int trace_cmd(int argc, char **argv, const char *name)
 		mt_recorder_abort(&rec);
 		return MT_EXIT_ERROR;
 	}
-	if (o.latency && mt_alloclat_start(&al, &lo, o.force_call_hook,
-					   mt_loader_pid_filter_fd(&l)))
+	if (o.latency &&
+	    mt_alloclat_start(&al, &lo, o.force_call_hook, mt_loader_pid_filter_fd(&l)))
 		mt_warn("allocator call latency unavailable: %s", al.why);
 	else if (o.latency && al.missing[0])
 		mt_warn("allocator call latency: not every allocator hooked with %s: %s",

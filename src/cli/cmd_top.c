@@ -27,11 +27,11 @@ struct top_opts {
 	double interval;
 	int rows;
 	int sort;
-	long count;			/* intervals before exiting; 0: until q or Ctrl-C */
+	long count; /* intervals before exiting; 0: until q or Ctrl-C */
 	__u32 pids[MT_MAX_CLI_PIDS];
 	int nr_pids;
 	const char *openmetrics;
-	const char *listen;		/* [ADDR:]PORT serving /metrics, or NULL */
+	const char *listen; /* [ADDR:]PORT serving /metrics, or NULL */
 	int listen_fd;
 	bool force_tracepoint;
 };
@@ -70,41 +70,40 @@ static void cbreak_terminal(void)
 	t.c_cc[VTIME] = 0;
 	if (!tcsetattr(STDIN_FILENO, TCSANOW, &t)) {
 		tio_saved = true;
-		atexit(restore_terminal);	/* exit() from anywhere still restores it */
+		atexit(restore_terminal); /* exit() from anywhere still restores it */
 	}
 }
 
 void usage_top(void)
 {
-	printf(
-"Usage: memtrace top [-i SECS] [-n ROWS] [--sort KEY] [-p PID[,PID]] [-c COUNT]\n"
-"                    [--openmetrics FILE]\n"
-"\n"
-"A live view of kernel memory: every interval, allocations, frees and bytes per\n"
-"second per address class, the busiest processes and slab caches. On a terminal\n"
-"the screen is redrawn; q or Ctrl-C quits. When stdout is not a terminal, one\n"
-"block per interval is printed instead. Needs root (or CAP_BPF and CAP_PERFMON).\n"
-"\n"
-"Options:\n"
-"  -i, --interval SECS   refresh every SECS seconds (default 1, at least 0.1)\n"
-"  -n, --rows ROWS       rows in the process and cache tables (default 10)\n"
-"      --sort KEY        order rows by bytes (default), allocs, frees or net\n"
-"  -p, --pid PID[,PID]   only these processes (up to 16)\n"
-"  -c, --count N         exit after N intervals\n"
-"      --openmetrics FILE  rewrite Prometheus text format metrics (totals since\n"
-"                        the start) to FILE atomically every interval\n"
-"      --listen [ADDR:]PORT  serve the same metrics at http://ADDR:PORT/metrics\n"
-"                        (IPv4; ADDR defaults to 127.0.0.1, loopback only)\n"
-"  -v, --verbose         say what was probed and chosen\n"
-"  -h, --help            this help\n"
-"\n"
-"Exit status: 0 quit; 1 runtime error; 2 bad command line.\n"
-"\n"
-"Examples:\n"
-"  sudo memtrace top\n"
-"  sudo memtrace top -i 5 --sort allocs -n 20\n"
-"  sudo memtrace top -c 3 -i 2 > log.txt      three blocks, two seconds apart\n"
-"  sudo memtrace top --listen 9464 > /dev/null  curl localhost:9464/metrics\n");
+	printf("Usage: memtrace top [-i SECS] [-n ROWS] [--sort KEY] [-p PID[,PID]] [-c COUNT]\n"
+	       "                    [--openmetrics FILE]\n"
+	       "\n"
+	       "A live view of kernel memory: every interval, allocations, frees and bytes per\n"
+	       "second per address class, the busiest processes and slab caches. On a terminal\n"
+	       "the screen is redrawn; q or Ctrl-C quits. When stdout is not a terminal, one\n"
+	       "block per interval is printed instead. Needs root (or CAP_BPF and CAP_PERFMON).\n"
+	       "\n"
+	       "Options:\n"
+	       "  -i, --interval SECS   refresh every SECS seconds (default 1, at least 0.1)\n"
+	       "  -n, --rows ROWS       rows in the process and cache tables (default 10)\n"
+	       "      --sort KEY        order rows by bytes (default), allocs, frees or net\n"
+	       "  -p, --pid PID[,PID]   only these processes (up to 16)\n"
+	       "  -c, --count N         exit after N intervals\n"
+	       "      --openmetrics FILE  rewrite Prometheus text format metrics (totals since\n"
+	       "                        the start) to FILE atomically every interval\n"
+	       "      --listen [ADDR:]PORT  serve the same metrics at http://ADDR:PORT/metrics\n"
+	       "                        (IPv4; ADDR defaults to 127.0.0.1, loopback only)\n"
+	       "  -v, --verbose         say what was probed and chosen\n"
+	       "  -h, --help            this help\n"
+	       "\n"
+	       "Exit status: 0 quit; 1 runtime error; 2 bad command line.\n"
+	       "\n"
+	       "Examples:\n"
+	       "  sudo memtrace top\n"
+	       "  sudo memtrace top -i 5 --sort allocs -n 20\n"
+	       "  sudo memtrace top -c 3 -i 2 > log.txt      three blocks, two seconds apart\n"
+	       "  sudo memtrace top --listen 9464 > /dev/null  curl localhost:9464/metrics\n");
 }
 
 static int usage_err(const char *fmt, const char *arg)
@@ -117,7 +116,12 @@ static int usage_err(const char *fmt, const char *arg)
 
 static int parse(int argc, char **argv, struct top_opts *o)
 {
-	enum { OPT_SORT = 256, OPT_OPENMETRICS, OPT_FORCE_TP, OPT_LISTEN };
+	enum {
+		OPT_SORT = 256,
+		OPT_OPENMETRICS,
+		OPT_FORCE_TP,
+		OPT_LISTEN
+	};
 	static const struct option longopts[] = {
 		{ "interval", required_argument, NULL, 'i' },
 		{ "rows", required_argument, NULL, 'n' },
@@ -348,7 +352,7 @@ int do_top(int argc, char **argv)
 			break;
 		}
 		if (tty)
-			fputs("\033[H\033[2J", stdout);	/* home, clear */
+			fputs("\033[H\033[2J", stdout); /* home, clear */
 		mt_top_render(stdout, &v, &cur, (int)n, o.rows);
 		if (tty)
 			printf("\n(q quits; sorted by %s)\n", mt_top_sort_name(o.sort));
@@ -379,5 +383,5 @@ int do_top(int argc, char **argv)
 	metrics = NULL;
 	mt_report_free(&prev);
 	mt_loader_destroy(&l);
-	return err ? MT_EXIT_ERROR : MT_EXIT_OK;	/* each failure said what it was */
+	return err ? MT_EXIT_ERROR : MT_EXIT_OK; /* each failure said what it was */
 }

@@ -26,7 +26,12 @@ void usage_top(void);
 
 /* The output options run, record and report share, with one parser so each is checked and
  * worded the same: their getopt values (a command's own start at MT_OPT_OWN). */
-enum { MT_OPT_JSON = 256, MT_OPT_TOP, MT_OPT_OPENMETRICS, MT_OPT_OWN };
+enum {
+	MT_OPT_JSON = 256,
+	MT_OPT_TOP,
+	MT_OPT_OPENMETRICS,
+	MT_OPT_OWN
+};
 /* c one of the above: --json FILE|-, --top N, --openmetrics FILE into the pointers.
  * 0, or MT_EXIT_USAGE after one line on stderr. */
 int mt_parse_output_opt(const char *cmd, int c, const char *arg, const char **json, int *top,

@@ -25,13 +25,12 @@ static const struct cmd cmds[] = {
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"Usage: memtrace [--version] [--help] COMMAND [OPTIONS]\n"
-		"\n"
-		"memtrace shows where Linux kernel memory goes, with eBPF: per address class\n"
-		"(Linux Device Drivers ch. 15), zone, process and slab cache.\n"
-		"\n"
-		"Commands:\n");
+	fprintf(f, "Usage: memtrace [--version] [--help] COMMAND [OPTIONS]\n"
+		   "\n"
+		   "memtrace shows where Linux kernel memory goes, with eBPF: per address class\n"
+		   "(Linux Device Drivers ch. 15), zone, process and slab cache.\n"
+		   "\n"
+		   "Commands:\n");
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		fprintf(f, "  %-8s %s\n", cmds[i].name, cmds[i].summary);
 	fprintf(f,
@@ -79,6 +78,7 @@ int main(int argc, char **argv)
 	if (argv[1][0] == '-')
 		fprintf(stderr, "memtrace: unknown option '%s' (see 'memtrace --help')\n", argv[1]);
 	else
-		fprintf(stderr, "memtrace: unknown command '%s' (see 'memtrace --help')\n", argv[1]);
+		fprintf(stderr, "memtrace: unknown command '%s' (see 'memtrace --help')\n",
+			argv[1]);
 	return MT_EXIT_USAGE;
 }

@@ -11,19 +11,18 @@
 #include "record/record.h"
 
 struct mt_recorder {
-	char *path;		/* the file the user named */
-	char *tmp;		/* -f: the new file's name until it is complete; else NULL */
+	char *path; /* the file the user named */
+	char *tmp;  /* -f: the new file's name until it is complete; else NULL */
 	FILE *f;
 	struct mt_rec_writer w;
-	bool started;		/* the trace began: a partial file is a truncated recording */
+	bool started; /* the trace began: a partial file is a truncated recording */
 };
 
 /* Before anything loads: refuse an existing path without force. 0 or an exit code. */
 int mt_recorder_open(struct mt_recorder *rc, const char *path, bool force);
 /* After attach: the HEADER (r->run, r->zones, options, events) and KALLSYMS chunks. */
-int mt_recorder_start(struct mt_recorder *rc, const struct mt_report *r,
-		      const struct mt_loader *l, const struct mt_calib *calib, int argc,
-		      char **argv, bool kallsyms);
+int mt_recorder_start(struct mt_recorder *rc, const struct mt_report *r, const struct mt_loader *l,
+		      const struct mt_calib *calib, int argc, char **argv, bool kallsyms);
 /* After detach and collect: every map, the end facts, END; then the file is in place. */
 int mt_recorder_finish(struct mt_recorder *rc, const struct mt_loader *l,
 		       const struct mt_report *r);

@@ -134,7 +134,8 @@ static struct alloclat_bpf *open_skel(const struct mt_loader_opts *o, int pid_fi
 	/* shared definitions this object does not use: keep them tiny */
 	bpf_map__set_max_entries(s->maps.procs, 1);
 	bpf_map__set_max_entries(s->maps.caches, 1);
-	bpf_object__for_each_program(p, s->obj) {
+	bpf_object__for_each_program(p, s->obj)
+	{
 		bpf_program__set_autoload(p, false);
 	}
 	return s;
@@ -145,7 +146,7 @@ static int fill_pids(struct alloclat_bpf *s, const struct mt_loader_opts *o, int
 	__u8 one = 1;
 
 	if (pid_filter_fd >= 0)
-		return 0;	/* shared: already filled */
+		return 0; /* shared: already filled */
 	for (int i = 0; i < o->nr_pids; i++)
 		if (bpf_map_update_elem(bpf_map__fd(s->maps.pid_filter), &o->pids[i], &one,
 					BPF_ANY))
@@ -205,8 +206,8 @@ static int try_fentry(struct mt_alloclat *a, const struct mt_loader_opts *o, int
 	}
 	err = alloclat_bpf__load(a->skel);
 	if (err) {
-		add_why(a, "fentry", err == -EPERM ? "%s at load (lockdown?)" :
-			"%s at load", errname(-err));
+		add_why(a, "fentry", err == -EPERM ? "%s at load (lockdown?)" : "%s at load",
+			errname(-err));
 		return err;
 	}
 	err = fill_pids(a->skel, o, pf_fd);
@@ -294,8 +295,7 @@ static int try_kprobe(struct mt_alloclat *a, const struct mt_loader_opts *o, int
 
 		if (!a->func[s])
 			continue;
-		in = bpf_program__attach_kprobe(prog(a->skel, slot_progs[s].kp), false,
-						a->func[s]);
+		in = bpf_program__attach_kprobe(prog(a->skel, slot_progs[s].kp), false, a->func[s]);
 		err = libbpf_get_error(in);
 		if (err)
 			break;

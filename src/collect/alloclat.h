@@ -14,12 +14,12 @@ struct bpf_link;
 
 struct mt_alloclat {
 	struct alloclat_bpf *skel;
-	struct bpf_link *links[2 * MT_CALL_SLOTS];	/* kprobe path: attached by hand */
-	int hook;					/* enum mt_call_hook attached */
-	const char *func[MT_CALL_SLOTS];		/* hooked function per slot, or NULL */
-	bool unhooked[MT_CALL_SLOTS];			/* the kernel has it, the hook refused it */
-	char why[256];					/* when hook is MT_HOOK_NONE */
-	char missing[256];				/* hooked, but not every allocator: which not
+	struct bpf_link *links[2 * MT_CALL_SLOTS]; /* kprobe path: attached by hand */
+	int hook;				   /* enum mt_call_hook attached */
+	const char *func[MT_CALL_SLOTS];	   /* hooked function per slot, or NULL */
+	bool unhooked[MT_CALL_SLOTS];		   /* the kernel has it, the hook refused it */
+	char why[256];				   /* when hook is MT_HOOK_NONE */
+	char missing[256];			   /* hooked, but not every allocator: which not
 							 * and why, "; "-separated, one line */
 };
 

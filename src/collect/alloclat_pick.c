@@ -10,14 +10,15 @@
  * allocator also calls directly: hook the inner one where it exists.
  */
 static const char *const kmalloc_names[] = { "__kmalloc_noprof", "__kmalloc", NULL };
-static const char *const kmalloc_cache_names[] = { "__kmalloc_cache_noprof",
-	"kmalloc_trace_noprof", "kmalloc_trace", "kmem_cache_alloc_trace", NULL };
-static const char *const kmem_cache_alloc_names[] = { "kmem_cache_alloc_noprof",
-	"kmem_cache_alloc", NULL };
+static const char *const kmalloc_cache_names[] = { "__kmalloc_cache_noprof", "kmalloc_trace_noprof",
+						   "kmalloc_trace", "kmem_cache_alloc_trace",
+						   NULL };
+static const char *const kmem_cache_alloc_names[] = { "kmem_cache_alloc_noprof", "kmem_cache_alloc",
+						      NULL };
 static const char *const page_alloc_names[] = { "__alloc_frozen_pages_noprof",
-	"__alloc_pages_noprof", "__alloc_pages", NULL };
-static const char *const vmalloc_names[] = { "__vmalloc_node_range_noprof",
-	"__vmalloc_node_range", NULL };
+						"__alloc_pages_noprof", "__alloc_pages", NULL };
+static const char *const vmalloc_names[] = { "__vmalloc_node_range_noprof", "__vmalloc_node_range",
+					     NULL };
 
 static const char *const *const candidates[MT_CALL_SLOTS] = {
 	[MT_CALL_KMALLOC] = kmalloc_names,

@@ -13,8 +13,8 @@
 #include "collect/probe.h"
 #include "sys/util.h"
 
-#define CALIB_PAGES	32
-#define CALIB_MAX_RECS	4096
+#define CALIB_PAGES 32
+#define CALIB_MAX_RECS 4096
 
 struct recs {
 	struct mt_calib_rec r[CALIB_MAX_RECS];
@@ -35,8 +35,8 @@ static int on_rec(void *ctx, void *data, size_t size)
 static void touch_pages(long page_size)
 {
 	size_t len = CALIB_PAGES * (size_t)page_size;
-	volatile char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-				-1, 0);
+	volatile char *p =
+		mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if (p == MAP_FAILED)
 		return;
@@ -101,7 +101,8 @@ int mt_calibrate(struct mt_calib *c, __u32 page_shift)
 	rb = ring_buffer__new(bpf_map__fd(skel->maps.calib_rb), on_rec, rs, NULL);
 	if (!rb) {
 		err = -errno;
-		snprintf(c->why, sizeof(c->why), "failed to create ring buffer: %s", strerror(errno));
+		snprintf(c->why, sizeof(c->why), "failed to create ring buffer: %s",
+			 strerror(errno));
 		goto out;
 	}
 	skel->bss->calib_tid = (__u32)syscall(SYS_gettid);
@@ -116,14 +117,18 @@ int mt_calibrate(struct mt_calib *c, __u32 page_shift)
 #endif
 	if (getenv("MT_CALIB_DUMP"))
 		for (size_t i = 0; i < rs->n; i++)
-			fprintf(stderr, "%u seq=%llu order=%u val=%llx bytes=%llu\n", rs->r[i].type, (unsigned long long)rs->r[i].seq, rs->r[i].order, (unsigned long long)rs->r[i].value, (unsigned long long)rs->r[i].bytes);
+			fprintf(stderr, "%u seq=%llu order=%u val=%llx bytes=%llu\n", rs->r[i].type,
+				(unsigned long long)rs->r[i].seq, rs->r[i].order,
+				(unsigned long long)rs->r[i].value,
+				(unsigned long long)rs->r[i].bytes);
 	err = mt_calib_solve(rs->r, rs->n, page_shift, page_struct_size(), align, c);
 	if (!err && skel->bss->dropped)
-		mt_info("calibration: %llu records dropped", (unsigned long long)skel->bss->dropped);
+		mt_info("calibration: %llu records dropped",
+			(unsigned long long)skel->bss->dropped);
 	mt_info("calibration: %zu records, %d page pairs, %d kmalloc pairs, vmemmap %#llx, "
-		"direct map %#llx%s%s", rs->n, c->page_pairs, c->kmalloc_pairs,
-		(unsigned long long)c->vmemmap_base, (unsigned long long)c->page_offset_base,
-		c->why[0] ? ": " : "", c->why);
+		"direct map %#llx%s%s",
+		rs->n, c->page_pairs, c->kmalloc_pairs, (unsigned long long)c->vmemmap_base,
+		(unsigned long long)c->page_offset_base, c->why[0] ? ": " : "", c->why);
 out:
 	ring_buffer__free(rb);
 	calib_bpf__destroy(skel);

@@ -13,7 +13,7 @@
 
 struct mt_calib {
 	__u64 vmemmap_base;	/* 0: not established */
-	__u64 page_offset_base;	/* 0: not established */
+	__u64 page_offset_base; /* 0: not established */
 	int page_pairs;		/* struct page/PFN pairs that agreed */
 	int kmalloc_pairs;	/* large kmallocs that agreed */
 	char why[160];		/* when something was not established: why */

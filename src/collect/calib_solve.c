@@ -52,7 +52,8 @@ int mt_calib_solve(const struct mt_calib_rec *recs, size_t n, __u32 page_shift,
 		c->page_pairs++;
 	}
 	if (c->page_pairs < 4) {
-		snprintf(c->why, sizeof(c->why), "too few page allocations seen (%d)", c->page_pairs);
+		snprintf(c->why, sizeof(c->why), "too few page allocations seen (%d)",
+			 c->page_pairs);
 		return -1;
 	}
 	if (align && (base & (align - 1))) {

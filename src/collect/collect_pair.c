@@ -9,7 +9,7 @@
 #include "sys/util.h"
 
 #ifndef ENOTSUPP
-#define ENOTSUPP 524	/* the kernel's own, not in libc's errno.h */
+#define ENOTSUPP 524 /* the kernel's own, not in libc's errno.h */
 #endif
 
 static __u32 pow2_at_least(__u32 n)
@@ -39,9 +39,9 @@ int mt_pair_prepare(struct memtrace_bpf *s, const struct mt_pair_opts *o)
 	 * cannot fill before the stack table does.
 	 */
 	if (!err)
-		err = bpf_map__set_max_entries(s->maps.stack_aggs,
-					       o->stacks ? 2 * pow2_at_least(o->stack_entries) +
-							   MT_PAIR_KINDS : 1);
+		err = bpf_map__set_max_entries(
+			s->maps.stack_aggs,
+			o->stacks ? 2 * pow2_at_least(o->stack_entries) + MT_PAIR_KINDS : 1);
 	if (!err)
 		err = bpf_map__set_max_entries(s->maps.sites, o->sites ? o->site_entries : 1);
 	if (!err && !o->pairs)
@@ -196,15 +196,16 @@ void mt_maps_memory_print(struct memtrace_bpf *s, FILE *f)
 	char b[32];
 
 	fprintf(f, "memtrace: kernel memory held by memtrace's BPF maps:\n");
-	bpf_object__for_each_map(m, s->obj) {
+	bpf_object__for_each_map(m, s->obj)
+	{
 		unsigned long long v;
 
 		if (bpf_map__fd(m) < 0)
 			continue;
 		v = memlock_of(bpf_map__fd(m));
 		total += v;
-		fprintf(f, "  %-16s %10u entries %12s\n", bpf_map__name(m),
-			bpf_map__max_entries(m), mt_fmt_bytes(b, sizeof(b), (long long)v));
+		fprintf(f, "  %-16s %10u entries %12s\n", bpf_map__name(m), bpf_map__max_entries(m),
+			mt_fmt_bytes(b, sizeof(b), (long long)v));
 	}
 	fprintf(f, "  %-16s %31s\n", "total", mt_fmt_bytes(b, sizeof(b), (long long)total));
 }

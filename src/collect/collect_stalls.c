@@ -24,7 +24,6 @@ static const struct {
 	{ MT_LAT_THROTTLED, "vmscan", "mm_vmscan_throttled", "mm_vmscan_throttled" },
 };
 
-
 static int add_order(struct mt_report *r, const void *key, const void *vals, int nr)
 {
 	return mt_lat_add_order(&r->lat, key, vals, nr) ? -ENOMEM : 0;
@@ -56,7 +55,7 @@ int mt_collect_stalls_report(const struct mt_mapsrc *s, struct mt_report *r)
 		m->stalls |= on;
 	}
 	if (!m->stalls)
-		return 0;	/* --no-stalls, or a kernel without them */
+		return 0; /* --no-stalls, or a kernel without them */
 	st = mt_collect_lookup(s, "lat_stats", &zero, sizeof(*st), &nr, &err);
 	if (!st)
 		return err == -ENOENT ? 0 : err;

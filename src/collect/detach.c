@@ -52,14 +52,14 @@ static void run(struct detach_work *w)
 		if (pthread_create(&t[nt], NULL, detach_worker, w))
 			break;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	detach_worker(w);	/* this thread too: all of it if no thread could start */
+	detach_worker(w); /* this thread too: all of it if no thread could start */
 	while (nt--)
 		pthread_join(t[nt], NULL);
 }
 
 static struct bpf_link **array_slot(const void *ctx, size_t i)
 {
-	return ((struct bpf_link **const *)ctx)[i];
+	return ((struct bpf_link * *const *)ctx)[i];
 }
 
 void mt_links_destroy(struct bpf_link **const *links, size_t n)
@@ -73,8 +73,7 @@ static struct bpf_link **skel_slot(const void *ctx, size_t i)
 {
 	const struct bpf_object_skeleton *s = ctx;
 
-	return ((struct bpf_prog_skeleton *)((char *)s->progs + i * (size_t)s->prog_skel_sz))
-		->link;
+	return ((struct bpf_prog_skeleton *)((char *)s->progs + i * (size_t)s->prog_skel_sz))->link;
 }
 
 void mt_skel_detach(struct bpf_object_skeleton *s)

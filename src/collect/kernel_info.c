@@ -51,8 +51,8 @@ int mt_check_privileges(const char **what)
 	eff[1] = data[1].effective;
 	if (cap_has(eff, CAP_SYS_ADMIN) || (cap_has(eff, CAP_BPF) && cap_has(eff, CAP_PERFMON)))
 		return 0;
-	*what = geteuid() ? "run as root (or with CAP_BPF and CAP_PERFMON)"
-			  : "root lacks CAP_SYS_ADMIN, or CAP_BPF and CAP_PERFMON, here";
+	*what = geteuid() ? "run as root (or with CAP_BPF and CAP_PERFMON)" :
+			    "root lacks CAP_SYS_ADMIN, or CAP_BPF and CAP_PERFMON, here";
 	return -EPERM;
 }
 

@@ -83,8 +83,9 @@ static void modules(struct mt_layout *l)
 		unknown(&l->modules, "no module loaded, or addresses hidden (not root)");
 		return;
 	}
-	l->modules = (struct mt_range){ true, lo, hi,
-		"/proc/modules: span of loaded modules (the area is larger)" };
+	l->modules =
+		(struct mt_range){ true, lo, hi,
+				   "/proc/modules: span of loaded modules (the area is larger)" };
 }
 
 static void iomem(struct mt_layout *l)
@@ -157,14 +158,15 @@ static void vmalloc_range(struct mt_layout *l, const struct mt_calib *c)
 	/* the widest range asked: vmalloc() asks VMALLOC_START..VMALLOC_END */
 	for (int i = 0; i < r->x.nr_vranges; i++)
 		if (best < 0 || r->x.vranges[i].vend - r->x.vranges[i].vstart >
-				r->x.vranges[best].vend - r->x.vranges[best].vstart)
+					r->x.vranges[best].vend - r->x.vranges[best].vstart)
 			best = i;
 	if (best < 0) {
 		unknown(&l->vmalloc, "no alloc_vmap_area seen for a 1 MiB BPF array map");
 	} else {
-		l->vmalloc = (struct mt_range){ true, r->x.vranges[best].vstart,
-			r->x.vranges[best].vend + 1,
-			"vstart/vend of alloc_vmap_area for a vmalloc made on purpose" };
+		l->vmalloc = (struct mt_range){
+			true, r->x.vranges[best].vstart, r->x.vranges[best].vend + 1,
+			"vstart/vend of alloc_vmap_area for a vmalloc made on purpose"
+		};
 		/* vend is inclusive on x86_64 (VMALLOC_END = ...ffff) */
 		if ((r->x.vranges[best].vend & 0xfff) == 0)
 			l->vmalloc.end = r->x.vranges[best].vend;
@@ -192,7 +194,7 @@ static bool x86_64_5level(void)
 	munmap(p, 4096);
 	return la57;
 #else
-	return false;	/* a 32-bit process maps nothing above 4 GiB: it cannot tell */
+	return false; /* a 32-bit process maps nothing above 4 GiB: it cannot tell */
 #endif
 }
 
@@ -237,27 +239,30 @@ void mt_layout_probe(struct mt_layout *l)
 	mt_calibrate(&c, l->page_shift);
 	if (c.page_offset_base && l->zones.nr) {
 		/* x86_64 maps all RAM: the direct map ends past the highest PFN of any zone */
-		l->direct = (struct mt_range){ true, c.page_offset_base,
+		l->direct = (struct mt_range){
+			true, c.page_offset_base,
 			c.page_offset_base + (mt_zones_max_pfn(&l->zones) << l->page_shift),
-			"calibration (kmalloc pointer vs its PFN) + zoneinfo's last PFN" };
+			"calibration (kmalloc pointer vs its PFN) + zoneinfo's last PFN"
+		};
 		if (l->highmem) {
 			for (int i = 0; i < l->zones.nr; i++)
 				if (!strcmp(l->zones.z[i].name, "HighMem"))
 					l->direct.end = c.page_offset_base +
-						(l->zones.z[i].start_pfn << l->page_shift);
+							(l->zones.z[i].start_pfn << l->page_shift);
 			snprintf(l->direct.how, sizeof(l->direct.how),
 				 "calibration + start of the HighMem zone");
 		}
 		if (!l->user.known && !l->is_64bit)
 			l->user = (struct mt_range){ true, 0, c.page_offset_base,
-				"32-bit: below PAGE_OFFSET" };
+						     "32-bit: below PAGE_OFFSET" };
 	} else {
 		unknown(&l->direct, c.why[0] ? c.why : "calibration found no direct-map pointer");
 	}
 	if (c.vmemmap_base && l->page_struct_size)
 		l->vmemmap = (struct mt_range){ true, c.vmemmap_base,
-			c.vmemmap_base + mt_zones_max_pfn(&l->zones) * l->page_struct_size,
-			"calibration (struct page pointer vs its PFN)" };
+						c.vmemmap_base + mt_zones_max_pfn(&l->zones) *
+									 l->page_struct_size,
+						"calibration (struct page pointer vs its PFN)" };
 	else
 		unknown(&l->vmemmap, c.why[0] ? c.why : "calibration found no struct page pair");
 	vmalloc_range(l, &c);

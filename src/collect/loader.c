@@ -24,49 +24,70 @@
  */
 struct ev_progs {
 	const char *group, *name;
-	size_t fast, classic;	/* offsets of the programs in struct memtrace_bpf, or NONE */
-	size_t fast_cast;	/* fast's twin reading through bpf_rdonly_cast; 0: none */
-	int cls;		/* enum mt_class it feeds, or -1 for a section that is no class */
+	size_t fast, classic; /* offsets of the programs in struct memtrace_bpf, or NONE */
+	size_t fast_cast;     /* fast's twin reading through bpf_rdonly_cast; 0: none */
+	int cls;	      /* enum mt_class it feeds, or -1 for a section that is no class */
 	bool needs_vmemmap;
-	bool follow;		/* scoping: loaded only when following a command's forks */
-	bool quiet;		/* one of several names for an event: absence is no news */
-	bool kprobe;		/* classic is a kprobe on the function `name` */
-	bool stall;		/* a stall (latency) event: skipped with --no-stalls */
+	bool follow; /* scoping: loaded only when following a command's forks */
+	bool quiet;  /* one of several names for an event: absence is no news */
+	bool kprobe; /* classic is a kprobe on the function `name` */
+	bool stall;  /* a stall (latency) event: skipped with --no-stalls */
 };
 
 #define NONE ((size_t)-1)
 #define PROG(p) offsetof(struct memtrace_bpf, progs.p)
-#define EV(g, n, c, vm, f, cl)                                                             \
-	{ .group = (g), .name = (n), .cls = (c), .needs_vmemmap = (vm), .fast = PROG(f),  \
+#define EV(g, n, c, vm, f, cl)                                                                     \
+	{ .group = (g),                                                                            \
+	  .name = (n),                                                                             \
+	  .cls = (c),                                                                              \
+	  .needs_vmemmap = (vm),                                                                   \
+	  .fast = PROG(f),                                                                         \
 	  .classic = PROG(cl) }
 /* a slab event whose fast flavour has a bpf_rdonly_cast twin, <prefix>_raw and _cast */
-#define EV_CAST(g, n, c, prefix, cl)                                                       \
-	{ .group = (g), .name = (n), .cls = (c), .fast = PROG(prefix##_raw),               \
-	  .fast_cast = PROG(prefix##_cast), .classic = PROG(cl) }
+#define EV_CAST(g, n, c, prefix, cl)                                                               \
+	{ .group = (g),                                                                            \
+	  .name = (n),                                                                             \
+	  .cls = (c),                                                                              \
+	  .fast = PROG(prefix##_raw),                                                              \
+	  .fast_cast = PROG(prefix##_cast),                                                        \
+	  .classic = PROG(cl) }
 /* an event with only one flavour */
-#define EV_FAST(g, n, c, f)                                                                \
+#define EV_FAST(g, n, c, f)                                                                        \
 	{ .group = (g), .name = (n), .cls = (c), .fast = PROG(f), .classic = NONE }
-#define EV_CLASSIC(g, n, c, cl)                                                            \
+#define EV_CLASSIC(g, n, c, cl)                                                                    \
 	{ .group = (g), .name = (n), .cls = (c), .fast = NONE, .classic = PROG(cl) }
 /* an older or newer name of an event: absent on most kernels, so not worth a warning */
-#define EV_ALT(g, n, c, cl)                                                                \
-	{ .group = (g), .name = (n), .cls = (c), .fast = NONE, .classic = PROG(cl),       \
-	  .quiet = true }
-#define EV_KPROBE(func, c, p)                                                              \
-	{ .group = "kprobe", .name = (func), .cls = (c), .fast = NONE, .classic = PROG(p), \
-	  .quiet = true, .kprobe = true }
+#define EV_ALT(g, n, c, cl)                                                                        \
+	{ .group = (g), .name = (n), .cls = (c), .fast = NONE, .classic = PROG(cl), .quiet = true }
+#define EV_KPROBE(func, c, p)                                                                      \
+	{ .group = "kprobe",                                                                       \
+	  .name = (func),                                                                          \
+	  .cls = (c),                                                                              \
+	  .fast = NONE,                                                                            \
+	  .classic = PROG(p),                                                                      \
+	  .quiet = true,                                                                           \
+	  .kprobe = true }
 /* a scoping event of scope.bpf.c, only with -- CMD */
-#define EV_FOLLOW(g, n, f, cl)                                                             \
-	{ .group = (g), .name = (n), .cls = -1, .follow = true, .fast = PROG(f),          \
+#define EV_FOLLOW(g, n, f, cl)                                                                     \
+	{ .group = (g),                                                                            \
+	  .name = (n),                                                                             \
+	  .cls = -1,                                                                               \
+	  .follow = true,                                                                          \
+	  .fast = PROG(f),                                                                         \
 	  .classic = PROG(cl) }
 /* a stall event of bpf/stall.bpf.c: <prefix>_btf and <prefix>_tp; off with --no-stalls */
-#define EV_STALL(g, n, prefix)                                                             \
-	{ .group = (g), .name = (n), .cls = -1, .stall = true, .fast = PROG(prefix##_btf), \
+#define EV_STALL(g, n, prefix)                                                                     \
+	{ .group = (g),                                                                            \
+	  .name = (n),                                                                             \
+	  .cls = -1,                                                                               \
+	  .stall = true,                                                                           \
+	  .fast = PROG(prefix##_btf),                                                              \
 	  .classic = PROG(prefix##_tp) }
 
 static const struct ev_progs events[] = {
 	EV("kmem", "kmalloc", MT_CLASS_LOGICAL, false, kmalloc_raw, kmalloc_tp),
-	EV_CAST("kmem", "kmem_cache_alloc", MT_CLASS_LOGICAL, kmem_cache_alloc, kmem_cache_alloc_tp),
+	EV_CAST("kmem", "kmem_cache_alloc", MT_CLASS_LOGICAL, kmem_cache_alloc,
+		kmem_cache_alloc_tp),
 	EV_CAST("kmem", "kfree", MT_CLASS_LOGICAL, kfree, kfree_tp),
 	EV_CAST("kmem", "kmem_cache_free", MT_CLASS_LOGICAL, kmem_cache_free, kmem_cache_free_tp),
 	EV("kmem", "mm_page_alloc", MT_CLASS_PHYSICAL, true, mm_page_alloc_raw, mm_page_alloc_tp),
@@ -75,8 +96,8 @@ static const struct ev_progs events[] = {
 	EV_FOLLOW("sched", "sched_process_exec", sched_process_exec_btf, sched_process_exec_tp),
 	EV("vmalloc", "alloc_vmap_area", MT_CLASS_VIRTUAL, false, alloc_vmap_area_btf,
 	   alloc_vmap_area_tp),
-	EV("vmalloc", "free_vmap_area_noflush", MT_CLASS_VIRTUAL, false,
-	   free_vmap_area_noflush_btf, free_vmap_area_noflush_tp),
+	EV("vmalloc", "free_vmap_area_noflush", MT_CLASS_VIRTUAL, false, free_vmap_area_noflush_btf,
+	   free_vmap_area_noflush_tp),
 	EV("vmalloc", "purge_vmap_area_lazy", MT_CLASS_VIRTUAL, false, purge_vmap_area_lazy_btf,
 	   purge_vmap_area_lazy_tp),
 	EV("percpu", "percpu_alloc_percpu", MT_CLASS_VIRTUAL, false, percpu_alloc_percpu_btf,
@@ -175,8 +196,8 @@ static int choose(struct mt_loader *l, const struct mt_loader_opts *o, const str
 				(!e->needs_vmemmap || o->calib->vmemmap_base);
 		bool use_classic = wanted && classic && !use_fast &&
 				   (e->kprobe ? mt_kprobe_usable(e->name, &l->kprobe_why[0],
-								 sizeof(l->kprobe_why))
-					      : mt_tracepoint_exists(e->group, e->name));
+								 sizeof(l->kprobe_why)) :
+						mt_tracepoint_exists(e->group, e->name));
 
 		if (e->stall && o->no_stalls)
 			use_fast = use_classic = false;
@@ -213,7 +234,9 @@ static int choose(struct mt_loader *l, const struct mt_loader_opts *o, const str
 			use_fast && twin && fast == twin ? " (reads via bpf_rdonly_cast)" : "");
 	}
 	snprintf(l->attach, sizeof(l->attach), "%s",
-		 nfast && nclassic ? "mixed" : nfast ? "tp_btf/raw_tp" : "tracepoint");
+		 nfast && nclassic ? "mixed" :
+		 nfast		   ? "tp_btf/raw_tp" :
+				     "tracepoint");
 	/*
 	 * A classic tracepoint program is skipped when it fires inside another classic or
 	 * kprobe program on the same CPU (bpf_prog_active, e.g. an interrupt freeing memory
@@ -244,8 +267,8 @@ static int size_maps(struct memtrace_bpf *s, const struct mt_loader_opts *o)
 	return err;
 }
 
-static int try_start(struct mt_loader *l, const struct mt_loader_opts *o,
-		     const struct mt_probe *p, bool allow_fast, bool core_only, bool cast)
+static int try_start(struct mt_loader *l, const struct mt_loader_opts *o, const struct mt_probe *p,
+		     bool allow_fast, bool core_only, bool cast)
 {
 	__u8 one = 1;
 	int err;
@@ -277,9 +300,8 @@ static int try_start(struct mt_loader *l, const struct mt_loader_opts *o,
 					BPF_ANY))
 			return -errno;
 		/* the roots of the followed tree: exec renames them, forks hang below them */
-		if (o->follow_forks &&
-		    bpf_map_update_elem(bpf_map__fd(l->skel->maps.tree), &o->pids[i], &root,
-					BPF_ANY))
+		if (o->follow_forks && bpf_map_update_elem(bpf_map__fd(l->skel->maps.tree),
+							   &o->pids[i], &root, BPF_ANY))
 			return -errno;
 	}
 	return memtrace_bpf__attach(l->skel);
@@ -306,13 +328,14 @@ int mt_loader_start(struct mt_loader *l, const struct mt_loader_opts *o)
 		bool fast = attempt < 2, core_only = attempt % 2;
 
 		if (attempt && err == -ENOENT)
-			break;		/* no kmem tracepoint at all: nothing else will do */
-		memtrace_bpf__destroy(l->skel);	/* the failed attempt's; NULL at first */
+			break; /* no kmem tracepoint at all: nothing else will do */
+		memtrace_bpf__destroy(l->skel); /* the failed attempt's; NULL at first */
 		l->skel = NULL;
 		err = try_start(l, o, &p, fast, core_only, cast);
 		if (err && err != -ENOENT && fast && cast) {
 			mt_info("fast-path programs reading through bpf_rdonly_cast failed: %s; "
-				"again with probe reads", strerror(-err));
+				"again with probe reads",
+				strerror(-err));
 			cast = false;
 			attempt--;
 			continue;
@@ -354,8 +377,8 @@ bool mt_loader_event_traced(const struct mt_loader *l, const char *group, const 
 	return false;
 }
 
-bool mt_loader_event_at(const struct mt_loader *l, size_t i, const char **group,
-			const char **name, bool *traced)
+bool mt_loader_event_at(const struct mt_loader *l, size_t i, const char **group, const char **name,
+			bool *traced)
 {
 	if (i >= NR_EVENTS)
 		return false;
@@ -378,7 +401,8 @@ __u64 mt_loader_missed_runs(const struct mt_loader *l)
 
 	if (!l->skel)
 		return 0;
-	bpf_object__for_each_program(prog, l->skel->obj) {
+	bpf_object__for_each_program(prog, l->skel->obj)
+	{
 		struct bpf_prog_info info = {};
 		__u32 len = sizeof(info);
 		int fd = bpf_program__fd(prog);
@@ -415,8 +439,10 @@ void mt_loader_event_info(size_t i, struct mt_loader_event_info *out)
 	/* raw_tp where the event passes untyped pointers (kmem, percpu alloc/free), else tp_btf */
 	if (events[i].fast != NONE)
 		out->fast_sec = !strcmp(events[i].group, "kmem") ||
-				!strcmp(events[i].name, "percpu_alloc_percpu") ||
-				!strcmp(events[i].name, "percpu_free_percpu") ? "raw_tp" : "tp_btf";
+						!strcmp(events[i].name, "percpu_alloc_percpu") ||
+						!strcmp(events[i].name, "percpu_free_percpu") ?
+					"raw_tp" :
+					"tp_btf";
 	if (events[i].classic != NONE)
 		out->classic_sec = "tracepoint";
 }

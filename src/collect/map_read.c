@@ -37,8 +37,7 @@ void *mt_collect_lookup(const struct mt_mapsrc *s, const char *map, const void *
 	return out;
 }
 
-int mt_collect_each(const struct mt_mapsrc *s, const char *map, size_t key_size,
-		    size_t elem_size,
+int mt_collect_each(const struct mt_mapsrc *s, const char *map, size_t key_size, size_t elem_size,
 		    int (*fn)(struct mt_report *r, const void *key, const void *vals, int nr_slots),
 		    struct mt_report *r)
 {
@@ -51,9 +50,9 @@ int mt_collect_each(const struct mt_mapsrc *s, const char *map, size_t key_size,
 	if (err)
 		return err == -ENOENT ? 0 : err;
 	if (!key_size)
-		key_size = d.key_size;	/* the caller takes the map's own key */
+		key_size = d.key_size; /* the caller takes the map's own key */
 	if (d.key_size != key_size)
-		return -EPROTO;		/* a different map under the same name */
+		return -EPROTO; /* a different map under the same name */
 	key = malloc(key_size);
 	next = malloc(key_size);
 	if (!key || !next) {
@@ -70,7 +69,7 @@ int mt_collect_each(const struct mt_mapsrc *s, const char *map, size_t key_size,
 		vals = mt_collect_lookup(s, map, key, elem_size, &nr, &err);
 		if (!vals) {
 			if (err == -ENOENT)
-				continue;	/* deleted meanwhile (live): nothing to add */
+				continue; /* deleted meanwhile (live): nothing to add */
 			break;
 		}
 		err = fn(r, key, vals, nr);

@@ -19,8 +19,7 @@ void *mt_collect_lookup(const struct mt_mapsrc *s, const char *map, const void *
  * Call fn for every key of a map with its values as mt_collect_lookup() returns them.
  * A map absent from the source is empty. Stops at fn's first non-zero return.
  */
-int mt_collect_each(const struct mt_mapsrc *s, const char *map, size_t key_size,
-		    size_t elem_size,
+int mt_collect_each(const struct mt_mapsrc *s, const char *map, size_t key_size, size_t elem_size,
 		    int (*fn)(struct mt_report *r, const void *key, const void *vals, int nr_slots),
 		    struct mt_report *r);
 

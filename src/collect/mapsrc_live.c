@@ -80,7 +80,8 @@ static ssize_t live_global(void *ctx, const char *section, void *buf, size_t len
 
 	if (!l->skel)
 		return -ENOENT;
-	bpf_object__for_each_map(m, l->skel->obj) {
+	bpf_object__for_each_map(m, l->skel->obj)
+	{
 		const char *sec = mt_map_section(m);
 		size_t size = bpf_map__value_size(m);
 		char *tmp;

@@ -9,7 +9,7 @@
 struct btf;
 
 struct mt_probe {
-	struct btf *vmlinux;	/* the running kernel's own BTF, or NULL */
+	struct btf *vmlinux; /* the running kernel's own BTF, or NULL */
 };
 
 /* The running kernel's own BTF, parsed once and shared until mt_probe_close(); NULL if none. */

@@ -75,7 +75,7 @@ static int record_map(struct mt_rec_writer *w, const struct bpf_map *m)
 		memcpy(key, next, d.key_size);
 		prev = key;
 		if (bpf_map_lookup_elem(fd, key, v))
-			continue;	/* deleted meanwhile */
+			continue; /* deleted meanwhile */
 		mt_buf_put(&keys, key, d.key_size);
 		mt_buf_put(&vals, v, (size_t)d.nr_slots * d.stride);
 		h.nr_entries++;
@@ -109,7 +109,8 @@ int mt_record_maps(struct mt_rec_writer *w, const struct mt_loader *l, int *nr_m
 	int err = 0;
 
 	*nr_maps = 0;
-	bpf_object__for_each_map(m, l->skel->obj) {
+	bpf_object__for_each_map(m, l->skel->obj)
+	{
 		const char *sec = mt_map_section(m);
 
 		if (!dumpable(bpf_map__type(m))) {

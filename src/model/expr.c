@@ -13,14 +13,10 @@ struct unit {
 };
 
 static const struct unit units[] = {
-	{ "B", MT_UNIT_BYTES, 1 },
-	{ "KiB", MT_UNIT_BYTES, 1LL << 10 },
-	{ "MiB", MT_UNIT_BYTES, 1LL << 20 },
-	{ "GiB", MT_UNIT_BYTES, 1LL << 30 },
-	{ "TiB", MT_UNIT_BYTES, 1LL << 40 },
-	{ "ns", MT_UNIT_TIME, 1 },
-	{ "us", MT_UNIT_TIME, 1000 },
-	{ "ms", MT_UNIT_TIME, 1000000 },
+	{ "B", MT_UNIT_BYTES, 1 },	     { "KiB", MT_UNIT_BYTES, 1LL << 10 },
+	{ "MiB", MT_UNIT_BYTES, 1LL << 20 }, { "GiB", MT_UNIT_BYTES, 1LL << 30 },
+	{ "TiB", MT_UNIT_BYTES, 1LL << 40 }, { "ns", MT_UNIT_TIME, 1 },
+	{ "us", MT_UNIT_TIME, 1000 },	     { "ms", MT_UNIT_TIME, 1000000 },
 	{ "s", MT_UNIT_TIME, 1000000000 },
 };
 
@@ -28,15 +24,15 @@ static const struct unit units[] = {
 static const struct {
 	const char *bad, *use;
 } hints[] = {
-	{ "k", "KiB" }, { "K", "KiB" }, { "KB", "KiB" }, { "kB", "KiB" }, { "kb", "KiB" },
-	{ "kib", "KiB" }, { "M", "MiB" }, { "MB", "MiB" }, { "mb", "MiB" }, { "mib", "MiB" },
-	{ "G", "GiB" }, { "GB", "GiB" }, { "gb", "GiB" }, { "gib", "GiB" }, { "b", "B" },
-	{ "T", "TiB" }, { "TB", "TiB" }, { "sec", "s" }, { "secs", "s" }, { "msec", "ms" },
-	{ "usec", "us" }, { "nsec", "ns" }, { "µs", "us" }, { "S", "s" }, { "MS", "ms" },
+	{ "k", "KiB" },	  { "K", "KiB" },   { "KB", "KiB" }, { "kB", "KiB" },  { "kb", "KiB" },
+	{ "kib", "KiB" }, { "M", "MiB" },   { "MB", "MiB" }, { "mb", "MiB" },  { "mib", "MiB" },
+	{ "G", "GiB" },	  { "GB", "GiB" },  { "gb", "GiB" }, { "gib", "GiB" }, { "b", "B" },
+	{ "T", "TiB" },	  { "TB", "TiB" },  { "sec", "s" },  { "secs", "s" },  { "msec", "ms" },
+	{ "usec", "us" }, { "nsec", "ns" }, { "µs", "us" },  { "S", "s" },     { "MS", "ms" },
 };
 
 static const char *const ops[] = {
-	[MT_CMP_GT] = ">", [MT_CMP_GE] = ">=", [MT_CMP_LT] = "<",
+	[MT_CMP_GT] = ">",  [MT_CMP_GE] = ">=", [MT_CMP_LT] = "<",
 	[MT_CMP_LE] = "<=", [MT_CMP_EQ] = "==", [MT_CMP_NE] = "!=",
 };
 
@@ -48,17 +44,27 @@ const char *mt_cmp_str(enum mt_cmp op)
 bool mt_expr_holds(long long lhs, enum mt_cmp op, long long rhs)
 {
 	switch (op) {
-	case MT_CMP_GT: return lhs > rhs;
-	case MT_CMP_GE: return lhs >= rhs;
-	case MT_CMP_LT: return lhs < rhs;
-	case MT_CMP_LE: return lhs <= rhs;
-	case MT_CMP_EQ: return lhs == rhs;
-	case MT_CMP_NE: return lhs != rhs;
+	case MT_CMP_GT:
+		return lhs > rhs;
+	case MT_CMP_GE:
+		return lhs >= rhs;
+	case MT_CMP_LT:
+		return lhs < rhs;
+	case MT_CMP_LE:
+		return lhs <= rhs;
+	case MT_CMP_EQ:
+		return lhs == rhs;
+	case MT_CMP_NE:
+		return lhs != rhs;
 	}
 	return false;
 }
 
-#define FAIL(...) do { snprintf(err, errlen, __VA_ARGS__); return -1; } while (0)
+#define FAIL(...)                                                                                  \
+	do {                                                                                       \
+		snprintf(err, errlen, __VA_ARGS__);                                                \
+		return -1;                                                                         \
+	} while (0)
 
 static const char *skip_ws(const char *p)
 {
@@ -177,7 +183,8 @@ int mt_expr_parse(const char *s, struct mt_expr *e, char *err, size_t errlen)
 	}
 	numlen = (size_t)(p - num);
 	if (!numlen || !isdigit((unsigned char)num[0]) || !isdigit((unsigned char)num[numlen - 1]))
-		FAIL("expected a number after '%s', got '%s'", mt_cmp_str(e->op), *num ? num : "(end)");
+		FAIL("expected a number after '%s', got '%s'", mt_cmp_str(e->op),
+		     *num ? num : "(end)");
 
 	p = skip_ws(p);
 	unit = p;
@@ -193,7 +200,8 @@ int mt_expr_parse(const char *s, struct mt_expr *e, char *err, size_t errlen)
 				break;
 		if (i == sizeof(units) / sizeof(units[0])) {
 			for (size_t h = 0; h < sizeof(hints) / sizeof(hints[0]); h++)
-				if (strlen(hints[h].bad) == ulen && !memcmp(hints[h].bad, unit, ulen))
+				if (strlen(hints[h].bad) == ulen &&
+				    !memcmp(hints[h].bad, unit, ulen))
 					FAIL("unknown unit '%.*s' (use %s)", (int)ulen, unit,
 					     hints[h].use);
 			FAIL("unknown unit '%.*s' (bytes: B KiB MiB GiB TiB; time: ns us ms s)",
@@ -209,8 +217,9 @@ int mt_expr_parse(const char *s, struct mt_expr *e, char *err, size_t errlen)
 	r = scale(num, numlen, mult, &e->value);
 	if (r == -2)
 		FAIL("'%.*s%.*s' is not a whole number%s", (int)numlen, num, (int)ulen, unit,
-		     e->unit == MT_UNIT_TIME ? " of nanoseconds" :
-		     e->unit == MT_UNIT_BYTES ? " of bytes" : "");
+		     e->unit == MT_UNIT_TIME  ? " of nanoseconds" :
+		     e->unit == MT_UNIT_BYTES ? " of bytes" :
+						"");
 	if (r)
 		FAIL("number '%.*s' out of range", (int)numlen, num);
 	if (neg)

@@ -11,22 +11,29 @@
 #include <stddef.h>
 
 enum mt_unit_kind {
-	MT_UNIT_NONE,		/* a plain number */
-	MT_UNIT_BYTES,		/* B, KiB, MiB, GiB, TiB: value in bytes */
-	MT_UNIT_TIME,		/* ns, us, ms, s: value in nanoseconds */
+	MT_UNIT_NONE,  /* a plain number */
+	MT_UNIT_BYTES, /* B, KiB, MiB, GiB, TiB: value in bytes */
+	MT_UNIT_TIME,  /* ns, us, ms, s: value in nanoseconds */
 };
 
-enum mt_cmp { MT_CMP_GT, MT_CMP_GE, MT_CMP_LT, MT_CMP_LE, MT_CMP_EQ, MT_CMP_NE };
+enum mt_cmp {
+	MT_CMP_GT,
+	MT_CMP_GE,
+	MT_CMP_LT,
+	MT_CMP_LE,
+	MT_CMP_EQ,
+	MT_CMP_NE
+};
 
 #define MT_EXPR_NAME_LEN 64
 #define MT_EXPR_TEXT_LEN 128
 
 struct mt_expr {
-	char metric[MT_EXPR_NAME_LEN];	/* lowercase letters, digits, '_' and '.' */
+	char metric[MT_EXPR_NAME_LEN]; /* lowercase letters, digits, '_' and '.' */
 	enum mt_cmp op;
-	long long value;		/* in the unit's base: bytes or nanoseconds */
-	enum mt_unit_kind unit;		/* the unit the literal was written with */
-	char text[MT_EXPR_TEXT_LEN];	/* as written, for messages */
+	long long value;	     /* in the unit's base: bytes or nanoseconds */
+	enum mt_unit_kind unit;	     /* the unit the literal was written with */
+	char text[MT_EXPR_TEXT_LEN]; /* as written, for messages */
 };
 
 /* 0, or -1 with the reason in err ("unknown unit 'MB' (use MiB)"). Metric not looked up. */

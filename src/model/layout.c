@@ -49,11 +49,13 @@ void mt_layout_arch_init(struct mt_layout *l, const char *machine, bool is_64bit
 		l->hole_start = 0x0000800000000000ULL;
 		l->hole_end = 0xffff800000000000ULL;
 		l->phys_limit = 1ULL << 52;
-		l->user = (struct mt_range){ true, 0, 0x7ffffffff000ULL,
-			"x86_64 TASK_SIZE_MAX with 4-level paging (arch constant)" };
+		l->user = (struct mt_range){
+			true, 0, 0x7ffffffff000ULL,
+			"x86_64 TASK_SIZE_MAX with 4-level paging (arch constant)"
+		};
 	} else if (!is_64bit) {
 		l->addr_limit = 1ULL << 32;
-		l->phys_limit = 1ULL << 36;	/* PAE */
+		l->phys_limit = 1ULL << 36; /* PAE */
 		l->user.known = false;
 		snprintf(l->user.how, sizeof(l->user.how),
 			 "32-bit: user space ends at PAGE_OFFSET (see direct map)");
@@ -70,7 +72,7 @@ void mt_layout_x86_64_5level(struct mt_layout *l)
 	l->hole_start = 0x0100000000000000ULL;
 	l->hole_end = 0xff00000000000000ULL;
 	l->user = (struct mt_range){ true, 0, 0x00fffffffffff000ULL,
-		"x86_64 TASK_SIZE_MAX with 5-level paging (arch constant)" };
+				     "x86_64 TASK_SIZE_MAX with 5-level paging (arch constant)" };
 }
 
 int mt_layout_check_arch(const struct mt_layout *l, __u64 a, bool phys)
@@ -130,7 +132,7 @@ int mt_layout_classify(const struct mt_layout *l, __u64 a, bool phys, struct mt_
 		if (l->page_struct_size) {
 			o->pfn = (a - l->vmemmap.start) / l->page_struct_size;
 			o->has_pfn = true;
-			o->pa = o->pfn << l->page_shift;	/* the page it describes */
+			o->pa = o->pfn << l->page_shift; /* the page it describes */
 			o->has_pa = true;
 			place_phys(l, o->pa, o);
 		}
@@ -209,8 +211,8 @@ void mt_layout_render_text(FILE *f, const struct mt_layout *l)
 {
 	fprintf(f, "memtrace layout: this boot's kernel memory map (%s, %s)\n", l->arch,
 		l->is_64bit ? "64-bit" : "32-bit");
-	fprintf(f, "PAGE_SIZE    %u (PAGE_SHIFT %u); sizeof(struct page) %u\n",
-		1u << l->page_shift, l->page_shift, l->page_struct_size);
+	fprintf(f, "PAGE_SIZE    %u (PAGE_SHIFT %u); sizeof(struct page) %u\n", 1u << l->page_shift,
+		l->page_shift, l->page_struct_size);
 	range_line(f, "user", &l->user);
 	range_line(f, "direct map", &l->direct);
 	range_line(f, "vmalloc", &l->vmalloc);
@@ -242,11 +244,12 @@ void mt_layout_render_text(FILE *f, const struct mt_layout *l)
 	}
 	if (l->highmem)
 		fprintf(f, "high memory: yes (the HighMem zone: no permanent kernel mapping,\n"
-			"             kmap() maps a page on demand)\n");
+			   "             kmap() maps a page on demand)\n");
 	else
-		fprintf(f, "high memory: none%s\n", l->is_64bit ?
-			" (64-bit: all RAM is in the direct map;\n"
-			"             kmap() returns page_address())" : "");
+		fprintf(f, "high memory: none%s\n",
+			l->is_64bit ? " (64-bit: all RAM is in the direct map;\n"
+				      "             kmap() returns page_address())" :
+				      "");
 }
 
 static void range_json(struct jw *w, const char *key, const struct mt_range *r)

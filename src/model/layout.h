@@ -23,24 +23,24 @@ struct mt_layout {
 	char arch[65];
 	bool is_64bit;
 	__u32 page_shift;
-	__u32 page_struct_size;		/* sizeof(struct page), for vmemmap -> PFN */
-	__u64 addr_limit;		/* highest valid virtual address + 1 (0: 2^64) */
-	__u64 phys_limit;		/* highest physical address + 1 the arch can address */
-	__u64 hole_start, hole_end;	/* non-canonical virtual addresses (x86_64), or 0, 0 */
-	struct mt_range user;		/* user virtual: [0, TASK_SIZE) */
-	struct mt_range direct;		/* kernel logical: PAGE_OFFSET .. direct map end */
+	__u32 page_struct_size;	    /* sizeof(struct page), for vmemmap -> PFN */
+	__u64 addr_limit;	    /* highest valid virtual address + 1 (0: 2^64) */
+	__u64 phys_limit;	    /* highest physical address + 1 the arch can address */
+	__u64 hole_start, hole_end; /* non-canonical virtual addresses (x86_64), or 0, 0 */
+	struct mt_range user;	    /* user virtual: [0, TASK_SIZE) */
+	struct mt_range direct;	    /* kernel logical: PAGE_OFFSET .. direct map end */
 	struct mt_range vmalloc;
-	struct mt_range vmemmap;	/* the struct page array */
-	struct mt_range text;		/* kernel text, _text.._etext */
+	struct mt_range vmemmap; /* the struct page array */
+	struct mt_range text;	 /* kernel text, _text.._etext */
 	struct mt_range modules;
 	struct mt_zone_table zones;
 	char zones_how[64];
-	bool highmem;			/* a HighMem zone exists */
+	bool highmem; /* a HighMem zone exists */
 	struct {
-		__u64 start, end;	/* [start, end) physical */
-	} ram[16];			/* "System RAM" of /proc/iomem */
+		__u64 start, end; /* [start, end) physical */
+	} ram[16];		  /* "System RAM" of /proc/iomem */
 	int nr_ram;
-	char ram_how[64];		/* where ram[] came from, or why it is empty */
+	char ram_how[64]; /* where ram[] came from, or why it is empty */
 };
 
 enum mt_addr_class {
@@ -50,19 +50,19 @@ enum mt_addr_class {
 	MT_ADDR_VMEMMAP,
 	MT_ADDR_TEXT,
 	MT_ADDR_MODULE,
-	MT_ADDR_KERNEL_OTHER,		/* kernel half, in no region this layout knows */
+	MT_ADDR_KERNEL_OTHER, /* kernel half, in no region this layout knows */
 	MT_ADDR_PHYSICAL,
-	MT_ADDR_HIGHMEM_PHYS,		/* physical, no permanent kernel mapping */
-	MT_ADDR_NOT_RAM,		/* a physical address in no zone */
+	MT_ADDR_HIGHMEM_PHYS, /* physical, no permanent kernel mapping */
+	MT_ADDR_NOT_RAM,      /* a physical address in no zone */
 };
 
 struct mt_addr_info {
 	enum mt_addr_class cls;
 	bool has_pa, has_va, has_pfn;
-	__u64 pa;			/* __pa(addr) for logical; addr itself for physical */
-	__u64 va;			/* __va(pa) where the direct map covers it */
+	__u64 pa; /* __pa(addr) for logical; addr itself for physical */
+	__u64 va; /* __va(pa) where the direct map covers it */
 	__u64 pfn;
-	int zone;			/* index in layout->zones, -1: none */
+	int zone; /* index in layout->zones, -1: none */
 };
 
 const char *mt_addr_class_name(enum mt_addr_class c);

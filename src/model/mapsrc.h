@@ -28,12 +28,12 @@
 #include <sys/types.h>
 
 struct mt_map_desc {
-	__u32 type;		/* enum bpf_map_type */
+	__u32 type; /* enum bpf_map_type */
 	__u32 key_size;
 	__u32 value_size;
 	__u32 max_entries;
-	__u32 nr_slots;		/* values per lookup: possible CPUs for per-CPU maps, else 1 */
-	__u32 stride;		/* bytes between slots: round_up(value_size, 8) if per-CPU */
+	__u32 nr_slots; /* values per lookup: possible CPUs for per-CPU maps, else 1 */
+	__u32 stride;	/* bytes between slots: round_up(value_size, 8) if per-CPU */
 };
 
 struct mt_mapsrc_ops {
@@ -57,8 +57,7 @@ size_t mt_mapsrc_vals_size(const struct mt_mapsrc *s, const char *map);
 int mt_mapsrc_lookup(const struct mt_mapsrc *s, const char *map, const void *key, void *vals);
 /* The key after prev (prev NULL: the first key). 0, or -ENOENT after the last key. The order
  * is the kernel's iteration order, kept in a recording, so both sources list keys alike. */
-int mt_mapsrc_next_key(const struct mt_mapsrc *s, const char *map, const void *prev,
-		       void *next);
+int mt_mapsrc_next_key(const struct mt_mapsrc *s, const char *map, const void *prev, void *next);
 /* A global data section (".rodata", ".bss", ".data", ".data.<name>"): copies up to len bytes
  * into buf and returns the section's size, or -ENOENT. */
 ssize_t mt_mapsrc_global(const struct mt_mapsrc *s, const char *section, void *buf, size_t len);

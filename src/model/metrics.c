@@ -7,8 +7,9 @@
 
 static int get_lost(const struct mt_report *r, long arg, long long *out)
 {
-	*out = (long long)(arg < 0 ? mt_report_lost_total(r) :
-			   arg == MT_LOSS_MAX ? r->run.missed_runs : r->tot.lost[arg]);
+	*out = (long long)(arg < 0	      ? mt_report_lost_total(r) :
+			   arg == MT_LOSS_MAX ? r->run.missed_runs :
+						r->tot.lost[arg]);
 	return 0;
 }
 
@@ -47,11 +48,21 @@ static int get_fragmentation(const struct mt_report *r, long arg, long long *out
 }
 
 /* Per-class counts: arg is class * NR_FIELDS + field. */
-enum { F_ALLOCS, F_FREES, F_BYTES_REQ, F_BYTES_ALLOC, F_BYTES_FREED, F_NET, F_UNSIZED, F_FAIL,
-       F_NULL, NR_FIELDS };
+enum {
+	F_ALLOCS,
+	F_FREES,
+	F_BYTES_REQ,
+	F_BYTES_ALLOC,
+	F_BYTES_FREED,
+	F_NET,
+	F_UNSIZED,
+	F_FAIL,
+	F_NULL,
+	NR_FIELDS
+};
 
 static const struct {
-	const char *key;	/* as in the JSON report's classes.<class> */
+	const char *key; /* as in the JSON report's classes.<class> */
 	enum mt_unit_kind unit;
 } class_fields[NR_FIELDS] = {
 	[F_ALLOCS] = { "allocs", MT_UNIT_NONE },
@@ -73,37 +84,51 @@ static int get_class(const struct mt_report *r, long arg, long long *out)
 	if (!r->run.class_traced[cls])
 		return -1;
 	switch (arg % NR_FIELDS) {
-	case F_ALLOCS: *out = (long long)c->allocs; break;
-	case F_FREES: *out = (long long)c->frees; break;
-	case F_BYTES_REQ: *out = (long long)c->bytes_req; break;
-	case F_BYTES_ALLOC: *out = (long long)c->bytes_alloc; break;
-	case F_BYTES_FREED: *out = (long long)c->bytes_freed; break;
-	case F_NET: *out = mt_counts_net(c); break;
-	case F_UNSIZED: *out = (long long)c->frees_unsized; break;
-	case F_FAIL: *out = (long long)c->failures; break;
-	default: *out = (long long)c->null_frees; break;
+	case F_ALLOCS:
+		*out = (long long)c->allocs;
+		break;
+	case F_FREES:
+		*out = (long long)c->frees;
+		break;
+	case F_BYTES_REQ:
+		*out = (long long)c->bytes_req;
+		break;
+	case F_BYTES_ALLOC:
+		*out = (long long)c->bytes_alloc;
+		break;
+	case F_BYTES_FREED:
+		*out = (long long)c->bytes_freed;
+		break;
+	case F_NET:
+		*out = mt_counts_net(c);
+		break;
+	case F_UNSIZED:
+		*out = (long long)c->frees_unsized;
+		break;
+	case F_FAIL:
+		*out = (long long)c->failures;
+		break;
+	default:
+		*out = (long long)c->null_frees;
+		break;
 	}
 	return 0;
 }
 
 static const struct mt_metric core_metrics[] = {
-	{ "lost", MT_UNIT_NONE, "events lost, all causes",
-	  get_lost, -1 },
-	{ "lost.missed_runs", MT_UNIT_NONE, "BPF runs the kernel skipped", get_lost,
-	  MT_LOSS_MAX },
-	{ "lost.ringbuf", MT_UNIT_NONE, "ring-buffer records dropped", get_lost,
-	  MT_LOSS_RINGBUF },
-	{ "lost.process_table_full", MT_UNIT_NONE, "events in no process row",
-	  get_lost, MT_LOSS_PROC_FULL },
+	{ "lost", MT_UNIT_NONE, "events lost, all causes", get_lost, -1 },
+	{ "lost.missed_runs", MT_UNIT_NONE, "BPF runs the kernel skipped", get_lost, MT_LOSS_MAX },
+	{ "lost.ringbuf", MT_UNIT_NONE, "ring-buffer records dropped", get_lost, MT_LOSS_RINGBUF },
+	{ "lost.process_table_full", MT_UNIT_NONE, "events in no process row", get_lost,
+	  MT_LOSS_PROC_FULL },
 	{ "lost.cache_table_full", MT_UNIT_NONE, "events in no cache row", get_lost,
 	  MT_LOSS_CACHE_FULL },
 	{ "events", MT_UNIT_NONE, "events counted", get_events, 0 },
 	{ "duration", MT_UNIT_TIME, "time traced", get_duration, 0 },
 	{ "processes", MT_UNIT_NONE, "processes seen", get_processes, 0 },
-	{ "scope.forks", MT_UNIT_NONE, "processes followed from CMD",
-	  get_scope, MT_SCOPE_FORKS },
-	{ "scope.not_followed", MT_UNIT_NONE, "forks not followed (table full)",
-	  get_scope, MT_SCOPE_FILTER_FULL },
+	{ "scope.forks", MT_UNIT_NONE, "processes followed from CMD", get_scope, MT_SCOPE_FORKS },
+	{ "scope.not_followed", MT_UNIT_NONE, "forks not followed (table full)", get_scope,
+	  MT_SCOPE_FILTER_FULL },
 	{ "slab.fragmentation_bytes", MT_UNIT_BYTES, "slab allocated minus requested",
 	  get_fragmentation, 0 },
 	{},
@@ -135,9 +160,11 @@ static void init_class_metrics(void)
 			snprintf(class_names[i], sizeof(class_names[i]), "classes.%s.%s",
 				 mt_class_key(k), class_fields[f].key);
 			class_metrics[i] = (struct mt_metric){
-				class_names[i], class_fields[f].unit,
+				class_names[i],
+				class_fields[f].unit,
 				"as in the JSON report",
-				get_class, i,
+				get_class,
+				i,
 			};
 		}
 	}
@@ -240,7 +267,7 @@ size_t mt_ci_evaluate(struct mt_report *r, const struct mt_expr *e, size_t n)
 		return 0;
 	r->ci.res = calloc(n, sizeof(*r->ci.res));
 	if (!r->ci.res)
-		return n;	/* cannot record verdicts: fail safe */
+		return n; /* cannot record verdicts: fail safe */
 	for (size_t i = 0; i < n; i++) {
 		struct mt_ci_result *res = &r->ci.res[i];
 		const struct mt_metric *m = mt_metric_find(e[i].metric);

@@ -13,12 +13,12 @@
 #include "model/model.h"
 
 struct mt_metric {
-	const char *name;		/* "classes.kernel_logical.net_bytes" */
-	enum mt_unit_kind unit;		/* NONE for counts */
+	const char *name;	/* "classes.kernel_logical.net_bytes" */
+	enum mt_unit_kind unit; /* NONE for counts */
 	const char *help;
 	/* 0 with *out set, or -1 when the metric was not measured in this run */
 	int (*get)(const struct mt_report *r, long arg, long long *out);
-	long arg;			/* passed to get: lets one getter serve a family */
+	long arg; /* passed to get: lets one getter serve a family */
 };
 
 size_t mt_metrics_count(void);

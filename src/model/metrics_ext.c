@@ -11,9 +11,9 @@
  * arg: a kind (enum mt_pair_kind), OUT_VIRTUAL for both kernel-virtual allocators or
  * OUT_ALL for every kind; + OUT_COUNT for the object count instead of bytes.
  */
-#define OUT_ALL		0xff
-#define OUT_VIRTUAL	0xfe
-#define OUT_COUNT	0x100
+#define OUT_ALL 0xff
+#define OUT_VIRTUAL 0xfe
+#define OUT_COUNT 0x100
 
 static bool out_kind_wanted(int want, int k)
 {
@@ -50,11 +50,13 @@ static int get_outstanding(const struct mt_report *r, long arg, long long *out)
 	return 0;
 }
 
-#define OUT_ROWS(name, kind, what)                                                       \
-	{ "outstanding." name, MT_UNIT_BYTES, what " bytes left at the end", get_outstanding, \
-	  kind },                                                                        \
-	{ "outstanding." name ".count", MT_UNIT_NONE, what " objects left at the end",     \
-	  get_outstanding, (kind) | OUT_COUNT }
+#define OUT_ROWS(name, kind, what)                                                                 \
+	{ "outstanding." name, MT_UNIT_BYTES, what " bytes left at the end", get_outstanding,      \
+	  kind },                                                                                  \
+	{                                                                                          \
+		"outstanding." name ".count", MT_UNIT_NONE, what " objects left at the end",       \
+			get_outstanding, (kind) | OUT_COUNT                                        \
+	}
 
 const struct mt_metric mt_outstanding_metrics[] = {
 	OUT_ROWS("slab", MT_PAIR_SLAB, "slab"),
@@ -67,7 +69,15 @@ const struct mt_metric mt_outstanding_metrics[] = {
 };
 
 /* arg: kind * NR_SF + field. */
-enum { SF_COUNT, SF_TOTAL, SF_MAX, SF_P50, SF_P90, SF_P99, NR_SF };
+enum {
+	SF_COUNT,
+	SF_TOTAL,
+	SF_MAX,
+	SF_P50,
+	SF_P90,
+	SF_P99,
+	NR_SF
+};
 
 /*
  * The q-th percentile (q in thousandths) of a log2 histogram in microseconds, as the
@@ -106,29 +116,43 @@ static int get_stall(const struct mt_report *r, long arg, long long *out)
 	if (!r->lat.stalls || !r->lat.traced[kind])
 		return -1;
 	switch (arg % NR_SF) {
-	case SF_COUNT: *out = (long long)k->count; break;
-	case SF_TOTAL: *out = (long long)k->total_ns; break;
-	case SF_MAX: *out = (long long)k->max_ns; break;
-	case SF_P50: *out = mt_hist_percentile_ns(k->hist, k->max_ns, 500); break;
-	case SF_P90: *out = mt_hist_percentile_ns(k->hist, k->max_ns, 900); break;
-	default: *out = mt_hist_percentile_ns(k->hist, k->max_ns, 990); break;
+	case SF_COUNT:
+		*out = (long long)k->count;
+		break;
+	case SF_TOTAL:
+		*out = (long long)k->total_ns;
+		break;
+	case SF_MAX:
+		*out = (long long)k->max_ns;
+		break;
+	case SF_P50:
+		*out = mt_hist_percentile_ns(k->hist, k->max_ns, 500);
+		break;
+	case SF_P90:
+		*out = mt_hist_percentile_ns(k->hist, k->max_ns, 900);
+		break;
+	default:
+		*out = mt_hist_percentile_ns(k->hist, k->max_ns, 990);
+		break;
 	}
 	return 0;
 }
 
-#define STALL_ROWS(key, kind)                                                             \
-	{ "stall." key ".count", MT_UNIT_NONE, "stalls measured", get_stall,              \
-	  (kind) * NR_SF + SF_COUNT },                                                    \
-	{ "stall." key ".total", MT_UNIT_TIME, "time stalled, summed", get_stall,         \
-	  (kind) * NR_SF + SF_TOTAL },                                                    \
-	{ "stall." key ".max", MT_UNIT_TIME, "longest stall", get_stall,                  \
-	  (kind) * NR_SF + SF_MAX },                                                      \
-	{ "stall." key ".p50", MT_UNIT_TIME, "median (log2 bucket top)", get_stall,       \
-	  (kind) * NR_SF + SF_P50 },                                                      \
-	{ "stall." key ".p90", MT_UNIT_TIME, "90th pct (log2 bucket top)", get_stall,     \
-	  (kind) * NR_SF + SF_P90 },                                                      \
-	{ "stall." key ".p99", MT_UNIT_TIME, "99th pct (log2 bucket top)", get_stall,     \
-	  (kind) * NR_SF + SF_P99 }
+#define STALL_ROWS(key, kind)                                                                      \
+	{ "stall." key ".count", MT_UNIT_NONE, "stalls measured", get_stall,                       \
+	  (kind) * NR_SF + SF_COUNT },                                                             \
+		{ "stall." key ".total", MT_UNIT_TIME, "time stalled, summed", get_stall,          \
+		  (kind) * NR_SF + SF_TOTAL },                                                     \
+		{ "stall." key ".max", MT_UNIT_TIME, "longest stall", get_stall,                   \
+		  (kind) * NR_SF + SF_MAX },                                                       \
+		{ "stall." key ".p50", MT_UNIT_TIME, "median (log2 bucket top)", get_stall,        \
+		  (kind) * NR_SF + SF_P50 },                                                       \
+		{ "stall." key ".p90", MT_UNIT_TIME, "90th pct (log2 bucket top)", get_stall,      \
+		  (kind) * NR_SF + SF_P90 },                                                       \
+	{                                                                                          \
+		"stall." key ".p99", MT_UNIT_TIME, "99th pct (log2 bucket top)", get_stall,        \
+			(kind) * NR_SF + SF_P99                                                    \
+	}
 
 const struct mt_metric mt_stall_metrics[] = {
 	STALL_ROWS("direct_reclaim", MT_LAT_DIRECT_RECLAIM),

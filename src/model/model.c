@@ -170,8 +170,7 @@ int mt_report_fold_proc_slots(struct mt_report *r, const struct mt_proc_slot *pe
 	return 0;
 }
 
-int mt_report_fold_cache_front(struct mt_report *r, const struct mt_cache_front *percpu,
-			       int ncpu)
+int mt_report_fold_cache_front(struct mt_report *r, const struct mt_cache_front *percpu, int ncpu)
 {
 	for (int c = 0; c < ncpu; c++) {
 		for (int i = 0; i < MT_CACHE_SLOTS; i++) {

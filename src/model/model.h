@@ -28,13 +28,13 @@ struct mt_proc_row {
 	__u64 bytes[MT_CLASS_MAX];
 	__u64 frees[MT_CLASS_MAX];
 	__u64 bytes_freed[MT_CLASS_MAX];
-	__u64 total_bytes;		/* sum of bytes over classes: the sort key */
+	__u64 total_bytes; /* sum of bytes over classes: the sort key */
 };
 
 struct mt_cache_row {
 	__u64 key;
 	char name[MT_CACHE_NAME_LEN + 16];
-	bool is_kmalloc;		/* a kmalloc size class, named kmalloc-<size> */
+	bool is_kmalloc; /* a kmalloc size class, named kmalloc-<size> */
 	__u64 allocs, frees, bytes_req, bytes_alloc, bytes_freed;
 	__u32 object_size, size;
 };
@@ -45,35 +45,35 @@ struct mt_run_info {
 	char arch[65];
 	__u32 page_size;
 	__u32 page_shift;
-	char btf[128];			/* where the kernel's BTF came from */
-	char attach[16];		/* "tp_btf" or "tracepoint" */
+	char btf[128];	 /* where the kernel's BTF came from */
+	char attach[16]; /* "tp_btf" or "tracepoint" */
 	double duration_s;
-	int nr_pids;			/* 0: system-wide */
+	int nr_pids; /* 0: system-wide */
 	__u32 pids[16];
 	bool class_traced[MT_CLASS_MAX];
-	__u64 vmemmap_base;		/* 0 when calibration could not establish it */
+	__u64 vmemmap_base; /* 0 when calibration could not establish it */
 	__u64 page_offset_base;
-	bool kfree_sized;		/* kfree sizes are known on this kernel */
-	__u64 missed_runs;		/* BPF program runs the kernel skipped (recursion) */
-	char recorded[256];		/* `report`: the record file read; "" for a live run */
-	bool truncated;			/* `report`: the file was cut short or corrupt */
-	char truncated_why[160];	/* where and how */
+	bool kfree_sized;	 /* kfree sizes are known on this kernel */
+	__u64 missed_runs;	 /* BPF program runs the kernel skipped (recursion) */
+	char recorded[256];	 /* `report`: the record file read; "" for a live run */
+	bool truncated;		 /* `report`: the file was cut short or corrupt */
+	char truncated_why[160]; /* where and how */
 };
 
 struct mt_report {
 	struct mt_run_info run;
-	struct mt_stats tot;		/* per-CPU stats summed */
+	struct mt_stats tot; /* per-CPU stats summed */
 	struct mt_zone_table zones;
 	struct mt_proc_row *procs;
 	size_t nr_procs, cap_procs;
 	struct mt_cache_row *caches;
 	size_t nr_caches, cap_caches;
-	struct mt_scope_report scope;	/* what was traced: pids, command tree, cgroup; threads */
-	struct mt_ci_report ci;		/* --fail-if conditions and their verdicts */
-	struct mt_pair_report pair;	/* pairing, call sites, stacks (src/model_pair.h) */
-	struct mt_classes_report x;	/* the class sections beyond slab and pages */
-	struct mt_latency lat;		/* stalls and allocator call latency */
-	struct mt_procx_report px;	/* per process: faults, frees by/of others */
+	struct mt_scope_report scope; /* what was traced: pids, command tree, cgroup; threads */
+	struct mt_ci_report ci;	      /* --fail-if conditions and their verdicts */
+	struct mt_pair_report pair;   /* pairing, call sites, stacks (src/model_pair.h) */
+	struct mt_classes_report x;   /* the class sections beyond slab and pages */
+	struct mt_latency lat;	      /* stalls and allocator call latency */
+	struct mt_procx_report px;    /* per process: faults, frees by/of others */
 };
 
 void mt_report_init(struct mt_report *r);
@@ -89,8 +89,7 @@ int mt_report_add_cache(struct mt_report *r, __u64 key, const struct mt_cache *p
  * CPU. A slot whose row is missing (a recording cut short) gets a row of its own.
  */
 int mt_report_fold_proc_slots(struct mt_report *r, const struct mt_proc_slot *percpu, int ncpu);
-int mt_report_fold_cache_front(struct mt_report *r, const struct mt_cache_front *percpu,
-			       int ncpu);
+int mt_report_fold_cache_front(struct mt_report *r, const struct mt_cache_front *percpu, int ncpu);
 
 /* Sort the tables, descending: processes by bytes; caches by bytes allocated, then allocs,
  * then frees (free-only caches last). */
@@ -99,7 +98,7 @@ void mt_report_finish(struct mt_report *r);
 /* Derived numbers, shared by every renderer so text and JSON cannot disagree. */
 __u64 mt_report_lost_total(const struct mt_report *r);
 long long mt_counts_net(const struct mt_counts *c);
-const char *mt_loss_key(int loss);		/* "ringbuf" */
-const char *mt_loss_name(int loss);		/* "ring buffer full" */
+const char *mt_loss_key(int loss);  /* "ringbuf" */
+const char *mt_loss_name(int loss); /* "ring buffer full" */
 
 #endif /* MT_MODEL_H */

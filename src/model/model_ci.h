@@ -9,10 +9,10 @@
 
 struct mt_ci_result {
 	struct mt_expr expr;
-	enum mt_unit_kind unit;		/* the metric's unit */
-	bool measured;			/* false: the metric was not measured in this run */
-	long long value;		/* the metric's value when measured */
-	bool failed;			/* the condition holds (or could not be measured) */
+	enum mt_unit_kind unit; /* the metric's unit */
+	bool measured;		/* false: the metric was not measured in this run */
+	long long value;	/* the metric's value when measured */
+	bool failed;		/* the condition holds (or could not be measured) */
 };
 
 struct mt_ci_report {

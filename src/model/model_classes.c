@@ -5,21 +5,15 @@
 #include "model/model_classes.h"
 
 static const char *const class_names[MT_CLASS_MAX] = {
-	[MT_CLASS_LOGICAL] = "kernel logical",
-	[MT_CLASS_PHYSICAL] = "physical",
-	[MT_CLASS_VIRTUAL] = "kernel virtual",
-	[MT_CLASS_BUS] = "bus",
-	[MT_CLASS_USER] = "user virtual",
-	[MT_CLASS_HIGH] = "high memory",
+	[MT_CLASS_LOGICAL] = "kernel logical", [MT_CLASS_PHYSICAL] = "physical",
+	[MT_CLASS_VIRTUAL] = "kernel virtual", [MT_CLASS_BUS] = "bus",
+	[MT_CLASS_USER] = "user virtual",      [MT_CLASS_HIGH] = "high memory",
 };
 
 static const char *const class_keys[MT_CLASS_MAX] = {
-	[MT_CLASS_LOGICAL] = "kernel_logical",
-	[MT_CLASS_PHYSICAL] = "physical",
-	[MT_CLASS_VIRTUAL] = "kernel_virtual",
-	[MT_CLASS_BUS] = "bus",
-	[MT_CLASS_USER] = "user_virtual",
-	[MT_CLASS_HIGH] = "high_memory",
+	[MT_CLASS_LOGICAL] = "kernel_logical", [MT_CLASS_PHYSICAL] = "physical",
+	[MT_CLASS_VIRTUAL] = "kernel_virtual", [MT_CLASS_BUS] = "bus",
+	[MT_CLASS_USER] = "user_virtual",      [MT_CLASS_HIGH] = "high_memory",
 };
 
 const char *mt_class_name(int cls)
@@ -83,8 +77,7 @@ void mt_classes_add_zone(struct mt_classes_report *x, const struct mt_zone_stats
 	}
 }
 
-void mt_classes_add_class(struct mt_classes_report *x, const struct mt_class_stats *pc,
-			  int ncpu)
+void mt_classes_add_class(struct mt_classes_report *x, const struct mt_class_stats *pc, int ncpu)
 {
 	_Static_assert(sizeof(struct mt_class_stats) % sizeof(__u64) == 0, "all __u64");
 	for (int c = 0; c < ncpu; c++) {
@@ -98,8 +91,8 @@ void mt_classes_add_class(struct mt_classes_report *x, const struct mt_class_sta
 	}
 }
 
-void mt_classes_add_fault(struct mt_classes_report *x, __u32 tgid,
-			  const struct mt_fault_proc *pc, int ncpu)
+void mt_classes_add_fault(struct mt_classes_report *x, __u32 tgid, const struct mt_fault_proc *pc,
+			  int ncpu)
 {
 	struct mt_fault_row row = { .tgid = tgid };
 	int at;
@@ -214,13 +207,34 @@ static int cmp_vranges(const void *a, const void *b)
  * which the collector reads from the running kernel's BTF instead when it exists.
  */
 static const char *const gfp_61[] = {
-	"__GFP_DMA", "__GFP_HIGHMEM", "__GFP_DMA32", "__GFP_MOVABLE", "__GFP_RECLAIMABLE",
-	"__GFP_HIGH", "__GFP_IO", "__GFP_FS", "__GFP_ZERO", "__GFP_ATOMIC",
-	"__GFP_DIRECT_RECLAIM", "__GFP_KSWAPD_RECLAIM", "__GFP_WRITE", "__GFP_NOWARN",
-	"__GFP_RETRY_MAYFAIL", "__GFP_NOFAIL", "__GFP_NORETRY", "__GFP_MEMALLOC", "__GFP_COMP",
-	"__GFP_NOMEMALLOC", "__GFP_HARDWALL", "__GFP_THISNODE", "__GFP_ACCOUNT",
-	"__GFP_ZEROTAGS", "__GFP_SKIP_ZERO", "__GFP_SKIP_KASAN_UNPOISON",
-	"__GFP_SKIP_KASAN_POISON", "__GFP_NOLOCKDEP",
+	"__GFP_DMA",
+	"__GFP_HIGHMEM",
+	"__GFP_DMA32",
+	"__GFP_MOVABLE",
+	"__GFP_RECLAIMABLE",
+	"__GFP_HIGH",
+	"__GFP_IO",
+	"__GFP_FS",
+	"__GFP_ZERO",
+	"__GFP_ATOMIC",
+	"__GFP_DIRECT_RECLAIM",
+	"__GFP_KSWAPD_RECLAIM",
+	"__GFP_WRITE",
+	"__GFP_NOWARN",
+	"__GFP_RETRY_MAYFAIL",
+	"__GFP_NOFAIL",
+	"__GFP_NORETRY",
+	"__GFP_MEMALLOC",
+	"__GFP_COMP",
+	"__GFP_NOMEMALLOC",
+	"__GFP_HARDWALL",
+	"__GFP_THISNODE",
+	"__GFP_ACCOUNT",
+	"__GFP_ZEROTAGS",
+	"__GFP_SKIP_ZERO",
+	"__GFP_SKIP_KASAN_UNPOISON",
+	"__GFP_SKIP_KASAN_POISON",
+	"__GFP_NOLOCKDEP",
 };
 
 void mt_gfp_default_names(struct mt_classes_report *x)
@@ -270,7 +284,7 @@ enum mt_zone_type mt_gfp_zone_asked(unsigned int bits, bool highmem_configured)
 }
 
 static const char *const zt_names[MT_ZT_MAX] = {
-	[MT_ZT_DMA] = "DMA", [MT_ZT_DMA32] = "DMA32", [MT_ZT_NORMAL] = "Normal",
+	[MT_ZT_DMA] = "DMA",	     [MT_ZT_DMA32] = "DMA32",	  [MT_ZT_NORMAL] = "Normal",
 	[MT_ZT_HIGHMEM] = "HighMem", [MT_ZT_MOVABLE] = "Movable", [MT_ZT_DEVICE] = "Device",
 	[MT_ZT_INVALID] = "invalid",
 };

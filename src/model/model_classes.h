@@ -12,9 +12,9 @@
 #include "memtrace.h"
 #include "sys/zones.h"
 
-#define MT_MAX_FAULT_ROWS	64
-#define MT_MAX_DMA_ROWS		32
-#define MT_MAX_VRANGE_ROWS	16
+#define MT_MAX_FAULT_ROWS 64
+#define MT_MAX_DMA_ROWS 32
+#define MT_MAX_VRANGE_ROWS 16
 
 /* Zone types in the kernel's order (enum zone_type): lower is "more restricted". */
 enum mt_zone_type {
@@ -24,7 +24,7 @@ enum mt_zone_type {
 	MT_ZT_HIGHMEM,
 	MT_ZT_MOVABLE,
 	MT_ZT_DEVICE,
-	MT_ZT_INVALID,		/* a GFP zone modifier combination the kernel rejects */
+	MT_ZT_INVALID, /* a GFP zone modifier combination the kernel rejects */
 	MT_ZT_MAX,
 };
 
@@ -32,7 +32,7 @@ struct mt_fault_row {
 	__u32 tgid;
 	char comm[MT_COMM_LEN + 1];
 	__u64 user_read, user_write, kernel_read, kernel_write, ifetch, protection;
-	__u64 addr_min, addr_max;	/* user addresses faulted on; min 0: none */
+	__u64 addr_min, addr_max; /* user addresses faulted on; min 0: none */
 	__u64 total;
 };
 
@@ -46,18 +46,18 @@ struct mt_vrange_row {
 };
 
 struct mt_classes_report {
-	__u32 class_mask;		/* --class selection; 0: all */
-	bool is_64bit;			/* the traced kernel */
-	char kmap_why[128];		/* why kmap is not counted, or "" when it is */
+	__u32 class_mask;   /* --class selection; 0: all */
+	bool is_64bit;	    /* the traced kernel */
+	char kmap_why[128]; /* why kmap is not counted, or "" when it is */
 	bool vmalloc_traced, percpu_traced, fault_traced, dma_traced, swiotlb_traced;
-	struct mt_zone_stats zs;	/* summed over CPUs; min/max/samples merged */
+	struct mt_zone_stats zs; /* summed over CPUs; min/max/samples merged */
 	struct mt_class_stats cs;
-	char gfp_names[MT_GFP_BITS][28];	/* "__GFP_IO"; "" where the bit is unnamed */
-	char gfp_source[64];		/* where the bit names came from */
+	char gfp_names[MT_GFP_BITS][28]; /* "__GFP_IO"; "" where the bit is unnamed */
+	char gfp_source[64];		 /* where the bit names came from */
 	char migrate_names[MT_MIGRATE_SLOTS][24];
 	struct mt_fault_row faults[MT_MAX_FAULT_ROWS];
-	int nr_faults;			/* rows kept (the most faulting processes) */
-	int nr_fault_procs;		/* processes seen */
+	int nr_faults;	    /* rows kept (the most faulting processes) */
+	int nr_fault_procs; /* processes seen */
 	struct mt_dma_row dma[MT_MAX_DMA_ROWS];
 	int nr_dma;
 	struct mt_vrange_row vranges[MT_MAX_VRANGE_ROWS];
@@ -70,10 +70,9 @@ struct mt_classes_report {
 void mt_classes_init(struct mt_classes_report *x);
 /* Merge per-CPU map values (ncpu of them, as a BPF per-CPU lookup returns them). */
 void mt_classes_add_zone(struct mt_classes_report *x, const struct mt_zone_stats *pc, int ncpu);
-void mt_classes_add_class(struct mt_classes_report *x, const struct mt_class_stats *pc,
+void mt_classes_add_class(struct mt_classes_report *x, const struct mt_class_stats *pc, int ncpu);
+void mt_classes_add_fault(struct mt_classes_report *x, __u32 tgid, const struct mt_fault_proc *pc,
 			  int ncpu);
-void mt_classes_add_fault(struct mt_classes_report *x, __u32 tgid,
-			  const struct mt_fault_proc *pc, int ncpu);
 /*
  * A fault_procs row of tgid (pc, one value per CPU) with one more value after them: what the
  * per-CPU fronts (bpf/fault.bpf.c fault_get) still hold for tgid. ncpu + 1 values, malloc'd;
@@ -103,7 +102,7 @@ const char *mt_gfp_decode(const struct mt_classes_report *x, __u64 gfp, char *bu
 /* Default GFP bit names (6.10+ order, ___GFP_*_BIT) for kernels whose BTF lacks the enum. */
 void mt_gfp_default_names(struct mt_classes_report *x);
 
-const char *mt_class_name(int cls);		/* "kernel logical" */
-const char *mt_class_key(int cls);		/* "kernel_logical" */
+const char *mt_class_name(int cls); /* "kernel logical" */
+const char *mt_class_key(int cls);  /* "kernel_logical" */
 
 #endif /* MT_MODEL_CLASSES_H */

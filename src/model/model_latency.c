@@ -59,8 +59,9 @@ const char *mt_lat_kind_key(int kind)
 
 const char *mt_call_hook_name(int hook)
 {
-	return hook == MT_HOOK_FENTRY ? "fentry/fexit" : hook == MT_HOOK_KPROBE ?
-	       "kprobe/kretprobe" : "none";
+	return hook == MT_HOOK_FENTRY ? "fentry/fexit" :
+	       hook == MT_HOOK_KPROBE ? "kprobe/kretprobe" :
+					"none";
 }
 
 int mt_call_slot_kind(int slot)
@@ -143,8 +144,7 @@ int mt_lat_add_order(struct mt_latency *m, const struct mt_lat_okey *key,
 	return 0;
 }
 
-int mt_lat_add_proc(struct mt_latency *m, __u32 tgid, const struct mt_lat_proc *percpu,
-		    int ncpu)
+int mt_lat_add_proc(struct mt_latency *m, __u32 tgid, const struct mt_lat_proc *percpu, int ncpu)
 {
 	struct mt_lat_proc_row *row = NULL;
 	void *p;

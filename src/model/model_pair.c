@@ -194,8 +194,7 @@ int mt_pair_add_site(struct mt_pair_report *p, const struct mt_site_key *k,
 	return 0;
 }
 
-int mt_pair_fold_site_front(struct mt_pair_report *p, const struct mt_site_front *percpu,
-			    int ncpu)
+int mt_pair_fold_site_front(struct mt_pair_report *p, const struct mt_site_front *percpu, int ncpu)
 {
 	for (int c = 0; c < ncpu; c++) {
 		for (int i = 0; i < MT_SITE_SLOTS; i++) {
@@ -409,7 +408,7 @@ static int group_procs(struct mt_pair_report *p, mt_comm_fn comm_of, const void 
 {
 	struct mt_out_proc *row = NULL;
 
-	if (p->nr_objs)	/* qsort(NULL, 0) is undefined (UBSan) */
+	if (p->nr_objs) /* qsort(NULL, 0) is undefined (UBSan) */
 		qsort(p->objs, p->nr_objs, sizeof(*p->objs), cmp_obj_tgid);
 	for (size_t i = 0; i < p->nr_objs; i++) {
 		const struct mt_obj_rec *o = &p->objs[i];
@@ -437,7 +436,7 @@ static int group_sites(struct mt_pair_report *p)
 
 	if (known)
 		qsort(p->sites, known, sizeof(*p->sites), cmp_site_key);
-	if (p->nr_objs)	/* qsort(NULL, 0) is undefined (UBSan) */
+	if (p->nr_objs) /* qsort(NULL, 0) is undefined (UBSan) */
 		qsort(p->objs, p->nr_objs, sizeof(*p->objs), cmp_obj_site);
 	for (size_t i = 0; i < p->nr_objs; i++) {
 		const struct mt_obj_rec *o = &p->objs[i];
@@ -446,7 +445,8 @@ static int group_sites(struct mt_pair_report *p)
 			key.cls = o->key.cls;
 			key.call_site = o->obj.call_site;
 			row = known ? bsearch(&key, p->sites, known, sizeof(*p->sites),
-					      cmp_site_key) : NULL;
+					      cmp_site_key) :
+				      NULL;
 			if (!row) {
 				/* a site with no allocation totals: pages, or call sites off */
 				row = push(&p->sites, &p->nr_sites, &p->cap_sites, sizeof(*row));
@@ -479,7 +479,7 @@ static int group_stacks(struct mt_pair_report *p)
 
 	if (known)
 		qsort(p->stacks, known, sizeof(*p->stacks), cmp_stack_key);
-	if (p->nr_objs)	/* qsort(NULL, 0) is undefined (UBSan) */
+	if (p->nr_objs) /* qsort(NULL, 0) is undefined (UBSan) */
 		qsort(p->objs, p->nr_objs, sizeof(*p->objs), cmp_obj_stack);
 	for (size_t i = 0; i < p->nr_objs && p->opts.stacks; i++) {
 		const struct mt_obj_rec *o = &p->objs[i];
@@ -488,10 +488,10 @@ static int group_stacks(struct mt_pair_report *p)
 			key.cls = o->key.cls;
 			key.stack_id = o->obj.stack_id;
 			row = known ? bsearch(&key, p->stacks, known, sizeof(*p->stacks),
-					      cmp_stack_key) : NULL;
+					      cmp_stack_key) :
+				      NULL;
 			if (!row) {
-				row = push(&p->stacks, &p->nr_stacks, &p->cap_stacks,
-					   sizeof(*row));
+				row = push(&p->stacks, &p->nr_stacks, &p->cap_stacks, sizeof(*row));
 				if (!row)
 					return -ENOMEM;
 				row->cls = key.cls;
@@ -507,7 +507,8 @@ static int group_stacks(struct mt_pair_report *p)
 		struct mt_stack_frames fk = { .id = p->stacks[i].stack_id }, *f;
 
 		f = p->nr_frames ? bsearch(&fk, p->frames, p->nr_frames, sizeof(*p->frames),
-					   cmp_frames_id) : NULL;
+					   cmp_frames_id) :
+				   NULL;
 		p->stacks[i].frames = f ? f->ip : NULL;
 		p->stacks[i].nr_frames = f ? f->n : 0;
 	}
@@ -540,8 +541,8 @@ int mt_pair_group(struct mt_pair_report *p, mt_comm_fn comm_of, const void *ctx)
 static bool is_glue(const char *name)
 {
 	static const char *const prefixes[] = {
-		"bpf_trace_run", "__bpf_trace_", "trace_call_bpf", "perf_trace_", "perf_tp_",
-		"__traceiter_", "bpf_prog_", "__bpf_prog_",
+		"bpf_trace_run", "__bpf_trace_", "trace_call_bpf", "perf_trace_",
+		"perf_tp_",	 "__traceiter_", "bpf_prog_",	   "__bpf_prog_",
 	};
 
 	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)

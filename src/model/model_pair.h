@@ -15,9 +15,9 @@
 
 /* What the user asked for; the loader sizes the maps from it. */
 struct mt_pair_opts {
-	bool pairs;			/* outstanding map and lifetimes */
-	bool stacks;			/* kernel stacks (needs pairs) */
-	bool sites;			/* per-call-site totals */
+	bool pairs;  /* outstanding map and lifetimes */
+	bool stacks; /* kernel stacks (needs pairs) */
+	bool sites;  /* per-call-site totals */
 	__u32 outstanding_entries;
 	__u32 stack_entries;
 	__u32 site_entries;
@@ -26,31 +26,31 @@ struct mt_pair_opts {
 /* Outstanding at the end, for one kind (enum mt_pair_kind). */
 struct mt_out_class {
 	__u64 count, bytes;
-	__u64 age_hist[MT_HIST_SLOTS];	/* log2 usecs since allocation */
+	__u64 age_hist[MT_HIST_SLOTS]; /* log2 usecs since allocation */
 };
 
 struct mt_out_proc {
 	__u32 tgid;
 	char comm[MT_COMM_LEN + 1];
-	__u64 count[MT_PAIR_KINDS], bytes[MT_PAIR_KINDS];	/* per enum mt_pair_kind */
-	__u64 total_bytes;		/* sort key */
+	__u64 count[MT_PAIR_KINDS], bytes[MT_PAIR_KINDS]; /* per enum mt_pair_kind */
+	__u64 total_bytes;				  /* sort key */
 };
 
 /* A call site: what it allocated during the run and what of it is still outstanding. */
 struct mt_site_row {
-	__u64 call_site;		/* 0: the event has no call site (pages, vmalloc) */
-	int cls;			/* enum mt_pair_kind */
+	__u64 call_site; /* 0: the event has no call site (pages, vmalloc) */
+	int cls;	 /* enum mt_pair_kind */
 	__u64 allocs, bytes_req, bytes_alloc;
 	__u64 out_count, out_bytes;
 };
 
 struct mt_stack_row {
-	__s32 stack_id;			/* -1: stacks that could not be recorded */
-	int cls;			/* enum mt_pair_kind */
-	__u64 allocs, bytes;		/* allocated during the run */
-	__u64 out_count, out_bytes;	/* still outstanding */
+	__s32 stack_id;		    /* -1: stacks that could not be recorded */
+	int cls;		    /* enum mt_pair_kind */
+	__u64 allocs, bytes;	    /* allocated during the run */
+	__u64 out_count, out_bytes; /* still outstanding */
 	__u32 nr_frames;
-	const __u64 *frames;		/* innermost first; NULL when unknown */
+	const __u64 *frames; /* innermost first; NULL when unknown */
 };
 
 struct mt_stack_frames {
@@ -75,20 +75,20 @@ struct mt_obj_rec {
 };
 
 struct mt_pair_report {
-	struct mt_pair_opts opts;	/* what was enabled in this run */
-	__u64 min_age_ns;		/* outstanding objects younger than this are not shown */
-	__u64 end_ns;			/* CLOCK_MONOTONIC when tracing stopped */
-	struct mt_pair_stats tot;	/* per-CPU counters summed */
+	struct mt_pair_opts opts; /* what was enabled in this run */
+	__u64 min_age_ns;	  /* outstanding objects younger than this are not shown */
+	__u64 end_ns;		  /* CLOCK_MONOTONIC when tracing stopped */
+	struct mt_pair_stats tot; /* per-CPU counters summed */
 	struct mt_out_class out[MT_PAIR_KINDS];
-	__u64 young_count, young_bytes;	/* outstanding but younger than min_age_ns */
+	__u64 young_count, young_bytes; /* outstanding but younger than min_age_ns */
 
 	struct mt_obj_rec *objs;
 	size_t nr_objs, cap_objs;
 	struct mt_out_proc *procs;
 	size_t nr_procs, cap_procs;
-	struct mt_site_row *sites;	/* by bytes allocated, descending */
+	struct mt_site_row *sites; /* by bytes allocated, descending */
 	size_t nr_sites, cap_sites;
-	struct mt_stack_row *stacks;	/* by bytes allocated, descending */
+	struct mt_stack_row *stacks; /* by bytes allocated, descending */
 	size_t nr_stacks, cap_stacks;
 	/* the same rows by outstanding bytes, descending, those with none left out */
 	struct mt_site_ref *sites_out;
@@ -98,8 +98,8 @@ struct mt_pair_report {
 	struct mt_stack_frames *frames;
 	size_t nr_frames, cap_frames;
 
-	const struct mt_ksyms *ksyms;	/* for naming; NULL: addresses print as hex */
-	const char *ksyms_why;		/* why there are no names, or NULL */
+	const struct mt_ksyms *ksyms; /* for naming; NULL: addresses print as hex */
+	const char *ksyms_why;	      /* why there are no names, or NULL */
 };
 
 /*
@@ -107,7 +107,7 @@ struct mt_pair_report {
  * and percpu), as the renderers show them.
  */
 struct mt_pair_view {
-	__u64 count, bytes;		/* outstanding at the end (older than --min-age) */
+	__u64 count, bytes; /* outstanding at the end (older than --min-age) */
 	__u64 tracked, paired, paired_bytes, unpaired;
 	__u64 lifetime_hist[MT_HIST_SLOTS];
 	__u64 age_hist[MT_HIST_SLOTS];
@@ -130,7 +130,7 @@ void mt_pair_class_view(const struct mt_pair_report *p, int cls, struct mt_pair_
  * A pair_stats value recorded before percpu was a kind of its own (arrays of MT_CLASS_MAX):
  * its size in bytes, and its conversion to today's layout (percpu's slots zero).
  */
-#define MT_PAIR_STATS_CLASSES_SIZE \
+#define MT_PAIR_STATS_CLASSES_SIZE                                                                 \
 	((4 * MT_CLASS_MAX + MT_CLASS_MAX * MT_HIST_SLOTS + MT_PLOSS_MAX) * sizeof(__u64))
 void mt_pair_stats_from_classes(struct mt_pair_stats *out, const void *old);
 
@@ -141,14 +141,12 @@ int mt_pair_add_site(struct mt_pair_report *p, const struct mt_site_key *k,
 		     const struct mt_site *percpu, int ncpu);
 /* Add what the per-CPU call-site fronts still hold (bpf/pair.bpf.h mt_site_add) to the rows
  * added above, one value per CPU; a slot whose row is missing gets a row of its own. */
-int mt_pair_fold_site_front(struct mt_pair_report *p, const struct mt_site_front *percpu,
-			    int ncpu);
+int mt_pair_fold_site_front(struct mt_pair_report *p, const struct mt_site_front *percpu, int ncpu);
 int mt_pair_add_stack_agg(struct mt_pair_report *p, const struct mt_stack_key *k,
 			  const struct mt_stack_agg *percpu, int ncpu);
 /* ips innermost first, n <= MT_STACK_DEPTH; trailing zeros are dropped. */
 int mt_pair_add_frames(struct mt_pair_report *p, __s32 id, const __u64 *ips, __u32 n);
-int mt_pair_add_obj(struct mt_pair_report *p, const struct mt_obj_key *k,
-		    const struct mt_obj *o);
+int mt_pair_add_obj(struct mt_pair_report *p, const struct mt_obj_key *k, const struct mt_obj *o);
 /*
  * Aggregate the outstanding objects (older than min_age_ns at end_ns) per class, process,
  * call site and stack; names processes from the report's process table; sort every table
@@ -166,7 +164,7 @@ int mt_pair_group(struct mt_pair_report *p, mt_comm_fn comm_of, const void *ctx)
 __u32 mt_pair_first_frame(const struct mt_pair_report *p, const __u64 *ips, __u32 n);
 
 __u64 mt_pair_lost_total(const struct mt_pair_report *p);
-const char *mt_pair_loss_key(int loss);		/* "outstanding_table_full" */
-const char *mt_pair_loss_name(int loss);	/* "outstanding table full" */
+const char *mt_pair_loss_key(int loss);	 /* "outstanding_table_full" */
+const char *mt_pair_loss_name(int loss); /* "outstanding table full" */
 
 #endif /* MT_MODEL_PAIR_H */

@@ -116,4 +116,3 @@ const struct mt_procx_row *mt_procx_find(const struct mt_procx_report *x, __u32 
 			return &x->rows[i];
 	return NULL;
 }
-

@@ -15,14 +15,14 @@
 
 struct mt_procx_row {
 	__u32 tgid;
-	bool has_faults;		/* the process faulted while traced */
+	bool has_faults; /* the process faulted while traced */
 	__u64 faults_user, faults_kernel;
-	bool has_owner;			/* it has an owner_frees row */
-	struct mt_owner_frees of;	/* summed over CPUs */
+	bool has_owner;		  /* it has an owner_frees row */
+	struct mt_owner_frees of; /* summed over CPUs */
 };
 
 struct mt_procx_report {
-	struct mt_procx_row *rows;	/* sorted by tgid once finished */
+	struct mt_procx_row *rows; /* sorted by tgid once finished */
 	size_t nr, cap;
 	bool sorted;
 };

@@ -38,8 +38,9 @@ static long index_of(const struct mt_rec_map *m, const void *key)
 
 		if (!c) {
 			/* the first of equal keys, as the sort put them */
-			while (mid > 0 && !memcmp(key, m->keys + (size_t)m->sorted[mid - 1] *
-							   m->h.key_size, m->h.key_size))
+			while (mid > 0 &&
+			       !memcmp(key, m->keys + (size_t)m->sorted[mid - 1] * m->h.key_size,
+				       m->h.key_size))
 				mid--;
 			return m->sorted[mid];
 		}
@@ -75,7 +76,7 @@ static int rec_next_key(void *ctx, const char *map, const void *prev, void *next
 	if (!m)
 		return -ENOENT;
 	if (prev)
-		i = index_of(m, prev);	/* a key not in the map restarts, as in the kernel */
+		i = index_of(m, prev); /* a key not in the map restarts, as in the kernel */
 	if ((size_t)(i + 1) >= m->h.nr_entries)
 		return -ENOENT;
 	memcpy(next, m->keys + (size_t)(i + 1) * m->h.key_size, m->h.key_size);

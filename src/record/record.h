@@ -13,27 +13,27 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#define MT_REC_MAGIC		"MEMTRACE"	/* 8 bytes, no NUL */
-#define MT_REC_MAJOR		1	/* a reader refuses a file of a newer major version */
-#define MT_REC_MINOR		0	/* additions a reader of the same major may ignore */
-#define MT_REC_FILE_HDR		16	/* magic, __le16 major, __le16 minor, __le32 flags */
-#define MT_REC_CHUNK_HDR	20	/* type, flags, raw_len, comp_len, crc32: __le32 each */
-#define MT_REC_MAX_RAW		(1U << 30)	/* no chunk inflates beyond 1 GiB */
+#define MT_REC_MAGIC "MEMTRACE"	  /* 8 bytes, no NUL */
+#define MT_REC_MAJOR 1		  /* a reader refuses a file of a newer major version */
+#define MT_REC_MINOR 0		  /* additions a reader of the same major may ignore */
+#define MT_REC_FILE_HDR 16	  /* magic, __le16 major, __le16 minor, __le32 flags */
+#define MT_REC_CHUNK_HDR 20	  /* type, flags, raw_len, comp_len, crc32: __le32 each */
+#define MT_REC_MAX_RAW (1U << 30) /* no chunk inflates beyond 1 GiB */
 
 enum mt_chunk_type {
-	MT_CHUNK_HEADER = 1,	/* "key value" text lines: machine, options, run facts */
-	MT_CHUNK_KALLSYMS = 2,	/* /proc/kallsyms text as read at record time */
-	MT_CHUNK_SECTION = 3,	/* a global data section: name, bytes */
-	MT_CHUNK_MAP = 4,	/* a BPF map: description and every entry */
-	MT_CHUNK_END = 5,	/* empty: the recording is complete */
-	MT_CHUNK_FILE = 6,	/* a text file as read at record time: path, contents */
+	MT_CHUNK_HEADER = 1,   /* "key value" text lines: machine, options, run facts */
+	MT_CHUNK_KALLSYMS = 2, /* /proc/kallsyms text as read at record time */
+	MT_CHUNK_SECTION = 3,  /* a global data section: name, bytes */
+	MT_CHUNK_MAP = 4,      /* a BPF map: description and every entry */
+	MT_CHUNK_END = 5,      /* empty: the recording is complete */
+	MT_CHUNK_FILE = 6,     /* a text file as read at record time: path, contents */
 };
 
 /* ---- writing ---- */
 
 struct mt_rec_writer {
 	FILE *f;
-	int err;		/* first error (-errno), sticky: later writes do nothing */
+	int err; /* first error (-errno), sticky: later writes do nothing */
 	unsigned int chunks;
 };
 
@@ -66,9 +66,9 @@ void mt_rec_map_begin(struct mt_buf *b, const char *name, const struct mt_rec_ma
 struct mt_rec_map {
 	char *name;
 	struct mt_rec_map_hdr h;
-	const char *keys;	/* nr_entries keys, key_size apart, in the kernel's order */
-	const char *vals;	/* nr_entries values, nr_slots * stride apart */
-	__u32 *sorted;		/* entry indexes sorted by key, for lookups */
+	const char *keys; /* nr_entries keys, key_size apart, in the kernel's order */
+	const char *vals; /* nr_entries values, nr_slots * stride apart */
+	__u32 *sorted;	  /* entry indexes sorted by key, for lookups */
 };
 
 struct mt_rec_section {
@@ -83,20 +83,20 @@ struct mt_rec_kv {
 
 struct mt_recfile {
 	__u16 major, minor;
-	bool truncated;		/* no END chunk: cut short or corrupt; why says where */
+	bool truncated; /* no END chunk: cut short or corrupt; why says where */
 	char why[160];
-	unsigned int chunks;	/* complete chunks read */
-	struct mt_rec_kv *kv;	/* HEADER lines, in file order (a later key overrides) */
+	unsigned int chunks;  /* complete chunks read */
+	struct mt_rec_kv *kv; /* HEADER lines, in file order (a later key overrides) */
 	size_t nr_kv;
 	struct mt_rec_map *maps;
 	size_t nr_maps;
 	struct mt_rec_section *sections;
 	size_t nr_sections;
-	struct mt_rec_section *files;	/* FILE chunks: name is the path (/proc/zoneinfo) */
+	struct mt_rec_section *files; /* FILE chunks: name is the path (/proc/zoneinfo) */
 	size_t nr_files;
-	char *kallsyms;		/* NUL-terminated, or NULL */
+	char *kallsyms; /* NUL-terminated, or NULL */
 	size_t kallsyms_len;
-	char **payloads;	/* inflated chunk payloads the above point into */
+	char **payloads; /* inflated chunk payloads the above point into */
 	size_t nr_payloads;
 };
 
@@ -110,7 +110,7 @@ int mt_rec_parse(const void *data, size_t len, struct mt_recfile *rf);
 int mt_rec_load(const char *path, struct mt_recfile *rf);
 void mt_rec_free(struct mt_recfile *rf);
 
-const char *mt_rec_get(const struct mt_recfile *rf, const char *key);	/* last value or NULL */
+const char *mt_rec_get(const struct mt_recfile *rf, const char *key); /* last value or NULL */
 const struct mt_rec_map *mt_rec_find_map(const struct mt_recfile *rf, const char *name);
 const struct mt_rec_section *mt_rec_find_section(const struct mt_recfile *rf, const char *name);
 /* A FILE chunk's contents (NUL-terminated) by path, e.g. "/proc/zoneinfo"; NULL if absent. */

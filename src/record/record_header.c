@@ -42,9 +42,10 @@ void mt_rec_header_put_end(struct mt_buf *b, const struct mt_run_info *ri)
 
 void mt_rec_header_put_scope(struct mt_buf *b, const struct mt_scope_report *s)
 {
-	mt_buf_printf(b, "scope.kind %d\nscope.cgroup %s\nscope.cgroup_id %llu\n"
-			 "scope.command %s\nscope.command_pid %u\nscope.command_exited %d\n"
-			 "scope.exit_code %d\nscope.signal %d\nscope.per_thread %d\n",
+	mt_buf_printf(b,
+		      "scope.kind %d\nscope.cgroup %s\nscope.cgroup_id %llu\n"
+		      "scope.command %s\nscope.command_pid %u\nscope.command_exited %d\n"
+		      "scope.exit_code %d\nscope.signal %d\nscope.per_thread %d\n",
 		      (int)s->kind, s->cgroup, (unsigned long long)s->cgroup_id, s->command,
 		      s->command_pid, s->command_exited, s->exit_code, s->signal, s->per_thread);
 }
@@ -57,12 +58,14 @@ void mt_rec_header_put_classes(struct mt_buf *b, const struct mt_classes_report 
 
 void mt_rec_header_put_pair(struct mt_buf *b, const struct mt_pair_report *p)
 {
-	mt_buf_printf(b, "pair.pairs %d\npair.stacks %d\npair.sites %d\n"
-			 "pair.outstanding_entries %u\npair.stack_entries %u\npair.site_entries %u\npair.min_age_ns %llu\n"
-			 "pair.end_ns %llu\n",
-		      p->opts.pairs, p->opts.stacks, p->opts.sites, p->opts.outstanding_entries,
-		      p->opts.stack_entries, p->opts.site_entries,
-		      (unsigned long long)p->min_age_ns, (unsigned long long)p->end_ns);
+	mt_buf_printf(
+		b,
+		"pair.pairs %d\npair.stacks %d\npair.sites %d\n"
+		"pair.outstanding_entries %u\npair.stack_entries %u\npair.site_entries %u\npair.min_age_ns %llu\n"
+		"pair.end_ns %llu\n",
+		p->opts.pairs, p->opts.stacks, p->opts.sites, p->opts.outstanding_entries,
+		p->opts.stack_entries, p->opts.site_entries, (unsigned long long)p->min_age_ns,
+		(unsigned long long)p->end_ns);
 }
 
 static void str(const struct mt_recfile *rf, const char *key, char *dst, size_t len)

@@ -172,7 +172,7 @@ static int chunk(struct mt_recfile *rf, __u32 type, const char *raw, size_t len)
 	case MT_CHUNK_HEADER:
 		return parse_header(rf, raw, len);
 	case MT_CHUNK_KALLSYMS:
-		rf->kallsyms = (char *)raw;	/* the payload has a NUL after it */
+		rf->kallsyms = (char *)raw; /* the payload has a NUL after it */
 		rf->kallsyms_len = len;
 		return 0;
 	case MT_CHUNK_SECTION:
@@ -182,7 +182,7 @@ static int chunk(struct mt_recfile *rf, __u32 type, const char *raw, size_t len)
 	case MT_CHUNK_MAP:
 		return parse_map(rf, raw, len);
 	default:
-		return 0;	/* a chunk type of a later minor version: skipped */
+		return 0; /* a chunk type of a later minor version: skipped */
 	}
 }
 

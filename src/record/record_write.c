@@ -97,7 +97,7 @@ void mt_buf_put(struct mt_buf *b, const void *data, size_t len)
 		b->p = p;
 		b->cap = cap;
 	}
-	if (len)	/* memcpy(p, NULL, 0) is undefined (UBSan): an empty map's values */
+	if (len) /* memcpy(p, NULL, 0) is undefined (UBSan): an empty map's values */
 		memcpy(b->p + b->len, data, len);
 	b->len += len;
 }

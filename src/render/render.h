@@ -7,7 +7,7 @@
 #include "model/model.h"
 
 struct mt_render_opts {
-	int top;		/* rows in the process and cache tables */
+	int top; /* rows in the process and cache tables */
 };
 
 void mt_render_text(FILE *f, const struct mt_report *r, const struct mt_render_opts *o);

@@ -38,8 +38,8 @@ int mt_render_folded(FILE *f, const struct mt_report *r, bool outstanding)
 		first = s->frames ? mt_pair_first_frame(p, s->frames, s->nr_frames) : 0;
 		for (__u32 j = s->frames ? s->nr_frames : 0; j > first; j--) {
 			fputc(';', f);
-			frame(f, mt_ksyms_fmt(p->ksyms, s->frames[j - 1], false, name,
-					      sizeof(name)));
+			frame(f,
+			      mt_ksyms_fmt(p->ksyms, s->frames[j - 1], false, name, sizeof(name)));
 		}
 		fprintf(f, " %llu\n", (unsigned long long)weight);
 		lines++;

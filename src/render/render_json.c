@@ -205,7 +205,7 @@ int mt_render_json(FILE *f, const struct mt_report *r, const struct mt_render_op
 {
 	struct jw w;
 
-	(void)o;	/* JSON always carries every row: consumers filter */
+	(void)o; /* JSON always carries every row: consumers filter */
 	jw_init(&w, f, true);
 	jw_obj_begin(&w, NULL);
 	jw_u64(&w, "schema_version", MT_JSON_SCHEMA_VERSION);

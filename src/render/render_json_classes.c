@@ -128,8 +128,8 @@ static void virt(struct jw *w, const struct mt_report *r)
 static void bus(struct jw *w, const struct mt_report *r)
 {
 	const struct mt_dma_stats *d = &r->x.cs.dma;
-	static const char *const dirs[MT_DMA_DIRS] = { "bidirectional", "to_device",
-						       "from_device", "none" };
+	static const char *const dirs[MT_DMA_DIRS] = { "bidirectional", "to_device", "from_device",
+						       "none" };
 
 	jw_obj_begin(w, "dma");
 	jw_u64(w, "maps", d->maps);

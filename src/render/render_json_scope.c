@@ -9,8 +9,9 @@ void mt_render_json_scope(struct jw *w, const struct mt_report *r)
 	const struct mt_scope_report *s = &r->scope;
 
 	jw_obj_begin(w, "scope");
-	jw_str(w, "kind", mt_scope_kind_key(s->kind == MT_SCOPE_SYSTEM && r->run.nr_pids ?
-					    MT_SCOPE_PIDS : s->kind));
+	jw_str(w, "kind",
+	       mt_scope_kind_key(s->kind == MT_SCOPE_SYSTEM && r->run.nr_pids ? MT_SCOPE_PIDS :
+										s->kind));
 	if (s->kind == MT_SCOPE_CGROUP) {
 		jw_str(w, "cgroup", s->cgroup);
 		jw_u64(w, "cgroup_id", s->cgroup_id);

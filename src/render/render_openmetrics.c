@@ -28,13 +28,13 @@ static void meta(FILE *f, const char *name, const char *type, const char *help)
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-#define CLASS_COUNTER(field, name, help)                                                   \
-	do {                                                                               \
-		meta(f, name, "counter", help);                                            \
-		for (int k = 0; k < MT_CLASS_MAX; k++)                                     \
-			if (r->run.class_traced[k])                                        \
-				fprintf(f, name "{class=\"%s\"} %llu\n", mt_class_key(k),  \
-					(unsigned long long)r->tot.cls[k].field);          \
+#define CLASS_COUNTER(field, name, help)                                                           \
+	do {                                                                                       \
+		meta(f, name, "counter", help);                                                    \
+		for (int k = 0; k < MT_CLASS_MAX; k++)                                             \
+			if (r->run.class_traced[k])                                                \
+				fprintf(f, name "{class=\"%s\"} %llu\n", mt_class_key(k),          \
+					(unsigned long long)r->tot.cls[k].field);                  \
 	} while (0)
 
 static void classes(FILE *f, const struct mt_report *r)
@@ -64,8 +64,9 @@ static void classes(FILE *f, const struct mt_report *r)
 		/* the last slot also holds everything clamped into it: it is +Inf's */
 		for (int i = 0; i < MT_HIST_SLOTS - 1; i++) {
 			cum += r->tot.size_hist[k][i];
-			fprintf(f, "memtrace_allocation_size_bytes_bucket"
-				   "{class=\"%s\",le=\"%llu\"} %llu\n",
+			fprintf(f,
+				"memtrace_allocation_size_bytes_bucket"
+				"{class=\"%s\",le=\"%llu\"} %llu\n",
 				mt_class_key(k), (unsigned long long)mt_hist_slot_high(i), cum);
 		}
 		cum += r->tot.size_hist[k][MT_HIST_SLOTS - 1];
@@ -91,12 +92,13 @@ static void zones(FILE *f, const struct mt_report *r)
 		for (int i = 0; i < r->zones.nr; i++) {
 			fprintf(f, "%s{node=\"%d\",zone=\"", names[w], r->zones.z[i].node);
 			esc(f, r->zones.z[i].name);
-			fprintf(f, "\"} %llu\n", (unsigned long long)(w ? r->tot.zone_frees[i]
-								       : r->tot.zone_allocs[i]));
+			fprintf(f, "\"} %llu\n",
+				(unsigned long long)(w ? r->tot.zone_frees[i] :
+							 r->tot.zone_allocs[i]));
 		}
 		fprintf(f, "%s{node=\"\",zone=\"unknown\"} %llu\n", names[w],
-			(unsigned long long)(w ? r->tot.zone_frees[MT_ZONE_UNKNOWN]
-					       : r->tot.zone_allocs[MT_ZONE_UNKNOWN]));
+			(unsigned long long)(w ? r->tot.zone_frees[MT_ZONE_UNKNOWN] :
+						 r->tot.zone_allocs[MT_ZONE_UNKNOWN]));
 	}
 	meta(f, "memtrace_page_allocations_total", "counter", "Page allocations by order.");
 	for (int o = 0; o < MT_ORDER_SLOTS; o++)
@@ -112,8 +114,9 @@ static void procs(FILE *f, const struct mt_report *r, size_t top)
 	size_t n = r->nr_procs < top ? r->nr_procs : top;
 
 	for (int w = 0; w < 2; w++) {
-		meta(f, names[w], "counter", w ? "Allocations per process (top processes)."
-					       : "Bytes allocated per process (top processes).");
+		meta(f, names[w], "counter",
+		     w ? "Allocations per process (top processes)." :
+			 "Bytes allocated per process (top processes).");
 		for (size_t i = 0; i < n; i++) {
 			const struct mt_proc_row *p = &r->procs[i];
 
@@ -141,9 +144,9 @@ static void caches(FILE *f, const struct mt_report *r, size_t top)
 		return;
 	for (int w = 0; w < 3; w++) {
 		meta(f, names[w], "counter",
-		     w == 0 ? "Allocations per slab cache (top caches)."
-		     : w == 1 ? "Frees per slab cache (top caches)."
-			      : "Bytes allocated per slab cache (top caches).");
+		     w == 0 ? "Allocations per slab cache (top caches)." :
+		     w == 1 ? "Frees per slab cache (top caches)." :
+			      "Bytes allocated per slab cache (top caches).");
 		for (size_t i = 0; i < n; i++) {
 			unsigned long long v = 0;
 			bool seen = false;

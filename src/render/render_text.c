@@ -23,12 +23,14 @@ static void header(FILE *f, const struct mt_report *r)
 		ri->page_size, ri->page_shift);
 	fprintf(f, "BTF       %s; attached with %s\n", ri->btf, ri->attach);
 	mt_render_text_scope_line(f, r);
-	fprintf(f, "duration  %.2f s; events %s; lost %s\n", ri->duration_s, mt_fmt_count(n_ev, sizeof(n_ev), r->tot.events),
+	fprintf(f, "duration  %.2f s; events %s; lost %s\n", ri->duration_s,
+		mt_fmt_count(n_ev, sizeof(n_ev), r->tot.events),
 		mt_fmt_count(n_lost, sizeof(n_lost), lost));
 	if (ri->recorded[0])
 		fprintf(f, "recorded  %s\n", ri->recorded);
 	if (ri->truncated)
-		fprintf(f, "WARNING   the recording is truncated (%s): what it lost reads as zero\n",
+		fprintf(f,
+			"WARNING   the recording is truncated (%s): what it lost reads as zero\n",
 			ri->truncated_why);
 	if (lost) {
 		if (ri->missed_runs)
@@ -38,7 +40,8 @@ static void header(FILE *f, const struct mt_report *r)
 			if (r->tot.lost[i])
 				fprintf(f, "          %s: %s%s\n", mt_loss_name(i),
 					mt_fmt_count(n_l, sizeof(n_l), r->tot.lost[i]),
-					i == MT_LOSS_RINGBUF ? "" : " (in totals, not in the table)");
+					i == MT_LOSS_RINGBUF ? "" :
+							       " (in totals, not in the table)");
 		mt_render_text_pair_losses(f, r);
 	}
 }
@@ -92,8 +95,7 @@ static void slab(FILE *f, const struct mt_report *r, int top)
 	fprintf(f, "failed allocations %s; kfree(NULL) %s\n",
 		mt_fmt_count(n_x, sizeof(n_x), c->failures),
 		mt_fmt_count(n_n, sizeof(n_n), c->null_frees));
-	fprintf(f, "frees of unknown size %s%s\n",
-		mt_fmt_count(n_u, sizeof(n_u), c->frees_unsized),
+	fprintf(f, "frees of unknown size %s%s\n", mt_fmt_count(n_u, sizeof(n_u), c->frees_unsized),
 		r->run.kfree_sized ? "" : " (this kernel hides kfree sizes)");
 	if (!r->nr_caches)
 		return;
@@ -107,7 +109,8 @@ static void slab(FILE *f, const struct mt_report *r, int top)
 			mt_fmt_count(n_a, sizeof(n_a), k->allocs),
 			mt_fmt_count(n_f, sizeof(n_f), k->frees), k->size,
 			mt_fmt_bytes(b_a, sizeof(b_a), (long long)k->bytes_alloc),
-			mt_fmt_bytes(b_fr, sizeof(b_fr), (long long)(k->bytes_alloc - k->bytes_req)));
+			mt_fmt_bytes(b_fr, sizeof(b_fr),
+				     (long long)(k->bytes_alloc - k->bytes_req)));
 		shown++;
 	}
 	if (r->nr_caches > (size_t)shown)

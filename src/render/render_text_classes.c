@@ -82,9 +82,9 @@ static void matrix(FILE *f, const struct mt_report *r, const char *what,
 		if (!row)
 			continue;
 		snprintf(label, sizeof(label), "%s%s [%s%s%s%s]", mt_zone_type_name(t),
-			 mt_zone_effective(&r->zones, t) != t ? "*" : "",
-			 a & MT_GFP_DMA ? "D" : "", a & MT_GFP_DMA32 ? "D32" : "",
-			 a & MT_GFP_HIGHMEM ? "H" : "", a & MT_GFP_MOVABLE ? "M" : "");
+			 mt_zone_effective(&r->zones, t) != t ? "*" : "", a & MT_GFP_DMA ? "D" : "",
+			 a & MT_GFP_DMA32 ? "D32" : "", a & MT_GFP_HIGHMEM ? "H" : "",
+			 a & MT_GFP_MOVABLE ? "M" : "");
 		fprintf(f, "  %-16s", label);
 		for (int z = 0; z < r->zones.nr && z < 4; z++)
 			fprintf(f, " %15s", mt_fmt_count(n_c, sizeof(n_c), m[a][z]));
@@ -196,14 +196,12 @@ static void bus(FILE *f, const struct mt_report *r)
 	if (!class_title(f, r, MT_CLASS_BUS, "BUS (DMA mappings, coherent allocations, swiotlb)",
 			 "no dma tracepoints on this kernel (they appeared in 6.12)"))
 		return;
-	fprintf(f, "streaming maps %s (%s), unmaps %s\n",
-		mt_fmt_count(n_a, sizeof(n_a), d->maps),
+	fprintf(f, "streaming maps %s (%s), unmaps %s\n", mt_fmt_count(n_a, sizeof(n_a), d->maps),
 		mt_fmt_bytes(n_b, sizeof(n_b), (long long)d->map_bytes),
 		mt_fmt_count(n_c, sizeof(n_c), d->unmaps));
 	fprintf(f, "scatterlist maps %s (%s bus segments, %s%s), unmaps %s\n",
 		mt_fmt_count(n_a, sizeof(n_a), d->sg_maps),
-		mt_fmt_count(n_b, sizeof(n_b), d->sg_ents),
-		r->x.cs.dma_sg_truncated ? ">= " : "",
+		mt_fmt_count(n_b, sizeof(n_b), d->sg_ents), r->x.cs.dma_sg_truncated ? ">= " : "",
 		mt_fmt_bytes(n_c, sizeof(n_c), (long long)r->x.cs.dma_sg_bytes),
 		mt_fmt_count(n_d, sizeof(n_d), d->sg_unmaps));
 	fprintf(f, "coherent allocations %s (%s), frees %s; map errors %s\n",
@@ -245,8 +243,8 @@ static void user(FILE *f, const struct mt_report *r, int top)
 		mt_fmt_count(n_c, sizeof(n_c), (unsigned long long)r->x.nr_fault_procs));
 	if (!r->x.nr_faults)
 		return;
-	fprintf(f, "%8s %-16s %10s %10s %10s %10s\n", "tgid", "comm", "user read",
-		"user write", "kern read", "kern write");
+	fprintf(f, "%8s %-16s %10s %10s %10s %10s\n", "tgid", "comm", "user read", "user write",
+		"kern read", "kern write");
 	for (int i = 0; i < r->x.nr_faults && i < top; i++) {
 		const struct mt_fault_row *p = &r->x.faults[i];
 		fprintf(f, "%8u %-16s %10s %10s %10s %10s\n", p->tgid, p->comm,
@@ -270,7 +268,8 @@ static void high(FILE *f, const struct mt_report *r)
 		return;
 	}
 	if (r->x.is_64bit) {
-		fprintf(f, "none: a 64-bit kernel maps all RAM in the direct map, so kmap() "
+		fprintf(f,
+			"none: a 64-bit kernel maps all RAM in the direct map, so kmap() "
 			"returns the\ndirect-map address (page_address()) and there is nothing to "
 			"count\n");
 		if (r->x.kmap_why[0])

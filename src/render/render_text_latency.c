@@ -106,8 +106,8 @@ static void order_table(FILE *f, const struct mt_report *r, int from, int to)
 		else
 			snprintf(ord, sizeof(ord), "%d", o->order);
 		fprintf(f, "%-18s %5s %-8s %10s %11s %11s\n", mt_lat_kind_name(o->kind), ord, zone,
-			mt_fmt_count(n_c, sizeof(n_c), o->count),
-			fmt_ns(t, sizeof(t), o->total_ns), fmt_ns(a, sizeof(a), o->total_ns / o->count));
+			mt_fmt_count(n_c, sizeof(n_c), o->count), fmt_ns(t, sizeof(t), o->total_ns),
+			fmt_ns(a, sizeof(a), o->total_ns / o->count));
 	}
 }
 
@@ -184,8 +184,9 @@ static void calls(FILE *f, const struct mt_report *r)
 	fprintf(f, "hooked with %s:\n", mt_call_hook_name(m->call_hook));
 	for (int s = 0; s < MT_CALL_SLOTS; s++)
 		fprintf(f, "  %-24s %s\n", mt_call_slot_name(s),
-			m->call_func[s][0] ? m->call_func[s] :
-			m->call_unhooked[s] ? "(not hooked: below)" : "(not in this kernel)");
+			m->call_func[s][0]  ? m->call_func[s] :
+			m->call_unhooked[s] ? "(not hooked: below)" :
+					      "(not in this kernel)");
 	if (m->call_missing[0]) {
 		const char *p = m->call_missing, *e;
 

@@ -31,8 +31,7 @@ static const char *site_name(const struct mt_pair_report *p, __u64 site, char *b
 }
 
 /* The call-site table of one kind: slab, or percpu (the other events carry no call site). */
-static void call_sites_of(FILE *f, const struct mt_report *r, int kind, const char *title,
-			  int top)
+static void call_sites_of(FILE *f, const struct mt_report *r, int kind, const char *title, int top)
 {
 	const struct mt_pair_report *p = &r->pair;
 	size_t shown = 0, with_allocs = 0;
@@ -57,7 +56,8 @@ static void call_sites_of(FILE *f, const struct mt_report *r, int kind, const ch
 			mt_fmt_count(n_a, sizeof(n_a), s->allocs),
 			mt_fmt_bytes(b_a, sizeof(b_a), (long long)s->bytes_alloc),
 			mt_fmt_bytes(b_avg, sizeof(b_avg), (long long)(s->bytes_alloc / s->allocs)),
-			mt_fmt_bytes(b_fr, sizeof(b_fr), (long long)(s->bytes_alloc - s->bytes_req)),
+			mt_fmt_bytes(b_fr, sizeof(b_fr),
+				     (long long)(s->bytes_alloc - s->bytes_req)),
 			p->opts.pairs ? mt_fmt_count(n_o, sizeof(n_o), s->out_count) : "-");
 	}
 	if (!with_allocs)
@@ -79,8 +79,8 @@ static void call_sites(FILE *f, const struct mt_report *r, int top)
 /* Why a kind is not measured though its class is. */
 static const char *kind_why(int kind)
 {
-	return kind == MT_PAIR_VMALLOC ? "no vmalloc tracepoints on this kernel (added in 6.4)"
-				       : "no percpu tracepoints on this kernel";
+	return kind == MT_PAIR_VMALLOC ? "no vmalloc tracepoints on this kernel (added in 6.4)" :
+					 "no percpu tracepoints on this kernel";
 }
 
 /* The kinds of the traced classes in report order, each class's kinds together. */
@@ -165,8 +165,7 @@ static void outstanding(FILE *f, const struct mt_report *r, int top)
 	size_t shown = 0;
 
 	if (p->min_age_ns)
-		snprintf(min_age, sizeof(min_age), ", older than %gs",
-			 (double)p->min_age_ns / 1e9);
+		snprintf(min_age, sizeof(min_age), ", older than %gs", (double)p->min_age_ns / 1e9);
 	fprintf(f, "\nOUTSTANDING AT END (allocated while tracing, not freed%s)\n", min_age);
 	fprintf(f, "%-24s %12s %12s\n", "class", "objects", "bytes");
 	for (int i = 0; i < nk; i++) {
@@ -201,7 +200,8 @@ static void outstanding(FILE *f, const struct mt_report *r, int top)
 
 			fprintf(f, "%8u %-16s %12s %12s %12s %12s\n", o->tgid, o->comm,
 				mt_fmt_count(n_s, sizeof(n_s), o->count[MT_CLASS_LOGICAL]),
-				mt_fmt_bytes(b_s, sizeof(b_s), (long long)o->bytes[MT_CLASS_LOGICAL]),
+				mt_fmt_bytes(b_s, sizeof(b_s),
+					     (long long)o->bytes[MT_CLASS_LOGICAL]),
 				mt_fmt_count(n_p, sizeof(n_p), o->count[MT_CLASS_PHYSICAL]),
 				mt_fmt_bytes(b_p, sizeof(b_p),
 					     (long long)o->bytes[MT_CLASS_PHYSICAL]));
@@ -223,12 +223,12 @@ static void outstanding(FILE *f, const struct mt_report *r, int top)
 				mt_fmt_bytes(b, sizeof(b), (long long)s->out_bytes));
 		}
 		if (p->nr_sites_out > shown)
-			fprintf(f, "(%zu call sites in all; --top N shows more)\n", p->nr_sites_out);
+			fprintf(f, "(%zu call sites in all; --top N shows more)\n",
+				p->nr_sites_out);
 	}
 }
 
-static void stack(FILE *f, const struct mt_pair_report *p, const struct mt_stack_row *s,
-		  int rank)
+static void stack(FILE *f, const struct mt_pair_report *p, const struct mt_stack_row *s, int rank)
 {
 	char n_a[32], b_a[32], n_o[32], b_o[32], name[160];
 	__u32 first;
@@ -248,8 +248,8 @@ static void stack(FILE *f, const struct mt_pair_report *p, const struct mt_stack
 	}
 	first = mt_pair_first_frame(p, s->frames, s->nr_frames);
 	for (__u32 i = first; i < s->nr_frames && i < first + TEXT_FRAMES; i++)
-		fprintf(f, "    %.76s\n", mt_ksyms_fmt(p->ksyms, s->frames[i], true, name,
-						     sizeof(name)));
+		fprintf(f, "    %.76s\n",
+			mt_ksyms_fmt(p->ksyms, s->frames[i], true, name, sizeof(name)));
 	if (s->nr_frames > first + TEXT_FRAMES)
 		fprintf(f, "    ... %u more frames (--folded has them all)\n",
 			s->nr_frames - first - TEXT_FRAMES);

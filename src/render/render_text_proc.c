@@ -22,8 +22,8 @@ static void per_process(FILE *f, const struct mt_report *r, int top)
 	int shown = 0;
 
 	fprintf(f, "\nPER PROCESS (bytes allocated; still allocated at the end; faults; stalls)\n");
-	fprintf(f, "%7s %7s %-14s %9s %9s %9s %8s %9s\n", "tgid", "parent", "comm", "slab",
-		"pages", "outstand", "faults", "stalled");
+	fprintf(f, "%7s %7s %-14s %9s %9s %9s %8s %9s\n", "tgid", "parent", "comm", "slab", "pages",
+		"outstand", "faults", "stalled");
 	for (size_t i = 0; i < r->nr_procs && shown < top; i++, shown++) {
 		const struct mt_proc_row *p = &r->procs[i];
 		const struct mt_tree_row *t = mt_scope_tree_find(&r->scope, p->tgid);
@@ -34,22 +34,23 @@ static void per_process(FILE *f, const struct mt_report *r, int top)
 		if (t && t->ppid)
 			snprintf(par, sizeof(par), "%u", t->ppid);
 		if (owner)
-			mt_fmt_bytes(o, sizeof(o), (long long)out_bytes(mt_procx_outstanding(r,
-										  p->tgid)));
+			mt_fmt_bytes(o, sizeof(o),
+				     (long long)out_bytes(mt_procx_outstanding(r, p->tgid)));
 		if (r->x.fault_traced)
 			mt_fmt_count(fl, sizeof(fl), x ? x->faults_user + x->faults_kernel : 0);
 		if (r->lat.stalls)
 			fmt_ms(st, sizeof(st), l ? l->stall_ns : 0);
 		fprintf(f, "%7u %7s %-14.14s %9s %9s %9s %8s %9s\n", p->tgid, par, p->comm,
 			mt_fmt_bytes(b[0], sizeof(b[0]), (long long)p->bytes[MT_CLASS_LOGICAL]),
-			mt_fmt_bytes(b[1], sizeof(b[1]), (long long)p->bytes[MT_CLASS_PHYSICAL]),
-			o, fl, st);
+			mt_fmt_bytes(b[1], sizeof(b[1]), (long long)p->bytes[MT_CLASS_PHYSICAL]), o,
+			fl, st);
 	}
 	if (r->nr_procs > (size_t)shown)
 		fprintf(f, "(%zu processes in all; --top N shows more)\n", r->nr_procs);
 	if (!owner)
-		fprintf(f, "(outstanding per process needs --outstanding: frees are then matched to\n"
-			   " the allocating process, whoever frees)\n");
+		fprintf(f,
+			"(outstanding per process needs --outstanding: frees are then matched to\n"
+			" the allocating process, whoever frees)\n");
 }
 
 static bool has_cross(const struct mt_procx_row *x)
@@ -81,8 +82,8 @@ static void cross_frees(FILE *f, const struct mt_report *r, int top)
 	if (!with)
 		return;
 	fprintf(f, "\nFREED IN ANOTHER CONTEXT (kernel work for a process done elsewhere)\n");
-	fprintf(f, "%7s %-14s %10s %10s %10s %10s %10s\n", "tgid", "comm", "by others",
-		"bytes", "by kthread", "of others'", "bytes");
+	fprintf(f, "%7s %-14s %10s %10s %10s %10s %10s\n", "tgid", "comm", "by others", "bytes",
+		"by kthread", "of others'", "bytes");
 	for (size_t i = 0; i < r->nr_procs && shown < top; i++) {
 		const struct mt_proc_row *p = &r->procs[i];
 		const struct mt_procx_row *x = mt_procx_find(&r->px, p->tgid);

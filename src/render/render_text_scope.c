@@ -10,7 +10,7 @@ void mt_render_text_scope_line(FILE *f, const struct mt_report *r)
 	const struct mt_scope_report *s = &r->scope;
 	const struct mt_run_info *ri = &r->run;
 	enum mt_scope_kind kind = s->kind == MT_SCOPE_SYSTEM && ri->nr_pids ? MT_SCOPE_PIDS :
-				  s->kind;
+									      s->kind;
 
 	switch (kind) {
 	case MT_SCOPE_COMMAND:
@@ -68,11 +68,13 @@ void mt_render_text_tree(FILE *f, const struct mt_report *r, int top)
 			snprintf(par, sizeof(par), "%u", t->ppid);
 		fprintf(f, "%8u %8s %-16s %10s %10s %10s %10s\n", p->tgid, par, p->comm,
 			mt_fmt_bytes(b[0], sizeof(b[0]), (long long)p->bytes[MT_CLASS_LOGICAL]),
-			mt_fmt_bytes(b[1], sizeof(b[1]), (long long)(p->bytes[MT_CLASS_LOGICAL] -
-							    p->bytes_freed[MT_CLASS_LOGICAL])),
+			mt_fmt_bytes(b[1], sizeof(b[1]),
+				     (long long)(p->bytes[MT_CLASS_LOGICAL] -
+						 p->bytes_freed[MT_CLASS_LOGICAL])),
 			mt_fmt_bytes(b[2], sizeof(b[2]), (long long)p->bytes[MT_CLASS_PHYSICAL]),
-			mt_fmt_bytes(b[3], sizeof(b[3]), (long long)(p->bytes[MT_CLASS_PHYSICAL] -
-							    p->bytes_freed[MT_CLASS_PHYSICAL])));
+			mt_fmt_bytes(b[3], sizeof(b[3]),
+				     (long long)(p->bytes[MT_CLASS_PHYSICAL] -
+						 p->bytes_freed[MT_CLASS_PHYSICAL])));
 	}
 	if (r->nr_procs > (size_t)shown)
 		fprintf(f, "(%zu processes in all; --top N shows more)\n", r->nr_procs);

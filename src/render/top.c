@@ -83,7 +83,7 @@ static struct idx *index_caches(const struct mt_report *r)
 
 static __u64 sub(__u64 a, __u64 b)
 {
-	return a > b ? a - b : 0;	/* a row recreated meanwhile: never a negative rate */
+	return a > b ? a - b : 0; /* a row recreated meanwhile: never a negative rate */
 }
 
 static void sum_proc(const struct mt_proc_row *p, __u64 *a, __u64 *f, __u64 *b, __u64 *bf)
@@ -137,8 +137,8 @@ int mt_top_view_make(struct mt_top_view *v, const struct mt_report *prev,
 		if (hit)
 			sum_proc(&prev->procs[hit->i], &pa, &pf, &pb, &pbf);
 		sum_proc(c, &a, &f, &b, &bf);
-		*d = (struct mt_top_delta){ c->tgid, "", sub(a, pa), sub(f, pf), sub(b, pb),
-					    sub(bf, pbf) };
+		*d = (struct mt_top_delta){ c->tgid,	"",	    sub(a, pa),
+					    sub(f, pf), sub(b, pb), sub(bf, pbf) };
 		snprintf(d->name, sizeof(d->name), "%s", c->comm);
 		if (d->allocs || d->frees)
 			v->nr_procs++;
@@ -151,7 +151,9 @@ int mt_top_view_make(struct mt_top_view *v, const struct mt_report *prev,
 		hit = prev ? bsearch(&key, ci, prev->nr_caches, sizeof(*ci), cmp_u64) : NULL;
 		if (hit)
 			p = &prev->caches[hit->i];
-		*d = (struct mt_top_delta){ c->key, "", sub(c->allocs, p ? p->allocs : 0),
+		*d = (struct mt_top_delta){ c->key,
+					    "",
+					    sub(c->allocs, p ? p->allocs : 0),
 					    sub(c->frees, p ? p->frees : 0),
 					    sub(c->bytes_alloc, p ? p->bytes_alloc : 0),
 					    sub(c->bytes_freed, p ? p->bytes_freed : 0) };
@@ -188,8 +190,8 @@ static const char *brate(char *buf, size_t len, long long n, double dt)
 	return buf;
 }
 
-static void table(FILE *f, const char *title, const struct mt_top_delta *d, size_t n,
-		  size_t rows, double dt, bool pids)
+static void table(FILE *f, const char *title, const struct mt_top_delta *d, size_t n, size_t rows,
+		  double dt, bool pids)
 {
 	char a[32], fr[32], b[32], net[32];
 
@@ -210,8 +212,8 @@ static void table(FILE *f, const char *title, const struct mt_top_delta *d, size
 		fprintf(f, "        (no activity)\n");
 }
 
-void mt_top_render(FILE *f, const struct mt_top_view *v, const struct mt_report *cur,
-		   int interval, int rows)
+void mt_top_render(FILE *f, const struct mt_top_view *v, const struct mt_report *cur, int interval,
+		   int rows)
 {
 	char a[32], fr[32], b[32], bf[32], ev[32];
 

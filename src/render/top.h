@@ -10,25 +10,25 @@
 #include "model/model.h"
 
 enum mt_top_sort {
-	MT_TOP_SORT_BYTES,	/* bytes allocated per second (default) */
-	MT_TOP_SORT_ALLOCS,	/* allocations per second */
-	MT_TOP_SORT_FREES,	/* frees per second */
-	MT_TOP_SORT_NET,	/* bytes allocated minus freed per second */
+	MT_TOP_SORT_BYTES,  /* bytes allocated per second (default) */
+	MT_TOP_SORT_ALLOCS, /* allocations per second */
+	MT_TOP_SORT_FREES,  /* frees per second */
+	MT_TOP_SORT_NET,    /* bytes allocated minus freed per second */
 	MT_TOP_SORT_MAX,
 };
 
 /* One row's increments over the interval. */
 struct mt_top_delta {
-	__u64 key;		/* tgid, or the cache key */
-	char name[MT_CACHE_NAME_LEN + 16];	/* comm or cache name */
+	__u64 key;			   /* tgid, or the cache key */
+	char name[MT_CACHE_NAME_LEN + 16]; /* comm or cache name */
 	__u64 allocs, frees, bytes, bytes_freed;
 };
 
 struct mt_top_view {
-	double dt;			/* seconds between the two reads */
-	struct mt_counts cls[MT_CLASS_MAX];	/* increments per class */
+	double dt;			    /* seconds between the two reads */
+	struct mt_counts cls[MT_CLASS_MAX]; /* increments per class */
 	__u64 events;
-	struct mt_top_delta *procs, *caches;	/* sorted by the chosen key, busiest first */
+	struct mt_top_delta *procs, *caches; /* sorted by the chosen key, busiest first */
 	size_t nr_procs, nr_caches;
 };
 
@@ -40,7 +40,7 @@ int mt_top_view_make(struct mt_top_view *v, const struct mt_report *prev,
 		     const struct mt_report *cur, double dt, int sort);
 void mt_top_view_free(struct mt_top_view *v);
 /* One block: title, per-class rates, top processes, top caches; fits 80 columns. */
-void mt_top_render(FILE *f, const struct mt_top_view *v, const struct mt_report *cur,
-		   int interval, int rows);
+void mt_top_render(FILE *f, const struct mt_top_view *v, const struct mt_report *cur, int interval,
+		   int rows);
 
 #endif /* MT_TOP_H */

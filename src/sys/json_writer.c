@@ -16,11 +16,21 @@ static void put_string(FILE *f, const char *s)
 	fputc('"', f);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		switch (*p) {
-		case '"': fputs("\\\"", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '\n': fputs("\\n", f); break;
-		case '\r': fputs("\\r", f); break;
-		case '\t': fputs("\\t", f); break;
+		case '"':
+			fputs("\\\"", f);
+			break;
+		case '\\':
+			fputs("\\\\", f);
+			break;
+		case '\n':
+			fputs("\\n", f);
+			break;
+		case '\r':
+			fputs("\\r", f);
+			break;
+		case '\t':
+			fputs("\\t", f);
+			break;
 		default:
 			/* control bytes escaped; bytes >= 0x80 are not valid UTF-8 by themselves
 			 * here (comm and cache names are arbitrary bytes): escape them as
@@ -83,10 +93,22 @@ static void close_(struct jw *w, char c)
 	fputc(c, w->f);
 }
 
-void jw_obj_begin(struct jw *w, const char *key) { open_(w, key, '{'); }
-void jw_obj_end(struct jw *w) { close_(w, '}'); }
-void jw_arr_begin(struct jw *w, const char *key) { open_(w, key, '['); }
-void jw_arr_end(struct jw *w) { close_(w, ']'); }
+void jw_obj_begin(struct jw *w, const char *key)
+{
+	open_(w, key, '{');
+}
+void jw_obj_end(struct jw *w)
+{
+	close_(w, '}');
+}
+void jw_arr_begin(struct jw *w, const char *key)
+{
+	open_(w, key, '[');
+}
+void jw_arr_end(struct jw *w)
+{
+	close_(w, ']');
+}
 
 void jw_str(struct jw *w, const char *key, const char *val)
 {
@@ -112,7 +134,7 @@ void jw_dbl(struct jw *w, const char *key, double val)
 	if (isfinite(val))
 		fprintf(w->f, "%.6g", val);
 	else
-		fputs("null", w->f);	/* JSON has no NaN or Infinity */
+		fputs("null", w->f); /* JSON has no NaN or Infinity */
 }
 
 void jw_bool(struct jw *w, const char *key, bool val)

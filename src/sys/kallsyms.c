@@ -132,7 +132,7 @@ int mt_ksyms_parse(struct mt_ksyms *ks, FILE *f)
 		if (!is_text(type))
 			continue;
 		if (!addr)
-			continue;	/* hidden (not root), or a placeholder */
+			continue; /* hidden (not root), or a placeholder */
 		nonzero++;
 		if (ks->n == ks->cap) {
 			size_t ncap = ks->cap ? ks->cap * 2 : 4096;
@@ -166,7 +166,7 @@ int mt_ksyms_load(struct mt_ksyms *ks, const char *path)
 
 	if (!f)
 		return -errno;
-	setvbuf(f, NULL, _IOFBF, (size_t)64 * 1024);	/* fewer trips through the kernel's seq_file */
+	setvbuf(f, NULL, _IOFBF, (size_t)64 * 1024); /* fewer trips through the kernel's seq_file */
 	err = mt_ksyms_parse(ks, f);
 	fclose(f);
 	return err;

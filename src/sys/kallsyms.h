@@ -15,20 +15,20 @@
 
 /* An address this far past its symbol is not in it (the gap after a module's last
  * function, or past _etext): larger than any kernel function, far smaller than the gaps. */
-#define MT_KSYM_MAX_OFFSET	(1ULL << 20)
+#define MT_KSYM_MAX_OFFSET (1ULL << 20)
 
 struct mt_ksym {
 	__u64 addr;
 	const char *name;
-	const char *module;	/* NULL for the core kernel */
+	const char *module; /* NULL for the core kernel */
 };
 
 struct mt_ksyms {
-	struct mt_ksym *syms;	/* sorted by address */
+	struct mt_ksym *syms; /* sorted by address */
 	size_t n, cap;
-	char **chunks;		/* string storage */
+	char **chunks; /* string storage */
 	size_t nr_chunks;
-	bool zero_addrs;	/* every address read as 0: not root (kptr_restrict) */
+	bool zero_addrs; /* every address read as 0: not root (kptr_restrict) */
 };
 
 void mt_ksyms_init(struct mt_ksyms *ks);

@@ -60,7 +60,7 @@ static void reply(int c, const char *status, const char *body, size_t len)
 			ssize_t w = send(c, body, len, MSG_NOSIGNAL);
 
 			if (w <= 0)
-				break;	/* gone, or the 1 s send timeout: drop it */
+				break; /* gone, or the 1 s send timeout: drop it */
 			body += w;
 			len -= (size_t)w;
 		}
@@ -100,7 +100,7 @@ void mt_listen_serve(int fd, const char *body, size_t len)
 		int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
 
 		if (c < 0)
-			return;	/* EAGAIN: nothing pending */
+			return; /* EAGAIN: nothing pending */
 		serve_one(c, body, len);
 		close(c);
 	}

@@ -29,8 +29,10 @@ int mt_cgroup_resolve(const char *path, __u64 *id, __u32 *level, char *err, size
 		return -1;
 	}
 	if (statfs(real, &sfs) || sfs.f_type != CGROUP2_SUPER_MAGIC || !S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "'%s' is not a cgroup v2 directory (the v2 hierarchy is "
-			 "where cgroup2 is mounted, e.g. /sys/fs/cgroup/unified)", path);
+		snprintf(err, errlen,
+			 "'%s' is not a cgroup v2 directory (the v2 hierarchy is "
+			 "where cgroup2 is mounted, e.g. /sys/fs/cgroup/unified)",
+			 path);
 		return -1;
 	}
 	/* the kernfs id; on 64-bit it is also the inode number, the fallback */
@@ -58,15 +60,13 @@ int mt_cmd_find(const char *file)
 	struct stat st;
 
 	if (strchr(file, '/'))
-		return access(file, X_OK) == 0 && !stat(file, &st) && !S_ISDIR(st.st_mode) ?
-			0 : -1;
+		return access(file, X_OK) == 0 && !stat(file, &st) && !S_ISDIR(st.st_mode) ? 0 : -1;
 	if (!path)
 		path = "/usr/local/bin:/usr/bin:/bin";
 	while (*path) {
 		size_t len = strcspn(path, ":");
 
-		snprintf(buf, sizeof(buf), "%.*s/%s", (int)(len ? len : 1), len ? path : ".",
-			 file);
+		snprintf(buf, sizeof(buf), "%.*s/%s", (int)(len ? len : 1), len ? path : ".", file);
 		if (access(buf, X_OK) == 0 && !stat(buf, &st) && !S_ISDIR(st.st_mode))
 			return 0;
 		path += len + (path[len] == ':');

@@ -19,8 +19,8 @@ int mt_cmd_find(const char *file);
 
 struct mt_cmd {
 	pid_t pid;
-	int go;		/* write end: one byte releases the child, closing it ends the child */
-	int exec_err;	/* read end: the child's errno if exec failed, EOF once it succeeded */
+	int go;	      /* write end: one byte releases the child, closing it ends the child */
+	int exec_err; /* read end: the child's errno if exec failed, EOF once it succeeded */
 };
 
 /* Fork a child that waits for mt_cmd_release() and then execs argv. 0 or -errno. */

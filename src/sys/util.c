@@ -90,7 +90,7 @@ int mt_parse_seconds(const char *s, double *out)
 	double v;
 
 	if (s && *s == '-')
-		return -ERANGE;		/* a negative duration: say range, not syntax */
+		return -ERANGE; /* a negative duration: say range, not syntax */
 	/* plain decimal only: strtod would also take hex floats, "inf" and "nan" */
 	if (!s || !*s || (*s != '.' && (*s < '0' || *s > '9')) || strpbrk(s, "xX"))
 		return -EINVAL;
@@ -129,8 +129,10 @@ int mt_parse_json_opts(int argc, char **argv, const char *cmd, void (*usage)(voi
 			usage();
 			return MT_EXIT_OK;
 		default:
-			fprintf(stderr, "memtrace %s: unknown option '%s' (see 'memtrace %s "
-				"--help')\n", cmd, argv[optind - 1], cmd);
+			fprintf(stderr,
+				"memtrace %s: unknown option '%s' (see 'memtrace %s "
+				"--help')\n",
+				cmd, argv[optind - 1], cmd);
 			return MT_EXIT_USAGE;
 		}
 	}
@@ -169,8 +171,9 @@ int mt_output_target_ok(const char *path)
 
 const char *mt_output_strerror(int err)
 {
-	return err == -EISDIR ? "it is a directory" : err == -EINVAL ? "not a regular file" :
-	       strerror(-err);
+	return err == -EISDIR ? "it is a directory" :
+	       err == -EINVAL ? "not a regular file" :
+				strerror(-err);
 }
 
 int mt_atomic_open(struct mt_atomic_file *af, const char *path)

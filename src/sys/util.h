@@ -10,10 +10,10 @@
 /* Exit codes, documented in --help and the README. */
 enum mt_exit {
 	MT_EXIT_OK = 0,
-	MT_EXIT_ERROR = 1,	/* runtime failure: privileges, BTF, load, attach, I/O */
-	MT_EXIT_USAGE = 2,	/* bad command line: nothing was loaded */
-	MT_EXIT_FAIL_IF = 3,	/* report printed; a --fail-if condition held */
-	MT_EXIT_COMMAND = 4,	/* report printed; the -- CMD exited non-zero or was killed */
+	MT_EXIT_ERROR = 1,   /* runtime failure: privileges, BTF, load, attach, I/O */
+	MT_EXIT_USAGE = 2,   /* bad command line: nothing was loaded */
+	MT_EXIT_FAIL_IF = 3, /* report printed; a --fail-if condition held */
+	MT_EXIT_COMMAND = 4, /* report printed; the -- CMD exited non-zero or was killed */
 };
 
 extern int mt_verbose;
@@ -51,7 +51,7 @@ struct mt_atomic_file {
 	char *tmp;
 };
 int mt_atomic_open(struct mt_atomic_file *af, const char *path);
-int mt_atomic_commit(struct mt_atomic_file *af);	/* closes; 0 or -errno */
+int mt_atomic_commit(struct mt_atomic_file *af); /* closes; 0 or -errno */
 void mt_atomic_abort(struct mt_atomic_file *af);
 
 #endif /* MT_UTIL_H */

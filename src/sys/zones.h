@@ -12,16 +12,16 @@
 
 struct mt_zone {
 	int node;
-	char name[16];		/* DMA, DMA32, Normal, Movable, HighMem, Device */
+	char name[16]; /* DMA, DMA32, Normal, Movable, HighMem, Device */
 	__u64 start_pfn;
-	__u64 spanned;		/* pages spanned: the range is [start_pfn, start_pfn + spanned) */
+	__u64 spanned; /* pages spanned: the range is [start_pfn, start_pfn + spanned) */
 	__u64 present;
 };
 
 struct mt_zone_table {
 	int nr;
 	struct mt_zone z[MT_MAX_ZONE_RANGES];
-	int skipped;		/* populated zones beyond MT_MAX_ZONE_RANGES (reported, not hidden) */
+	int skipped; /* populated zones beyond MT_MAX_ZONE_RANGES (reported, not hidden) */
 };
 
 /* Parse zoneinfo text; zones that span no pages are left out. Returns 0 or -errno. */

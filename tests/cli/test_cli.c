@@ -21,14 +21,14 @@
 static const char *memtrace = "build/memtrace";
 
 struct bad {
-	const char *argv[8];	/* after the binary */
-	int code;		/* expected exit status */
-	const char *says;	/* a substring of the one stderr line */
-	const char *env;	/* NAME=VALUE to set, or NULL */
-	bool drop_root;		/* run as nobody */
-	bool drop_caps;		/* stay root, without CAP_SYS_ADMIN, CAP_BPF, CAP_PERFMON */
-	bool pid_exits;		/* "%PID": a process that exits 2 s later (needs root) */
-	int lines;		/* stderr lines, when not 1 */
+	const char *argv[8]; /* after the binary */
+	int code;	     /* expected exit status */
+	const char *says;    /* a substring of the one stderr line */
+	const char *env;     /* NAME=VALUE to set, or NULL */
+	bool drop_root;	     /* run as nobody */
+	bool drop_caps;	     /* stay root, without CAP_SYS_ADMIN, CAP_BPF, CAP_PERFMON */
+	bool pid_exits;	     /* "%PID": a process that exits 2 s later (needs root) */
+	int lines;	     /* stderr lines, when not 1 */
 };
 
 #define FIXTURE "tests/fixtures/record-mix-2000.rec"
@@ -59,7 +59,9 @@ static const struct bad cases[] = {
 	{ { "run", "--top", "0" }, 2, "invalid --top '0'" },
 	{ { "run", "--top", "x" }, 2, "invalid --top 'x'" },
 	{ { "run", "--json", "" }, 2, "--json needs a file name" },
-	{ { "run", "--json", "/nonexistent/dir/r.json" }, 2, "cannot write '/nonexistent/dir/r.json'" },
+	{ { "run", "--json", "/nonexistent/dir/r.json" },
+	  2,
+	  "cannot write '/nonexistent/dir/r.json'" },
 	{ { "run", "--json", "/proc/version" }, 2, "cannot write '/proc/version'" },
 	{ { "run", "stray" }, 2, "unexpected argument 'stray'" },
 	{ { "run", "--min-age", "0" }, 2, "--min-age '0' out of range" },
@@ -67,7 +69,8 @@ static const struct bad cases[] = {
 	{ { "run", "--min-age", "-1" }, 2, "--min-age '-1' out of range" },
 	{ { "run", "--min-age" }, 2, "option '--min-age' needs a value" },
 	{ { "run", "--outstanding-entries", "0" }, 2, "invalid --outstanding-entries '0'" },
-	{ { "run", "--outstanding-entries", "16777217" }, 2,
+	{ { "run", "--outstanding-entries", "16777217" },
+	  2,
 	  "invalid --outstanding-entries '16777217'" },
 	{ { "run", "--stack-entries", "x" }, 2, "invalid --stack-entries 'x'" },
 	{ { "run", "--stack-entries", "2000000" }, 2, "invalid --stack-entries '2000000'" },
@@ -89,7 +92,8 @@ static const struct bad cases[] = {
 	{ { "addr", "0x0000900000000000" }, 2, "out of range for x86_64" },
 	{ { "addr", "--phys", "0x10000000000000" }, 2, "out of range for x86_64 physical" },
 	{ { "run", "--latency=1" }, 2, "unknown option '--latency=1'" },
-	{ { "run", "--latency", "--force-call-hook", "uprobe" }, 2,
+	{ { "run", "--latency", "--force-call-hook", "uprobe" },
+	  2,
 	  "invalid --force-call-hook 'uprobe' (fentry or kprobe)" },
 	{ { "run", "--force-call-hook=kprobe" }, 2, "--force-call-hook needs --latency" },
 	{ { "run", "--latency", "--force-call-hook" }, 2, "needs a value" },
@@ -102,26 +106,32 @@ static const struct bad cases[] = {
 	{ { "run", "--fail-if", "lost > 1MB" }, 2, "unknown unit 'MB' (use MiB)" },
 	{ { "run", "--fail-if", "lost > 1KiB" }, 2, "'lost' is a count" },
 	{ { "run", "--fail-if", "duration > 5" }, 2, "give a unit" },
-	{ { "run", "--fail-if", "outstanding.slabs > 1MiB" }, 2,
+	{ { "run", "--fail-if", "outstanding.slabs > 1MiB" },
+	  2,
 	  "unknown metric 'outstanding.slabs'" },
-	{ { "run", "--fail-if", "outstanding.slab > 1ms" }, 2,
+	{ { "run", "--fail-if", "outstanding.slab > 1ms" },
+	  2,
 	  "'outstanding.slab' is a bytes: a time unit does not apply" },
-	{ { "run", "--fail-if", "outstanding.slab.count > 1KiB" }, 2,
+	{ { "run", "--fail-if", "outstanding.slab.count > 1KiB" },
+	  2,
 	  "'outstanding.slab.count' is a count" },
-	{ { "run", "--fail-if", "stall.direct_reclaim.p99 > 10" }, 2,
+	{ { "run", "--fail-if", "stall.direct_reclaim.p99 > 10" },
+	  2,
 	  "'stall.direct_reclaim.p99' is a time: give a unit" },
-	{ { "run", "--fail-if", "stall.direct_reclaim.p95 > 10ms" }, 2,
+	{ { "run", "--fail-if", "stall.direct_reclaim.p95 > 10ms" },
+	  2,
 	  "unknown metric 'stall.direct_reclaim.p95'" },
-	{ { "run", "--fail-if", "stall.direct_reclaim.count > 1s" }, 2,
+	{ { "run", "--fail-if", "stall.direct_reclaim.count > 1s" },
+	  2,
 	  "is a count: a time unit does not apply" },
-	{ { "run", "--fail-if", "lost > 0", "--fail-if", "lost >> 0" }, 2,
-	  "unknown operator '>>'" },
+	{ { "run", "--fail-if", "lost > 0", "--fail-if", "lost >> 0" }, 2, "unknown operator '>>'" },
 	{ { "run", "--fail-if", "lost > 99999999999999999999" }, 2, "out of range" },
 	{ { "run", "--cgroup" }, 2, "option '--cgroup' needs a value" },
 	{ { "run", "--cgroup", "" }, 2, "--cgroup needs a cgroup v2 directory" },
 	{ { "run", "--cgroup", "/nonexistent" }, 2, "cannot use cgroup '/nonexistent'" },
 	{ { "run", "--cgroup", "/proc" }, 2, "'/proc' is not a cgroup v2 directory" },
-	{ { "run", "--cgroup", "/sys/fs/cgroup/unified/cgroup.procs" }, 2,
+	{ { "run", "--cgroup", "/sys/fs/cgroup/unified/cgroup.procs" },
+	  2,
 	  "is not a cgroup v2 directory" },
 	{ { "run", "--" }, 2, "'--' needs a command" },
 	{ { "run", "--", "no-such-command-xyz" }, 2, "command not found: 'no-such-command-xyz'" },
@@ -130,8 +140,7 @@ static const struct bad cases[] = {
 	{ { "run", "-d", "1", "--", "true" }, 2, "-d and -- CMD exclude each other" },
 	{ { "run", "-p", "1", "--", "true" }, 2, "exclude each other" },
 	{ { "run", "-p", "1", "--cgroup", "/sys/fs/cgroup/unified" }, 2, "exclude each other" },
-	{ { "run", "--cgroup", "/sys/fs/cgroup/unified", "--", "true" }, 2,
-	  "exclude each other" },
+	{ { "run", "--cgroup", "/sys/fs/cgroup/unified", "--", "true" }, 2, "exclude each other" },
 	{ { "run", "true" }, 2, "a command goes after '--'" },
 	{ { "check", "--bogus" }, 2, "unknown option '--bogus'" },
 	{ { "check", "stray" }, 2, "unexpected argument 'stray'" },
@@ -165,7 +174,8 @@ static const struct bad cases[] = {
 	{ { "report", "/dev/zero" }, 1, "cannot read '/dev/zero': not a regular file" },
 	{ { "report", "/etc/passwd" }, 1, "'/etc/passwd': not a memtrace recording" },
 	{ { "report", "/proc/version" }, 1, "not a memtrace recording" },
-	{ { "report", "tests/fixtures/record-major2.rec" }, 1,
+	{ { "report", "tests/fixtures/record-major2.rec" },
+	  1,
 	  "recorded in format 2.0, newer than this memtrace reads (1.x)" },
 	{ { "report", "tests/fixtures/record-major2.rec" }, 1, "newer", NULL, true },
 	/* top */
@@ -196,7 +206,8 @@ static const struct bad cases[] = {
 	{ { "run", "-d", "" }, 2, "invalid duration ''" },
 	{ { "run", "--top", "100001" }, 2, "invalid --top '100001'" },
 	{ { "run", "--outstanding-entries", "-1" }, 2, "invalid --outstanding-entries '-1'" },
-	{ { "run", "--fail-if", "classes.physical.net_bytes > 0.5B" }, 2,
+	{ { "run", "--fail-if", "classes.physical.net_bytes > 0.5B" },
+	  2,
 	  "not a whole number of bytes" },
 	{ { "run", "--fail-if", "classes.physical.net_bytes > 1.5.3KiB" }, 2, "unexpected '.3" },
 	{ { "run", "--fail-if", "classes.physical.net_bytes > 1 KB" }, 2, "(use KiB)" },
@@ -206,18 +217,30 @@ static const struct bad cases[] = {
 	{ { "run", "--folded", "/tmp" }, 2, "cannot write '/tmp': it is a directory" },
 	{ { "record", "-o", "/dev/zero", "-f" }, 2, "'/dev/zero': not a regular file" },
 	{ { "top", "--openmetrics", "/dev/zero" }, 2, "'/dev/zero': not a regular file" },
-	{ { "report", "--json", "/dev/zero", FIXTURE }, 1,
+	{ { "report", "--json", "/dev/zero", FIXTURE },
+	  1,
 	  "failed to write JSON to '/dev/zero': not a regular file" },
-	{ { "report", "--json", "/nonexistent/dir/r.json", FIXTURE }, 1,
+	{ { "report", "--json", "/nonexistent/dir/r.json", FIXTURE },
+	  1,
 	  "failed to write JSON to '/nonexistent/dir/r.json'" },
-	{ { "report", "--openmetrics", "/nonexistent/dir/m.prom", FIXTURE }, 1,
+	{ { "report", "--openmetrics", "/nonexistent/dir/m.prom", FIXTURE },
+	  1,
 	  "failed to write metrics to '/nonexistent/dir/m.prom'" },
-	{ { "report", "/etc/shadow" }, 1, "cannot read '/etc/shadow': Permission denied", NULL,
+	{ { "report", "/etc/shadow" },
+	  1,
+	  "cannot read '/etc/shadow': Permission denied",
+	  NULL,
 	  true },
-	{ { "run", "--json", "/etc/mt-cli.json" }, 2,
-	  "cannot write '/etc/mt-cli.json': Permission denied", NULL, true },
-	{ { "record", "-o", "/etc/mt-cli.rec" }, 2,
-	  "cannot write '/etc/mt-cli.rec': Permission denied", NULL, true },
+	{ { "run", "--json", "/etc/mt-cli.json" },
+	  2,
+	  "cannot write '/etc/mt-cli.json': Permission denied",
+	  NULL,
+	  true },
+	{ { "record", "-o", "/etc/mt-cli.rec" },
+	  2,
+	  "cannot write '/etc/mt-cli.rec': Permission denied",
+	  NULL,
+	  true },
 	{ { "run", "--", "/dev/zero" }, 2, "command not found: '/dev/zero'" },
 	{ { "run", "--output", "x.rec" }, 2, "unknown option '--output'" },
 	{ { "run", "-f" }, 2, "unknown option '-f'" },
@@ -235,15 +258,24 @@ static const struct bad cases[] = {
 	{ { "check", "--json", "stray" }, 2, "memtrace check: unexpected argument 'stray'" },
 	{ { "check", "-x" }, 2, "memtrace check: unknown option '-x' (see 'memtrace check" },
 	/* root without the capabilities: says which are missing */
-	{ { "run", "-d", "1" }, 1, "root lacks CAP_SYS_ADMIN, or CAP_BPF and CAP_PERFMON",
+	{ { "run", "-d", "1" },
+	  1,
+	  "root lacks CAP_SYS_ADMIN, or CAP_BPF and CAP_PERFMON",
 	  .drop_caps = true },
-	{ { "top", "-c", "1" }, 1, "root lacks CAP_SYS_ADMIN, or CAP_BPF and CAP_PERFMON",
+	{ { "top", "-c", "1" },
+	  1,
+	  "root lacks CAP_SYS_ADMIN, or CAP_BPF and CAP_PERFMON",
 	  .drop_caps = true },
-	{ { "record", "-o", "/nonexistent/x.rec", "-d", "1" }, 2, "cannot write",
+	{ { "record", "-o", "/nonexistent/x.rec", "-d", "1" },
+	  2,
+	  "cannot write",
 	  .drop_caps = true },
 	/* the traced process exits mid-run: a line saying so, the report, exit 0 */
 	{ { "run", "-p", "%PID" }, 0, "exited; the trace ends", .pid_exits = true, .lines = 2 },
-	{ { "run", "-d", "60", "-p", "%PID" }, 0, "exited; the trace ends", .pid_exits = true,
+	{ { "run", "-d", "60", "-p", "%PID" },
+	  0,
+	  "exited; the trace ends",
+	  .pid_exits = true,
 	  .lines = 2 },
 };
 
@@ -285,9 +317,9 @@ static int run_case(const struct bad *c, char *err, size_t len)
 		if (c->drop_root && (setgid(65534) || setuid(65534)))
 			_exit(125);
 		/* out of the bounding set, so exec does not give them back to root */
-		if (c->drop_caps && (prctl(PR_CAPBSET_DROP, CAP_SYS_ADMIN) ||
-				     prctl(PR_CAPBSET_DROP, CAP_BPF) ||
-				     prctl(PR_CAPBSET_DROP, CAP_PERFMON)))
+		if (c->drop_caps &&
+		    (prctl(PR_CAPBSET_DROP, CAP_SYS_ADMIN) || prctl(PR_CAPBSET_DROP, CAP_BPF) ||
+		     prctl(PR_CAPBSET_DROP, CAP_PERFMON)))
 			_exit(124);
 		execv(memtrace, (char *const *)argv);
 		_exit(127);
@@ -323,7 +355,7 @@ static void test_bad_invocations(void **state)
 		int code, lines = 0;
 
 		if ((c->drop_root || c->drop_caps || c->pid_exits) && geteuid() != 0)
-			continue;	/* already not root: the case below covers it */
+			continue; /* already not root: the case below covers it */
 		code = run_case(c, err, sizeof(err));
 		for (nl = err; (nl = strchr(nl, '\n')); nl++)
 			lines++;
@@ -359,8 +391,8 @@ static void test_help_and_version(void **state)
 			       "--call-site-entries\0--latency\0--no-stalls\0";
 	     *opt; opt += strlen(opt) + 1)
 		assert_non_null(strstr(buf, opt));
-	assert_null(strstr(buf, "force-tracepoint"));	/* hidden on purpose */
-	assert_null(strstr(buf, "force-call-hook"));	/* hidden on purpose */
+	assert_null(strstr(buf, "force-tracepoint")); /* hidden on purpose */
+	assert_null(strstr(buf, "force-call-hook"));  /* hidden on purpose */
 
 	snprintf(cmd, sizeof(cmd), "%s run --list-metrics", memtrace);
 	f = popen(cmd, "r");
@@ -430,8 +462,8 @@ static void test_report_without_root(void **state)
 
 	assert_true(fd >= 0);
 	close(fd);
-	snprintf(cmd, sizeof(cmd), "cp tests/fixtures/record-mix-2000.rec %s && chmod 644 %s",
-		 copy, copy);
+	snprintf(cmd, sizeof(cmd), "cp tests/fixtures/record-mix-2000.rec %s && chmod 644 %s", copy,
+		 copy);
 	assert_int_equal(system(cmd), 0);
 	assert_int_equal(run_out(geteuid() == 0 ? 65534 : -1, out, sizeof(out), argv), 0);
 	unlink(copy);

@@ -23,8 +23,15 @@ static const struct {
 	const char *name;
 	long long mult;
 } units[] = {
-	{ "", 1 }, { "B", 1 }, { "KiB", 1LL << 10 }, { "MiB", 1LL << 20 }, { "GiB", 1LL << 30 },
-	{ "TiB", 1LL << 40 }, { "ns", 1 }, { "us", 1000 }, { "ms", 1000000 },
+	{ "", 1 },
+	{ "B", 1 },
+	{ "KiB", 1LL << 10 },
+	{ "MiB", 1LL << 20 },
+	{ "GiB", 1LL << 30 },
+	{ "TiB", 1LL << 40 },
+	{ "ns", 1 },
+	{ "us", 1000 },
+	{ "ms", 1000000 },
 	{ "s", 1000000000 },
 };
 
@@ -94,7 +101,7 @@ static void check_number(const uint8_t *data, size_t size)
 	num[len] = '\0';
 	snprintf(in + 4, sizeof(in) - 4, "%s%s", num, units[u].name);
 	if (strlen(in) >= MT_EXPR_TEXT_LEN)
-		return;	/* "expression too long", checked elsewhere */
+		return; /* "expression too long", checked elsewhere */
 	/* whole * mult <= LLONG_MAX (else out of range anyway) keeps all this in 128 bits */
 	ok = !big && fdigits <= 16 && whole * (unsigned __int128)mult <= LLONG_MAX;
 	if (ok) {
@@ -103,13 +110,12 @@ static void check_number(const uint8_t *data, size_t size)
 	}
 	if (mt_expr_parse(in, &e, err, sizeof(err)) != (ok ? 0 : -1)) {
 		fprintf(stderr, "'%s': parser says %s, exact arithmetic says %s\n", in,
-			mt_expr_parse(in, &e, err, sizeof(err)) ? err : "ok",
-			ok ? "ok" : "error");
+			mt_expr_parse(in, &e, err, sizeof(err)) ? err : "ok", ok ? "ok" : "error");
 		abort();
 	}
 	if (ok && (unsigned __int128)e.value != total / div) {
-		fprintf(stderr, "'%s': parser says %lld, exact arithmetic says %llu\n", in,
-			e.value, (unsigned long long)(total / div));
+		fprintf(stderr, "'%s': parser says %lld, exact arithmetic says %llu\n", in, e.value,
+			(unsigned long long)(total / div));
 		abort();
 	}
 	if (ok)
@@ -133,6 +139,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (mt_expr_parse(in, &e, err, sizeof(err)) == 0)
 		check_accepted(in, &e);
 	else if (!err[0])
-		abort();	/* every error says what is wrong */
+		abort(); /* every error says what is wrong */
 	return 0;
 }

@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (i && ks.syms[i - 1].addr > ks.syms[i].addr)
 				abort();
 			if (probe < ks.syms[i].addr)
-				continue;	/* wrapped past 2^64 */
+				continue; /* wrapped past 2^64 */
 			if (!ks.syms[i].addr || !ks.syms[i].name)
 				abort();
 			s = mt_ksyms_find(&ks, probe);

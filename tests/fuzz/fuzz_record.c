@@ -95,7 +95,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fix_crcs(copy, size);
 	if (mt_rec_parse(copy, size, &rf) == 0) {
 		if (rf.truncated && !rf.why[0])
-			abort();	/* a truncated file always says why */
+			abort(); /* a truncated file always says why */
 		mt_report_init(&r);
 		if (mt_rec_header_get(&rf, &r) == 0) {
 			mt_mapsrc_rec_init(&src, &rf);

@@ -17,9 +17,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		for (int i = 0; i < t.nr; i++) {
 			if (!t.z[i].spanned)
-				abort();	/* empty zones are left out */
+				abort(); /* empty zones are left out */
 			if (mt_zones_lookup(&t, t.z[i].start_pfn) > (unsigned int)i)
-				abort();	/* a zone's first PFN maps to it or an earlier one */
+				abort(); /* a zone's first PFN maps to it or an earlier one */
 		}
 		(void)mt_zones_max_pfn(&t);
 	}

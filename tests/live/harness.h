@@ -16,13 +16,13 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
-extern const char *memtrace;	/* $MEMTRACE or build/memtrace */
-extern const char *workload;	/* $WORKLOAD or build/tests/workload */
+extern const char *memtrace; /* $MEMTRACE or build/memtrace */
+extern const char *workload; /* $WORKLOAD or build/tests/workload */
 
 struct child {
 	pid_t pid;
-	int in;		/* its stdin, a pipe we write */
-	int out;	/* its stdout when spawned with out_path NULL, a pipe we read */
+	int in;	 /* its stdin, a pipe we write */
+	int out; /* its stdout when spawned with out_path NULL, a pipe we read */
 };
 
 /* cmocka group setup/teardown: a private temporary directory, SIGPIPE ignored. */
@@ -78,7 +78,7 @@ struct json_object *proc_of(struct json_object *mt, int tgid);
 struct wl {
 	struct child c;
 	int pid;
-	char pidbuf[16];	/* pid as text, for argv */
+	char pidbuf[16]; /* pid as text, for argv */
 };
 struct wl start_workload(const char *mode, long n);
 /*
@@ -100,25 +100,24 @@ void end_workload(struct wl *w);
  * oracle we allow 0.5% + 8. Double counting would show as +100%, far outside it.
  */
 #define ORACLE_SLACK(b) ((b) / 200 + 8)
-#define assert_count(mt, bt, mt_missed, bt_missed)                                         \
-	do {                                                                               \
-		long long m_ = (mt), b_ = (bt);                                            \
-		if (m_ < b_ - (long long)(mt_missed) ||                                     \
-		    m_ > b_ + (long long)(bt_missed) + ORACLE_SLACK(b_))                    \
-			fail_msg("%s = %lld, oracle %lld (missed runs: memtrace %lld, "    \
-				 "oracle %lld)", #mt, m_, b_, (long long)(mt_missed),      \
-				 (long long)(bt_missed));                                  \
-		if (m_ != b_)                                                              \
-			print_message("%s = %lld, oracle %lld: within tolerance\n", #mt,  \
-				      m_, b_);                                             \
+#define assert_count(mt, bt, mt_missed, bt_missed)                                                 \
+	do {                                                                                       \
+		long long m_ = (mt), b_ = (bt);                                                    \
+		if (m_ < b_ - (long long)(mt_missed) ||                                            \
+		    m_ > b_ + (long long)(bt_missed) + ORACLE_SLACK(b_))                           \
+			fail_msg("%s = %lld, oracle %lld (missed runs: memtrace %lld, "            \
+				 "oracle %lld)",                                                   \
+				 #mt, m_, b_, (long long)(mt_missed), (long long)(bt_missed));     \
+		if (m_ != b_)                                                                      \
+			print_message("%s = %lld, oracle %lld: within tolerance\n", #mt, m_, b_);  \
 	} while (0)
 
 /* want - tol <= val <= want: the workload's count is known; the report says what it missed. */
-#define assert_within(val, want, tol)                                                      \
-	do {                                                                               \
-		long long v_ = (val), w_ = (want), t_ = (tol);                             \
-		if (v_ > w_ || v_ < w_ - t_)                                               \
-			fail_msg("%s = %lld, want %lld (tolerance %lld)", #val, v_, w_, t_);  \
+#define assert_within(val, want, tol)                                                              \
+	do {                                                                                       \
+		long long v_ = (val), w_ = (want), t_ = (tol);                                     \
+		if (v_ > w_ || v_ < w_ - t_)                                                       \
+			fail_msg("%s = %lld, want %lld (tolerance %lld)", #val, v_, w_, t_);       \
 	} while (0)
 
 /*

@@ -33,8 +33,8 @@ static const char *oracle_fmt =
 
 struct oracle {
 	long long va, vb, vx, vf, pa, pb, pf, fu, fuw, fk;
-	long long g[32];	/* the pid's page allocations with GFP bit i set */
-	long long missed;	/* runs the oracle's programs missed, system-wide */
+	long long g[32];  /* the pid's page allocations with GFP bit i set */
+	long long missed; /* runs the oracle's programs missed, system-wide */
 };
 
 static void parse_oracle(const char *path, struct oracle *o)
@@ -52,7 +52,9 @@ static void parse_oracle(const char *path, struct oracle *o)
 			o->g[bit] = v;
 		if (sscanf(line, "@%31[a-z]: %lld", name, &v) != 2)
 			continue;
-#define F(x) if (!strcmp(name, #x)) o->x = v;
+#define F(x)                                                                                       \
+	if (!strcmp(name, #x))                                                                     \
+		o->x = v;
 		F(va) F(vb) F(vx) F(vf) F(pa) F(pb) F(pf) F(fu) F(fuw) F(fk)
 #undef F
 	}
@@ -88,8 +90,8 @@ static struct json_object *trace_classes(const char *arg1, const char *arg2, str
 		b = spawn(bargv, run_file("bt.out"), run_file("bt.err"));
 	}
 	{
-		char *margv[] = { (char *)memtrace, "run", "-p", pidbuf, "--json", json,
-				  (char *)arg1, (char *)arg2, NULL };
+		char *margv[] = { (char *)memtrace, "run",	  "-p", pidbuf, "--json", json,
+				  (char *)arg1,	    (char *)arg2, NULL };
 
 		m = spawn(margv, run_file("mt.out"), run_file("mt.err"));
 	}
@@ -211,9 +213,9 @@ static void check_classes(struct json_object *m, const struct oracle *bp, int pi
 		}
 		for (int i = 0; i < 32; i++)
 			if (mg[i] || b.g[i])
-				print_message("gfp bit %d: memtrace %lld, bpftrace %lld\n", i, mg[i],
-					      b.g[i]);
-		assert_true(b.g[6] >= N);	/* __GFP_IO: the workload's pages at least */
+				print_message("gfp bit %d: memtrace %lld, bpftrace %lld\n", i,
+					      mg[i], b.g[i]);
+		assert_true(b.g[6] >= N); /* __GFP_IO: the workload's pages at least */
 		for (int i = 0; i < 32; i++)
 			assert_count(mg[i], b.g[i], missed, b.missed);
 	}
@@ -229,7 +231,7 @@ static void check_classes(struct json_object *m, const struct oracle *bp, int pi
 	assert_non_null(p);
 	assert_count(jget(p, "user_read") + jget(p, "user_write"), b.fu, missed, b.missed);
 	assert_count(jget(p, "user_write"), b.fuw, missed, b.missed);
-	assert_true(jget(p, "user_write") >= N);	/* each touch is a write */
+	assert_true(jget(p, "user_write") >= N); /* each touch is a write */
 	/* slab pointers: all direct-mapped */
 	assert_int_equal(jget(m, "classes.kernel_logical.not_direct_mapped"), 0);
 	/* no DMA in this process: measured, and zero — not absent */
@@ -388,6 +390,5 @@ int main(void)
 		cmocka_unit_test(test_high_memory_64bit),
 	};
 
-	return cmocka_run_group_tests_name("live classes", tests, harness_setup,
-					   harness_teardown);
+	return cmocka_run_group_tests_name("live classes", tests, harness_setup, harness_teardown);
 }

@@ -49,9 +49,11 @@ static void parse_oracle(const char *path, struct oracle *o)
 
 		if (sscanf(line, "@%31[a-z]: %lld", name, &v) != 2)
 			continue;
-#define F(x) if (!strcmp(name, #x)) o->x = v;
-		F(sa) F(sb) F(sr) F(sfail) F(sf) F(fb) F(funk) F(snull) F(pa) F(pp) F(pfail)
-		F(pf) F(pfp)
+#define F(x)                                                                                       \
+	if (!strcmp(name, #x))                                                                     \
+		o->x = v;
+		F(sa)
+		F(sb) F(sr) F(sfail) F(sf) F(fb) F(funk) F(snull) F(pa) F(pp) F(pfail) F(pf) F(pfp)
 #undef F
 	}
 	free(s);
@@ -59,10 +61,10 @@ static void parse_oracle(const char *path, struct oracle *o)
 
 struct traced {
 	struct oracle bt;
-	struct json_object *mt;		/* memtrace's JSON report */
+	struct json_object *mt; /* memtrace's JSON report */
 	int mt_status;
 	int workload_pid;
-	long long mt_missed;		/* runs each side's programs missed, system-wide */
+	long long mt_missed; /* runs each side's programs missed, system-wide */
 	long long bt_missed;
 };
 
@@ -93,8 +95,8 @@ static void trace_workload(const char *mode, long n, const char *extra, struct t
 		bt = spawn(bargv, run_file("bt.out"), run_file("bt.err"));
 	}
 	{
-		char *margv[] = { (char *)memtrace, "run", "-p", pidbuf, "--json", (char *)json,
-				  (char *)extra, NULL };
+		char *margv[] = { (char *)memtrace, "run",	  "-p",		 pidbuf,
+				  "--json",	    (char *)json, (char *)extra, NULL };
 
 		mt = spawn(margv, run_file("mt.out"), run_file("mt.err"));
 	}
@@ -139,14 +141,15 @@ static void trace_workload(const char *mode, long n, const char *extra, struct t
 /* Nothing may be lost but missed runs, which the count checks allow for on both sides. */
 static void check_lost(struct traced *t)
 {
-	long long lost = jget(t->mt, "run.lost.total"), missed = jget(t->mt, "run.lost.missed_runs");
+	long long lost = jget(t->mt, "run.lost.total"),
+		  missed = jget(t->mt, "run.lost.missed_runs");
 
 	if (missed || t->bt_missed)
 		print_message("missed runs (system-wide): memtrace %lld, oracle %lld\n", missed,
 			      t->bt_missed);
 	if (lost != missed)
 		print_message("lost: %s\n", json_object_to_json_string(json_object_object_get(
-						json_object_object_get(t->mt, "run"), "lost")));
+						    json_object_object_get(t->mt, "run"), "lost")));
 	assert_int_equal(lost, missed);
 	t->mt_missed = missed;
 }
@@ -158,15 +161,17 @@ static void check_slab(struct traced *t, long n)
 	const struct oracle *b = &t->bt;
 
 	print_message("slab: bpftrace allocs %lld frees %lld null %lld; memtrace allocs %lld "
-		      "frees %lld\n", b->sa, b->sf, b->snull,
-		      jget(m, "classes.kernel_logical.allocs"),
+		      "frees %lld\n",
+		      b->sa, b->sf, b->snull, jget(m, "classes.kernel_logical.allocs"),
 		      jget(m, "classes.kernel_logical.frees"));
-	assert_true(b->sa >= n);	/* each eventfd allocates at least its context */
+	assert_true(b->sa >= n); /* each eventfd allocates at least its context */
 	assert_true(b->sf >= n);
 	assert_count(jget(m, "classes.kernel_logical.allocs"), b->sa, t->mt_missed, t->bt_missed);
-	assert_count(jget(m, "classes.kernel_logical.failures"), b->sfail, t->mt_missed, t->bt_missed);
+	assert_count(jget(m, "classes.kernel_logical.failures"), b->sfail, t->mt_missed,
+		     t->bt_missed);
 	assert_count(jget(m, "classes.kernel_logical.frees"), b->sf, t->mt_missed, t->bt_missed);
-	assert_count(jget(m, "classes.kernel_logical.null_frees"), b->snull, t->mt_missed, t->bt_missed);
+	assert_count(jget(m, "classes.kernel_logical.null_frees"), b->snull, t->mt_missed,
+		     t->bt_missed);
 	/* every free's size was learned from the slab itself */
 	assert_int_equal(jget(m, "classes.kernel_logical.frees_unsized"), 0);
 	/* exact bytes only when the counts were exact: a missed run's bytes are unknown */
@@ -189,20 +194,21 @@ static void check_pages(struct traced *t, long n)
 	long long page = jget(m, "kernel.page_size"), zsum = 0;
 
 	print_message("pages: bpftrace allocs %lld (%lld pages) frees %lld; memtrace allocs "
-		      "%lld frees %lld\n", b->pa, b->pp, b->pf,
-		      jget(m, "classes.physical.allocs"), jget(m, "classes.physical.frees"));
-	assert_true(b->pa >= n);	/* one page per touched page, plus page tables */
+		      "%lld frees %lld\n",
+		      b->pa, b->pp, b->pf, jget(m, "classes.physical.allocs"),
+		      jget(m, "classes.physical.frees"));
+	assert_true(b->pa >= n); /* one page per touched page, plus page tables */
 	assert_count(jget(m, "classes.physical.allocs"), b->pa, t->mt_missed, t->bt_missed);
 	assert_count(jget(m, "classes.physical.failures"), b->pfail, t->mt_missed, t->bt_missed);
 	assert_count(jget(m, "classes.physical.frees"), b->pf, t->mt_missed, t->bt_missed);
 	/* every page lands in exactly one of this machine's zones */
-	assert_true(json_object_object_get_ex(json_object_object_get(m, "pages"), "zones",
-					      &zones));
+	assert_true(json_object_object_get_ex(json_object_object_get(m, "pages"), "zones", &zones));
 	for (size_t i = 0; i < json_object_array_length(zones); i++)
 		zsum += jget(json_object_array_get_idx(zones, i), "pages_allocated");
 	assert_int_equal(zsum * page, jget(m, "classes.physical.bytes_allocated"));
 	assert_int_equal(jget(m, "pages.unknown_zone.pages_allocated"), 0);
-	if (jget(m, "classes.physical.allocs") != b->pa || jget(m, "classes.physical.frees") != b->pf)
+	if (jget(m, "classes.physical.allocs") != b->pa ||
+	    jget(m, "classes.physical.frees") != b->pf)
 		return;
 	assert_int_equal(jget(m, "classes.physical.bytes_allocated"), b->pp * page);
 	assert_int_equal(jget(m, "classes.physical.bytes_freed"), b->pfp * page);
@@ -217,8 +223,7 @@ static void check_process_row(struct traced *t)
 	assert_int_equal(json_object_array_length(procs), 1);
 	p = json_object_array_get_idx(procs, 0);
 	assert_int_equal(jget(p, "tgid"), t->workload_pid);
-	assert_string_equal(json_object_get_string(json_object_object_get(p, "comm")),
-			    "workload");
+	assert_string_equal(json_object_get_string(json_object_object_get(p, "comm")), "workload");
 	assert_int_equal(jget(p, "classes.kernel_logical.allocs"),
 			 jget(t->mt, "classes.kernel_logical.allocs"));
 	assert_int_equal(jget(p, "classes.physical.bytes_allocated"),
@@ -285,7 +290,7 @@ static int stop_with(int sig)
 	close(c.in);
 	close(c.out);
 	assert_true(tracing);
-	assert_true(n >= 6);	/* one program per traced kmem event at least */
+	assert_true(n >= 6); /* one program per traced kmem event at least */
 	if (!progs_gone(ids, n))
 		fail_msg("a BPF program is still loaded after signal %d", sig);
 	return status;
@@ -296,7 +301,7 @@ static void test_sigint_prints_report_and_unloads(void **state)
 	char *out;
 
 	if (geteuid() != 0 || !have_cmd("bpftool"))
-		skip();	/* bpftool prog show is the independent check that ids are gone */
+		skip(); /* bpftool prog show is the independent check that ids are gone */
 	assert_int_equal(stop_with(SIGINT), 0);
 	out = slurp(run_file("sig.out"));
 	assert_non_null(strstr(out, "ADDRESS CLASSES"));
@@ -322,7 +327,7 @@ static void test_sigterm_prints_report(void **state)
 	char *out;
 
 	if (geteuid() != 0 || !have_cmd("bpftool"))
-		skip();	/* bpftool prog show is the independent check that ids are gone */
+		skip(); /* bpftool prog show is the independent check that ids are gone */
 	assert_int_equal(stop_with(SIGTERM), 0);
 	out = slurp(run_file("sig.out"));
 	assert_non_null(strstr(out, "ADDRESS CLASSES"));
@@ -332,7 +337,7 @@ static void test_sigterm_prints_report(void **state)
 static void test_sigkill_leaves_nothing_attached(void **state)
 {
 	if (geteuid() != 0 || !have_cmd("bpftool"))
-		skip();	/* bpftool prog show is the independent check that ids are gone */
+		skip(); /* bpftool prog show is the independent check that ids are gone */
 	assert_int_equal(stop_with(SIGKILL), 128 + SIGKILL);
 }
 

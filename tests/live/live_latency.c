@@ -37,7 +37,7 @@ static void cgroup_cleanup(void)
 	for (int i = 0; i < 50; i++) {
 		if (!rmdir(cgroup) || errno == ENOENT)
 			break;
-		usleep(100 * 1000);	/* a killed task leaves the cgroup shortly after */
+		usleep(100 * 1000); /* a killed task leaves the cgroup shortly after */
 	}
 	cgroup[0] = '\0';
 }
@@ -99,7 +99,9 @@ static void parse_oracle(const char *path, struct oracle *o)
 
 		if (sscanf(line, "@%31[a-z]: %lld", name, &v) != 2)
 			continue;
-#define F(x) if (!strcmp(name, #x)) o->x = v;
+#define F(x)                                                                                       \
+	if (!strcmp(name, #x))                                                                     \
+		o->x = v;
 		F(mb) F(me) F(mns) F(db) F(de) F(cb) F(tc) F(tus)
 #undef F
 	}
@@ -187,8 +189,8 @@ static void stall_run(const char *extra)
 		bt = spawn(bargv, run_file("bt.out"), run_file("bt.err"));
 	}
 	{
-		char *margv[] = { (char *)memtrace, "run", "-p", pidbuf, "--json", json,
-				  (char *)extra, NULL };
+		char *margv[] = { (char *)memtrace, "run", "-p",	  pidbuf,
+				  "--json",	    json,  (char *)extra, NULL };
 
 		mt_c = spawn(margv, run_file("mt.out"), run_file("mt.err"));
 	}
@@ -232,7 +234,8 @@ static void stall_run(const char *extra)
 					    json_object_object_get(mt, "run"), "attach")),
 				    "tracepoint");
 	print_message("bpftrace: memcg reclaim %lld/%lld, direct %lld/%lld, compaction %lld, "
-		      "throttled %lld (%lld us)\n", b.mb, b.me, b.db, b.de, b.cb, b.tc, b.tus);
+		      "throttled %lld (%lld us)\n",
+		      b.mb, b.me, b.db, b.de, b.cb, b.tc, b.tus);
 	/* the stall happened, and every begin has its end */
 	assert_true(b.mb > 0);
 	assert_int_equal(b.mb, b.me);
@@ -255,8 +258,8 @@ static void stall_run(const char *extra)
 	assert_true(memtrace_ns > 0);
 	assert_true(llabs(memtrace_ns - b.mns) <= b.mns / 4 + 1000000);
 	/* the per-order row (memcg reclaim passes order 0) and the process row agree */
-	assert_true(json_object_object_get_ex(json_object_object_get(mt, "latency"), "by_order",
-					      &o));
+	assert_true(
+		json_object_object_get_ex(json_object_object_get(mt, "latency"), "by_order", &o));
 	assert_int_equal(json_object_array_length(o), 1);
 	assert_int_equal(jget(json_object_array_get_idx(o, 0), "order"), 0);
 	assert_int_equal(jget(json_object_array_get_idx(o, 0), "count"), b.mb);
@@ -266,9 +269,9 @@ static void stall_run(const char *extra)
 	p = json_object_array_get_idx(procs, 0);
 	assert_int_equal(jget(p, "tgid"), pid);
 	assert_int_equal(jget(p, "kinds.memcg_reclaim.count"), b.mb);
-	assert_int_equal(jget(p, "stall_ns"), memtrace_ns + jget(kind(mt, "direct_reclaim"),
-								 "total_ns") +
-			 jget(kind(mt, "compaction"), "total_ns"));
+	assert_int_equal(jget(p, "stall_ns"), memtrace_ns +
+						      jget(kind(mt, "direct_reclaim"), "total_ns") +
+						      jget(kind(mt, "compaction"), "total_ns"));
 	json_object_put(mt);
 	{
 		char *out = slurp(run_file("mt.out"));
@@ -292,8 +295,8 @@ static void test_memcg_stall_tracepoint_fallback(void **state)
 /* Run memtrace briefly with extra options; returns its JSON report. */
 static struct json_object *short_run(char *opt1, char *opt2, int *status)
 {
-	char *argv[] = { (char *)memtrace, "run", "-d", "0.5", "--json",
-			 (char *)run_file("s.json"), opt1, opt2, NULL };
+	char *argv[] = { (char *)memtrace,	     "run", "-d", "0.5", "--json",
+			 (char *)run_file("s.json"), opt1,  opt2, NULL };
 	struct child c;
 
 	next_run();
@@ -318,14 +321,14 @@ static void test_call_latency_degrades_or_measures(void **state)
 	out = slurp(run_file("s.out"));
 	assert_int_equal(status, 0);
 	assert_non_null(j);
-	assert_true(json_object_object_get_ex(json_object_object_get(j, "latency"), "calls",
-					      &calls));
+	assert_true(
+		json_object_object_get_ex(json_object_object_get(j, "latency"), "calls", &calls));
 	assert_true(json_object_get_boolean(json_object_object_get(calls, "requested")));
 	hook = json_object_object_get(calls, "hook");
 	if (!hook) {
 		/* no hook here: one line says which failed and why, and the report is whole */
-		const char *why = json_object_get_string(json_object_object_get(calls,
-										"unavailable"));
+		const char *why =
+			json_object_get_string(json_object_object_get(calls, "unavailable"));
 		char *l = strstr(err, "allocator call latency unavailable: ");
 
 		print_message("unavailable: %s\n", why);
@@ -338,8 +341,11 @@ static void test_call_latency_degrades_or_measures(void **state)
 		assert_non_null(strstr(out, "ADDRESS CLASSES"));
 		assert_true(jget(j, "run.events") > 0);
 		assert_false(json_object_get_boolean(json_object_object_get(
-			json_object_object_get(json_object_object_get(json_object_object_get(
-				j, "latency"), "kinds"), "kmalloc"), "traced")));
+			json_object_object_get(
+				json_object_object_get(json_object_object_get(j, "latency"),
+						       "kinds"),
+				"kmalloc"),
+			"traced")));
 	} else {
 		/* a kernel that permits a hook: system-wide, kmalloc is called all the time */
 		print_message("hooked with %s\n", json_object_get_string(hook));

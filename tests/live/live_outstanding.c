@@ -71,9 +71,10 @@ static void trace(const char *mode, const char *extra, const char *extra2, const
 		bt = spawn(bargv, run_file("bt.out"), run_file("bt.err"));
 	}
 	{
-		char *margv[] = { (char *)memtrace, "run", "-p", pidbuf, "--json", json,
-				  "--outstanding", (char *)extra, (char *)extra2, (char *)extra3,
-				  NULL };
+		char *margv[] = { (char *)memtrace, "run",	   "-p",
+				  pidbuf,	    "--json",	   json,
+				  "--outstanding",  (char *)extra, (char *)extra2,
+				  (char *)extra3,   NULL };
 
 		mt = spawn(margv, run_file("mt.out"), run_file("mt.err"));
 	}
@@ -83,7 +84,7 @@ static void trace(const char *mode, const char *extra, const char *extra2, const
 	read_line(w.out, line, sizeof(line));
 	assert_string_equal(line, "done");
 	if (extra2 && !strcmp(extra, "--min-age"))
-		usleep(1500 * 1000);	/* let them age past --min-age 1 */
+		usleep(1500 * 1000); /* let them age past --min-age 1 */
 	/* stop both tracers while the kept eventfds are still open */
 	kill(mt.pid, SIGINT);
 	kill(bt.pid, SIGINT);
@@ -159,8 +160,8 @@ static void test_kept_eventfds_are_outstanding(void **state)
 	assert_non_null(site);
 	assert_within(jget(site, "outstanding"), N, tol);
 	assert_int_equal(jget(site, "outstanding_bytes"),
-			 jget(site, "outstanding") * (jget(site, "bytes_allocated") /
-						      jget(site, "allocs")));
+			 jget(site, "outstanding") *
+				 (jget(site, "bytes_allocated") / jget(site, "allocs")));
 	/* owned by the workload's pid */
 	procs = get(t.mt, "outstanding", "processes");
 	for (size_t i = 0; i < json_object_array_length(procs); i++)
@@ -227,12 +228,14 @@ static void test_stacks_and_folded(void **state)
 		fr = get(st, "frames", NULL);
 		for (size_t j = 0; j < json_object_array_length(fr); j++)
 			if (strstr(json_object_get_string(json_object_array_get_idx(fr, j)),
-				   "do_eventfd") && jget(st, "outstanding") >= N - tol)
+				   "do_eventfd") &&
+			    jget(st, "outstanding") >= N - tol)
 				found = true;
 	}
 	if (!found) {
 		print_message("no stack through do_eventfd with %d outstanding: lost %s\n"
-			      "stacks %s\n", N,
+			      "stacks %s\n",
+			      N,
 			      json_object_to_json_string(get(get(t.mt, "run", NULL), "lost", NULL)),
 			      json_object_to_json_string(stacks));
 		/*
@@ -308,7 +311,8 @@ static void test_losses_are_counted(void **state)
 	if (skip_unless_live())
 		skip();
 	trace("keep", "--stacks", "--stack-entries=2", "--outstanding-entries=64", &t);
-	allocs = jget(t.mt, "classes.kernel_logical.allocs") + jget(t.mt, "classes.physical.allocs");
+	allocs =
+		jget(t.mt, "classes.kernel_logical.allocs") + jget(t.mt, "classes.physical.allocs");
 	cls = get(t.mt, "outstanding", "classes");
 	tracked = jget(cls, "kernel_logical.tracked") + jget(cls, "physical.tracked");
 	print_message("allocs %lld tracked %lld full %lld\n", allocs, tracked,
@@ -316,7 +320,8 @@ static void test_losses_are_counted(void **state)
 	assert_true(jget(t.mt, "run.lost.outstanding_table_full") > 0);
 	assert_true(tracked <= 64);
 	assert_int_equal(tracked + jget(t.mt, "run.lost.outstanding_table_full") +
-			 jget(t.mt, "run.lost.outstanding_update_failed"), allocs);
+				 jget(t.mt, "run.lost.outstanding_update_failed"),
+			 allocs);
 	lost_stacks = jget(t.mt, "run.lost.stack_collisions") +
 		      jget(t.mt, "run.lost.stack_table_full") + jget(t.mt, "run.lost.stack_failed");
 	assert_true(lost_stacks > 0);
@@ -329,8 +334,8 @@ static void test_losses_are_counted(void **state)
 	}
 	assert_int_equal(jget(t.mt, "run.lost.stack_totals_table_full"), 0);
 	assert_int_equal(unrecorded, lost_stacks);
-	assert_true(jget(t.mt, "run.lost.total") >= lost_stacks +
-		    jget(t.mt, "run.lost.outstanding_table_full"));
+	assert_true(jget(t.mt, "run.lost.total") >=
+		    lost_stacks + jget(t.mt, "run.lost.outstanding_table_full"));
 	json_object_put(t.mt);
 }
 
@@ -345,7 +350,7 @@ static void test_min_age(void **state)
 	assert_int_equal(jget(t.mt, "outstanding.min_age_ns"), 1000000000LL);
 	assert_non_null(eventfd_site(get(t.mt, "outstanding", "call_sites")));
 	assert_within(jget(eventfd_site(get(t.mt, "outstanding", "call_sites")), "outstanding"), N,
-		     pair_tolerance(t.mt));
+		      pair_tolerance(t.mt));
 	json_object_put(t.mt);
 }
 

@@ -64,12 +64,12 @@ static long long oracle_value(const char *out, const char *name)
  * memtrace's count against an oracle window [lo, hi]: below lo only by memtrace's missed
  * runs, above hi only by the oracle's dropped nested events (ORACLE_SLACK, harness.h).
  */
-#define assert_between(mt, lo, hi, mt_missed)                                              \
-	do {                                                                               \
-		long long m_ = (mt), l_ = (lo), h_ = (hi);                                 \
-		if (m_ < l_ - (long long)(mt_missed) || m_ > h_ + ORACLE_SLACK(h_))         \
-			fail_msg("%s = %lld, oracle %lld..%lld (missed runs %lld)", #mt,   \
-				 m_, l_, h_, (long long)(mt_missed));                      \
+#define assert_between(mt, lo, hi, mt_missed)                                                      \
+	do {                                                                                       \
+		long long m_ = (mt), l_ = (lo), h_ = (hi);                                         \
+		if (m_ < l_ - (long long)(mt_missed) || m_ > h_ + ORACLE_SLACK(h_))                \
+			fail_msg("%s = %lld, oracle %lld..%lld (missed runs %lld)", #mt, m_, l_,   \
+				 h_, (long long)(mt_missed));                                      \
 	} while (0)
 
 /* memtrace run -p PID --json FILE ARGS...: started, waited for until it traces. */
@@ -152,11 +152,13 @@ static void test_frees_matched_to_owner(void **state)
 	/* the construction worked: a file, an eventfd context and a dentry per fd at least */
 	assert_true(others >= 3 * N);
 	assert_true(notown >= 3 * N);
-	assert_string_equal(json_object_get_string(json_object_object_get(
-		json_object_object_get(json_object_object_get(j, "run"), "scope"),
-		"frees_charged_to")), "owner");
-	assert_count(jget(p, "classes.kernel_logical.allocs"), oracle_value(out, "allocs"),
-		     missed, 0);
+	assert_string_equal(
+		json_object_get_string(json_object_object_get(
+			json_object_object_get(json_object_object_get(j, "run"), "scope"),
+			"frees_charged_to")),
+		"owner");
+	assert_count(jget(p, "classes.kernel_logical.allocs"), oracle_value(out, "allocs"), missed,
+		     0);
 	/*
 	 * The oracle stops after memtrace: frees after the marker (an RCU callback, a kworker,
 	 * a softirq, any of them after memtrace stopped) may be the oracle's alone, so each
@@ -172,8 +174,8 @@ static void test_frees_matched_to_owner(void **state)
 	assert_between(jget(p, "freed_by_others.kernel_logical.frees"),
 		       others - oracle_value(out, "late_others"), others, missed);
 	/* charged: its own objects, freed by itself or by others; never the helper's */
-	assert_between(jget(p, "classes.kernel_logical.frees"), self + others - late,
-		       self + others, missed);
+	assert_between(jget(p, "classes.kernel_logical.frees"), self + others - late, self + others,
+		       missed);
 	assert_count(jget(p, "frees_of_others.kernel_logical.frees"), notown, missed, 0);
 	assert_true(jget(p, "freed_by_others.kernel_logical.by_kernel_threads") <=
 		    oracle_value(out, "kth") + ORACLE_SLACK(oracle_value(out, "kth")));
@@ -186,10 +188,10 @@ static void test_frees_matched_to_owner(void **state)
 	held = jget(p, "outstanding.kernel_logical.objects");
 	if (!missed && !jget(j, "run.lost.missed_frees"))
 		assert_int_equal(held, jget(p, "classes.kernel_logical.allocs") -
-				      jget(p, "classes.kernel_logical.frees"));
+					       jget(p, "classes.kernel_logical.frees"));
 	if (held > nlive + late + missed || held < nlive - ORACLE_SLACK(nlive))
-		fail_msg("outstanding %lld, oracle %lld (+%lld late frees; missed runs %lld)",
-			 held, nlive, late, missed);
+		fail_msg("outstanding %lld, oracle %lld (+%lld late frees; missed runs %lld)", held,
+			 nlive, late, missed);
 	if (jget(p, "freed_by_others.kernel_logical.frees") == others && !missed)
 		assert_int_equal(jget(p, "freed_by_others.kernel_logical.bytes"),
 				 oracle_value(out, "others_b"));
@@ -214,9 +216,9 @@ static void outstanding_gate(const char *mode, int want)
 
 	next_run();
 	w = start_workload(mode, N);
-	mt = start_memtrace(w.pid, (const char *[]){ "--fail-if", "outstanding.slab > 32KiB",
-						     "--fail-if", "outstanding.slab.count < 0",
-						     NULL });
+	mt = start_memtrace(w.pid,
+			    (const char *[]){ "--fail-if", "outstanding.slab > 32KiB", "--fail-if",
+					      "outstanding.slab.count < 0", NULL });
 	go_workload(&w);
 	j = stop_memtrace(&mt, want);
 	end_workload(&w);
@@ -227,9 +229,10 @@ static void outstanding_gate(const char *mode, int want)
 	fi = json_object_object_get(j, "fail_if");
 	assert_int_equal(json_object_array_length(fi), 2);
 	assert_int_equal(json_object_get_boolean(json_object_object_get(
-		json_object_array_get_idx(fi, 0), "failed")), want != 0);
-	assert_false(json_object_get_boolean(json_object_object_get(
-		json_object_array_get_idx(fi, 1), "failed")));
+				 json_object_array_get_idx(fi, 0), "failed")),
+			 want != 0);
+	assert_false(json_object_get_boolean(
+		json_object_object_get(json_object_array_get_idx(fi, 1), "failed")));
 	if (want) {
 		assert_non_null(strstr(err, "memtrace: fail-if outstanding.slab > 32KiB: "
 					    "outstanding.slab is "));
@@ -287,7 +290,7 @@ static char *readme_ci_script(void)
 
 		while (*q == ' ')
 			q++;
-		if (q - p <= indent || !nl)	/* back at the step's own indentation */
+		if (q - p <= indent || !nl) /* back at the step's own indentation */
 			break;
 		if (!strncmp(q, "sudo ", 5))
 			q += 5;
@@ -333,8 +336,10 @@ static int run_ci_example(const char *script, int rc)
 	fputs(script, f);
 	fclose(f);
 	/* GitHub Actions runs a step with bash -e -o pipefail */
-	snprintf(cmd, sizeof(cmd), "cd %s && PATH=%s:$PATH bash --noprofile --norc -eo pipefail "
-		 "step.sh > step.out 2> step.err", dir, bin);
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s && PATH=%s:$PATH bash --noprofile --norc -eo pipefail "
+		 "step.sh > step.out 2> step.err",
+		 dir, bin);
 	status = system(cmd);
 	assert_true(WIFEXITED(status));
 	return WEXITSTATUS(status);
@@ -369,8 +374,8 @@ static void test_readme_ci_example(void **state)
 	fi = json_object_object_get(j, "fail_if");
 	assert_true(json_object_array_length(fi) >= 3);
 	for (size_t i = 0; i < json_object_array_length(fi); i++)
-		failed += json_object_get_boolean(json_object_object_get(
-			json_object_array_get_idx(fi, i), "failed"));
+		failed += json_object_get_boolean(
+			json_object_object_get(json_object_array_get_idx(fi, i), "failed"));
 	/* `lost > 0` counts the kernel's missed runs system-wide: a busy machine may trip it */
 	assert_int_equal(st, failed ? 3 : 0);
 	assert_int_equal(jget(j, "run.scope.exit_code"), 0);
@@ -394,7 +399,7 @@ static void test_readme_ci_example(void **state)
 static void test_record_replays_per_process(void **state)
 {
 	static const char *const keys[] = { "outstanding", "freed_by_others", "frees_of_others",
-					     "page_faults", "stalls", "classes" };
+					    "page_faults", "stalls",	      "classes" };
 	struct json_object *a, *b, *pa, *pb;
 	char rec[256], ja[256], jb[256];
 	int st;
@@ -406,8 +411,10 @@ static void test_record_replays_per_process(void **state)
 	snprintf(ja, sizeof(ja), "%s", run_file("run.json"));
 	snprintf(jb, sizeof(jb), "%s", run_file("report.json"));
 	{
-		char *argv[] = { (char *)memtrace, "record", "-o", rec, "--json", ja,
-				 "--outstanding", "--", (char *)workload, "forks", "50", NULL };
+		char *argv[] = {
+			(char *)memtrace, "record", "-o", rec, "--json", ja, "--outstanding", "--",
+			(char *)workload, "forks",  "50", NULL
+		};
 		struct child c = spawn(argv, run_file("rec.out"), run_file("rec.err"));
 
 		st = wait_exit(c.pid, 300);
@@ -442,10 +449,10 @@ static void test_record_replays_per_process(void **state)
 		assert_non_null(y);
 
 		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
-			const char *sx = json_object_to_json_string(json_object_object_get(x,
-								     keys[k]));
-			const char *sy = json_object_to_json_string(json_object_object_get(y,
-								     keys[k]));
+			const char *sx =
+				json_object_to_json_string(json_object_object_get(x, keys[k]));
+			const char *sy =
+				json_object_to_json_string(json_object_object_get(y, keys[k]));
 
 			if (strcmp(sx, sy))
 				fail_msg("tgid %lld %s: run %s, report %s", jget(x, "tgid"),

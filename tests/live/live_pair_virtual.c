@@ -33,12 +33,12 @@ static const char *oracle_fmt =
 
 struct oracle {
 	long long va, vb, vf, pa, pb, pf;
-	long long missed;	/* runs the oracle's programs missed (system-wide) */
+	long long missed; /* runs the oracle's programs missed (system-wide) */
 };
 
 struct run {
 	struct json_object *mt;
-	char *text;		/* the text report */
+	char *text; /* the text report */
 	struct oracle bt;
 	int pid;
 };
@@ -53,7 +53,9 @@ static void parse_oracle(const char *path, struct oracle *o)
 
 		if (sscanf(line, "@%31[a-z]: %lld", name, &v) != 2)
 			continue;
-#define F(x) if (!strcmp(name, #x)) o->x = v;
+#define F(x)                                                                                       \
+	if (!strcmp(name, #x))                                                                     \
+		o->x = v;
 		F(va) F(vb) F(vf) F(pa) F(pb) F(pf)
 #undef F
 	}
@@ -78,8 +80,8 @@ static int count_lines(const char *path, const char *line)
  * oracle) bpftrace. A closing workload's maps are freed by a kworker after close(): with
  * the oracle, wait until it has seen their 2N frees before stopping the tracers.
  */
-static void trace(const char *mode, bool oracle, const char *a1, const char *a2,
-		  const char *a3, const char *a4, struct run *t)
+static void trace(const char *mode, bool oracle, const char *a1, const char *a2, const char *a3,
+		  const char *a4, struct run *t)
 {
 	char nbuf[16], line[64], pidbuf[16], script[2048], json[256];
 	char *wargv[] = { (char *)workload, (char *)mode, nbuf, NULL };
@@ -100,9 +102,10 @@ static void trace(const char *mode, bool oracle, const char *a1, const char *a2,
 		bt = spawn(bargv, run_file("bt.out"), run_file("bt.err"));
 	}
 	{
-		char *margv[] = { (char *)memtrace, "run", "-p", pidbuf, "--json", json,
-				  "--outstanding", (char *)a1, (char *)a2, (char *)a3, (char *)a4,
-				  NULL };
+		char *margv[] = { (char *)memtrace, "run",	"-p",
+				  pidbuf,	    "--json",	json,
+				  "--outstanding",  (char *)a1, (char *)a2,
+				  (char *)a3,	    (char *)a4, NULL };
 
 		mt = spawn(margv, run_file("mt.out"), run_file("mt.err"));
 	}
@@ -116,7 +119,8 @@ static void trace(const char *mode, bool oracle, const char *a1, const char *a2,
 		double t0 = now();
 
 		while ((count_lines(run_file("bt.out"), "VFREE") < N ||
-			count_lines(run_file("bt.out"), "PFREE") < N) && now() - t0 < 60)
+			count_lines(run_file("bt.out"), "PFREE") < N) &&
+		       now() - t0 < 60)
 			usleep(100 * 1000);
 	}
 	if (oracle) {
@@ -138,8 +142,9 @@ static void trace(const char *mode, bool oracle, const char *a1, const char *a2,
 		close(bt.out);
 		parse_oracle(run_file("bt.out"), &t->bt);
 		print_message("bpftrace: vmalloc %lld (%lld B) freed %lld; percpu %lld (%lld B) "
-			      "freed %lld; missed %lld\n", t->bt.va, t->bt.vb, t->bt.vf, t->bt.pa,
-			      t->bt.pb, t->bt.pf, t->bt.missed);
+			      "freed %lld; missed %lld\n",
+			      t->bt.va, t->bt.vb, t->bt.vf, t->bt.pa, t->bt.pb, t->bt.pf,
+			      t->bt.missed);
 	}
 	t->mt = json_object_from_file(json);
 	assert_non_null(t->mt);
@@ -211,14 +216,16 @@ static void check_kept(struct run *t, long long tol)
 	assert_within(jget(p, "classes.kernel_virtual.percpu.objects"), N, tol);
 	assert_int_equal(jget(p, "classes.kernel_virtual.objects"),
 			 jget(p, "classes.kernel_virtual.vmalloc.objects") +
-			 jget(p, "classes.kernel_virtual.percpu.objects"));
+				 jget(p, "classes.kernel_virtual.percpu.objects"));
 	/* -p: nothing but the pid's own is tracked, so the class totals are the pid's */
 	assert_int_equal(jget(t->mt, "outstanding.classes.kernel_virtual.vmalloc.objects"),
 			 jget(p, "classes.kernel_virtual.vmalloc.objects"));
 	assert_int_equal(jget(t->mt, "outstanding.classes.kernel_virtual.percpu.objects"),
 			 jget(p, "classes.kernel_virtual.percpu.objects"));
-	assert_string_equal(json_object_get_string(
-		get(t->mt, "outstanding.classes.kernel_virtual.vmalloc.availability")), "measured");
+	assert_string_equal(
+		json_object_get_string(
+			get(t->mt, "outstanding.classes.kernel_virtual.vmalloc.availability")),
+		"measured");
 	/* nothing freed: no lifetimes */
 	assert_int_equal(jget(t->mt, "outstanding.classes.kernel_virtual.paired_frees"), 0);
 	/* the percpu objects at their call site */
@@ -258,7 +265,8 @@ static void check_stacks(struct run *t, const char *folded, long long tol)
 			continue;
 		for (size_t j = 0; j < json_object_array_length(fr); j++)
 			if (strstr(json_object_get_string(json_object_array_get_idx(fr, j)),
-				   "array_map_alloc") && jget(st, "outstanding") >= N - tol)
+				   "array_map_alloc") &&
+			    jget(st, "outstanding") >= N - tol)
 				found = true;
 	}
 	if (!found) {
@@ -349,7 +357,8 @@ static void test_closed_areas_have_lifetimes(void **state)
 	/* the class total is the two kinds' */
 	assert_int_equal(jget(t.mt, "outstanding.classes.kernel_virtual.paired_frees"),
 			 jget(t.mt, "outstanding.classes.kernel_virtual.vmalloc.paired_frees") +
-			 jget(t.mt, "outstanding.classes.kernel_virtual.percpu.paired_frees"));
+				 jget(t.mt,
+				      "outstanding.classes.kernel_virtual.percpu.paired_frees"));
 	/*
 	 * Charged to the owner: the kworker's frees of the workload's areas and objects are
 	 * the workload's frees (with their sizes), done in another context by a kernel thread.
@@ -357,8 +366,8 @@ static void test_closed_areas_have_lifetimes(void **state)
 	p = proc_of(t.mt, t.pid);
 	assert_non_null(p);
 	print_message("pid %d: kernel virtual allocs %lld frees %lld (%lld B of %lld B), "
-		      "by others %lld, by kernel threads %lld\n", t.pid,
-		      jget(p, "classes.kernel_virtual.allocs"),
+		      "by others %lld, by kernel threads %lld\n",
+		      t.pid, jget(p, "classes.kernel_virtual.allocs"),
 		      jget(p, "classes.kernel_virtual.frees"),
 		      jget(p, "classes.kernel_virtual.bytes_freed"),
 		      jget(p, "classes.kernel_virtual.bytes_allocated"),
@@ -369,8 +378,7 @@ static void test_closed_areas_have_lifetimes(void **state)
 	assert_within(jget(p, "freed_by_others.kernel_virtual.by_kernel_threads"),
 		      t.bt.vf + t.bt.pf, tol);
 	if (!tol && !t.bt.missed)
-		assert_int_equal(jget(p, "classes.kernel_virtual.bytes_freed"),
-				 t.bt.vb + t.bt.pb);
+		assert_int_equal(jget(p, "classes.kernel_virtual.bytes_freed"), t.bt.vb + t.bt.pb);
 	assert_non_null(strstr(t.text, "LIFETIMES, kernel virtual: vmalloc"));
 	assert_non_null(strstr(t.text, "LIFETIMES, kernel virtual: percpu"));
 	run_free(&t);

@@ -52,7 +52,7 @@ static int record_workload(const char *mode, long n, const char *rec, const char
 	struct child mt;
 	struct wl w;
 
-	next_run();	/* fresh rec.err: never find an earlier run's "tracing" line */
+	next_run(); /* fresh rec.err: never find an earlier run's "tracing" line */
 	w = start_workload(mode, n);
 	argv[i++] = "-p";
 	argv[i++] = w.pidbuf;
@@ -187,8 +187,9 @@ static void test_round_trip(void **state)
 static void test_round_trip_command(void **state)
 {
 	char rec[256], live[256], rep[256];
-	char *argv[] = { (char *)memtrace, "record", "-o", rec, "--per-thread",
-			 "--json", live, "--", (char *)workload, "forks", "300", NULL };
+	char *argv[] = { (char *)memtrace, "record", "-o",  rec,
+			 "--per-thread",   "--json", live,  "--",
+			 (char *)workload, "forks",  "300", NULL };
 	char *rargv[] = { (char *)memtrace, "report", rec, "--json", rep, NULL };
 	struct json_object *a, *b, *run;
 
@@ -248,14 +249,14 @@ static void test_force_moves_old_aside(void **state)
 	assert_true(same_file(rec, saved));
 
 	assert_int_equal(record_workload("slab", 200, rec, NULL, NULL, "-f"), 0);
-	assert_true(same_file(old, saved));	/* the old recording, moved aside whole */
+	assert_true(same_file(old, saved)); /* the old recording, moved aside whole */
 	assert_false(same_file(rec, saved));
 	assert_int_equal(run_cmd(rargv, run_file("r.out"), run_file("r.err"), 60), 0);
 	e = slurp(run_file("r.out"));
 	assert_non_null(strstr(e, "kernel logical"));
 	free(e);
 	snprintf(cmd, sizeof(cmd), "test $(ls %s.tmp.* 2>/dev/null | wc -l) -eq 0", rec);
-	assert_int_equal(system(cmd), 0);	/* no temporary left */
+	assert_int_equal(system(cmd), 0); /* no temporary left */
 }
 
 /* SIGKILL while tracing: the header survives; report says truncated and exits 0. */
@@ -290,7 +291,7 @@ static void test_killed_recorder(void **state)
 	j = json_object_from_file(json);
 	assert_non_null(j);
 	assert_int_equal(jget(j, "run.recorded.truncated"), 1);
-	assert_int_equal(jget(j, "classes.kernel_logical.allocs"), 0);	/* the maps were lost */
+	assert_int_equal(jget(j, "classes.kernel_logical.allocs"), 0); /* the maps were lost */
 	json_object_put(j);
 }
 
@@ -348,8 +349,8 @@ static double class_rate(const char *block, const char *cls)
 static void test_top_blocks(void **state)
 {
 	char prom[256], cmd[400];
-	char *argv[] = { (char *)memtrace, "top", "-i", "1", "-c", "4", "-p", NULL, "--openmetrics",
-			 prom, NULL };
+	char *argv[] = { (char *)memtrace, "top", "-i", "1", "-c", "4", "-p", NULL,
+			 "--openmetrics",  prom,  NULL };
 	char *out, *m, *p;
 	double sum = 0;
 	long long total;
@@ -495,7 +496,8 @@ static int free_port(void)
 /* GET path from 127.0.0.1:port; the whole response into buf. */
 static void http_get(int port, const char *path, char *buf, size_t len)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port),
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_port = htons(port),
 				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	size_t got = 0;
@@ -516,8 +518,8 @@ static void http_get(int port, const char *path, char *buf, size_t len)
 static void test_top_listen(void **state)
 {
 	char spec[32], pid[16], prom[256], cmd[400];
-	char *argv[] = { (char *)memtrace, "top", "-i", "0.3", "-c", "8", "-p", pid, "--listen",
-			 spec, NULL };
+	char *argv[] = { (char *)memtrace, "top", "-i", "0.3", "-c", "8", "-p", pid,
+			 "--listen",	   spec,  NULL };
 	static char buf[1 << 20];
 	struct child mt;
 	char *body;

@@ -49,7 +49,7 @@ static void test_json_on_full_disk(void **state)
 	print_message("stderr: %s", err);
 	assert_int_equal(status, 1);
 	assert_non_null(strstr(err, "failed to write JSON"));
-	assert_int_equal(stat(path, &st), -1);	/* no half file under the final name */
+	assert_int_equal(stat(path, &st), -1); /* no half file under the final name */
 	assert_int_equal(errno, ENOENT);
 	free(err);
 	{
@@ -97,8 +97,8 @@ static void test_sigpipe_leaves_nothing_loaded(void **state)
 static void command_dies(const char *how, int sig)
 {
 	char json[256], n[16], *err, *out, *p, want[96];
-	char *segv[] = { (char *)memtrace, "run", "--json", json, "--", (char *)workload, "segv",
-			 n, NULL };
+	char *segv[] = { (char *)memtrace, "run",  "--json", json, "--",
+			 (char *)workload, "segv", n,	     NULL };
 	char *sleeper[] = { (char *)memtrace, "run", "--json", json, "--", "sleep", "60", NULL };
 	int ids[256], nids, status, cmd_pid = 0;
 	struct json_object *j;
@@ -112,7 +112,7 @@ static void command_dies(const char *how, int sig)
 	c = spawn(!strcmp(how, "segv") ? segv : sleeper, run_file("dies.out"),
 		  run_file("dies.err"));
 	assert_true(wait_file(run_file("dies.err"), "memtrace: tracing", 60));
-	nids = prog_ids_of(c.pid, ids, 256);	/* the segv workload waits 0.5 s first */
+	nids = prog_ids_of(c.pid, ids, 256); /* the segv workload waits 0.5 s first */
 	err = slurp(run_file("dies.err"));
 	p = strstr(err, "(pid ");
 	if (p)

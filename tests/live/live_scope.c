@@ -44,7 +44,7 @@ struct oracle {
 	struct child c;
 	struct counts *pids;
 	int n;
-	long long missed;	/* the oracle's own missed runs */
+	long long missed; /* the oracle's own missed runs */
 };
 
 static struct counts *pid_counts(struct oracle *o, int pid)
@@ -109,7 +109,9 @@ static void oracle_stop(struct oracle *o)
 		c = pid_counts(o, pid);
 		if (!c)
 			continue;
-#define F(x) if (!strcmp(name, #x)) c->x = v;
+#define F(x)                                                                                       \
+	if (!strcmp(name, #x))                                                                     \
+		c->x = v;
 		F(sa) F(sb) F(sf) F(pa) F(pp) F(pf) F(pfp)
 #undef F
 	}
@@ -137,8 +139,8 @@ static void check_proc(struct json_object *p, const struct counts *b, long long 
 	long long page = 4096;
 
 	print_message("pid %d: bpftrace slab %lld/%lld pages %lld/%lld; memtrace slab %lld/%lld "
-		      "pages %lld/%lld\n", b->pid, b->sa, b->sf, b->pa, b->pf,
-		      jget(p, "classes.kernel_logical.allocs"),
+		      "pages %lld/%lld\n",
+		      b->pid, b->sa, b->sf, b->pa, b->pf, jget(p, "classes.kernel_logical.allocs"),
 		      jget(p, "classes.kernel_logical.frees"), jget(p, "classes.physical.allocs"),
 		      jget(p, "classes.physical.frees"));
 	assert_count(jget(p, "classes.kernel_logical.allocs"), b->sa, tol, bt_missed);
@@ -146,8 +148,9 @@ static void check_proc(struct json_object *p, const struct counts *b, long long 
 	assert_count(jget(p, "classes.physical.allocs"), b->pa, tol, bt_missed);
 	assert_count(jget(p, "classes.physical.frees"), b->pf, tol, bt_missed);
 	if (jget(p, "classes.kernel_logical.allocs") != b->sa ||
-	    jget(p, "classes.physical.allocs") != b->pa || jget(p, "classes.physical.frees") != b->pf)
-		return;	/* a missed run's bytes are unknown: exact bytes need exact counts */
+	    jget(p, "classes.physical.allocs") != b->pa ||
+	    jget(p, "classes.physical.frees") != b->pf)
+		return; /* a missed run's bytes are unknown: exact bytes need exact counts */
 	assert_int_equal(jget(p, "classes.kernel_logical.bytes_allocated"), b->sb);
 	assert_int_equal(jget(p, "classes.physical.bytes_allocated"), b->pp * page);
 	assert_int_equal(jget(p, "classes.physical.bytes_freed"), b->pfp * page);
@@ -196,9 +199,10 @@ static void test_pid_scope_two_workloads(void **state)
 	end_workload(&b);
 
 	tol = tolerance(j);
-	assert_string_equal(json_object_get_string(json_object_object_get(
-				    json_object_object_get(json_object_object_get(j, "run"),
-							   "scope"), "kind")), "pids");
+	assert_string_equal(
+		json_object_get_string(json_object_object_get(
+			json_object_object_get(json_object_object_get(j, "run"), "scope"), "kind")),
+		"pids");
 	assert_non_null(proc_of(j, a.pid));
 	check_proc(proc_of(j, a.pid), oracle_get(&o, a.pid), tol, o.missed);
 	/* the other one worked as hard, and is not there */
@@ -227,13 +231,14 @@ static void command_follows_forks(bool classic)
 	char *err, *p, nbuf[16];
 
 	next_run();
-	oracle_start(&o, "tracepoint:syscalls:sys_exit_read /comm == \"memtrace\" && "
-			 "args->ret == 1/ { @go[pid] = 1; }",
+	oracle_start(&o,
+		     "tracepoint:syscalls:sys_exit_read /comm == \"memtrace\" && "
+		     "args->ret == 1/ { @go[pid] = 1; }",
 		     "@go[pid] || comm == \"workload\"");
 	snprintf(nbuf, sizeof(nbuf), "%ld", n);
 	mt = start_memtrace((const char *[]){ "--per-thread",
-					      classic ? "--force-tracepoint" : "--per-thread",
-					      "--", workload, "forks", nbuf, NULL });
+					      classic ? "--force-tracepoint" : "--per-thread", "--",
+					      workload, "forks", nbuf, NULL });
 	assert_int_equal(wait_exit(mt.pid, 120), 0);
 	close(mt.in);
 	close(mt.out);
@@ -258,8 +263,9 @@ static void command_follows_forks(bool classic)
 	procs = json_object_object_get(j, "processes");
 	assert_int_equal(json_object_array_length(procs), 4);
 	assert_non_null(proc_of(j, root));
-	assert_string_equal(json_object_get_string(json_object_object_get(proc_of(j, root),
-									  "comm")), "workload");
+	assert_string_equal(
+		json_object_get_string(json_object_object_get(proc_of(j, root), "comm")),
+		"workload");
 	for (int i = 0; i < nk; i++) {
 		struct json_object *k = proc_of(j, kids[i]);
 
@@ -377,9 +383,10 @@ static void test_cgroup_scope(void **state)
 	cg_b.pid = -1;
 
 	tol = tolerance(j);
-	assert_string_equal(json_object_get_string(json_object_object_get(
-				    json_object_object_get(json_object_object_get(j, "run"),
-							   "scope"), "kind")), "cgroup");
+	assert_string_equal(
+		json_object_get_string(json_object_object_get(
+			json_object_object_get(json_object_object_get(j, "run"), "scope"), "kind")),
+		"cgroup");
 	assert_int_equal(json_object_array_length(json_object_object_get(j, "processes")), 1);
 	check_proc(proc_of(j, atoi(pid)), oracle_get(&o, atoi(pid)), tol, o.missed);
 	assert_true(oracle_get(&o, atoi(pid))->sa >= 1000);
@@ -442,10 +449,11 @@ static void fail_if_case(const char *mode, int want)
 					    "classes.physical.net_bytes is "));
 	fi = json_object_object_get(j, "fail_if");
 	assert_int_equal(json_object_array_length(fi), 2);
-	assert_false(json_object_get_boolean(json_object_object_get(
-		json_object_array_get_idx(fi, 0), "failed")));
+	assert_false(json_object_get_boolean(
+		json_object_object_get(json_object_array_get_idx(fi, 0), "failed")));
 	assert_int_equal(json_object_get_boolean(json_object_object_get(
-		json_object_array_get_idx(fi, 1), "failed")), want != 0);
+				 json_object_array_get_idx(fi, 1), "failed")),
+			 want != 0);
 	free(err);
 	json_object_put(j);
 }
@@ -491,7 +499,9 @@ static void test_command_exit_status(void **state)
 	/* both a failed command and a tripped condition: the command's failure wins */
 	next_run();
 	assert_int_equal(run_to_end((const char *[]){ "--fail-if", "events > 0", "--", "sh", "-c",
-						      "exit 1", NULL }, &err), 4);
+						      "exit 1", NULL },
+				    &err),
+			 4);
 	assert_int_equal(count_lines(err, "memtrace: fail-if events > 0"), 1);
 	free(err);
 }
@@ -561,7 +571,7 @@ static int ctrl_c_on_tty(const char *script, double wait_before)
 	}
 	assert_true(wait_file(run_file("mt.err"), "memtrace: tracing", 60));
 	usleep((useconds_t)(wait_before * 1e6));
-	assert_int_equal(write(m, "\x03", 1), 1);	/* ^C: VINTR, ISIG is on by default */
+	assert_int_equal(write(m, "\x03", 1), 1); /* ^C: VINTR, ISIG is on by default */
 	status = wait_exit(pid, 30);
 	close(m);
 	return status;
@@ -592,8 +602,10 @@ static bool bpftrace_attaches(const char *probe)
 {
 	char cmd[512];
 
-	snprintf(cmd, sizeof(cmd), "timeout 60 bpftrace -e '%s { exit(); } "
-		 "interval:ms:100 { exit(); }' >/dev/null 2>&1", probe);
+	snprintf(cmd, sizeof(cmd),
+		 "timeout 60 bpftrace -e '%s { exit(); } "
+		 "interval:ms:100 { exit(); }' >/dev/null 2>&1",
+		 probe);
 	return system(cmd) == 0;
 }
 
@@ -621,9 +633,13 @@ static void test_check_matches_machine(void **state)
 {
 	const char *argv[] = { memtrace, "check", "--json", NULL };
 	static const char *const tps[][2] = {
-		{ "kmem", "kmalloc" }, { "kmem", "kmem_cache_alloc" }, { "kmem", "kfree" },
-		{ "kmem", "kmem_cache_free" }, { "kmem", "mm_page_alloc" },
-		{ "kmem", "mm_page_free" }, { "sched", "sched_process_fork" },
+		{ "kmem", "kmalloc" },
+		{ "kmem", "kmem_cache_alloc" },
+		{ "kmem", "kfree" },
+		{ "kmem", "kmem_cache_free" },
+		{ "kmem", "mm_page_alloc" },
+		{ "kmem", "mm_page_free" },
+		{ "sched", "sched_process_fork" },
 		{ "sched", "sched_process_exec" },
 	};
 	struct json_object *j;
@@ -666,7 +682,8 @@ static void test_check_matches_machine(void **state)
 	/* tp_btf (the sched events; kmem events are raw_tp): every program of that kind
 	 * attached, and BTF has the typedefs */
 	assert_int_equal(row_ok(j, "hook tp_btf"), row_ok(j, "tp_btf/sched_process_fork") &&
-			 row_ok(j, "tp_btf/sched_process_exec") && row_ok(j, "kernel BTF"));
+							   row_ok(j, "tp_btf/sched_process_exec") &&
+							   row_ok(j, "kernel BTF"));
 	/* the facts of this machine as documented (KERNELS.md): say so if they changed */
 	if (row_ok(j, "hook fentry") || row_ok(j, "hook kprobe"))
 		print_message("note: fentry or kprobes work here; KERNELS.md says they do not\n");

@@ -200,7 +200,9 @@ static void send_fds(int sk, const int *fds, long n)
 		int k = n - i < PASS_BATCH ? (int)(n - i) : PASS_BATCH;
 		char tag = 'F';
 		struct iovec iov = { &tag, 1 };
-		struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+		struct msghdr m = { .msg_iov = &iov,
+				    .msg_iovlen = 1,
+				    .msg_control = cbuf,
 				    .msg_controllen = CMSG_SPACE(k * sizeof(int)) };
 		struct cmsghdr *c = CMSG_FIRSTHDR(&m);
 
@@ -235,7 +237,9 @@ static long recv_fds(int sk)
 	for (;;) {
 		char tag;
 		struct iovec iov = { &tag, 1 };
-		struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+		struct msghdr m = { .msg_iov = &iov,
+				    .msg_iovlen = 1,
+				    .msg_control = cbuf,
 				    .msg_controllen = sizeof(cbuf) };
 		struct cmsghdr *c;
 		ssize_t r = recvmsg(sk, &m, 0);
@@ -330,8 +334,8 @@ static volatile char *touch(long n)
 	long ps = sysconf(_SC_PAGESIZE);
 	size_t len = (size_t)n * ps;
 	long long t = mono_ns();
-	volatile char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-				-1, 0);
+	volatile char *p =
+		mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if (p == MAP_FAILED) {
 		perror("mmap");
@@ -370,7 +374,7 @@ static void pagecache(long mib)
 		perror(path);
 		exit(1);
 	}
-	unlink(path);	/* gone even if we are killed; the open fd keeps the data */
+	unlink(path); /* gone even if we are killed; the open fd keeps the data */
 	memset(buf, 0x5a, sizeof(buf));
 	for (long i = 0; i < mib; i++)
 		if (write(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf)) {
@@ -393,7 +397,8 @@ int main(int argc, char **argv)
 	long n;
 
 	if (argc != 3 || (n = atol(argv[2])) <= 0) {
-		fprintf(stderr, "usage: workload slab|pages|mix|calls|slabsecs|hold|keep|churn|classes|"
+		fprintf(stderr,
+			"usage: workload slab|pages|mix|calls|slabsecs|hold|keep|churn|classes|"
 			"forks|segv|pagecache|vkeep|vchurn|pass N\n");
 		return 2;
 	}
@@ -424,8 +429,8 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "segv")) {
 		struct rlimit no_core = { 0, 0 };
 
-		setrlimit(RLIMIT_CORE, &no_core);	/* a crash, not a core dump to wait for */
-		usleep(500 * 1000);	/* a test can see the tracer's programs meanwhile */
+		setrlimit(RLIMIT_CORE, &no_core); /* a crash, not a core dump to wait for */
+		usleep(500 * 1000); /* a test can see the tracer's programs meanwhile */
 		slab(n);
 		*(volatile int *)(uintptr_t)(n - n) = 1;
 		return 1;

@@ -17,29 +17,32 @@
 #include <string.h>
 #include "collect/calib.h"
 
-#define PAGE_STRUCT	64
-#define SHIFT		12
-#define ALIGN_1G	(1ULL << 30)
+#define PAGE_STRUCT 64
+#define SHIFT 12
+#define ALIGN_1G (1ULL << 30)
 
-#define VMEMMAP_STD	0xffffea0000000000ULL	/* without KASLR */
-#define VMEMMAP_KASLR	0xffffd4a3c0000000ULL	/* a randomized one: 1 GiB aligned */
-#define DIRECT_STD	0xffff888000000000ULL
-#define DIRECT_KASLR	0xffff9a1f40000000ULL
+#define VMEMMAP_STD 0xffffea0000000000ULL   /* without KASLR */
+#define VMEMMAP_KASLR 0xffffd4a3c0000000ULL /* a randomized one: 1 GiB aligned */
+#define DIRECT_STD 0xffff888000000000ULL
+#define DIRECT_KASLR 0xffff9a1f40000000ULL
 
-#define MAX_RECS	64
+#define MAX_RECS 64
 
 struct stream {
 	struct mt_calib_rec r[MAX_RECS];
 	size_t n;
-	__u64 page_seq, pfn_seq, kmalloc_seq;	/* each program numbers its own records */
+	__u64 page_seq, pfn_seq, kmalloc_seq; /* each program numbers its own records */
 };
 
-static void push(struct stream *s, __u32 type, __u32 order, __u64 seq, __u64 value,
-		 __u64 bytes)
+static void push(struct stream *s, __u32 type, __u32 order, __u64 seq, __u64 value, __u64 bytes)
 {
 	assert_true(s->n < MAX_RECS);
 	s->r[s->n++] = (struct mt_calib_rec){
-		.type = type, .order = order, .seq = seq, .value = value, .bytes = bytes,
+		.type = type,
+		.order = order,
+		.seq = seq,
+		.value = value,
+		.bytes = bytes,
 	};
 }
 
@@ -57,8 +60,7 @@ static void kmalloc_rec(struct stream *s, __u64 ptr, __u64 bytes)
 
 /* A large kmalloc: its order-n page allocation, then the kmalloc with the direct-map
  * address of the same pages. */
-static void large_kmalloc(struct stream *s, __u64 vmemmap, __u64 direct, __u64 pfn,
-			  __u32 order)
+static void large_kmalloc(struct stream *s, __u64 vmemmap, __u64 direct, __u64 pfn, __u32 order)
 {
 	page_alloc(s, vmemmap, pfn, order);
 	kmalloc_rec(s, direct + (pfn << SHIFT), (1ULL << SHIFT) << order);
@@ -67,8 +69,8 @@ static void large_kmalloc(struct stream *s, __u64 vmemmap, __u64 direct, __u64 p
 /* n order-0 allocations at scattered PFNs, as a busy system would hand them out */
 static void pages(struct stream *s, __u64 vmemmap, int n)
 {
-	static const __u64 pfns[] = { 0x1a2b3, 0x4000, 0x10ffff, 0x77, 0x5d5d5, 0x200000,
-				      0x3, 0x9abcd };
+	static const __u64 pfns[] = { 0x1a2b3, 0x4000,	 0x10ffff, 0x77,
+				      0x5d5d5, 0x200000, 0x3,	   0x9abcd };
 
 	for (int i = 0; i < n; i++)
 		page_alloc(s, vmemmap, pfns[i % 8] + (__u64)(i / 8) * 0x100000, 0);
@@ -101,7 +103,7 @@ static void test_vmemmap_kaslr(void **state)
 	struct stream s = { 0 };
 	struct mt_calib c;
 
-	assert_int_equal(VMEMMAP_KASLR & (ALIGN_1G - 1), 0);	/* the premise */
+	assert_int_equal(VMEMMAP_KASLR & (ALIGN_1G - 1), 0); /* the premise */
 	pages(&s, VMEMMAP_KASLR, 8);
 	assert_int_equal(solve(&s, &c), 0);
 	assert_true(c.vmemmap_base == VMEMMAP_KASLR);
@@ -177,7 +179,7 @@ static void test_streams_out_of_step(void **state)
 
 	pages(&s, VMEMMAP_STD, 3);
 	push(&s, MT_REC_CALIB_PAGE, 1, 3, VMEMMAP_STD + 0x2000 * PAGE_STRUCT, 0);
-	push(&s, MT_REC_CALIB_PFN, 0, 3, 0x2000, 0);	/* order 0 where the page said 1 */
+	push(&s, MT_REC_CALIB_PFN, 0, 3, 0x2000, 0); /* order 0 where the page said 1 */
 	pages(&s, VMEMMAP_STD, 3);
 	/* re-number the last three so the sequences stay gap-free */
 	for (size_t i = s.n - 6; i < s.n; i++)
@@ -195,7 +197,7 @@ static void test_pairs_disagree(void **state)
 	struct mt_calib c;
 
 	pages(&s, VMEMMAP_STD, 6);
-	s.r[8].value += PAGE_STRUCT;	/* the 5th struct page record */
+	s.r[8].value += PAGE_STRUCT; /* the 5th struct page record */
 	assert_int_equal(s.r[8].type, MT_REC_CALIB_PAGE);
 	assert_int_equal(solve(&s, &c), -1);
 	assert_true(c.vmemmap_base == 0);
@@ -235,7 +237,7 @@ static void test_page_struct_size_unknown(void **state)
 
 static void test_direct_map(void **state)
 {
-	const __u64 pfn = 0x12340;	/* a multiple of 16: order-4 blocks are aligned so */
+	const __u64 pfn = 0x12340; /* a multiple of 16: order-4 blocks are aligned so */
 	struct stream s = { 0 };
 	struct mt_calib c;
 
@@ -244,7 +246,7 @@ static void test_direct_map(void **state)
 	assert_int_equal(s.r[s.n - 1].bytes, 65536);
 	assert_int_equal(solve(&s, &c), 0);
 	assert_true(c.vmemmap_base == VMEMMAP_STD);
-	assert_int_equal(c.page_pairs, 5);	/* the kmalloc's pages pair up too */
+	assert_int_equal(c.page_pairs, 5); /* the kmalloc's pages pair up too */
 	assert_int_equal(c.kmalloc_pairs, 1);
 	/* pointer - (PFN << 12) */
 	assert_true(c.page_offset_base == (DIRECT_STD + (pfn << SHIFT)) - (pfn << SHIFT));
@@ -260,7 +262,7 @@ static void test_direct_map_kaslr_two_agree(void **state)
 	pages(&s, VMEMMAP_KASLR, 4);
 	large_kmalloc(&s, VMEMMAP_KASLR, DIRECT_KASLR, 0x12340, 4);
 	pages(&s, VMEMMAP_KASLR, 2);
-	large_kmalloc(&s, VMEMMAP_KASLR, DIRECT_KASLR, 0x80002, 1);	/* 8 KiB, order 1 */
+	large_kmalloc(&s, VMEMMAP_KASLR, DIRECT_KASLR, 0x80002, 1); /* 8 KiB, order 1 */
 	assert_int_equal(solve(&s, &c), 0);
 	assert_true(c.vmemmap_base == VMEMMAP_KASLR);
 	assert_int_equal(c.kmalloc_pairs, 2);

@@ -65,12 +65,12 @@ static void test_zone_effective_and_fallbacks(void **state)
 	m[0][2] = 100;		/* asked Normal, got Normal */
 	m[0][1] = 7;		/* asked Normal, got DMA32: a fallback */
 	m[0][0] = 1;		/* asked Normal, got DMA: a fallback */
-	m[MT_GFP_DMA32][1] = 5;	/* asked DMA32, got DMA32 */
-	m[MT_GFP_DMA32][0] = 2;	/* asked DMA32, got DMA: a fallback */
+	m[MT_GFP_DMA32][1] = 5; /* asked DMA32, got DMA32 */
+	m[MT_GFP_DMA32][0] = 2; /* asked DMA32, got DMA: a fallback */
 	m[MT_GFP_DMA][0] = 3;	/* asked DMA, got DMA */
 	/* Movable asked, no Movable zone here: Normal is no fallback */
 	m[MT_GFP_HIGHMEM | MT_GFP_MOVABLE][2] = 50;
-	m[0][MT_ZONE_UNKNOWN] = 4;	/* outside every zone: neither placed nor fallback */
+	m[0][MT_ZONE_UNKNOWN] = 4; /* outside every zone: neither placed nor fallback */
 	assert_int_equal(mt_zone_fallbacks(&t, m, false, &total), 10);
 	assert_int_equal(total, 168);
 
@@ -120,7 +120,7 @@ static void test_merge_percpu(void **state)
 
 	zs[0].slab_ptr_min = 0xffff888100000000ULL;
 	zs[0].slab_ptr_max = 0xffff888200000000ULL;
-	zs[1].slab_ptr_min = 0xffff888000100000ULL;	/* lower, on the other CPU */
+	zs[1].slab_ptr_min = 0xffff888000100000ULL; /* lower, on the other CPU */
 	zs[1].slab_ptr_max = 0xffff888180000000ULL;
 	zs[0].nr_samples = 3;
 	zs[1].nr_samples = 4;
@@ -180,7 +180,8 @@ static void test_fault_slots_fold(void **state)
 	struct mt_fault_proc pc[2] = { { .user_read = 1, .addr_min = 0x7000, .addr_max = 0x8000 },
 				       { .kernel_write = 2 } };
 	struct mt_fault_slot slots[3] = {
-		{ .tgid = 7, .state = MT_SLOT_VALID,
+		{ .tgid = 7,
+		  .state = MT_SLOT_VALID,
 		  .f = { .user_write = 10, .ifetch = 1, .addr_min = 0x5000, .addr_max = 0x6000 } },
 		{ .tgid = 8, .state = MT_SLOT_VALID, .f = { .user_read = 100 } },
 		{ .tgid = 7, .state = MT_SLOT_MOVING, .f = { .user_read = 1000 } },
@@ -191,9 +192,9 @@ static void test_fault_slots_fold(void **state)
 	(void)state;
 	v = mt_fault_with_slots(pc, 2, 7, slots, 3);
 	assert_non_null(v);
-	assert_int_equal(v[0].user_read, 1);	/* the rows themselves, unchanged */
+	assert_int_equal(v[0].user_read, 1); /* the rows themselves, unchanged */
 	assert_int_equal(v[1].kernel_write, 2);
-	assert_int_equal(v[2].user_write, 10);	/* the valid slot of tgid 7 only */
+	assert_int_equal(v[2].user_write, 10); /* the valid slot of tgid 7 only */
 	assert_int_equal(v[2].user_read, 0);
 	assert_int_equal(v[2].ifetch, 1);
 	mt_classes_add_fault(x, 7, v, 3);
@@ -236,9 +237,12 @@ static void report(struct mt_report *r, bool all_traced)
 	r->x.zs.samples[0].ptr = 0xffff888101234560ULL;
 	r->x.zs.samples[0].phys = 0x101234560ULL;
 	r->x.nr_faults = 1;
-	r->x.faults[0] = (struct mt_fault_row){ .tgid = 42, .comm = "workload", .user_write = 77,
+	r->x.faults[0] = (struct mt_fault_row){ .tgid = 42,
+						.comm = "workload",
+						.user_write = 77,
 						.addr_min = 0x7f0000000000ULL,
-						.addr_max = 0x7f0000100000ULL, .total = 77 };
+						.addr_max = 0x7f0000100000ULL,
+						.total = 77 };
 	mt_classes_finish(&r->x);
 }
 
@@ -306,8 +310,8 @@ static void front_count(struct mt_zone_stats *zs, __u64 gfp)
 
 static void test_gfp_front_spread(void **state)
 {
-	static const __u64 masks[] = { 0xcc0, 0x400cc0, 0x140cca, 0x100cca, 0x800, 0xa20,
-				       0x100cc0, 0, 0xffffffff, 0x80000001, 0x1cc0, 0x2800 };
+	static const __u64 masks[] = { 0xcc0,	 0x400cc0, 0x140cca,   0x100cca,   0x800,  0xa20,
+				       0x100cc0, 0,	   0xffffffff, 0x80000001, 0x1cc0, 0x2800 };
 	struct mt_classes_report *x = calloc(1, sizeof(*x));
 	struct mt_zone_stats *zs = calloc(2, sizeof(*zs));
 	__u64 want[MT_GFP_BITS] = {}, lcg = 7;
@@ -353,9 +357,9 @@ static void test_sections_measured(void **state)
 			    "measured");
 	assert_int_equal(json_object_get_int64(get(j, "classes.kernel_virtual.vmalloc.allocs")),
 			 12);
-	assert_string_equal(json_object_get_string(get(j,
-				    "classes.kernel_virtual.vmalloc.addr_min")),
-			    "0xffffc90000400000");
+	assert_string_equal(
+		json_object_get_string(get(j, "classes.kernel_virtual.vmalloc.addr_min")),
+		"0xffffc90000400000");
 	assert_int_equal(json_object_get_int64(get(j, "classes.bus.dma.maps")), 0);
 	assert_true(json_object_get_boolean(get(j, "classes.bus.swiotlb.traced")));
 	assert_int_equal(json_object_get_int64(get(j, "classes.user_virtual.faults.user_mode")),
@@ -420,7 +424,7 @@ static void test_sections_unavailable(void **state)
 	char *t;
 
 	report(r, true);
-	r->x.vmalloc_traced = false;	/* 6.1 */
+	r->x.vmalloc_traced = false; /* 6.1 */
 	r->run.class_traced[MT_CLASS_BUS] = false;
 	r->run.class_traced[MT_CLASS_USER] = false;
 	t = text(r);
@@ -433,8 +437,8 @@ static void test_sections_unavailable(void **state)
 	free(t);
 	j = json(r);
 	assert_false(json_object_get_boolean(get(j, "classes.kernel_virtual.vmalloc.traced")));
-	assert_false(json_object_object_get_ex(get(j, "classes.kernel_virtual.vmalloc"),
-					       "allocs", NULL));
+	assert_false(json_object_object_get_ex(get(j, "classes.kernel_virtual.vmalloc"), "allocs",
+					       NULL));
 	assert_string_equal(json_object_get_string(get(j, "classes.bus.availability")),
 			    "unavailable");
 	assert_false(json_object_object_get_ex(get(j, "classes.bus"), "dma", NULL));

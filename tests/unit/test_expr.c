@@ -32,8 +32,8 @@ static const struct good goods[] = {
 	{ "x == 7B", "x", MT_CMP_EQ, 7, MT_UNIT_BYTES },
 	{ "x != 2GiB", "x", MT_CMP_NE, 2LL << 30, MT_UNIT_BYTES },
 	{ "x > 1TiB", "x", MT_CMP_GT, 1LL << 40, MT_UNIT_BYTES },
-	{ "classes.kernel_logical.net_bytes > 64KiB", "classes.kernel_logical.net_bytes",
-	  MT_CMP_GT, 65536, MT_UNIT_BYTES },
+	{ "classes.kernel_logical.net_bytes > 64KiB", "classes.kernel_logical.net_bytes", MT_CMP_GT,
+	  65536, MT_UNIT_BYTES },
 	{ "classes.physical.net_bytes < -4KiB", "classes.physical.net_bytes", MT_CMP_LT, -4096,
 	  MT_UNIT_BYTES },
 	{ "stall.direct_reclaim.p99 > 10ms", "stall.direct_reclaim.p99", MT_CMP_GT, 10000000,
@@ -52,7 +52,7 @@ static const struct good goods[] = {
 
 struct bad {
 	const char *in;
-	const char *says;	/* a substring of the error */
+	const char *says; /* a substring of the error */
 };
 
 static const struct bad bads[] = {
@@ -218,10 +218,10 @@ static void test_evaluate(void **state)
 	struct mt_expr e[5];
 	char err[128];
 	const char *in[] = {
-		"lost > 0",					/* 3 missed + 2 ringbuf */
-		"classes.kernel_logical.net_bytes > 64KiB",	/* 100000 - 10000 */
+		"lost > 0",				    /* 3 missed + 2 ringbuf */
+		"classes.kernel_logical.net_bytes > 64KiB", /* 100000 - 10000 */
 		"classes.kernel_logical.net_bytes > 1MiB",
-		"classes.physical.allocs > 0",			/* not traced */
+		"classes.physical.allocs > 0", /* not traced */
 		"events == 42",
 	};
 
@@ -256,8 +256,7 @@ static void test_fmt(void **state)
 
 	assert_string_equal(mt_metric_fmt(b, sizeof(b), MT_UNIT_NONE, 17), "17");
 	assert_string_equal(mt_metric_fmt(b, sizeof(b), MT_UNIT_BYTES, 100), "100 B");
-	assert_non_null(strstr(mt_metric_fmt(b, sizeof(b), MT_UNIT_BYTES, 1 << 20),
-				"(1048576 B)"));
+	assert_non_null(strstr(mt_metric_fmt(b, sizeof(b), MT_UNIT_BYTES, 1 << 20), "(1048576 B)"));
 	assert_string_equal(mt_metric_fmt(b, sizeof(b), MT_UNIT_TIME, 1500000), "1.500 ms");
 }
 

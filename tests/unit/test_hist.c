@@ -50,7 +50,7 @@ static void test_log2_every_edge(void **state)
 		assert_int_equal(mt_log2_u64(p - 1), k - 1);
 		assert_int_equal(mt_log2_u64(p), k);
 		assert_int_equal(mt_log2_u64(p + 1), k == 1 ? 1 : k);
-		assert_int_equal(mt_log2_u64(p | (p - 1)), k);	/* all ones below bit k */
+		assert_int_equal(mt_log2_u64(p | (p - 1)), k); /* all ones below bit k */
 	}
 	assert_int_equal(mt_log2_u64(UINT64_MAX), 63);
 }
@@ -85,7 +85,7 @@ static void test_log2_matches_loop(void **state)
 		__u64 v;
 
 		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
-		v = x >> (x & 63);	/* vary the magnitude, not just the low bits */
+		v = x >> (x & 63); /* vary the magnitude, not just the low bits */
 		if (mt_log2_u64(v) != ref_log2(v))
 			fail_msg("mt_log2_u64(%#llx) = %u, want %u", (unsigned long long)v,
 				 mt_log2_u64(v), ref_log2(v));
@@ -147,7 +147,7 @@ static void print_hist(struct capture *c, const __u64 *slots, int n, const char 
 	assert_int_equal(fclose(f), 0);
 	assert_true(c->len > 0);
 	assert_int_equal(c->buf[c->len - 1], '\n');
-	for (p = c->buf; *p; ) {
+	for (p = c->buf; *p;) {
 		char *nl = strchr(p, '\n');
 
 		assert_true(c->nr < (int)(sizeof(c->lines) / sizeof(c->lines[0])));
@@ -210,7 +210,7 @@ static void test_print_rows_and_bars(void **state)
 
 	want_row(want, sizeof(want), 0, 1, 1, 4);
 	assert_string_equal(c.lines[1], want);
-	want_row(want, sizeof(want), 2, 3, 0, 4);	/* an empty slot inside the range prints */
+	want_row(want, sizeof(want), 2, 3, 0, 4); /* an empty slot inside the range prints */
 	assert_string_equal(c.lines[2], want);
 	want_row(want, sizeof(want), 4, 7, 4, 4);
 	assert_string_equal(c.lines[3], want);
@@ -290,7 +290,7 @@ static void test_print_unit(void **state)
 
 	print_hist(&c, slots, 4, "pages");
 	assert_string_equal(c.lines[0], "     pages               : count    distribution");
-	assert_int_equal(c.nr, 1 + 2);	/* nr_slots is honoured: slots past 1 are empty */
+	assert_int_equal(c.nr, 1 + 2); /* nr_slots is honoured: slots past 1 are empty */
 	free(c.buf);
 }
 

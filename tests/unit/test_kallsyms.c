@@ -102,14 +102,14 @@ static void test_edge_cases(void **state)
 static void test_line_shapes(void **state)
 {
 	static const char text[] =
-		"ffffffff81000000 T\tspaced_out   \t [tab_mod]\n"	/* any blanks between */
-		"ffffffff81000100 t unclosed [half_mod\n"		/* module without ] */
-		"ffffffff81000200 t empty_mod []\n"			/* [] is no module */
-		"ffffffff8100030 t short_hex\n"				/* 15 digits: fine */
-		"12345678901234567 T seventeen_digits\n"		/* too long: skipped */
-		"ffffffff8100040g T not_hex\n"				/* skipped */
-		"ffffffff81000500 T\n"					/* no name: skipped */
-		"ffffffff81000600\n";					/* no type: skipped */
+		"ffffffff81000000 T\tspaced_out   \t [tab_mod]\n" /* any blanks between */
+		"ffffffff81000100 t unclosed [half_mod\n"	  /* module without ] */
+		"ffffffff81000200 t empty_mod []\n"		  /* [] is no module */
+		"ffffffff8100030 t short_hex\n"			  /* 15 digits: fine */
+		"12345678901234567 T seventeen_digits\n"	  /* too long: skipped */
+		"ffffffff8100040g T not_hex\n"			  /* skipped */
+		"ffffffff81000500 T\n"				  /* no name: skipped */
+		"ffffffff81000600\n";				  /* no type: skipped */
 	FILE *f = fmemopen((void *)text, sizeof(text) - 1, "r");
 	struct mt_ksyms ks;
 

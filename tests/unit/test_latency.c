@@ -26,7 +26,7 @@ struct sim {
 	struct mt_lat_open val[TABLE];
 	bool used[TABLE];
 	struct mt_lat_kind_stats ks[MT_LAT_KINDS];
-	__u64 deltas[64];	/* measured pairs, in order */
+	__u64 deltas[64]; /* measured pairs, in order */
 	int nr;
 };
 
@@ -91,7 +91,9 @@ static __u64 sim_open_at_end(struct sim *s, __u32 kind)
 	return m.open_at_end[kind];
 }
 
-enum { K = MT_LAT_MEMCG_RECLAIM };
+enum {
+	K = MT_LAT_MEMCG_RECLAIM
+};
 
 static void test_pair_simple(void **state)
 {
@@ -105,7 +107,7 @@ static void test_pair_simple(void **state)
 	sim_end(&s, 100, K, 251000);
 	assert_int_equal(s.nr, 1);
 	assert_int_equal(s.deltas[0], 250000);
-	assert_null(sim_lookup(&s, 100, K));	/* freed once closed */
+	assert_null(sim_lookup(&s, 100, K)); /* freed once closed */
 	assert_int_equal(sim_open_at_end(&s, K), 0);
 }
 
@@ -145,8 +147,8 @@ static void test_nested_same_kind(void **state)
 	sim_end(&s, 1, K, 25);
 	sim_end(&s, 1, K, 40);
 	assert_int_equal(s.nr, 2);
-	assert_int_equal(s.deltas[0], 5);	/* inner */
-	assert_int_equal(s.deltas[1], 30);	/* outer */
+	assert_int_equal(s.deltas[0], 5);  /* inner */
+	assert_int_equal(s.deltas[1], 30); /* outer */
 	assert_null(sim_lookup(&s, 1, K));
 }
 
@@ -195,7 +197,7 @@ static void test_too_deep(void **state)
 	assert_int_equal(s.ks[K].too_deep, 1);
 	assert_int_equal(s.nr, MT_LAT_DEPTH);
 	for (int j = 0; j < MT_LAT_DEPTH; j++) {
-		int level = MT_LAT_DEPTH - 1 - j;	/* innermost remembered first */
+		int level = MT_LAT_DEPTH - 1 - j; /* innermost remembered first */
 
 		assert_int_equal(s.deltas[j], (__u64)(1000 + level) - 100 * (level + 1));
 	}
@@ -232,7 +234,7 @@ static void test_table_full(void **state)
 	for (__u32 t = 1; t <= TABLE + 1; t++)
 		sim_end(&s, t, K, 20);
 	assert_int_equal(s.nr, TABLE);
-	assert_int_equal(s.ks[K].unpaired_ends, 1);	/* the dropped begin's end */
+	assert_int_equal(s.ks[K].unpaired_ends, 1); /* the dropped begin's end */
 }
 
 static void test_clock_guard(void **state)
@@ -293,7 +295,7 @@ static void test_model_procs(void **state)
 	a[0].count[MT_LAT_MEMCG_RECLAIM] = 2;
 	a[0].total_ns[MT_LAT_MEMCG_RECLAIM] = 1000;
 	a[1].count[MT_LAT_THROTTLED] = 1;
-	a[1].total_ns[MT_LAT_THROTTLED] = 400;	/* inside the reclaim: not added */
+	a[1].total_ns[MT_LAT_THROTTLED] = 400; /* inside the reclaim: not added */
 	a[1].max_ns[MT_LAT_MEMCG_RECLAIM] = 700;
 	strcpy(b[0].comm, "other");
 	b[0].count[MT_LAT_COMPACTION] = 1;
@@ -322,7 +324,8 @@ static void build(struct mt_report *r, bool calls_ok)
 {
 	struct mt_lat_stats st = {};
 	struct mt_lat_ostats os = {};
-	struct mt_lat_okey ok = { .kind = MT_LAT_DIRECT_RECLAIM, .order = 2,
+	struct mt_lat_okey ok = { .kind = MT_LAT_DIRECT_RECLAIM,
+				  .order = 2,
 				  .zone = MT_ZONE_UNKNOWN };
 	struct mt_lat_proc p = {};
 
@@ -365,7 +368,8 @@ static void build(struct mt_report *r, bool calls_ok)
 		r->lat.traced[MT_LAT_PAGE_ALLOC] = true;
 		/* 6.1's trampoline refuses __vmalloc_node_range (9 arguments) */
 		r->lat.call_unhooked[MT_CALL_VMALLOC] = true;
-		strcpy(r->lat.call_missing, "vmalloc (__vmalloc_node_range_noprof): ENOTSUPP at "
+		strcpy(r->lat.call_missing,
+		       "vmalloc (__vmalloc_node_range_noprof): ENOTSUPP at "
 		       "attach (9 args, max 6 here); kmem_cache_alloc (kmem_cache_alloc): EBUSY "
 		       "at attach");
 	} else {
@@ -494,12 +498,12 @@ static void test_json(void **state)
 	assert_int_equal(json_object_get_int64(at(j, "latency.kinds.direct_reclaim.count")), 5);
 	assert_int_equal(json_object_get_int64(at(j, "latency.kinds.direct_reclaim.total_ns")),
 			 5000000);
-	assert_int_equal(json_object_get_int64(
-				 at(j, "latency.kinds.direct_reclaim.unpaired_ends")), 1);
+	assert_int_equal(json_object_get_int64(at(j, "latency.kinds.direct_reclaim.unpaired_ends")),
+			 1);
 	assert_int_equal(json_object_get_int64(at(j, "latency.kinds.direct_reclaim.unmeasured")),
 			 1);
-	assert_int_equal(json_object_get_int64(
-				 at(j, "latency.kinds.throttled.reached_timeout")), 1);
+	assert_int_equal(json_object_get_int64(at(j, "latency.kinds.throttled.reached_timeout")),
+			 1);
 	assert_false(json_object_get_boolean(at(j, "latency.kinds.node_reclaim.traced")));
 	assert_false(json_object_get_boolean(at(j, "latency.kinds.page_alloc.traced")));
 	a = at(j, "latency.kinds.direct_reclaim.histogram_us");
@@ -509,8 +513,8 @@ static void test_json(void **state)
 	a = at(j, "latency.by_order");
 	assert_int_equal(json_object_array_length(a), 2);
 	assert_int_equal(json_object_get_int64(at(json_object_array_get_idx(a, 0), "order")), 2);
-	assert_true(json_object_is_type(at(json_object_array_get_idx(a, 0), "zone"),
-					json_type_null));
+	assert_true(
+		json_object_is_type(at(json_object_array_get_idx(a, 0), "zone"), json_type_null));
 	assert_string_equal(json_object_get_string(at(json_object_array_get_idx(a, 1), "zone")),
 			    "Normal");
 	a = at(j, "latency.processes");
@@ -552,14 +556,21 @@ static bool in_set(const char *name, void *ctx)
 
 static void test_pick(void **state)
 {
-	static const char *const k61[] = { "__kmalloc", "kmalloc_trace", "kmem_cache_alloc",
-		"__alloc_pages", "__vmalloc_node_range", NULL };
-	static const char *const k612[] = { "__kmalloc_noprof", "__kmalloc_cache_noprof",
-		"kmem_cache_alloc_noprof", "__alloc_pages_noprof", "__vmalloc_node_range_noprof",
-		NULL };
-	static const char *const k618[] = { "__kmalloc_noprof", "__kmalloc_cache_noprof",
-		"kmem_cache_alloc_noprof", "__alloc_pages_noprof", "__alloc_frozen_pages_noprof",
-		"__vmalloc_node_range_noprof", NULL };
+	static const char *const k61[] = {
+		"__kmalloc",	 "kmalloc_trace",	 "kmem_cache_alloc",
+		"__alloc_pages", "__vmalloc_node_range", NULL
+	};
+	static const char *const k612[] = {
+		"__kmalloc_noprof",	"__kmalloc_cache_noprof",      "kmem_cache_alloc_noprof",
+		"__alloc_pages_noprof", "__vmalloc_node_range_noprof", NULL
+	};
+	static const char *const k618[] = { "__kmalloc_noprof",
+					    "__kmalloc_cache_noprof",
+					    "kmem_cache_alloc_noprof",
+					    "__alloc_pages_noprof",
+					    "__alloc_frozen_pages_noprof",
+					    "__vmalloc_node_range_noprof",
+					    NULL };
 	static const char *const none[] = { "kfree", NULL };
 	const char *n[MT_CALL_SLOTS];
 

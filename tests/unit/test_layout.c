@@ -59,7 +59,7 @@ static void i386_highmem(struct mt_layout *l)
 	l->vmalloc = (struct mt_range)R(0xf8800000ULL, 0xff7fe000ULL);
 	l->text = (struct mt_range)R(0xc1000000ULL, 0xc1a00000ULL);
 	l->modules = (struct mt_range)R(0xf8a00000ULL, 0xf8b00000ULL);
-	l->vmemmap.known = false;	/* i386: mem_map lives in the direct map */
+	l->vmemmap.known = false; /* i386: mem_map lives in the direct map */
 	snprintf(l->vmemmap.how, sizeof(l->vmemmap.how), "fixture: no vmemmap");
 }
 

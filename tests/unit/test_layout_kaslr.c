@@ -158,8 +158,8 @@ static void test_is_kaslr(void **state)
 	assert_int_equal(l.text.start & ((1ULL << 21) - 1), 0);
 	/* in the kernel half, in the order of Documentation/arch/x86/x86_64/mm.rst */
 	assert_true(l.direct.start >= l.hole_end);
-	assert_int_equal(l.user.end, l.hole_start == (1ULL << 47) ? 0x7ffffffff000ULL
-								 : 0x00fffffffffff000ULL);
+	assert_int_equal(l.user.end,
+			 l.hole_start == (1ULL << 47) ? 0x7ffffffff000ULL : 0x00fffffffffff000ULL);
 	assert_true(l.direct.end <= l.vmalloc.start);
 	assert_true(l.vmalloc.end <= l.vmemmap.start);
 	assert_true(l.vmemmap.end <= l.text.start);
@@ -220,7 +220,7 @@ static void test_vmalloc_areas(void **state)
 	recorded(&l, *state);
 	assert_true(json_object_get_int64(get(v, "allocs")) >= 1);
 	lo = hex(get(v, "addr_min"));
-	hi = hex(get(v, "addr_max"));	/* exclusive */
+	hi = hex(get(v, "addr_max")); /* exclusive */
 	assert_int_equal(cls(&l, lo, false).cls, MT_ADDR_VMALLOC);
 	assert_int_equal(cls(&l, hi - 1, false).cls, MT_ADDR_VMALLOC);
 	/* nothing the kernel placed fell outside the range it asked */
@@ -300,8 +300,7 @@ static void test_zone_edges(void **state)
 	o = cls(&l, mt_zones_max_pfn(&l.zones) << l.page_shift, true);
 	assert_int_equal(o.cls, MT_ADDR_NOT_RAM);
 	/* the unrandomized PAGE_OFFSET lies outside this boot's direct map */
-	if (l.direct.start > 0xffff888000000000ULL ||
-	    l.direct.end <= 0xffff888000000000ULL)
+	if (l.direct.start > 0xffff888000000000ULL || l.direct.end <= 0xffff888000000000ULL)
 		assert_int_not_equal(cls(&l, 0xffff888000001000ULL, false).cls, MT_ADDR_LOGICAL);
 }
 
@@ -330,18 +329,12 @@ int main(void)
 #define four "x86_64-kaslr"
 #define five "x86_64-la57-kaslr"
 	const struct CMUnitTest tests[] = {
-		SHAPE(test_is_kaslr, four),
-		SHAPE(test_kmalloc_pointers, four),
-		SHAPE(test_vmalloc_areas, four),
-		SHAPE(test_text_symbols, four),
-		SHAPE(test_modules, four),
-		SHAPE(test_zone_edges, four),
-		SHAPE(test_is_kaslr, five),
-		SHAPE(test_kmalloc_pointers, five),
-		SHAPE(test_vmalloc_areas, five),
-		SHAPE(test_text_symbols, five),
-		SHAPE(test_modules, five),
-		SHAPE(test_zone_edges, five),
+		SHAPE(test_is_kaslr, four),	  SHAPE(test_kmalloc_pointers, four),
+		SHAPE(test_vmalloc_areas, four),  SHAPE(test_text_symbols, four),
+		SHAPE(test_modules, four),	  SHAPE(test_zone_edges, four),
+		SHAPE(test_is_kaslr, five),	  SHAPE(test_kmalloc_pointers, five),
+		SHAPE(test_vmalloc_areas, five),  SHAPE(test_text_symbols, five),
+		SHAPE(test_modules, five),	  SHAPE(test_zone_edges, five),
 		SHAPE(test_la57_canonical, five),
 	};
 

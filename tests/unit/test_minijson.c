@@ -36,7 +36,8 @@ static void test_paths_agree_with_json_c(void **state)
 	/* counts past 2^53 are exact (read as integers, not through a double) */
 	assert_true(mj_int(j, "classes.kernel_logical.allocs", &v));
 	json_object_object_get_ex(json_object_object_get(json_object_object_get(jc, "classes"),
-							 "kernel_logical"), "allocs", &o);
+							 "kernel_logical"),
+				  "allocs", &o);
 	assert_int_equal(v, json_object_get_int64(o));
 	assert_true(mj_int(j, "classes.kernel_logical.net_bytes", &v));
 	assert_int_equal(v, -4096);
@@ -64,20 +65,30 @@ static void test_missing_is_not_zero(void **state)
 
 	assert_false(mj_int(j, "run.lost.nonexistent", &v));
 	assert_false(mj_int(j, "classes.dma.allocs", &v));
-	assert_false(mj_int(j, "kernel.release", &v));		/* a string */
-	assert_false(mj_int(j, "kernel.vmemmap_base", &v));	/* null */
+	assert_false(mj_int(j, "kernel.release", &v));	    /* a string */
+	assert_false(mj_int(j, "kernel.vmemmap_base", &v)); /* null */
 	assert_false(mj_int(j, "kernel.release.deeper", &v));
 	assert_int_equal(v, 42);
 	assert_null(mj_str(j, "schema_version"));
-	assert_null(mj_at(mj_get(j, "kernel"), 0));		/* not an array */
+	assert_null(mj_at(mj_get(j, "kernel"), 0)); /* not an array */
 	mj_free(j);
 }
 
 static void test_malformed_documents_fail(void **state)
 {
 	static const char *bad[] = {
-		"", "{", "{\"a\": 1,}", "{\"a\" 1}", "{\"a\": 1} x", "[1, 2", "{\"a\": \"x}",
-		"{\"a\": tru}", "{\"a\": -}", "{a: 1}", "{\"a\": \"\\q\"}", "{\"a\": \"\x01\"}",
+		"",
+		"{",
+		"{\"a\": 1,}",
+		"{\"a\" 1}",
+		"{\"a\": 1} x",
+		"[1, 2",
+		"{\"a\": \"x}",
+		"{\"a\": tru}",
+		"{\"a\": -}",
+		"{a: 1}",
+		"{\"a\": \"\\q\"}",
+		"{\"a\": \"\x01\"}",
 	};
 	char err[64];
 

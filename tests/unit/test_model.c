@@ -27,7 +27,7 @@ static void test_add_stats_sums_cpus(void **state)
 	mt_report_init(&r);
 	/* distinct values per CPU in fields spread over the whole struct, first to last */
 	for (int c = 0; c < NCPU; c++) {
-		__u64 m = c + 1;	/* CPU c contributes m times the base value */
+		__u64 m = c + 1; /* CPU c contributes m times the base value */
 
 		cpu[c].cls[MT_CLASS_LOGICAL].allocs = 10 * m;
 		cpu[c].cls[MT_CLASS_LOGICAL].bytes_alloc = 1000 * m;
@@ -42,7 +42,7 @@ static void test_add_stats_sums_cpus(void **state)
 		cpu[c].zone_frees[MT_ZONE_UNKNOWN] = 13 * m;
 		cpu[c].events = 1000000 * m;
 		cpu[c].lost[MT_LOSS_RINGBUF] = m;
-		cpu[c].lost[MT_LOSS_CACHE_FULL] = 17 * m;	/* the struct's very last __u64 */
+		cpu[c].lost[MT_LOSS_CACHE_FULL] = 17 * m; /* the struct's very last __u64 */
 	}
 	mt_report_add_stats(&r, cpu, NCPU);
 
@@ -122,7 +122,7 @@ static void test_add_proc_sums_and_comm(void **state)
 	mt_report_init(&r);
 	/* CPU 0 saw the process only after another CPU created its entry: no comm */
 	strcpy(cpu[1].comm, "kworker/u8:3");
-	strcpy(cpu[2].comm, "renamed");	/* a later sighting under a new name loses */
+	strcpy(cpu[2].comm, "renamed"); /* a later sighting under a new name loses */
 	cpu[0].allocs[MT_CLASS_LOGICAL] = 1;
 	cpu[1].allocs[MT_CLASS_LOGICAL] = 2;
 	cpu[2].allocs[MT_CLASS_LOGICAL] = 4;
@@ -259,7 +259,7 @@ static void test_add_cache_name_first_cpu_wins(void **state)
 	strcpy(cpu[2].name, "second");
 	cpu[1].object_size = 100;
 	cpu[1].size = 128;
-	cpu[2].object_size = 1;		/* geometry comes as a pair, from one CPU */
+	cpu[2].object_size = 1; /* geometry comes as a pair, from one CPU */
 	cpu[2].size = 2;
 	mt_report_init(&r);
 	assert_int_equal(mt_report_add_cache(&r, 0xffff888100001000ULL, cpu, NCPU), 0);
@@ -322,8 +322,8 @@ static void add_cache_full(struct mt_report *r, const char *name, __u64 bytes, _
 	v.bytes_alloc = bytes;
 	v.allocs = allocs;
 	v.frees = frees;
-	assert_int_equal(mt_report_add_cache(r, 0xffff888100000000ULL + r->nr_caches * 64, &v,
-					     1), 0);
+	assert_int_equal(mt_report_add_cache(r, 0xffff888100000000ULL + r->nr_caches * 64, &v, 1),
+			 0);
 }
 
 static void add_cache_bytes(struct mt_report *r, const char *name, __u64 bytes, __u64 allocs)
@@ -471,7 +471,9 @@ static void test_finish_empty(void **state)
 /* Growth past the first allocation (64 rows), several times over. */
 static void test_many_procs_and_caches(void **state)
 {
-	enum { N = 1000 };
+	enum {
+		N = 1000
+	};
 	static bool seen[N];
 	struct mt_report r;
 

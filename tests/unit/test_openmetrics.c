@@ -41,9 +41,9 @@ static void synthetic(struct mt_report *r)
 	r->tot.cls[MT_CLASS_LOGICAL].allocs = 6;
 	r->tot.cls[MT_CLASS_LOGICAL].bytes_alloc = 300;
 	r->tot.cls[MT_CLASS_LOGICAL].bytes_freed = 400;
-	r->tot.size_hist[MT_CLASS_LOGICAL][0] = 1;	/* 0..1 */
-	r->tot.size_hist[MT_CLASS_LOGICAL][5] = 3;	/* 32..63 */
-	r->tot.size_hist[MT_CLASS_LOGICAL][MT_HIST_SLOTS - 1] = 2;	/* clamped: +Inf */
+	r->tot.size_hist[MT_CLASS_LOGICAL][0] = 1;		   /* 0..1 */
+	r->tot.size_hist[MT_CLASS_LOGICAL][5] = 3;		   /* 32..63 */
+	r->tot.size_hist[MT_CLASS_LOGICAL][MT_HIST_SLOTS - 1] = 2; /* clamped: +Inf */
 	r->zones.nr = 1;
 	r->zones.z[0] = (struct mt_zone){ 0, "Normal", 0x100000, 0x1000, 0x1000 };
 	r->tot.zone_allocs[0] = 9;
@@ -73,7 +73,7 @@ static void test_shapes_and_escaping(void **state)
 	assert_non_null(strstr(s, "# TYPE memtrace_allocations_total counter\n"
 				  "memtrace_allocations_total{class=\"kernel_logical\"} 6\n"
 				  "memtrace_allocations_total{class=\"physical\"} 0\n"));
-	assert_null(strstr(s, "class=\"bus\""));	/* untraced classes are absent */
+	assert_null(strstr(s, "class=\"bus\"")); /* untraced classes are absent */
 	assert_non_null(strstr(s, "memtrace_outstanding_bytes{class=\"kernel_logical\"} -100\n"));
 	/* cumulative buckets, the clamped last slot only in +Inf, _count == +Inf */
 	assert_non_null(strstr(s, "# TYPE memtrace_allocation_size_bytes histogram\n"));

@@ -74,8 +74,9 @@ static void test_lookup_and_units(void **state)
 		{ "stall.throttled.max", MT_UNIT_TIME },
 	};
 	static const char *const unknown[] = {
-		"outstanding", "outstanding.slabs", "outstanding.slab.bytes", "stall.p99",
-		"stall.direct_reclaim", "stall.direct_reclaim.p95", "stall.kmalloc.p99",
+		"outstanding",	     "outstanding.slabs",    "outstanding.slab.bytes",
+		"stall.p99",	     "stall.direct_reclaim", "stall.direct_reclaim.p95",
+		"stall.kmalloc.p99",
 	};
 	char err[256];
 	struct mt_expr e;
@@ -216,12 +217,12 @@ static void test_evaluate(void **state)
 	char err[128];
 
 	fill(&r);
-	r.lat.tot.k[MT_LAT_DIRECT_RECLAIM].hist[14] = 1;	/* 16..32 ms */
+	r.lat.tot.k[MT_LAT_DIRECT_RECLAIM].hist[14] = 1; /* 16..32 ms */
 	r.lat.tot.k[MT_LAT_DIRECT_RECLAIM].count = 1;
 	assert_int_equal(mt_expr_parse("outstanding.slab > 0", &e[0], err, sizeof(err)), 0);
 	assert_int_equal(mt_expr_parse("outstanding.page > 1MiB", &e[1], err, sizeof(err)), 0);
-	assert_int_equal(mt_expr_parse("stall.direct_reclaim.p99 > 10ms", &e[2], err,
-				       sizeof(err)), 0);
+	assert_int_equal(mt_expr_parse("stall.direct_reclaim.p99 > 10ms", &e[2], err, sizeof(err)),
+			 0);
 	assert_int_equal(mt_ci_evaluate(&r, e, 3), 2);
 	assert_true(r.ci.res[0].failed);
 	assert_int_equal(r.ci.res[0].value, 576);
@@ -231,8 +232,7 @@ static void test_evaluate(void **state)
 	mt_report_free(&r);
 }
 
-static void add_owner(struct mt_report *r, __u32 tgid, __u64 by_others, __u64 kth,
-		      __u64 of_others)
+static void add_owner(struct mt_report *r, __u32 tgid, __u64 by_others, __u64 kth, __u64 of_others)
 {
 	struct mt_owner_frees pc[2];
 
@@ -288,7 +288,7 @@ static void procs_report(struct mt_report *r)
 	add_owner(r, 100, 6, 2, 0);
 	add_owner(r, 200, 0, 0, 5);
 	add_faults(r, 200, 7, 1);
-	add_faults(r, 200, 2, 0);	/* a second row of one tgid (merged) */
+	add_faults(r, 200, 2, 0); /* a second row of one tgid (merged) */
 	mt_procx_finish(&r->px);
 	lp.count[MT_LAT_DIRECT_RECLAIM] = 2;
 	lp.total_ns[MT_LAT_DIRECT_RECLAIM] = 3000000;
@@ -388,7 +388,8 @@ static void test_json(void **state)
 	assert_int_equal(path(p, "page_faults", "total", NULL), 0);
 	assert_int_equal(path(p, "stalls", "count", NULL), 2);
 	assert_int_equal(path(p, "stalls", "total_ns", NULL), 3000000);
-	assert_null(json_object_object_get(json_object_object_get(p, "outstanding"), "user_virtual"));
+	assert_null(
+		json_object_object_get(json_object_object_get(p, "outstanding"), "user_virtual"));
 	p = proc_json(root, 200);
 	assert_int_equal(path(p, "parent", NULL, NULL), 100);
 	assert_int_equal(path(p, "outstanding", "kernel_logical", "objects"), 0);
@@ -398,8 +399,11 @@ static void test_json(void **state)
 	assert_int_equal(path(p, "page_faults", "kernel", NULL), 1);
 	assert_int_equal(path(p, "page_faults", "total", NULL), 10);
 	assert_int_equal(path(p, "stalls", "total_ns", NULL), 0);
-	assert_string_equal(json_object_get_string(json_object_object_get(json_object_object_get(
-		json_object_object_get(root, "run"), "scope"), "frees_charged_to")), "owner");
+	assert_string_equal(
+		json_object_get_string(json_object_object_get(
+			json_object_object_get(json_object_object_get(root, "run"), "scope"),
+			"frees_charged_to")),
+		"owner");
 	json_object_put(root);
 
 	/* what this run did not measure is null, not 0 */
@@ -415,8 +419,10 @@ static void test_json(void **state)
 	assert_null(json_object_object_get(p, "page_faults"));
 	assert_null(json_object_object_get(p, "stalls"));
 	assert_true(json_object_object_get_ex(p, "stalls", NULL));
-	assert_string_equal(json_object_get_string(json_object_object_get(json_object_object_get(
-		json_object_object_get(root, "run"), "scope"), "frees_charged_to")),
+	assert_string_equal(
+		json_object_get_string(json_object_object_get(
+			json_object_object_get(json_object_object_get(root, "run"), "scope"),
+			"frees_charged_to")),
 		"current-task");
 	json_object_put(root);
 	mt_report_free(&r);

@@ -23,16 +23,15 @@
 #define SEC 1000000000ULL
 
 /* a tiny kernel: glue, allocator, two callers */
-static const char *syms =
-	"ffffffff81000000 T bpf_trace_run4\n"
-	"ffffffff81000100 T __kmalloc_cache_noprof\n"
-	"ffffffff81000200 t do_eventfd\n"
-	"ffffffff81000300 T __x64_sys_eventfd2\n"
-	"ffffffff81000400 T do_syscall_64\n"
-	"ffffffff81000500 T alloc_pipe_info\n"
-	"ffffffff81000600 T bpf_map_alloc_percpu\n"
-	"ffffffff81000700 T array_map_alloc\n"
-	"ffffffffc0000000 t bpf_prog_0123_kmalloc_btf\t[bpf]\n";
+static const char *syms = "ffffffff81000000 T bpf_trace_run4\n"
+			  "ffffffff81000100 T __kmalloc_cache_noprof\n"
+			  "ffffffff81000200 t do_eventfd\n"
+			  "ffffffff81000300 T __x64_sys_eventfd2\n"
+			  "ffffffff81000400 T do_syscall_64\n"
+			  "ffffffff81000500 T alloc_pipe_info\n"
+			  "ffffffff81000600 T bpf_map_alloc_percpu\n"
+			  "ffffffff81000700 T array_map_alloc\n"
+			  "ffffffffc0000000 t bpf_prog_0123_kmalloc_btf\t[bpf]\n";
 
 #define A_GLUE 0xffffffff81000010ULL
 #define A_ALLOC 0xffffffff81000120ULL
@@ -53,8 +52,11 @@ static void obj(struct mt_report *r, __u64 addr, int cls, __u32 tgid, __u64 size
 		__s32 stack, __u64 age_ns)
 {
 	struct mt_obj_key k = { .addr = addr, .cls = cls };
-	struct mt_obj o = { .ts_ns = r->pair.end_ns - age_ns, .size = size, .call_site = site,
-			    .tgid = tgid, .stack_id = stack };
+	struct mt_obj o = { .ts_ns = r->pair.end_ns - age_ns,
+			    .size = size,
+			    .call_site = site,
+			    .tgid = tgid,
+			    .stack_id = stack };
 
 	assert_int_equal(mt_pair_add_obj(&r->pair, &k, &o), 0);
 }
@@ -155,7 +157,7 @@ static int setup(void **state)
 	obj(r, 0x1235, MT_CLASS_PHYSICAL, 200, 8192, 0, -1, 4 * SEC);
 	site(r, A_EVENTFD, MT_CLASS_LOGICAL, 10, 480, 640);
 	site(r, A_PIPE, MT_CLASS_LOGICAL, 2, 1500, 2048);
-	site(r, A_SYS, MT_CLASS_LOGICAL, 50, 50 * 16, 50 * 16);	/* nothing outstanding */
+	site(r, A_SYS, MT_CLASS_LOGICAL, 50, 50 * 16, 50 * 16); /* nothing outstanding */
 	stack_agg(r, 7, MT_CLASS_LOGICAL, 10, 640);
 	stack_agg(r, 9, MT_CLASS_LOGICAL, 2, 2048);
 	stack_agg(r, -1, MT_CLASS_PHYSICAL, 5, 5 * 4096);
@@ -218,11 +220,11 @@ static void test_aggregates(void **state)
 	assert_int_equal(s->bytes_alloc, 640);
 	assert_int_equal(s->out_count, 3);
 	assert_int_equal(s->out_bytes, 192);
-	s = find_site(p, 0, MT_CLASS_PHYSICAL);	/* pages: no call site, no totals */
+	s = find_site(p, 0, MT_CLASS_PHYSICAL); /* pages: no call site, no totals */
 	assert_non_null(s);
 	assert_int_equal(s->allocs, 0);
 	assert_int_equal(s->out_count, 2);
-	assert_int_equal(p->sites[0].call_site, A_PIPE);	/* most bytes allocated first */
+	assert_int_equal(p->sites[0].call_site, A_PIPE); /* most bytes allocated first */
 	assert_int_equal(p->sites[1].call_site, A_SYS);
 	/* by outstanding bytes: pages, pipe, eventfd; the syscall site has none left */
 	assert_int_equal(p->nr_sites_out, 3);
@@ -231,7 +233,7 @@ static void test_aggregates(void **state)
 	assert_int_equal(p->sites_out[2].row->call_site, A_EVENTFD);
 	/* stacks: frames joined, glue found */
 	assert_int_equal(p->nr_stacks, 3);
-	assert_int_equal(p->stacks[0].stack_id, -1);	/* 20 KiB allocated */
+	assert_int_equal(p->stacks[0].stack_id, -1); /* 20 KiB allocated */
 	assert_null(p->stacks[0].frames);
 	assert_int_equal(p->stacks[1].stack_id, 9);
 	assert_int_equal(p->stacks[1].nr_frames, 5);
@@ -247,7 +249,7 @@ static void test_min_age(void **state)
 	struct fixture *fx = *state;
 	struct mt_pair_report *p = &fx->r.pair;
 
-	p->min_age_ns = 2500000000ULL;	/* 2.5 s: hides the 0.5 s and 2 s contexts */
+	p->min_age_ns = 2500000000ULL; /* 2.5 s: hides the 0.5 s and 2 s contexts */
 	assert_int_equal(mt_pair_finish(&fx->r), 0);
 	assert_int_equal(p->young_count, 2);
 	assert_int_equal(p->young_bytes, 128);
@@ -334,13 +336,13 @@ static void test_json(void **state)
 	assert_true(json_object_object_get_ex(o, "classes", &o));
 	assert_true(json_object_object_get_ex(o, "kernel_logical", &o));
 	assert_int_equal(json_object_get_int64(json_object_object_get(o, "unpaired_frees")), 3);
-	assert_int_equal(json_object_array_length(json_object_object_get(o,
-				"lifetime_histogram_us")), 2);
+	assert_int_equal(
+		json_object_array_length(json_object_object_get(o, "lifetime_histogram_us")), 2);
 	assert_true(json_object_object_get_ex(j, "stacks", &o));
 	assert_true(json_object_object_get_ex(o, "outstanding", &a));
 	x = json_object_array_get_idx(a, 2);
 	a = json_object_object_get(x, "frames");
-	assert_int_equal(json_object_array_length(a), 4);	/* glue left out */
+	assert_int_equal(json_object_array_length(a), 4); /* glue left out */
 	assert_string_equal(json_object_get_string(json_object_array_get_idx(a, 0)),
 			    "__kmalloc_cache_noprof+0x20");
 	json_object_put(j);
@@ -439,7 +441,7 @@ static void test_virtual_kinds(void **state)
 	add_virtual(r, true);
 	assert_int_equal(r->pair.out[MT_PAIR_VMALLOC].count, 2);
 	assert_int_equal(r->pair.out[MT_PAIR_PERCPU].count, 3);
-	assert_int_equal(r->pair.procs[0].tgid, 100);	/* 2 MiB of vmap areas: first */
+	assert_int_equal(r->pair.procs[0].tgid, 100); /* 2 MiB of vmap areas: first */
 	assert_int_equal(r->pair.procs[0].count[MT_PAIR_PERCPU], 3);
 	s = render(r, 1);
 	j = json_tokener_parse(s);
@@ -449,8 +451,9 @@ static void test_virtual_kinds(void **state)
 	assert_int_equal(jint(j, "outstanding.classes.kernel_virtual.bytes"), 2 * 1056768 + 96);
 	assert_int_equal(jint(j, "outstanding.classes.kernel_virtual.tracked"), 15);
 	assert_int_equal(jint(j, "outstanding.classes.kernel_virtual.paired_frees"), 10);
-	assert_string_equal(json_object_get_string(jpath(j,
-		"outstanding.classes.kernel_virtual.vmalloc.availability")), "measured");
+	assert_string_equal(json_object_get_string(jpath(
+				    j, "outstanding.classes.kernel_virtual.vmalloc.availability")),
+			    "measured");
 	assert_int_equal(jint(j, "outstanding.classes.kernel_virtual.vmalloc.objects"), 2);
 	assert_int_equal(jint(j, "outstanding.classes.kernel_virtual.vmalloc.paired_bytes"),
 			 4 * 1056768);
@@ -477,8 +480,9 @@ static void test_virtual_kinds(void **state)
 	a = jpath(j, "call_sites");
 	row = NULL;
 	for (size_t i = 0; i < json_object_array_length(a); i++)
-		if (!strcmp(json_object_get_string(jpath(json_object_array_get_idx(a, i),
-							 "allocator")), "percpu"))
+		if (!strcmp(json_object_get_string(
+				    jpath(json_object_array_get_idx(a, i), "allocator")),
+			    "percpu"))
 			row = json_object_array_get_idx(a, i);
 	assert_non_null(row);
 	assert_string_equal(json_object_get_string(jpath(row, "class")), "kernel_virtual");
@@ -486,7 +490,7 @@ static void test_virtual_kinds(void **state)
 			    "bpf_map_alloc_percpu+0x59");
 	assert_int_equal(jint(row, "outstanding"), 3);
 	a = jpath(j, "stacks.outstanding");
-	row = json_object_array_get_idx(a, 0);	/* the vmap areas: most bytes */
+	row = json_object_array_get_idx(a, 0); /* the vmap areas: most bytes */
 	assert_string_equal(json_object_get_string(jpath(row, "allocator")), "vmalloc");
 	assert_int_equal(jint(row, "outstanding"), 2);
 	row = jpath(j, "stacks.allocating");
@@ -545,7 +549,7 @@ static void test_vmalloc_unavailable(void **state)
 	v = jpath(j, "outstanding.classes.kernel_virtual.vmalloc");
 	assert_non_null(v);
 	assert_string_equal(json_object_get_string(jpath(v, "availability")), "unavailable");
-	assert_int_equal(json_object_object_length(v), 1);	/* no counts: absent, not 0 */
+	assert_int_equal(json_object_object_length(v), 1); /* no counts: absent, not 0 */
 	assert_int_equal(jint(j, "outstanding.classes.kernel_virtual.percpu.objects"), 3);
 	assert_int_equal(jint(j, "outstanding.classes.kernel_virtual.objects"), 3);
 	json_object_put(j);
@@ -566,7 +570,7 @@ static void test_old_pair_stats_layout(void **state)
 	size_t at = 0;
 
 	(void)state;
-	for (int i = 0; i < 4; i++)	/* tracked, paired, paired_bytes, unpaired */
+	for (int i = 0; i < 4; i++) /* tracked, paired, paired_bytes, unpaired */
 		for (int k = 0; k < MT_CLASS_MAX; k++)
 			old[at++] = 100 * (i + 1) + k;
 	old[at + MT_CLASS_VIRTUAL * MT_HIST_SLOTS + 5] = 77;

@@ -99,7 +99,8 @@ static bool json_subset(struct json_object *want, struct json_object *got, const
 		return false;
 	}
 	if (json_object_is_type(want, json_type_object)) {
-		json_object_object_foreach(want, k, v) {
+		json_object_object_foreach(want, k, v)
+		{
 			struct json_object *g;
 			char sub[512];
 
@@ -226,16 +227,18 @@ static char *build_file(size_t *len, bool end)
 		st[c].cls[MT_CLASS_LOGICAL].allocs = 10 * (c + 1);
 		st[c].lost[MT_LOSS_CACHE_FULL] = c;
 	}
-	h = (struct mt_rec_map_hdr){ BPF_MAP_TYPE_PERCPU_ARRAY, 4, sizeof(st[0]), 1, NCPU,
-				     sizeof(st[0]), 1 };
+	h = (struct mt_rec_map_hdr){
+		BPF_MAP_TYPE_PERCPU_ARRAY, 4, sizeof(st[0]), 1, NCPU, sizeof(st[0]), 1
+	};
 	mt_rec_map_begin(&b, "stats", &h);
 	mt_buf_u32(&b, 0);
 	mt_buf_put(&b, st, sizeof(st));
 	assert_int_equal(mt_rec_chunk(&w, MT_CHUNK_MAP, b.p, b.len), 0);
 	mt_buf_free(&b);
 
-	h = (struct mt_rec_map_hdr){ BPF_MAP_TYPE_PERCPU_HASH, 4, sizeof(pr[0]), 64, NCPU,
-				     sizeof(pr[0]), 3 };
+	h = (struct mt_rec_map_hdr){
+		BPF_MAP_TYPE_PERCPU_HASH, 4, sizeof(pr[0]), 64, NCPU, sizeof(pr[0]), 3
+	};
 	mt_rec_map_begin(&b, "procs", &h);
 	mt_buf_put(&b, tgids, sizeof(tgids));
 	for (int i = 0; i < 3; i++) {
@@ -252,7 +255,7 @@ static char *build_file(size_t *len, bool end)
 	mt_buf_free(&b);
 
 	mt_buf_u32(&b, 5);
-	mt_buf_put(&b, ".bss", 5);	/* a name with a NUL in it is corrupt */
+	mt_buf_put(&b, ".bss", 5); /* a name with a NUL in it is corrupt */
 	mt_buf_free(&b);
 	mt_buf_u32(&b, 4);
 	mt_buf_put(&b, ".bss", 4);
@@ -264,7 +267,7 @@ static char *build_file(size_t *len, bool end)
 	mt_buf_put(&b, "Node 0, zone Normal\n", 20);
 	assert_int_equal(mt_rec_chunk(&w, MT_CHUNK_FILE, b.p, b.len), 0);
 	mt_buf_free(&b);
-	assert_int_equal(mt_rec_chunk(&w, 99, "future", 6), 0);	/* unknown: skipped */
+	assert_int_equal(mt_rec_chunk(&w, 99, "future", 6), 0); /* unknown: skipped */
 	if (end)
 		assert_int_equal(mt_rec_end(&w), 0);
 	fclose(f);
@@ -283,7 +286,7 @@ static void test_round_trip(void **state)
 	int n = 0;
 
 	assert_int_equal(mt_rec_parse(buf, len, &rf), 0);
-	free(buf);		/* the parsed file owns copies */
+	free(buf); /* the parsed file owns copies */
 	assert_false(rf.truncated);
 	assert_int_equal(rf.chunks, 7);
 	assert_non_null(mt_rec_find_file(&rf, "/proc/zoneinfo"));
@@ -330,7 +333,7 @@ static void test_round_trip(void **state)
 	assert_string_equal(r.run.release, "6.1.0-test");
 	assert_int_equal(r.run.nr_pids, 2);
 	assert_int_equal(r.run.pids[1], 200);
-	assert_true(r.run.duration_s == 1.0 / 3);	/* bit for bit */
+	assert_true(r.run.duration_s == 1.0 / 3); /* bit for bit */
 	assert_int_equal(r.run.missed_runs, 7);
 	assert_true(r.run.class_traced[MT_CLASS_LOGICAL]);
 	assert_false(r.run.class_traced[MT_CLASS_PHYSICAL]);
@@ -340,10 +343,10 @@ static void test_round_trip(void **state)
 	assert_int_equal(r.tot.cls[MT_CLASS_LOGICAL].allocs, 60);
 	assert_int_equal(r.tot.lost[MT_LOSS_CACHE_FULL], 3);
 	assert_int_equal(r.nr_procs, 3);
-	assert_int_equal(r.procs[0].tgid, 200);	/* most bytes first: 3 x 3000 */
+	assert_int_equal(r.procs[0].tgid, 200); /* most bytes first: 3 x 3000 */
 	assert_int_equal(r.procs[0].allocs[MT_CLASS_LOGICAL], 603);
 	assert_string_equal(r.procs[0].comm, "p200");
-	assert_int_equal(r.nr_caches, 0);	/* no caches map in this file: empty */
+	assert_int_equal(r.nr_caches, 0); /* no caches map in this file: empty */
 	mt_report_free(&r);
 	mt_rec_free(&rf);
 }
@@ -356,7 +359,7 @@ static void test_value_size_mismatch(void **state)
 	struct mt_buf b = {};
 	struct mt_recfile rf;
 	struct mt_report r;
-	__u64 vals[4] = { 5, 6, 7, 8 };	/* two CPUs, only cls[0].allocs and .frees */
+	__u64 vals[4] = { 5, 6, 7, 8 }; /* two CPUs, only cls[0].allocs and .frees */
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
@@ -399,7 +402,7 @@ static size_t chunk_starts(const char *buf, size_t len, size_t *off, size_t max)
 		o += MT_REC_CHUNK_HDR + (p[0] | p[1] << 8 | p[2] << 16 | (size_t)p[3] << 24);
 	}
 	if (n < max)
-		off[n++] = o;	/* the end */
+		off[n++] = o; /* the end */
 	return n;
 }
 
@@ -415,7 +418,7 @@ static void test_every_cut(void **state)
 	for (size_t cut = 0; cut < len; cut++) {
 		struct mt_recfile rf;
 		struct mt_report r;
-		char *copy = malloc(cut + 1);	/* exact size, so ASan sees any overread */
+		char *copy = malloc(cut + 1); /* exact size, so ASan sees any overread */
 		int err;
 		unsigned int complete = 0;
 
@@ -435,7 +438,7 @@ static void test_every_cut(void **state)
 		assert_int_equal(rf.chunks, complete);
 		err = report_from(&rf, &r);
 		if (complete == 0) {
-			assert_int_equal(err, -EINVAL);	/* no header: nothing to report */
+			assert_int_equal(err, -EINVAL); /* no header: nothing to report */
 		} else {
 			assert_int_equal(err, 0);
 			/* all or nothing per map */

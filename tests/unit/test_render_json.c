@@ -101,7 +101,7 @@ static struct json_object *idx(struct json_object *arr, size_t i)
 /* Render r as JSON into a string; the renderer must report balanced nesting. */
 static char *render(const struct mt_report *r)
 {
-	struct mt_render_opts o = { .top = 1 };	/* JSON ignores --top: every row is kept */
+	struct mt_render_opts o = { .top = 1 }; /* JSON ignores --top: every row is kept */
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
@@ -112,8 +112,8 @@ static char *render(const struct mt_report *r)
 	return text;
 }
 
-static void add_proc(struct mt_report *r, __u32 tgid, const char *comm, int cls,
-		     __u64 allocs, __u64 bytes)
+static void add_proc(struct mt_report *r, __u32 tgid, const char *comm, int cls, __u64 allocs,
+		     __u64 bytes)
 {
 	struct mt_proc v;
 
@@ -124,8 +124,8 @@ static void add_proc(struct mt_report *r, __u32 tgid, const char *comm, int cls,
 	assert_int_equal(mt_report_add_proc(r, tgid, &v, 1), 0);
 }
 
-static void add_cache(struct mt_report *r, __u64 key, const char *name, __u64 allocs,
-		      __u64 bytes, __u32 size)
+static void add_cache(struct mt_report *r, __u64 key, const char *name, __u64 allocs, __u64 bytes,
+		      __u32 size)
 {
 	struct mt_cache v;
 
@@ -159,7 +159,7 @@ static void build_report(struct mt_report *r)
 	ri->class_traced[MT_CLASS_LOGICAL] = true;
 	ri->class_traced[MT_CLASS_PHYSICAL] = true;
 	ri->vmemmap_base = 0xffffea0000000000ULL;
-	ri->page_offset_base = 0;	/* calibration did not find it */
+	ri->page_offset_base = 0; /* calibration did not find it */
 	ri->kfree_sized = true;
 	ri->missed_runs = 3;
 
@@ -167,11 +167,20 @@ static void build_report(struct mt_report *r)
 	t->lost[MT_LOSS_RINGBUF] = 10;
 	t->lost[MT_LOSS_PROC_FULL] = 20;
 	t->cls[MT_CLASS_LOGICAL] = (struct mt_counts){
-		.allocs = 100, .frees = 40, .bytes_req = 5000, .bytes_alloc = 6400,
-		.bytes_freed = 2560, .frees_unsized = 2, .failures = 1, .null_frees = 9,
+		.allocs = 100,
+		.frees = 40,
+		.bytes_req = 5000,
+		.bytes_alloc = 6400,
+		.bytes_freed = 2560,
+		.frees_unsized = 2,
+		.failures = 1,
+		.null_frees = 9,
 	};
 	t->cls[MT_CLASS_PHYSICAL] = (struct mt_counts){
-		.allocs = 10, .frees = 30, .bytes_req = 40960, .bytes_alloc = 40960,
+		.allocs = 10,
+		.frees = 30,
+		.bytes_req = 40960,
+		.bytes_alloc = 40960,
 		.bytes_freed = 122880,
 	};
 	t->cls[MT_CLASS_VIRTUAL].allocs = 99;
@@ -186,10 +195,16 @@ static void build_report(struct mt_report *r)
 	t->order_frees[0] = 30;
 
 	r->zones.nr = 2;
-	r->zones.z[0] = (struct mt_zone){ .node = 0, .name = "DMA32", .start_pfn = 4096,
-					  .spanned = 1044480, .present = 782336 };
-	r->zones.z[1] = (struct mt_zone){ .node = 0, .name = "Normal", .start_pfn = 1048576,
-					  .spanned = 5505024, .present = 5505024 };
+	r->zones.z[0] = (struct mt_zone){ .node = 0,
+					  .name = "DMA32",
+					  .start_pfn = 4096,
+					  .spanned = 1044480,
+					  .present = 782336 };
+	r->zones.z[1] = (struct mt_zone){ .node = 0,
+					  .name = "Normal",
+					  .start_pfn = 1048576,
+					  .spanned = 5505024,
+					  .present = 5505024 };
 	t->zone_allocs[0] = 5;
 	t->zone_allocs[1] = 7;
 	t->zone_allocs[MT_ZONE_UNKNOWN] = 4;
@@ -247,7 +262,7 @@ static void test_kernel_and_run(void **state)
 
 	assert_string_equal(get_str(j, "run.attach"), "tp_btf");
 	assert_true(fabs(json_object_get_double(get(j, "run.duration_s")) - 2.5) < 1e-9);
-	get_arr(j, "run.pids", 0);	/* system-wide: an empty list */
+	get_arr(j, "run.pids", 0); /* system-wide: an empty list */
 	assert_int_equal(get_i64(j, "run.events"), 1234567);
 	/* 3 missed runs + 10 ring buffer + 20 process table + 0 cache table */
 	assert_int_equal(get_i64(j, "run.lost.total"), 33);
@@ -467,7 +482,8 @@ static void test_nothing_traced(void **state)
 		assert_false(json_object_get_boolean(get(j, path)));
 	}
 	json_object_put(j);
-	free(text);	mt_report_free(&r);
+	free(text);
+	mt_report_free(&r);
 }
 
 /* Counters are 64-bit: the largest one must come back whole, not as a double. */
@@ -496,14 +512,16 @@ static void test_u64_max(void **state)
  */
 static void test_hostile_names(void **state)
 {
-	const char comm[] = "a\"b\\c\x01" "d\xff" "e";
+	const char comm[] = "a\"b\\c\x01"
+			    "d\xff"
+			    "e";
 	struct json_object *j, *p, *c;
 	struct mt_report r;
 	const char *s;
 	char *text;
 
 	build_report(&r);
-	add_proc(&r, 999999, comm, MT_CLASS_LOGICAL, 1, 1 << 20);	/* sorts first */
+	add_proc(&r, 999999, comm, MT_CLASS_LOGICAL, 1, 1 << 20); /* sorts first */
 	add_cache(&r, 0xffff888100099000ULL, "tab\there\nnl\x7f", 1, 1 << 20, 8);
 	mt_report_finish(&r);
 	text = render(&r);
@@ -518,9 +536,15 @@ static void test_hostile_names(void **state)
 	assert_int_equal(get_i64(idx(p, 0), "tgid"), 999999);
 	s = get_str(idx(p, 0), "comm");
 	/* the ASCII part, byte for byte */
-	assert_memory_equal(s, "a\"b\\c\x01" "d", 7);
+	assert_memory_equal(s,
+			    "a\"b\\c\x01"
+			    "d",
+			    7);
 	/* 0xff became the code point U+00FF (UTF-8 c3 bf): a stand-in, but a valid one */
-	assert_memory_equal(s + 7, "\xc3\xbf" "e", 3);
+	assert_memory_equal(s + 7,
+			    "\xc3\xbf"
+			    "e",
+			    3);
 	assert_int_equal(json_object_get_string_len(get(idx(p, 0), "comm")), 10);
 
 	c = get_arr(j, "slab.caches", 3);
@@ -684,14 +708,15 @@ static void test_jw_escape_roundtrip(void **state)
 	assert_non_null(f);
 	jw_init(&w, f, false);
 	jw_obj_begin(&w, NULL);
-	jw_str(&w, in, in);		/* as a key too */
+	jw_str(&w, in, in); /* as a key too */
 	jw_obj_end(&w);
 	assert_int_equal(jw_end(&w), 0);
 	assert_int_equal(fclose(f), 0);
 
 	j = parse_strict(text);
 	assert_int_equal(json_object_object_length(j), 1);
-	json_object_object_foreach(j, key, val) {
+	json_object_object_foreach(j, key, val)
+	{
 		assert_string_equal(key, in);
 		assert_string_equal(json_object_get_string(val), in);
 	}
@@ -752,7 +777,7 @@ static void test_jw_depth(void **state)
 
 	nest_levels = JW_MAX_DEPTH;
 	t = write_doc(doc_deep, false, &end);
-	assert_int_equal(end, -1);	/* reported, not silently mis-nested */
+	assert_int_equal(end, -1); /* reported, not silently mis-nested */
 	free(t);
 }
 

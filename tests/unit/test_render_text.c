@@ -36,7 +36,7 @@ static void render(struct out *o, const struct mt_report *r, int top)
 	assert_int_equal(fclose(f), 0);
 	assert_true(len > 0);
 	assert_int_equal(o->buf[len - 1], '\n');
-	for (p = o->buf; *p; ) {
+	for (p = o->buf; *p;) {
 		char *nl = strchr(p, '\n');
 
 		assert_true(o->nr < MAX_LINES);
@@ -116,8 +116,8 @@ static void add_cache(struct mt_report *r, const char *name, __u64 allocs, __u64
 	v.bytes_req = bytes - bytes / 8;
 	v.object_size = 64;
 	v.size = 64;
-	assert_int_equal(mt_report_add_cache(r, 0xffff888100000000ULL + 0x100 * r->nr_caches,
-					     &v, 1), 0);
+	assert_int_equal(
+		mt_report_add_cache(r, 0xffff888100000000ULL + 0x100 * r->nr_caches, &v, 1), 0);
 }
 
 static void add_proc(struct mt_report *r, __u32 tgid, const char *comm, __u64 slab_bytes)
@@ -152,12 +152,18 @@ static void build_report(struct mt_report *r)
 	t->events = 1234567;
 	/* 1.5 MiB allocated, 512 KiB freed: net +1 MiB */
 	t->cls[MT_CLASS_LOGICAL] = (struct mt_counts){
-		.allocs = 1000, .frees = 400, .bytes_req = 1048576, .bytes_alloc = 1572864,
+		.allocs = 1000,
+		.frees = 400,
+		.bytes_req = 1048576,
+		.bytes_alloc = 1572864,
 		.bytes_freed = 524288,
 	};
 	/* 10 allocs of 4 KiB, 30 frees: net -80 KiB */
 	t->cls[MT_CLASS_PHYSICAL] = (struct mt_counts){
-		.allocs = 10, .frees = 30, .bytes_req = 40960, .bytes_alloc = 40960,
+		.allocs = 10,
+		.frees = 30,
+		.bytes_req = 40960,
+		.bytes_alloc = 40960,
 		.bytes_freed = 122880,
 	};
 	t->size_hist[MT_CLASS_LOGICAL][6] = 1000;
@@ -167,10 +173,16 @@ static void build_report(struct mt_report *r)
 	t->order_frees[2] = 2;
 
 	r->zones.nr = 2;
-	r->zones.z[0] = (struct mt_zone){ .node = 0, .name = "DMA32", .start_pfn = 4096,
-					  .spanned = 1044480, .present = 782336 };
-	r->zones.z[1] = (struct mt_zone){ .node = 0, .name = "Normal", .start_pfn = 1048576,
-					  .spanned = 5505024, .present = 5505024 };
+	r->zones.z[0] = (struct mt_zone){ .node = 0,
+					  .name = "DMA32",
+					  .start_pfn = 4096,
+					  .spanned = 1044480,
+					  .present = 782336 };
+	r->zones.z[1] = (struct mt_zone){ .node = 0,
+					  .name = "Normal",
+					  .start_pfn = 1048576,
+					  .spanned = 5505024,
+					  .present = 5505024 };
 	t->zone_allocs[1] = 10;
 	t->zone_frees[1] = 36;
 
@@ -462,7 +474,7 @@ static void test_free_only_cache(void **state)
 	render(&o, &r, 100);
 	h = must_find(&o, 0, "cache ");
 	i = must_find(&o, h, "freed-only ");
-	assert_int_equal(i, h + 6);	/* the last of the six rows */
+	assert_int_equal(i, h + 6); /* the last of the six rows */
 	assert_in_order(o.line[i], "0", "10", NULL);
 	assert_false(anywhere(&o, "--top N shows more"));
 	free(o.buf);

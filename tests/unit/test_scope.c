@@ -24,7 +24,7 @@ static void add_proc(struct mt_report *r, __u32 tgid, const char *comm, __u64 sl
 	snprintf(p[0].comm, sizeof(p[0].comm), "%s", comm);
 	p[0].allocs[MT_CLASS_LOGICAL] = 1;
 	p[0].bytes[MT_CLASS_LOGICAL] = slab;
-	p[1].bytes[MT_CLASS_LOGICAL] = slab;	/* a second CPU */
+	p[1].bytes[MT_CLASS_LOGICAL] = slab; /* a second CPU */
 	assert_int_equal(mt_report_add_proc(r, tgid, p, 2), 0);
 }
 
@@ -55,7 +55,7 @@ static void build(struct mt_report *r)
 	r->scope.command_exited = true;
 	r->scope.exit_code = 3;
 	r->scope.per_thread = true;
-	add_proc(r, 101, "sh", 5000);		/* comm before exec: the tree renames it */
+	add_proc(r, 101, "sh", 5000); /* comm before exec: the tree renames it */
 	add_proc(r, 100, "memtrace", 1000);
 	add_proc(r, 103, "worker", 300);
 	add_tree(r, 103, 102, "worker");
@@ -159,7 +159,8 @@ static void test_text_other_scopes(void **state)
 	snprintf(r.scope.cgroup, sizeof(r.scope.cgroup), "/sys/fs/cgroup/unified/ci");
 	r.scope.cgroup_id = 4242;
 	s = render_text(&r);
-	assert_non_null(strstr(s, "scope     cgroup /sys/fs/cgroup/unified/ci (id 4242) and below"));
+	assert_non_null(
+		strstr(s, "scope     cgroup /sys/fs/cgroup/unified/ci (id 4242) and below"));
 	free(s);
 	mt_report_free(&r);
 }
@@ -191,11 +192,12 @@ static void test_json(void **state)
 	assert_int_equal(json_object_get_int(json_object_object_get(p, "parent")), 100);
 	p = json_object_array_get_idx(procs, 1);
 	assert_true(json_object_object_get_ex(p, "parent", &v));
-	assert_null(v);		/* the root has no parent in the tree */
+	assert_null(v); /* the root has no parent in the tree */
 	th = json_object_object_get(j, "threads");
 	assert_int_equal(json_object_array_length(th), 2);
-	assert_int_equal(json_object_get_int(json_object_object_get(json_object_array_get_idx(
-				 th, 1), "tid")), 101);
+	assert_int_equal(json_object_get_int(
+				 json_object_object_get(json_object_array_get_idx(th, 1), "tid")),
+			 101);
 	fi = json_object_object_get(j, "fail_if");
 	assert_int_equal(json_object_array_length(fi), 1);
 	p = json_object_array_get_idx(fi, 0);

@@ -14,8 +14,8 @@
 #include <string.h>
 #include "render/top.h"
 
-static void add_proc(struct mt_report *r, __u32 tgid, const char *comm, __u64 allocs,
-		     __u64 bytes, __u64 frees, __u64 freed)
+static void add_proc(struct mt_report *r, __u32 tgid, const char *comm, __u64 allocs, __u64 bytes,
+		     __u64 frees, __u64 freed)
 {
 	struct mt_proc p = {};
 
@@ -27,8 +27,7 @@ static void add_proc(struct mt_report *r, __u32 tgid, const char *comm, __u64 al
 	assert_int_equal(mt_report_add_proc(r, tgid, &p, 1), 0);
 }
 
-static void add_cache(struct mt_report *r, __u64 key, const char *name, __u64 allocs,
-		      __u64 bytes)
+static void add_cache(struct mt_report *r, __u64 key, const char *name, __u64 allocs, __u64 bytes)
 {
 	struct mt_cache c = {};
 
@@ -72,8 +71,8 @@ static void test_deltas(void **state)
 	assert_int_equal(v.cls[MT_CLASS_LOGICAL].allocs, 200);
 	assert_int_equal(v.cls[MT_CLASS_LOGICAL].bytes_alloc, 4000);
 	assert_int_equal(v.events, 2000);
-	assert_int_equal(v.nr_procs, 2);	/* "idle" did nothing this interval */
-	assert_int_equal(v.procs[0].key, 30);	/* 9000 new bytes */
+	assert_int_equal(v.nr_procs, 2);      /* "idle" did nothing this interval */
+	assert_int_equal(v.procs[0].key, 30); /* 9000 new bytes */
 	assert_int_equal(v.procs[0].bytes, 9000);
 	assert_int_equal(v.procs[1].key, 20);
 	assert_int_equal(v.procs[1].allocs, 100);
@@ -94,7 +93,7 @@ static void test_deltas(void **state)
 	assert_int_equal(v.procs[0].key, 20);
 	mt_top_view_free(&v);
 	assert_int_equal(mt_top_view_make(&v, &prev, &cur, 2.0, MT_TOP_SORT_NET), 0);
-	assert_int_equal(v.procs[0].key, 30);	/* +9000 against 2000 - 4096 */
+	assert_int_equal(v.procs[0].key, 30); /* +9000 against 2000 - 4096 */
 	assert_int_equal(v.procs[1].key, 20);
 	mt_top_view_free(&v);
 
@@ -139,9 +138,9 @@ static void test_render_block(void **state)
 	/* 200 allocs, 4000 bytes over 2 s */
 	assert_non_null(strstr(buf, "kernel logical           100            0      2.0 KiB/s"
 				    "          0 B/s\n"));
-	assert_null(strstr(buf, "physical "));	/* not traced: no row */
+	assert_null(strstr(buf, "physical ")); /* not traced: no row */
 	assert_non_null(strstr(buf, "30      new"));
-	assert_null(strstr(buf, "busy"));	/* one row asked for */
+	assert_null(strstr(buf, "busy")); /* one row asked for */
 	assert_non_null(strstr(buf, "dentry"));
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
 		assert_true(strlen(line) <= 80);

@@ -125,7 +125,7 @@ static void assert_seconds_bad(const char *s, int err)
 		assert_int_equal(ret, err);
 	else
 		assert_true(ret == -EINVAL || ret == -ERANGE);
-	assert_true(v == 42);	/* untouched on failure */
+	assert_true(v == 42); /* untouched on failure */
 }
 
 static void test_parse_seconds_good(void **state)
@@ -146,7 +146,7 @@ static void test_parse_seconds_bad(void **state)
 	assert_seconds_bad(NULL, -EINVAL);
 	assert_seconds_bad("", -EINVAL);
 	assert_seconds_bad("+5", -EINVAL);
-	assert_seconds_bad(" 5", -EINVAL);	/* strtod would skip the space */
+	assert_seconds_bad(" 5", -EINVAL); /* strtod would skip the space */
 	assert_seconds_bad("5 ", -EINVAL);
 	assert_seconds_bad("abc", -EINVAL);
 	assert_seconds_bad("5s", -EINVAL);
@@ -191,12 +191,12 @@ static void test_parse_u32(void **state)
 {
 	assert_u32("0", 0);
 	assert_u32("42", 42);
-	assert_u32("007", 7);		/* decimal, not octal */
+	assert_u32("007", 7); /* decimal, not octal */
 	assert_u32("4294967295", UINT32_MAX);
 
 	assert_u32_bad(NULL, -EINVAL);
 	assert_u32_bad("", -EINVAL);
-	assert_u32_bad("-1", -EINVAL);	/* strtoull would wrap it to 2^64 - 1 */
+	assert_u32_bad("-1", -EINVAL); /* strtoull would wrap it to 2^64 - 1 */
 	assert_u32_bad("+1", -EINVAL);
 	assert_u32_bad(" 1", -EINVAL);
 	assert_u32_bad("12x", -EINVAL);

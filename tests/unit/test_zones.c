@@ -74,12 +74,12 @@ static void test_x86_64_lookup(void **state)
 	struct mt_zone_table t;
 
 	load_fixture("zoneinfo-x86_64.txt", &t);
-	assert_int_equal(mt_zones_lookup(&t, 0), MT_ZONE_UNKNOWN);	/* PFN 0 is in no zone */
+	assert_int_equal(mt_zones_lookup(&t, 0), MT_ZONE_UNKNOWN); /* PFN 0 is in no zone */
 	assert_int_equal(mt_zones_lookup(&t, 1), 0);
 	assert_int_equal(mt_zones_lookup(&t, 4095), 0);
-	assert_int_equal(mt_zones_lookup(&t, 4096), 1);			/* 16 MiB */
+	assert_int_equal(mt_zones_lookup(&t, 4096), 1); /* 16 MiB */
 	assert_int_equal(mt_zones_lookup(&t, 1048575), 1);
-	assert_int_equal(mt_zones_lookup(&t, 1048576), 2);		/* 4 GiB */
+	assert_int_equal(mt_zones_lookup(&t, 1048576), 2); /* 4 GiB */
 	assert_int_equal(mt_zones_lookup(&t, 6553599), 2);
 	assert_int_equal(mt_zones_lookup(&t, 6553600), MT_ZONE_UNKNOWN);
 	assert_int_equal(mt_zones_lookup(&t, UINT64_MAX), MT_ZONE_UNKNOWN);
@@ -114,8 +114,8 @@ static void test_i386_highmem_lookup(void **state)
 	assert_int_equal(mt_zones_lookup(&t, 1), 0);
 	assert_int_equal(mt_zones_lookup(&t, 4095), 0);
 	assert_int_equal(mt_zones_lookup(&t, 4096), 1);
-	assert_int_equal(mt_zones_lookup(&t, 229375), 1);	/* last lowmem page */
-	assert_int_equal(mt_zones_lookup(&t, 229376), 2);	/* first highmem page */
+	assert_int_equal(mt_zones_lookup(&t, 229375), 1); /* last lowmem page */
+	assert_int_equal(mt_zones_lookup(&t, 229376), 2); /* first highmem page */
 	assert_int_equal(mt_zones_lookup(&t, 786431), 2);
 	assert_int_equal(mt_zones_lookup(&t, 786432), MT_ZONE_UNKNOWN);
 	assert_int_equal(mt_zones_lookup(&t, 1ULL << 40), MT_ZONE_UNKNOWN);
@@ -124,18 +124,17 @@ static void test_i386_highmem_lookup(void **state)
 /* Two nodes: the node number comes from each block's own header. */
 static void test_two_nodes(void **state)
 {
-	static const char text[] =
-		"Node 0, zone   Normal\n"
-		"        spanned  1000\n"
-		"        present  900\n"
-		"  start_pfn:           0\n"
-		"Node 1, zone   Normal\n"
-		"        spanned  2000\n"
-		"        present  2000\n"
-		"  start_pfn:           1000\n"
-		"Node 1, zone  Movable\n"
-		"        spanned  0\n"
-		"        present  0\n";
+	static const char text[] = "Node 0, zone   Normal\n"
+				   "        spanned  1000\n"
+				   "        present  900\n"
+				   "  start_pfn:           0\n"
+				   "Node 1, zone   Normal\n"
+				   "        spanned  2000\n"
+				   "        present  2000\n"
+				   "  start_pfn:           1000\n"
+				   "Node 1, zone  Movable\n"
+				   "        spanned  0\n"
+				   "        present  0\n";
 	struct mt_zone_table t;
 
 	parse_text(text, &t);
@@ -157,14 +156,13 @@ static void test_two_nodes(void **state)
  */
 static void test_incomplete_block(void **state)
 {
-	static const char text[] =
-		"Node 0, zone      DMA\n"
-		"        spanned  4095\n"
-		"        present  3998\n"
-		"  start_pfn:           1\n"
-		"Node 0, zone   Normal\n"
-		"        spanned  5000\n"
-		"        present  5000\n";
+	static const char text[] = "Node 0, zone      DMA\n"
+				   "        spanned  4095\n"
+				   "        present  3998\n"
+				   "  start_pfn:           1\n"
+				   "Node 0, zone   Normal\n"
+				   "        spanned  5000\n"
+				   "        present  5000\n";
 	struct mt_zone_table t;
 
 	parse_text(text, &t);
@@ -176,20 +174,19 @@ static void test_incomplete_block(void **state)
 /* Lines before the first zone header (or unrelated text) are not zones. */
 static void test_noise_before_header(void **state)
 {
-	static const char text[] =
-		"        spanned  77\n"
-		"  start_pfn:           5\n"
-		"garbage\n"
-		"Node 0, zone   Normal\n"
-		"        spanned  10\n"
-		"  start_pfn:           20\n";
+	static const char text[] = "        spanned  77\n"
+				   "  start_pfn:           5\n"
+				   "garbage\n"
+				   "Node 0, zone   Normal\n"
+				   "        spanned  10\n"
+				   "  start_pfn:           20\n";
 	struct mt_zone_table t;
 
 	parse_text(text, &t);
 	assert_int_equal(t.nr, 1);
 	assert_int_equal(t.z[0].start_pfn, 20);
 	assert_int_equal(t.z[0].spanned, 10);
-	assert_int_equal(t.z[0].present, 0);	/* no present line: 0, not a neighbour's */
+	assert_int_equal(t.z[0].present, 0); /* no present line: 0, not a neighbour's */
 }
 
 /*
@@ -199,16 +196,15 @@ static void test_noise_before_header(void **state)
  */
 static void test_empty_zone_with_start_pfn(void **state)
 {
-	static const char text[] =
-		"Node 0, zone  Movable\n"
-		"        spanned  0\n"
-		"        present  0\n"
-		"  start_pfn:           0\n"
-		"Node 0, zone   Normal\n"
-		"        spanned  100\n"
-		"        present  100\n"
-		"  start_pfn:           4096\n"
-		"  start_pfn:           8192\n";
+	static const char text[] = "Node 0, zone  Movable\n"
+				   "        spanned  0\n"
+				   "        present  0\n"
+				   "  start_pfn:           0\n"
+				   "Node 0, zone   Normal\n"
+				   "        spanned  100\n"
+				   "        present  100\n"
+				   "  start_pfn:           4096\n"
+				   "  start_pfn:           8192\n";
 	struct mt_zone_table t;
 
 	parse_text(text, &t);
@@ -261,7 +257,7 @@ static void test_too_many_zones(void **state)
 		fprintf(f, "  pages free     12\n        spanned  1000\n        present  1000\n");
 		fprintf(f, "  start_pfn:           %d\n", pfn);
 		pfn += 1000;
-		if (i % 4 == 3) {	/* an empty Device zone closing each node */
+		if (i % 4 == 3) { /* an empty Device zone closing each node */
 			fprintf(f, "Node %d, zone   Device\n", i / 4);
 			fprintf(f, "        spanned  0\n        present  0\n");
 		}

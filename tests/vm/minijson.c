@@ -53,12 +53,25 @@ static char *string(struct parser *ps)
 		if (c == '\\') {
 			c = *ps->p++;
 			switch (c) {
-			case 'n': c = '\n'; break;
-			case 't': c = '\t'; break;
-			case 'r': c = '\r'; break;
-			case 'b': c = '\b'; break;
-			case 'f': c = '\f'; break;
-			case '"': case '\\': case '/': break;
+			case 'n':
+				c = '\n';
+				break;
+			case 't':
+				c = '\t';
+				break;
+			case 'r':
+				c = '\r';
+				break;
+			case 'b':
+				c = '\b';
+				break;
+			case 'f':
+				c = '\f';
+				break;
+			case '"':
+			case '\\':
+			case '/':
+				break;
 			case 'u': {
 				unsigned int u;
 
@@ -208,7 +221,8 @@ static struct mj *value(struct parser *ps)
 			return NULL;
 		}
 		/* counts are u64: read the integer part exactly, not through a double */
-		j->num = *start == '-' ? strtoll(start, NULL, 10) : (long long)strtoull(start, NULL, 10);
+		j->num = *start == '-' ? strtoll(start, NULL, 10) :
+					 (long long)strtoull(start, NULL, 10);
 		j->str = strndup(start, end - start);
 		ps->p = end;
 		return j;

@@ -11,15 +11,22 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum mj_type { MJ_NULL, MJ_BOOL, MJ_NUM, MJ_STR, MJ_ARR, MJ_OBJ };
+enum mj_type {
+	MJ_NULL,
+	MJ_BOOL,
+	MJ_NUM,
+	MJ_STR,
+	MJ_ARR,
+	MJ_OBJ
+};
 
 struct mj {
 	enum mj_type type;
-	char *key;		/* member name inside an object, else NULL */
-	char *str;		/* MJ_STR: the decoded string; MJ_NUM: the number's text */
-	long long num;		/* MJ_NUM (integer part), MJ_BOOL (0/1) */
-	double dbl;		/* MJ_NUM */
-	struct mj **kids;	/* MJ_ARR elements, MJ_OBJ members */
+	char *key;	  /* member name inside an object, else NULL */
+	char *str;	  /* MJ_STR: the decoded string; MJ_NUM: the number's text */
+	long long num;	  /* MJ_NUM (integer part), MJ_BOOL (0/1) */
+	double dbl;	  /* MJ_NUM */
+	struct mj **kids; /* MJ_ARR elements, MJ_OBJ members */
 	size_t n;
 };
 

@@ -36,11 +36,15 @@
 
 static const char *memtrace = "/bin/memtrace";
 static const char *workload = "/bin/workload";
-static bool verbose;	/* --verbose: memtrace -v -v, and its stderr on the console on failure */
+static bool verbose; /* --verbose: memtrace -v -v, and its stderr on the console on failure */
 
 /* ---- verdicts ---- */
 
-enum verdict { PASS, FAIL, SKIP };
+enum verdict {
+	PASS,
+	FAIL,
+	SKIP
+};
 static const char *const verdict_name[] = { "PASS", "FAIL", "SKIP" };
 static enum verdict verdict;
 static char detail[1024];
@@ -50,7 +54,7 @@ static void set_verdict(enum verdict v, const char *fmt, ...)
 	va_list ap;
 
 	if (verdict != PASS)
-		return;	/* the first failure or skip is the one reported */
+		return; /* the first failure or skip is the one reported */
 	verdict = v;
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof(detail), fmt, ap);
@@ -72,47 +76,47 @@ static void note(const char *fmt, ...)
 	va_end(ap);
 }
 
-#define SKIP_UNLESS(cond, ...)                                                               \
-	do {                                                                                 \
-		if (!(cond)) {                                                               \
-			set_verdict(SKIP, __VA_ARGS__);                                      \
-			return;                                                              \
-		}                                                                            \
+#define SKIP_UNLESS(cond, ...)                                                                     \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			set_verdict(SKIP, __VA_ARGS__);                                            \
+			return;                                                                    \
+		}                                                                                  \
 	} while (0)
-#define CHECK(cond, ...)                                                                     \
-	do {                                                                                 \
-		if (!(cond)) {                                                               \
-			set_verdict(FAIL, __VA_ARGS__);                                      \
-			return;                                                              \
-		}                                                                            \
+#define CHECK(cond, ...)                                                                           \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			set_verdict(FAIL, __VA_ARGS__);                                            \
+			return;                                                                    \
+		}                                                                                  \
 	} while (0)
 /* An integer from a report; a missing key fails the test (never read as 0). */
-#define JINT(var, j, path)                                                                   \
-	do {                                                                                 \
-		if (!mj_int((j), (path), &(var))) {                                          \
-			set_verdict(FAIL, "report has no %s", (path));                       \
-			return;                                                              \
-		}                                                                            \
+#define JINT(var, j, path)                                                                         \
+	do {                                                                                       \
+		if (!mj_int((j), (path), &(var))) {                                                \
+			set_verdict(FAIL, "report has no %s", (path));                             \
+			return;                                                                    \
+		}                                                                                  \
 	} while (0)
 /* Call a helper that may fail the test; stop this test if it did. */
-#define STEP(call)                                                                           \
-	do {                                                                                 \
-		call;                                                                        \
-		if (verdict != PASS)                                                         \
-			return;                                                              \
+#define STEP(call)                                                                                 \
+	do {                                                                                       \
+		call;                                                                              \
+		if (verdict != PASS)                                                               \
+			return;                                                                    \
 	} while (0)
 
 /* ---- capabilities of this kernel ---- */
 
 struct caps {
 	char release[128], machine[72];
-	bool btf_builtin;	/* /sys/kernel/btf/vmlinux */
-	bool btf_file;		/* a detached /boot/vmlinux-RELEASE (generated with pahole) */
+	bool btf_builtin; /* /sys/kernel/btf/vmlinux */
+	bool btf_file;	  /* a detached /boot/vmlinux-RELEASE (generated with pahole) */
 	bool kmem_tp, vmalloc_tp, dma_tp, swiotlb_tp;
-	bool kprobes;		/* CONFIG_KPROBE_EVENTS: tracefs has kprobe_events */
-	bool highmem;		/* /proc/zoneinfo has a HighMem zone */
-	bool disk;		/* /dev/sda: an AHCI disk for the DMA tests */
-	int jit;		/* net.core.bpf_jit_enable, -1 unknown */
+	bool kprobes; /* CONFIG_KPROBE_EVENTS: tracefs has kprobe_events */
+	bool highmem; /* /proc/zoneinfo has a HighMem zone */
+	bool disk;    /* /dev/sda: an AHCI disk for the DMA tests */
+	int jit;      /* net.core.bpf_jit_enable, -1 unknown */
 };
 
 static struct caps caps;
@@ -174,8 +178,11 @@ static void probe_caps(void)
 	caps.jit = s && *s ? atoi(s) : -1;
 	free(s);
 	printf("VMTEST-CAPS release=%s arch=%s btf=%s kmem_tp=%d vmalloc_tp=%d dma_tp=%d "
-	       "swiotlb_tp=%d kprobes=%d highmem=%d disk=%d jit=%d\n", caps.release,
-	       caps.machine, caps.btf_builtin ? "builtin" : caps.btf_file ? "file" : "none",
+	       "swiotlb_tp=%d kprobes=%d highmem=%d disk=%d jit=%d\n",
+	       caps.release, caps.machine,
+	       caps.btf_builtin ? "builtin" :
+	       caps.btf_file	? "file" :
+				  "none",
 	       caps.kmem_tp, caps.vmalloc_tp, caps.dma_tp, caps.swiotlb_tp, caps.kprobes,
 	       caps.highmem, caps.disk, caps.jit);
 }
@@ -192,8 +199,8 @@ static double now(void)
 
 struct child {
 	pid_t pid;
-	int in, out;	/* its stdin (we write), its stdout when not sent to a file */
-	int status;	/* exit status once reaped, 128+signal if killed, -1 running */
+	int in, out; /* its stdin (we write), its stdout when not sent to a file */
+	int status;  /* exit status once reaped, 128+signal if killed, -1 running */
 };
 
 static struct child spawn(char *const argv[], const char *out_path, const char *err_path)
@@ -346,7 +353,7 @@ struct mtrun {
 	struct child c;
 	char json[64], out[64], err[64];
 	struct mj *report;
-	bool signalled;	/* SIGINT sent: the trace is ending */
+	bool signalled; /* SIGINT sent: the trace is ending */
 };
 
 /* Start `memtrace run ARGS --json FILE`; mt_started() waits until it is tracing. */
@@ -439,9 +446,9 @@ static void mt_free(struct mtrun *m)
 struct pair {
 	struct mtrun fast, classic;
 	int pid;
-	long long tol;	/* runs the kernel reported skipped, by either */
-	bool classic_lossy;	/* the kernel skips classic runs without counting them */
-	bool differ;	/* some count differed (within what is allowed) */
+	long long tol;	    /* runs the kernel reported skipped, by either */
+	bool classic_lossy; /* the kernel skips classic runs without counting them */
+	bool differ;	    /* some count differed (within what is allowed) */
 };
 
 static void trace_pair(const char *mode, long n, struct pair *p)
@@ -455,7 +462,8 @@ static void trace_pair(const char *mode, long n, struct pair *p)
 	snprintf(nbuf, sizeof(nbuf), "%ld", n);
 	w = spawn(wargv, NULL, NULL);
 	CHECK(w.pid > 0 && read_line(w.out, line, sizeof(line)) &&
-	      sscanf(line, "ready %d", &p->pid) == 1, "workload did not start");
+		      sscanf(line, "ready %d", &p->pid) == 1,
+	      "workload did not start");
 	snprintf(pidbuf, sizeof(pidbuf), "%d", p->pid);
 	{
 		const char *fa[] = { "-p", pidbuf, NULL };
@@ -596,7 +604,7 @@ static bool have_btf(void)
  * tries again, and reports its own failure).
  */
 static struct mtrun system_run_m;
-static struct mj *system_report;	/* its report, once it succeeded */
+static struct mj *system_report; /* its report, once it succeeded */
 
 static struct mtrun *system_run(void)
 {
@@ -766,7 +774,7 @@ static void test_kfree_sizes(void)
 	snprintf(pidbuf, sizeof(pidbuf), "%d", getpid());
 	args[0] = "-p";
 	args[1] = pidbuf;
-	args[2] = "-v";		/* says which kfree program loaded */
+	args[2] = "-v"; /* says which kfree program loaded */
 	args[3] = NULL;
 	run_no++;
 	STEP(mt_start(&m, "kfree", args));
@@ -778,9 +786,10 @@ static void test_kfree_sizes(void)
 	CHECK(unsized == 0, "%lld kfree sizes unknown on %s", unsized, caps.release);
 	for (int s = 0; s < 3; s++) {
 		STEP(kmalloc_row(m.report, sizes[s], &a, &f, &bf));
-		CHECK(a >= n, "kmalloc-%ld: %lld allocations for %d getxattr calls", sizes[s], a, n);
-		CHECK(f >= n, "kmalloc-%ld: %lld frees sized %ld for %d getxattr calls", sizes[s], f,
-		      sizes[s], n);
+		CHECK(a >= n, "kmalloc-%ld: %lld allocations for %d getxattr calls", sizes[s], a,
+		      n);
+		CHECK(f >= n, "kmalloc-%ld: %lld frees sized %ld for %d getxattr calls", sizes[s],
+		      f, sizes[s], n);
 		CHECK(bf == f * sizes[s], "kmalloc-%ld: %lld bytes freed for %lld frees", sizes[s],
 		      bf, f);
 		note("kmalloc-%ld %lld/%lld;", sizes[s], a, f);
@@ -887,8 +896,8 @@ static void test_pid_filter(void)
 		JINT(ta, r, "classes.kernel_logical.allocs");
 		JINT(b, row, "classes.physical.bytes_allocated");
 		JINT(tb, r, "classes.physical.bytes_allocated");
-		CHECK(a == ta && b == tb, "process row (%lld, %lld) differs from totals (%lld, %lld)",
-		      a, b, ta, tb);
+		CHECK(a == ta && b == tb,
+		      "process row (%lld, %lld) differs from totals (%lld, %lld)", a, b, ta, tb);
 	}
 	note("one row, tgid %d, totals match", p.pid);
 	pair_free(&p);
@@ -903,7 +912,7 @@ static void need_class(const char *cls)
 	char path[64];
 	long long traced = 0;
 
-	STEP(system_run());	/* the short system-wide run says "is the class traced" */
+	STEP(system_run()); /* the short system-wide run says "is the class traced" */
 	snprintf(path, sizeof(path), "classes.%s.traced", cls);
 	mj_int(system_report, path, &traced);
 	SKIP_UNLESS(traced, "memtrace does not trace the %s class on %s yet", cls, caps.release);
@@ -973,8 +982,10 @@ static void check_percpu_pairs(struct mj *r, int n, long long *pc)
 
 	JINT(missed, r, "run.lost.missed_runs");
 	JINT(*pc, r, "outstanding.classes.kernel_virtual.percpu.objects");
-	CHECK(*pc <= n && *pc >= n - missed, "%lld percpu objects outstanding for %d kept "
-	      "(%lld missed runs)", *pc, n, missed);
+	CHECK(*pc <= n && *pc >= n - missed,
+	      "%lld percpu objects outstanding for %d kept "
+	      "(%lld missed runs)",
+	      *pc, n, missed);
 }
 
 /* The vmap areas counted, and paired: N outstanding for N kept maps. */
@@ -994,11 +1005,13 @@ static void test_vmalloc(void)
 	      "vmalloc pairing not measured on a kernel with vmalloc tracepoints");
 	JINT(missed, r, "run.lost.missed_runs");
 	JINT(v, r, "outstanding.classes.kernel_virtual.vmalloc.objects");
-	CHECK(v <= n && v >= n - missed, "%lld vmap areas outstanding for %d kept maps (%lld "
-	      "missed runs)", v, n, missed);
+	CHECK(v <= n && v >= n - missed,
+	      "%lld vmap areas outstanding for %d kept maps (%lld "
+	      "missed runs)",
+	      v, n, missed);
 	STEP(check_percpu_pairs(r, n, &pc));
-	note("%lld vmap allocations for %d maps; outstanding: vmalloc %lld, percpu %lld", allocs,
-	     n, v, pc);
+	note("%lld vmap allocations for %d maps; outstanding: vmalloc %lld, percpu %lld", allocs, n,
+	     v, pc);
 	mj_free(r);
 }
 
@@ -1017,9 +1030,10 @@ static void test_vmalloc_absent(void)
 		    caps.release);
 	STEP(need_class("kernel_virtual"));
 	STEP(r = trace_virtual(n, "novmalloc"));
-	CHECK(str_is(r, "outstanding.classes.kernel_virtual.vmalloc.availability",
-		     "unavailable"), "vmalloc pairing not 'unavailable' on %s, which has no "
-	      "vmalloc tracepoints", caps.release);
+	CHECK(str_is(r, "outstanding.classes.kernel_virtual.vmalloc.availability", "unavailable"),
+	      "vmalloc pairing not 'unavailable' on %s, which has no "
+	      "vmalloc tracepoints",
+	      caps.release);
 	CHECK(!mj_get(r, "outstanding.classes.kernel_virtual.vmalloc.objects"),
 	      "unavailable vmalloc pairing has counts");
 	STEP(check_percpu_pairs(r, n, &pc));
@@ -1035,9 +1049,9 @@ static void test_vmalloc_absent(void)
  * the window; the ring buffer is enlarged first and checked for overruns.
  */
 struct kprobe_oracle {
-	const char *func;	/* kernel function */
-	const char *event;	/* vmk/<event> */
-	long long hits;		/* trace lines of this event in the window */
+	const char *func;  /* kernel function */
+	const char *event; /* vmk/<event> */
+	long long hits;	   /* trace lines of this event in the window */
 };
 
 static bool tracefs_put(const char *file, const char *val, bool append)
@@ -1071,7 +1085,7 @@ static void oracle_setup(struct kprobe_oracle *o, int n, pid_t pid)
 {
 	char line[160], file[96];
 
-	oracle_remove(o, n);	/* left over from an earlier run of this test */
+	oracle_remove(o, n); /* left over from an earlier run of this test */
 	tracefs_put("buffer_size_kb", "8192", false);
 	for (int i = 0; i < n; i++) {
 		snprintf(line, sizeof(line), "p:vmk/%s %s\n", o[i].event, o[i].func);
@@ -1150,7 +1164,7 @@ static unsigned long long pfn_of(const void *addr)
 		e = 0;
 	close(fd);
 	if (!(e >> 63))
-		return 0;	/* not present */
+		return 0; /* not present */
 	return e & ((1ULL << 55) - 1);
 }
 
@@ -1267,7 +1281,7 @@ static void test_kmap(void)
 	CHECK(!pipe2(go, O_CLOEXEC) && !pipe2(out, O_CLOEXEC), "pipe: %s", strerror(errno));
 	c.pid = fork();
 	if (c.pid == 0) {
-		close(go[1]);	/* or `go` would never reach end-of-file */
+		close(go[1]); /* or `go` would never reach end-of-file */
 		close(out[0]);
 		kmap_child(go[0], out[1], hstart);
 	}
@@ -1276,7 +1290,8 @@ static void test_kmap(void)
 	c.in = go[1];
 	c.out = out[0];
 	CHECK(c.pid > 0 && read_line(c.out, line, sizeof(line)) &&
-	      sscanf(line, "ready %d", &high_file) == 1, "kmap workload did not start");
+		      sscanf(line, "ready %d", &high_file) == 1,
+	      "kmap workload did not start");
 
 	snprintf(pidbuf, sizeof(pidbuf), "%d", c.pid);
 	oracle_setup(o, no, c.pid);
@@ -1309,10 +1324,11 @@ static void test_kmap(void)
 	JINT(frees, m.report, "classes.high_memory.frees");
 	mt_free(&m);
 	CHECK(allocs == mt[0] && frees == mt[1],
-	      "classes.high_memory allocs/frees %lld/%lld, kmap_high/kunmap_high %lld/%lld",
-	      allocs, frees, mt[0], mt[1]);
+	      "classes.high_memory allocs/frees %lld/%lld, kmap_high/kunmap_high %lld/%lld", allocs,
+	      frees, mt[0], mt[1]);
 	for (int i = 0; i < no; i++)
-		CHECK(mt[i] == o[i].hits, "%s: memtrace %lld, tracefs kprobe %lld (kmap_high %lld/"
+		CHECK(mt[i] == o[i].hits,
+		      "%s: memtrace %lld, tracefs kprobe %lld (kmap_high %lld/"
 		      "%lld kunmap_high %lld/%lld kmap_local %lld/%lld kunmap_local %lld/%lld)",
 		      o[i].func, mt[i], o[i].hits, mt[0], o[0].hits, mt[1], o[1].hits, mt[2],
 		      o[2].hits, mt[3], o[3].hits);
@@ -1320,12 +1336,12 @@ static void test_kmap(void)
 	CHECK(mt[0] == KMAP_MEM_READS && mt[1] == KMAP_MEM_READS,
 	      "kmap_high %lld, kunmap_high %lld for %d reads of a HighMem page", mt[0], mt[1],
 	      KMAP_MEM_READS);
-	CHECK(high_file > 0 && mt[2] >= high_file,
-	      "kmap_local %lld for %d HighMem file pages read", mt[2], high_file);
+	CHECK(high_file > 0 && mt[2] >= high_file, "kmap_local %lld for %d HighMem file pages read",
+	      mt[2], high_file);
 	note("memtrace == tracefs kprobes: kmap_high %lld kunmap_high %lld kmap_local %lld "
 	     "kunmap_local %lld, for %d /proc/self/mem reads of a HighMem page and %d of %d "
-	     "file pages in HighMem", mt[0], mt[1], mt[2], mt[3], KMAP_MEM_READS, high_file,
-	     KMAP_FILE_PAGES);
+	     "file pages in HighMem",
+	     mt[0], mt[1], mt[2], mt[3], KMAP_MEM_READS, high_file, KMAP_FILE_PAGES);
 }
 
 /* ---- allocator call latency (--latency), per hook kind ---- */
@@ -1376,8 +1392,7 @@ struct lat_kind {
  * That is the independent bound; below it, a call over 1 s is a failure unless the guest
  * itself stalled that long (TCG on a loaded host), which the longest step then shows.
  */
-static void lat_kind_read(struct mj *r, const char *kind, long long max_step_ns,
-			  struct lat_kind *k)
+static void lat_kind_read(struct mj *r, const char *kind, long long max_step_ns, struct lat_kind *k)
 {
 	char path[96];
 	struct mj *o, *h;
@@ -1414,11 +1429,13 @@ static void lat_kind_read(struct mj *r, const char *kind, long long max_step_ns,
 	CHECK(k->count > 0, "%s: no call measured", path);
 	CHECK(k->total_ns >= k->count && k->max_ns > 0 && k->max_ns <= k->total_ns,
 	      "%s: %lld calls in %lld ns, longest %lld ns", path, k->count, k->total_ns, k->max_ns);
-	CHECK(k->max_ns <= max_step_ns + 1000000, "%s: a call of %lld ns, but no step of the "
-	      "workload took over %lld ns", path, k->max_ns, max_step_ns);
+	CHECK(k->max_ns <= max_step_ns + 1000000,
+	      "%s: a call of %lld ns, but no step of the "
+	      "workload took over %lld ns",
+	      path, k->max_ns, max_step_ns);
 	CHECK((k->max_ns < 1000000000LL && k->hist_high_us < 1000000) ||
-	      max_step_ns >= 1000000000LL, "%s: a call of %lld ns (histogram up to %lld us)",
-	      path, k->max_ns, k->hist_high_us);
+		      max_step_ns >= 1000000000LL,
+	      "%s: a call of %lld ns (histogram up to %lld us)", path, k->max_ns, k->hist_high_us);
 }
 
 /* Successful kmalloc events of a report: its kmalloc-<size> rows (kmem_cache_alloc rows are
@@ -1533,7 +1550,8 @@ static void call_latency(const char *hook)
 	snprintf(nbuf, sizeof(nbuf), "%d", LAT_N);
 	w = spawn(wargv, NULL, NULL);
 	CHECK(w.pid > 0 && read_line(w.out, line, sizeof(line)) &&
-	      sscanf(line, "ready %d", &pid) == 1, "workload did not start");
+		      sscanf(line, "ready %d", &pid) == 1,
+	      "workload did not start");
 	snprintf(pidbuf, sizeof(pidbuf), "%d", pid);
 	snprintf(hookarg, sizeof(hookarg), "--force-call-hook=%s", hook);
 	args[na++] = "-p";
@@ -1569,7 +1587,7 @@ static void call_latency(const char *hook)
 			*e = '\0';
 		set_verdict(FAIL, "%s", l);
 	} else if (!vmalloc_hooked && (!text || !strstr(text, "not every allocator hooked with "
-							  "fentry: vmalloc"))) {
+							      "fentry: vmalloc"))) {
 		set_verdict(FAIL, "no warning that vmalloc is not hooked with fentry on %s",
 			    caps.release);
 	}
@@ -1578,8 +1596,10 @@ static void call_latency(const char *hook)
 		mt_free(&m);
 		return;
 	}
-	CHECK(str_is(m.report, "latency.calls.hook", want_hook), "latency.calls.hook is '%s', "
-	      "want %s", mj_str(m.report, "latency.calls.hook"), want_hook);
+	CHECK(str_is(m.report, "latency.calls.hook", want_hook),
+	      "latency.calls.hook is '%s', "
+	      "want %s",
+	      mj_str(m.report, "latency.calls.hook"), want_hook);
 	for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++) {
 		char path[64];
 		const char *got, *want = lat_expected(slots[i]);
@@ -1628,14 +1648,17 @@ static void call_latency(const char *hook)
 
 	CHECK(k[0].count >= LAT_N && k[0].count <= ev_kmalloc + fail_slab + missed,
 	      "kmalloc: %lld calls, %lld tracepoint events (+%lld failed, %lld missed), %d "
-	      "eventfds", k[0].count, ev_kmalloc, fail_slab, missed, LAT_N);
+	      "eventfds",
+	      k[0].count, ev_kmalloc, fail_slab, missed, LAT_N);
 	CHECK(k[1].count >= LAT_N && k[1].count <= ev_cache + fail_slab + missed,
 	      "kmem_cache_alloc: %lld calls, %lld tracepoint events (+%lld failed, %lld missed), "
-	      "%d eventfds", k[1].count, ev_cache, fail_slab, missed, LAT_N);
+	      "%d eventfds",
+	      k[1].count, ev_cache, fail_slab, missed, LAT_N);
 	CHECK(k[2].count >= LAT_N && k[2].count <= ev_page + missed &&
-	      k[2].count + k[2].unmeasured >= ev_page,
+		      k[2].count + k[2].unmeasured >= ev_page,
 	      "page_alloc: %lld calls (+%lld unmeasured), %lld mm_page_alloc events (%lld missed), "
-	      "%d pages touched", k[2].count, k[2].unmeasured, ev_page, missed, LAT_N);
+	      "%d pages touched",
+	      k[2].count, k[2].unmeasured, ev_page, missed, LAT_N);
 	STEP(lat_page_orders(m.report, k[2].count, &order0, &zone));
 	CHECK(order0 >= LAT_N, "page_alloc: %lld order-0 calls for %d touched pages", order0,
 	      LAT_N);
@@ -1643,13 +1666,16 @@ static void call_latency(const char *hook)
 		CHECK(k[3].count >= LAT_N / 100, "vmalloc: %lld calls for %d 1 MiB maps",
 		      k[3].count, LAT_N / 100);
 		if (vm_ev >= 0)
-			CHECK(k[3].count <= vm_ev + missed, "vmalloc: %lld calls, %lld vmap area "
-			      "events (%lld missed)", k[3].count, vm_ev, missed);
+			CHECK(k[3].count <= vm_ev + missed,
+			      "vmalloc: %lld calls, %lld vmap area "
+			      "events (%lld missed)",
+			      k[3].count, vm_ev, missed);
 	}
 	note("%s on %s/%s/%s/%s: calls/events kmalloc %lld/%lld, kmem_cache_alloc %lld/%lld, "
 	     "page_alloc %lld/%lld (order 0: %lld, mostly %s), vmalloc %lld/%s%lld; mean ns %lld "
 	     "%lld %lld %lld, max us %lld %lld %lld %lld; unmeasured %lld %lld %lld %lld; missed "
-	     "%lld; longest workload step %lld us%s", want_hook, mj_str(m.report, "latency.calls.functions.kmalloc_cache"),
+	     "%lld; longest workload step %lld us%s",
+	     want_hook, mj_str(m.report, "latency.calls.functions.kmalloc_cache"),
 	     mj_str(m.report, "latency.calls.functions.kmem_cache_alloc"),
 	     mj_str(m.report, "latency.calls.functions.page_alloc"),
 	     mj_str(m.report, "latency.calls.functions.vmalloc"), k[0].count, ev_kmalloc,
@@ -1761,8 +1787,8 @@ static void test_dma_smoke(void)
 		unsigned long long d, ph;
 
 		maps++;
-		if (eol && hex_after(p, eol, "dma_addr", &d) && hex_after(p, eol, "phys_addr", &ph) &&
-		    d != ph)
+		if (eol && hex_after(p, eol, "dma_addr", &d) &&
+		    hex_after(p, eol, "phys_addr", &ph) && d != ph)
 			translated++;
 	}
 	for (p = trace; p && (p = strstr(p, "swiotlb_bounced:")); p++)
@@ -1774,13 +1800,15 @@ static void test_dma_smoke(void)
 		CHECK(translated >= n, "%ld of %ld mappings with bus != physical address (%s)",
 		      translated, maps, iommu ? "intel_iommu=on" : "swiotlb=force");
 	else
-		CHECK(!translated, "%ld of %ld mappings with bus != physical address without an "
-		      "IOMMU or swiotlb=force", translated, maps);
+		CHECK(!translated,
+		      "%ld of %ld mappings with bus != physical address without an "
+		      "IOMMU or swiotlb=force",
+		      translated, maps);
 	if (swiotlb)
 		CHECK(bounced >= n, "%ld swiotlb bounces for %d reads with swiotlb=force", bounced,
 		      n);
-	note("%ld dma_map events for %d reads, %ld with bus != physical address, %ld bounced",
-	     maps, n, translated, bounced);
+	note("%ld dma_map events for %d reads, %ld with bus != physical address, %ld bounced", maps,
+	     n, translated, bounced);
 }
 
 /*
@@ -1857,7 +1885,7 @@ static void test_dma(void)
 	SKIP_UNLESS(caps.disk, "no AHCI disk (/dev/sda) in this VM");
 	STEP(need_class("bus"));
 	run_no++;
-	STEP(mt_start(&m, "dma", args));	/* system-wide: the driver maps in its own context */
+	STEP(mt_start(&m, "dma", args)); /* system-wide: the driver maps in its own context */
 	tracefs_write("trace", "");
 	tracefs_write("events/dma/enable", "1");
 	done = read_disk(n);
@@ -1898,13 +1926,12 @@ static void test_dma(void)
 	      "sg segments %lld (%lld bytes); tracefs saw %ld (%lld bytes)", sg_ents, sg_bytes,
 	      o.segs, o.bytes);
 	CHECK(allocs == o.segs + o.singles && balloc >= o.bytes,
-	      "bus class: %lld mappings (%lld bytes); tracefs saw %ld (%lld bytes)", allocs,
-	      balloc, o.segs + o.singles, o.bytes);
+	      "bus class: %lld mappings (%lld bytes); tracefs saw %ld (%lld bytes)", allocs, balloc,
+	      o.segs + o.singles, o.bytes);
 	CHECK(frees == allocs && bfreed == balloc && !unpaired,
 	      "bus class: %lld of %lld mappings freed (%lld of %lld bytes), %lld unmaps unpaired",
 	      frees, allocs, bfreed, balloc, unpaired);
-	CHECK(dev_maps == allocs, "per-device rows sum to %lld mappings of %lld", dev_maps,
-	      allocs);
+	CHECK(dev_maps == allocs, "per-device rows sum to %lld mappings of %lld", dev_maps, allocs);
 	CHECK(same + translated + unknown == allocs && !unknown,
 	      "bus == physical %lld, translated %lld, unknown %lld for %lld mappings", same,
 	      translated, unknown, allocs);
@@ -1915,10 +1942,11 @@ static void test_dma(void)
 		CHECK(same == allocs, "%lld of %lld bus addresses == physical without an IOMMU",
 		      same, allocs);
 	if (swiotlb)
-		CHECK(bounces >= n, "%lld swiotlb bounces for %d reads with swiotlb=force",
-		      bounces, n);
+		CHECK(bounces >= n, "%lld swiotlb bounces for %d reads with swiotlb=force", bounces,
+		      n);
 	note("%lld bus mappings (%lld bytes) for %d disk reads, %lld translated, %lld equal to "
-	     "physical, %lld bounced", allocs, balloc, n, translated, same, bounces);
+	     "physical, %lld bounced",
+	     allocs, balloc, n, translated, same, bounces);
 }
 
 /*
@@ -2035,7 +2063,7 @@ int main(int argc, char **argv)
 		printf("VMTEST-RESULT %s %s %s (%.1f s)\n", tests[i].name, verdict_name[verdict],
 		       detail, now() - t0);
 	}
-	mt_free(&system_run_m);	/* system_report with it */
+	mt_free(&system_run_m); /* system_report with it */
 	printf("%d passed, %d failed, %d skipped\n", counts[PASS], counts[FAIL], counts[SKIP]);
 	return counts[FAIL] ? 1 : 0;
 }
