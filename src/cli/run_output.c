@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* memtrace run: what it writes at the end (text, JSON, OpenMetrics, folded) and its verdict. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include "cli/cmds.h"
+#include "cli/run_opts.h"
+#include "model/metrics.h"
+#include "render/render.h"
+#include "sys/kallsyms.h"
+#include "sys/util.h"
+
+/* The JSON file's directory must be writable before we trace for minutes. */
+int check_json_target(const char *path)
+{
+	struct mt_atomic_file af;
+	int err;
+
+	if (!path || !strcmp(path, "-"))
+		return 0;
+	err = mt_atomic_open(&af, path);
+	if (err) {
+		fprintf(stderr, "memtrace %s: cannot write '%s': %s\n", run_cmd_name, path,
+			mt_output_strerror(err));
+		return MT_EXIT_USAGE;
+	}
+	mt_atomic_abort(&af);
+	return 0;
+}
+
+int mt_write_openmetrics(const char *path, const struct mt_report *r,
+			 const struct mt_render_opts *ro)
+{
+	struct mt_atomic_file af;
+	int err;
+
+	err = mt_atomic_open(&af, path);
+	if (err)
+		return err;
+	if (mt_render_openmetrics(af.f, r, ro)) {
+		mt_atomic_abort(&af);
+		return -EIO;
+	}
+	return mt_atomic_commit(&af);
+}
+
+int mt_write_json(const char *path, const struct mt_report *r, const struct mt_render_opts *ro)
+{
+	struct mt_atomic_file af;
+	int err;
+
+	if (!strcmp(path, "-"))
+		return mt_render_json(stdout, r, ro) || fflush(stdout) ? -EIO : 0;
+	err = mt_atomic_open(&af, path);
+	if (err)
+		return err;
+	if (mt_render_json(af.f, r, ro)) {
+		mt_atomic_abort(&af);
+		return -EIO;
+	}
+	return mt_atomic_commit(&af);
+}
+
+int mt_write_report(const struct mt_report *r, const struct mt_render_opts *ro, bool text,
+		    const char *json, const char *openmetrics)
+{
+	int ret = MT_EXIT_OK, err;
+
+	if (text && (!json || strcmp(json, "-") != 0)) {
+		mt_render_text(stdout, r, ro);
+		if (fflush(stdout) || ferror(stdout)) {
+			mt_err("failed to write the report: %s", strerror(errno));
+			ret = MT_EXIT_ERROR;
+		}
+	}
+	if (json && (err = mt_write_json(json, r, ro))) {
+		mt_err("failed to write JSON to '%s': %s", json, mt_output_strerror(err));
+		ret = MT_EXIT_ERROR;
+	}
+	if (openmetrics && (err = mt_write_openmetrics(openmetrics, r, ro))) {
+		mt_err("failed to write metrics to '%s': %s", openmetrics, mt_output_strerror(err));
+		ret = MT_EXIT_ERROR;
+	}
+	return ret;
+}
+
+int write_folded(const char *path, const struct mt_report *r, bool outstanding)
+{
+	struct mt_atomic_file af;
+	int err;
+
+	err = mt_atomic_open(&af, path);
+	if (!err && mt_render_folded(af.f, r, outstanding) < 0) {
+		mt_atomic_abort(&af);
+		err = -EIO;
+	} else if (!err) {
+		err = mt_atomic_commit(&af);
+	}
+	if (err)
+		mt_err("failed to write folded stacks to '%s': %s", path, mt_output_strerror(err));
+	return err;
+}
+
+/* Names for call sites and frames; without them the report prints addresses. */
+void load_ksyms(struct mt_ksyms *ks, struct mt_pair_report *p)
+{
+	int err = mt_ksyms_load(ks, "/proc/kallsyms");
+
+	if (err) {
+		mt_warn("failed to read /proc/kallsyms: %s; call sites print as addresses",
+			strerror(-err));
+		p->ksyms_why = "/proc/kallsyms unreadable";
+		return;
+	}
+	if (ks->zero_addrs) {
+		p->ksyms_why = "/proc/kallsyms hides addresses (kptr_restrict): run as root";
+		return;
+	}
+	p->ksyms = ks;
+}
+
+int run_verdict(const struct mt_report *r)
+{
+	const struct mt_scope_report *s = &r->scope;
+	int ret = MT_EXIT_OK;
+
+	for (size_t i = 0; i < r->ci.nr; i++) {
+		const struct mt_ci_result *c = &r->ci.res[i];
+		char v[64];
+
+		if (!c->failed)
+			continue;
+		if (c->measured)
+			fprintf(stderr, "memtrace: fail-if %s: %s is %s\n", c->expr.text,
+				c->expr.metric, mt_metric_fmt(v, sizeof(v), c->unit, c->value));
+		else
+			fprintf(stderr, "memtrace: fail-if %s: not measured in this run\n",
+				c->expr.text);
+		ret = MT_EXIT_FAIL_IF;
+	}
+	if (s->kind == MT_SCOPE_COMMAND && s->command_exited && (s->signal || s->exit_code)) {
+		if (s->signal)
+			fprintf(stderr, "memtrace: command killed by signal %d (%s)\n", s->signal,
+				strsignal(s->signal));
+		else
+			fprintf(stderr, "memtrace: command exited with status %d\n", s->exit_code);
+		ret = MT_EXIT_COMMAND;
+	}
+	return ret;
+}
