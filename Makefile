@@ -98,8 +98,8 @@ deps:
 	if [ -n "$$missing" ]; then \
 		echo "  DEPS     installing:" $$missing; \
 		SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
-		$$SUDO apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
+		$$SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends \
 			$$missing >/dev/null || { echo "make deps: apt-get install failed" >&2; exit 1; }; \
 	fi
 	$(Q)if [ -d $(NPM_DIR)/node_modules/speedscope ]; then :; \
