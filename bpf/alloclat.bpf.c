@@ -3,7 +3,7 @@
  * Allocator call latency, entry to return: kmalloc, kmem_cache_alloc, the page allocator,
  * vmalloc. Its own object (alloclat.bpf.lo, linked with maps and lat_maps), loaded apart
  * from the tracepoint programs: where the kernel refuses fentry (lockdown) or has no
- * kprobes, only this object fails and the run goes on. The loader (src/alloclat.c) picks
+ * kprobes, only this object fails and the run goes on. The loader (src/collect/alloclat.c) picks
  * the function names this kernel has (6.10+ renamed them *_noprof), sets them as attach
  * targets, and keeps either the fentry/fexit or the kprobe/kretprobe programs.
  * Times are inclusive: a kmalloc that refills its slab includes the page allocation.

@@ -5,7 +5,7 @@
  * them to turn a struct page into a PFN on the cheap tp_btf path and a kfree'd pointer into
  * its slab. memtrace's own thread allocates pages and one large kmalloc while these
  * programs report, for that thread only, what tp_btf and the classic tracepoint each see.
- * User space pairs the records (see src/calib.c).
+ * User space pairs the records (see src/collect/calib.c).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>

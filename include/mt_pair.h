@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * Allocation/free pairing in the kernel, call sites and kernel stacks: the records and keys
- * the BPF side (bpf/pair.bpf.h) shares with the collector (src/collect.c). Included from
+ * the BPF side (bpf/pair.bpf.h) shares with the collector (src/collect/collect.c). Included from
  * memtrace.h; generic over enum mt_pair_kind, so any allocator pairs with one call each side.
  */
 #ifndef MT_PAIR_H

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * memtrace top: the maps read every interval through the live map source, differenced
- * into rates (src/top.c). On a terminal the screen is redrawn and 'q' quits (stdin in
+ * into rates (src/render/top.c). On a terminal the screen is redrawn and 'q' quits (stdin in
  * non-canonical mode, restored on every way out); otherwise one block per interval.
  */
 #include <errno.h>

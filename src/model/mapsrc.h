@@ -2,8 +2,8 @@
 /*
  * A map source: where a collector reads the kernel-side aggregates from. Collectors read
  * ONLY through this API, never through libbpf, so the same code builds the report from the
- * live BPF object (`run`, `top`: src/mapsrc_live.c) and from a recorded file (`report`:
- * src/mapsrc_rec.c, plain C, no BPF, no root).
+ * live BPF object (`run`, `top`: src/collect/mapsrc_live.c) and from a recorded file (`report`:
+ * src/record/mapsrc_rec.c, plain C, no BPF, no root).
  *
  * Maps are named as in bpf/ (the C variable name: "stats", "procs", ...). Values come back
  * laid out the way a BPF lookup returns them: one value for ordinary maps; for per-CPU maps

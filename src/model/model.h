@@ -70,7 +70,7 @@ struct mt_report {
 	size_t nr_caches, cap_caches;
 	struct mt_scope_report scope; /* what was traced: pids, command tree, cgroup; threads */
 	struct mt_ci_report ci;	      /* --fail-if conditions and their verdicts */
-	struct mt_pair_report pair;   /* pairing, call sites, stacks (src/model_pair.h) */
+	struct mt_pair_report pair;   /* pairing, call sites, stacks (src/model/model_pair.h) */
 	struct mt_classes_report x;   /* the class sections beyond slab and pages */
 	struct mt_latency lat;	      /* stalls and allocator call latency */
 	struct mt_procx_report px;    /* per process: faults, frees by/of others */

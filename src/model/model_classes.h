@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * The class sections beyond slab and pages (kernel virtual, bus, user virtual, high
- * memory) and zones asked vs got: plain C, filled by src/collect_classes.c from the BPF
+ * memory) and zones asked vs got: plain C, filled by src/collect/collect_classes.c from the BPF
  * maps or by unit tests with synthetic values.
  */
 #ifndef MT_MODEL_CLASSES_H

@@ -2,7 +2,7 @@
 /*
  * The pairing model: lifetimes, what is still outstanding at the end of the run (per
  * class, process, call site, stack, with ages), allocations per call site and per stack.
- * Plain C: filled from the BPF maps by src/collect_pair.c or by unit tests.
+ * Plain C: filled from the BPF maps by src/collect/collect_pair.c or by unit tests.
  */
 #ifndef MT_MODEL_PAIR_H
 #define MT_MODEL_PAIR_H

@@ -3,7 +3,7 @@
  * The per-process report beyond allocations: page faults, frees matched to their owner
  * (done by others, done of others) per tgid, and the joins with the outstanding and stall
  * tables, so that text and JSON show one row per process with everything known of it.
- * Plain C: filled by src/collect.c through the map source, or by unit tests.
+ * Plain C: filled by src/collect/collect.c through the map source, or by unit tests.
  */
 #ifndef MT_MODEL_PROC_H
 #define MT_MODEL_PROC_H

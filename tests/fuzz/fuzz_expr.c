@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * libFuzzer target: the --fail-if expression parser (src/expr.c) never crashes, and what it
+ * libFuzzer target: the --fail-if expression parser (src/model/expr.c) never crashes, and what it
  * accepts is well formed and means what it says.
  *
  * An input starting with 'N' is a number to check against a reference: the remaining bytes

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The calibration solver (src/calib_solve.c): from the ring-buffer records of memtrace's
+ * The calibration solver (src/collect/calib_solve.c): from the ring-buffer records of memtrace's
  * own allocations it derives vmemmap_base and page_offset_base, which KASLR hides. A
  * wrong base silently misattributes every page to the wrong PFN and zone, so the tests
  * dwell on the streams it must refuse.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The class sections (src/model_classes.c, render_text_classes.c, render_json_classes.c)
+ * The class sections (src/model/model_classes.c, render_text_classes.c, render_json_classes.c)
  * with synthetic per-CPU values: GFP decoding, zone asked vs got and fallbacks, per-CPU
  * merging, and that every section says measured / not selected / unavailable — in text
  * and in JSON (parsed back with json-c).

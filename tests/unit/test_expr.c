@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * --fail-if: the expression parser (src/expr.c) with good and bad inputs and its units, the
- * metric table (src/metrics.c): lookup, unit checks, evaluation over a synthetic report.
+ * --fail-if: the expression parser (src/model/expr.c) with good and bad inputs and its units, the
+ * metric table (src/model/metrics.c): lookup, unit checks, evaluation over a synthetic report.
  */
 #include <stdarg.h>
 #include <stddef.h>

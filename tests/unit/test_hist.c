@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * log2 bucketing (include/mt_hist.h) and the text histogram (src/hist.c). The BPF programs
+ * log2 bucketing (include/mt_hist.h) and the text histogram (src/model/hist.c). The BPF programs
  * use the same inline functions, so an off-by-one here would shift every bucket the kernel
  * fills; the expected values come from a plain loop and from libbpf-tools' print_log2_hist,
  * not from the branch-only code under test.

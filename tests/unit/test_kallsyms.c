@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * src/kallsyms.c on fixtures: a slice of a real x86_64 /proc/kallsyms read as root, the
+ * src/sys/kallsyms.c on fixtures: a slice of a real x86_64 /proc/kallsyms read as root, the
  * same slice as a non-root reader sees it (every address 0), and hand-made edge cases
  * (data symbols, malformed lines, several names at one address, modules, unsorted input,
  * addresses before the first and far past the last symbol).

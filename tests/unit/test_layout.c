@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Address classification and zone lookup (src/layout.c) against two machine shapes:
+ * Address classification and zone lookup (src/model/layout.c) against two machine shapes:
  * - x86_64 with KASLR: bases randomized in 1 GiB steps (Documentation/arch/x86/x86_64/
  *   mm.rst), zones from tests/fixtures/zoneinfo-x86_64.txt (this host's), modules loaded;
  * - i386 with HIGHMEM (686-pae, 3 GiB guest): PAGE_OFFSET 0xc0000000, an 896 MiB direct

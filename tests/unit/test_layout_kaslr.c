@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Address classification and zone lookup (src/layout.c) against a RECORDED x86_64 layout
+ * Address classification and zone lookup (src/model/layout.c) against a RECORDED x86_64 layout
  * with KASLR. This host boots without KASLR, so the fixtures come from a QEMU guest
  * (Debian 6.12, booted through its compressed bzImage so that the decompressor sets
  * KASLR_FLAG and the kernel randomizes the direct map, vmalloc and vmemmap bases and the

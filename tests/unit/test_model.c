@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The report model (src/model.c): summing per-CPU map values the way BPF per-CPU lookups
+ * The report model (src/model/model.c): summing per-CPU map values the way BPF per-CPU lookups
  * return them, naming caches, sorting, and the derived numbers both renderers share.
  * Inputs are synthetic per-CPU arrays whose sums are worked out in the tests.
  */

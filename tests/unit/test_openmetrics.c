@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The Prometheus text exposition (src/render_openmetrics.c): counter and histogram
+ * The Prometheus text exposition (src/render/render_openmetrics.c): counter and histogram
  * shapes, label escaping, one series per cache name, and promtool's own verdict.
  */
 #include <stdarg.h>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The per-process report beyond allocations (src/model_proc.c, render_*_proc.c) and the
- * outstanding.* / stall.* metrics (src/metrics_ext.c), over synthetic reports: lookup,
+ * The per-process report beyond allocations (src/model/model_proc.c, render_*_proc.c) and the
+ * outstanding.* / stall.* metrics (src/model/metrics_ext.c), over synthetic reports: lookup,
  * units, values, "not measured" when the run could not measure them, percentiles from a
  * log2 histogram, and the JSON keys parsed back.
  */

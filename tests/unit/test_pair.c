@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The pairing model (src/model_pair.c) and its renderers: synthetic outstanding objects,
+ * The pairing model (src/model/model_pair.c) and its renderers: synthetic outstanding objects,
  * call-site and stack totals, aggregated per class, process, call site and stack; the
  * --min-age cut; folded stacks (root first, glue frames left out, weights); the JSON keys
  * parsed back; losses in the totals; kernel virtual split in its two kinds (vmalloc,

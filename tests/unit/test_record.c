@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The record file (src/record_*.c) and the recorded map source (src/mapsrc_rec.c), with no
+ * The record file (src/record/record_*.c) and the recorded map source (src/record/mapsrc_rec.c), with no
  * BPF and no root: a golden recording made on this machine reports the numbers its live
  * run printed; synthetic files round-trip through writer, reader and collector; every cut
  * and every flipped byte gives a clear error or a partial report marked truncated.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The JSON report (src/render_json.c) and the writer under it (src/json_writer.c). The
+ * The JSON report (src/render/render_json.c) and the writer under it (src/sys/json_writer.c). The
  * document is read back with json-c in strict mode, as a consumer would, and every value
  * checked against the model the test built; the writer is also checked on its own for
  * nesting, escaping and the values JSON cannot hold.
@@ -270,7 +270,7 @@ static void test_kernel_and_run(void **state)
 	assert_int_equal(get_i64(j, "run.lost.ringbuf"), 10);
 	assert_int_equal(get_i64(j, "run.lost.process_table_full"), 20);
 	assert_int_equal(get_i64(j, "run.lost.cache_table_full"), 0);
-	/* and one key per pairing loss (src/model_pair.h), 0 when pairing is off */
+	/* and one key per pairing loss (src/model/model_pair.h), 0 when pairing is off */
 	assert_int_equal(json_object_object_length(get(j, "run.lost")),
 			 2 + MT_LOSS_MAX + MT_PLOSS_MAX);
 	json_object_put(j);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The plain-text report (src/render_text.c): the facts a reader looks for are there, in
+ * The plain-text report (src/render/render_text.c): the facts a reader looks for are there, in
  * the right rows, --top is honoured, and the report fits an 80-column terminal as its
  * header comment promises. Output is captured in memory and searched line by line.
  */

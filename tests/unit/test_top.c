@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * memtrace top's model (src/top.c): two cumulative reports differenced into per-interval
+ * memtrace top's model (src/render/top.c): two cumulative reports differenced into per-interval
  * increments, rows matched by tgid / cache key, idle rows left out, the sort keys, and
  * the block it prints.
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Number formatting, strict command-line parsing and atomic file writes (src/util.c).
+ * Number formatting, strict command-line parsing and atomic file writes (src/sys/util.c).
  * The parsers guard every option memtrace takes, so each rejection path is exercised, and
  * a rejected value must leave the output untouched.
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * /proc/zoneinfo parsing and PFN -> zone lookup (src/zones.c). The table is copied into the
+ * /proc/zoneinfo parsing and PFN -> zone lookup (src/sys/zones.c). The table is copied into the
  * BPF programs' .rodata and the kernel side applies the same half-open [start, end) rule,
  * so a boundary wrong here puts pages in the wrong zone of the report.
  *
