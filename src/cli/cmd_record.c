@@ -73,9 +73,11 @@ int mt_recorder_open(struct mt_recorder *rc, const char *path, bool force)
 		}
 		fd = mkstemp(rc->tmp);
 		if (fd >= 0)
-			fchmod(fd, 0644);
+			fchmod(fd, 0600); /* as perf.data: reports name kernel symbols */
 	} else {
-		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd >= 0)
+			fchmod(fd, 0600); /* whatever the umask */
 	}
 	if (fd < 0) {
 		if (errno == EEXIST)

@@ -30,7 +30,8 @@ void usage_report(void)
 	       "      --json FILE       also write the report as JSON to FILE; '-' writes JSON\n"
 	       "                        alone to stdout\n"
 	       "      --top N           rows in the process and cache tables (default 10)\n"
-	       "      --openmetrics FILE  also write Prometheus text format metrics to FILE\n"
+	       "      --openmetrics FILE  also write Prometheus text format metrics to FILE;\n"
+	       "                        '-' writes them alone to stdout\n"
 	       "  -h, --help            this help\n"
 	       "\n"
 	       "Exit status: 0 report printed (also from a truncated file, with a warning on\n"
@@ -93,6 +94,8 @@ static int parse(int argc, char **argv, struct report_opts *o)
 	o->file = argv[optind];
 	if (!*o->file)
 		return usage_err("%sFILE is empty", "");
+	if (mt_output_is_stdout(o->json) && mt_output_is_stdout(o->openmetrics))
+		return usage_err("%sonly one output can go to stdout ('-')", "");
 	return -1;
 }
 

@@ -235,7 +235,10 @@ static int trace_cmd(int argc, char **argv, const char *name)
 
 	ro.top = o.top;
 	/* record writes the file (and --json if asked), not the text report */
-	ret = mt_write_report(&r, &ro, !o.output, o.json, o.openmetrics);
+	ret = mt_write_report(&r, &ro,
+			      !o.output && !mt_output_is_stdout(o.folded) &&
+				      !mt_output_is_stdout(o.folded_out),
+			      o.json, o.openmetrics);
 	if (ret == MT_EXIT_OK)
 		ret = run_verdict(&r);
 	if (o.folded && write_folded(o.folded, &r, false))

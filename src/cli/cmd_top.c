@@ -198,6 +198,9 @@ static int parse(int argc, char **argv, struct top_opts *o)
 	}
 	if (optind < argc)
 		return usage_err("unexpected argument '%s'", argv[optind]);
+	if (mt_output_is_stdout(o->openmetrics))
+		return usage_err("--openmetrics %s: stdout is top's screen (--listen serves them)",
+				 "-");
 	if (o->openmetrics) {
 		struct mt_atomic_file af;
 

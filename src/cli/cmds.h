@@ -45,6 +45,8 @@ int mt_parse_pids(const char *cmd, const char *arg, __u32 *pids, int *nr_pids);
  * before loading. 0, or an exit code after one error line. */
 int mt_trace_prepare(struct mt_report *r, struct mt_zone_table *zones, struct mt_calib *calib);
 /* The report as JSON to path ("-": stdout), written whole or not at all. 0 or -errno. */
+/* "-": the output goes to stdout (and the text report does not). */
+bool mt_output_is_stdout(const char *path);
 int mt_write_json(const char *path, const struct mt_report *r, const struct mt_render_opts *ro);
 /* The report as Prometheus text format, written atomically (tmp + rename). 0 or -errno. */
 int mt_write_openmetrics(const char *path, const struct mt_report *r,

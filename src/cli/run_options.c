@@ -48,7 +48,8 @@ void usage_run(void)
 	       "                        its log2 bucket, at most max)\n"
 	       "      --list-metrics    list the metrics --fail-if knows, and exit\n"
 	       "      --openmetrics FILE  also write Prometheus text format metrics to FILE\n"
-	       "                        (atomically, for node_exporter's textfile collector)\n"
+	       "                        (atomically, for node_exporter's textfile collector);\n"
+	       "                        '-' writes them alone to stdout\n"
 	       "      --json FILE       also write the report as JSON to FILE (written whole or not\n"
 	       "                        at all); FILE '-' writes JSON alone to stdout\n"
 	       "      --top N           rows in the process and cache tables (default 10)\n"
@@ -66,7 +67,7 @@ void usage_run(void)
 	       "      --stacks          kernel stack of each allocation: top outstanding and top\n"
 	       "                        allocating stacks (+ outstanding)\n"
 	       "      --folded FILE     folded stacks weighted by bytes allocated, for\n"
-	       "                        flamegraph.pl or speedscope (+ stacks)\n"
+	       "                        flamegraph.pl or speedscope (+ stacks); '-': stdout\n"
 	       "      --folded-outstanding FILE  the same, weighted by bytes still allocated\n"
 	       "      --outstanding-entries N  objects tracked at once (default %u)\n"
 	       "      --stack-entries N  distinct stacks kept (default %u)\n"
@@ -468,6 +469,10 @@ int run_parse(int argc, char **argv, struct run_opts *o)
 			o->pair.pairs = true;
 	if (record && !o->output)
 		return usage_err("%s-o FILE is required", "");
+	if (mt_output_is_stdout(o->json) + mt_output_is_stdout(o->openmetrics) +
+		    mt_output_is_stdout(o->folded) + mt_output_is_stdout(o->folded_out) >
+	    1)
+		return usage_err("%sonly one output can go to stdout ('-')", "");
 	return check_scope(o);
 }
 

@@ -28,37 +28,69 @@ int check_json_target(const char *path)
 	return 0;
 }
 
-int mt_write_openmetrics(const char *path, const struct mt_report *r,
-			 const struct mt_render_opts *ro)
+/* One output's renderer: a format and what it needs besides the report. */
+struct output {
+	enum {
+		OUT_JSON,
+		OUT_OPENMETRICS,
+		OUT_FOLDED
+	} kind;
+	const struct mt_render_opts *ro;
+	bool outstanding; /* folded: by bytes outstanding, not allocated */
+};
+
+static int render_to(FILE *f, const struct mt_report *r, const struct output *o)
+{
+	switch (o->kind) {
+	case OUT_JSON:
+		return mt_render_json(f, r, o->ro) ? -EIO : 0;
+	case OUT_OPENMETRICS:
+		return mt_render_openmetrics(f, r, o->ro) ? -EIO : 0;
+	case OUT_FOLDED:
+		return mt_render_folded(f, r, o->outstanding) < 0 ? -EIO : 0;
+	}
+	return -EINVAL;
+}
+
+/*
+ * "-" is stdout; any other path is written whole or not at all (a temporary file renamed
+ * over it), created 0600 like every file memtrace writes.
+ */
+static int write_output(const char *path, const struct mt_report *r, const struct output *o)
 {
 	struct mt_atomic_file af;
 	int err;
 
+	if (!strcmp(path, "-"))
+		return render_to(stdout, r, o) || fflush(stdout) ? -EIO : 0;
 	err = mt_atomic_open(&af, path);
 	if (err)
 		return err;
-	if (mt_render_openmetrics(af.f, r, ro)) {
+	if (render_to(af.f, r, o)) {
 		mt_atomic_abort(&af);
 		return -EIO;
 	}
 	return mt_atomic_commit(&af);
 }
 
+int mt_write_openmetrics(const char *path, const struct mt_report *r,
+			 const struct mt_render_opts *ro)
+{
+	struct output o = { .kind = OUT_OPENMETRICS, .ro = ro };
+
+	return write_output(path, r, &o);
+}
+
 int mt_write_json(const char *path, const struct mt_report *r, const struct mt_render_opts *ro)
 {
-	struct mt_atomic_file af;
-	int err;
+	struct output o = { .kind = OUT_JSON, .ro = ro };
 
-	if (!strcmp(path, "-"))
-		return mt_render_json(stdout, r, ro) || fflush(stdout) ? -EIO : 0;
-	err = mt_atomic_open(&af, path);
-	if (err)
-		return err;
-	if (mt_render_json(af.f, r, ro)) {
-		mt_atomic_abort(&af);
-		return -EIO;
-	}
-	return mt_atomic_commit(&af);
+	return write_output(path, r, &o);
+}
+
+bool mt_output_is_stdout(const char *path)
+{
+	return path && !strcmp(path, "-");
 }
 
 int mt_write_report(const struct mt_report *r, const struct mt_render_opts *ro, bool text,
@@ -66,7 +98,8 @@ int mt_write_report(const struct mt_report *r, const struct mt_render_opts *ro, 
 {
 	int ret = MT_EXIT_OK, err;
 
-	if (text && (!json || strcmp(json, "-") != 0)) {
+	/* a machine-readable output on stdout replaces the text report there */
+	if (text && !mt_output_is_stdout(json) && !mt_output_is_stdout(openmetrics)) {
 		mt_render_text(stdout, r, ro);
 		if (fflush(stdout) || ferror(stdout)) {
 			mt_err("failed to write the report: %s", strerror(errno));
@@ -86,16 +119,9 @@ int mt_write_report(const struct mt_report *r, const struct mt_render_opts *ro, 
 
 int write_folded(const char *path, const struct mt_report *r, bool outstanding)
 {
-	struct mt_atomic_file af;
-	int err;
+	struct output o = { .kind = OUT_FOLDED, .outstanding = outstanding };
+	int err = write_output(path, r, &o);
 
-	err = mt_atomic_open(&af, path);
-	if (!err && mt_render_folded(af.f, r, outstanding) < 0) {
-		mt_atomic_abort(&af);
-		err = -EIO;
-	} else if (!err) {
-		err = mt_atomic_commit(&af);
-	}
 	if (err)
 		mt_err("failed to write folded stacks to '%s': %s", path, mt_output_strerror(err));
 	return err;

@@ -203,7 +203,7 @@ int mt_atomic_open(struct mt_atomic_file *af, const char *path)
 		memset(af, 0, sizeof(*af));
 		return err;
 	}
-	fchmod(fd, 0644);
+	fchmod(fd, 0600); /* as perf.data: reports name kernel symbols */
 	af->f = fdopen(fd, "w");
 	if (!af->f) {
 		err = -errno;

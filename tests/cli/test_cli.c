@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <fcntl.h>
 #include <cmocka.h>
 #include <linux/capability.h>
 
@@ -257,6 +258,11 @@ static const struct bad cases[] = {
 	{ { "layout", "--json=1" }, 2, "unknown option '--json=1'" },
 	{ { "check", "--json", "stray" }, 2, "memtrace check: unexpected argument 'stray'" },
 	{ { "check", "-x" }, 2, "memtrace check: unknown option '-x' (see 'memtrace check" },
+	{ { "report", FIXTURE, "--json", "-", "--openmetrics", "-" },
+	  2,
+	  "only one output can go to stdout ('-')" },
+	{ { "run", "--json", "-", "--folded", "-" }, 2, "only one output can go to stdout ('-')" },
+	{ { "top", "--openmetrics", "-" }, 2, "stdout is top's screen" },
 	/* root without the capabilities: says which are missing */
 	{ { "run", "-d", "1" },
 	  1,
@@ -495,6 +501,102 @@ static void test_record_leaves_nothing(void **state)
 	rmdir(dir);
 }
 
+/* Run memtrace argv... with umask 000 in dir; exit status. Output to /dev/null. */
+static int run_umask0(const char *dir, const char *const *argv)
+{
+	char *bin = realpath(memtrace, NULL); /* before the chdir */
+	int st;
+	pid_t pid;
+
+	assert_non_null(bin);
+	pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		umask(0);
+		if (chdir(dir) || null < 0)
+			_exit(125);
+		dup2(null, 1);
+		dup2(null, 2);
+		execv(bin, (char *const *)argv);
+		_exit(127);
+	}
+	free(bin);
+	waitpid(pid, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static void assert_mode_0600(const char *dir, const char *name)
+{
+	char path[512];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (stat(path, &st)) {
+		print_error("%s was not written\n", path);
+		fail();
+	}
+	if ((st.st_mode & 07777) != 0600) {
+		print_error("%s is %04o, not 0600\n", path, st.st_mode & 07777);
+		fail();
+	}
+	unlink(path);
+}
+
+/*
+ * Every file memtrace writes is 0600 whatever the umask (reports name kernel symbols, a
+ * recording embeds /proc/kallsyms): as perf.data. '-' is stdout, never a file named '-'.
+ */
+static void test_files_are_0600(void **state)
+{
+	char tmpl[] = "/tmp/mt-cli-mode.XXXXXX", fixture[512], cwd[256], path[512];
+	char *dir = mkdtemp(tmpl);
+	struct stat st;
+
+	assert_non_null(dir);
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	snprintf(fixture, sizeof(fixture), "%s/" FIXTURE, cwd);
+	{
+		const char *argv[] = { memtrace, "report",	  fixture, "--json",
+				       "r.json", "--openmetrics", "r.om",  NULL };
+		const char *dash[] = { memtrace, "report", fixture, "--openmetrics", "-", NULL };
+
+		assert_int_equal(run_umask0(dir, argv), 0);
+		assert_mode_0600(dir, "r.json");
+		assert_mode_0600(dir, "r.om");
+		assert_int_equal(run_umask0(dir, dash), 0);
+		snprintf(path, sizeof(path), "%s/-", dir);
+		assert_int_equal(stat(path, &st), -1);
+	}
+	if (geteuid() != 0) {
+		print_message("run and record skipped: not root\n");
+		rmdir(dir);
+		return;
+	}
+	{
+		const char *run[] = { memtrace,	       "run",	 "-d",
+				      "0.3",	       "--json", "j.json",
+				      "--openmetrics", "m.om",	 "--stacks",
+				      "--folded",      "f.txt",	 "--folded-outstanding",
+				      "o.txt",	       NULL };
+		const char *rec[] = { memtrace, "record", "-d", "0.3", "-o", "x.rec", NULL };
+		const char *recf[] = { memtrace, "record", "-d", "0.3", "-f", "-o", "x.rec", NULL };
+
+		assert_int_equal(run_umask0(dir, run), 0);
+		assert_mode_0600(dir, "j.json");
+		assert_mode_0600(dir, "m.om");
+		assert_mode_0600(dir, "f.txt");
+		assert_mode_0600(dir, "o.txt");
+		assert_int_equal(run_umask0(dir, rec), 0);
+		assert_int_equal(run_umask0(dir, recf), 0); /* -f: through a temporary file */
+		assert_mode_0600(dir, "x.rec");
+		assert_mode_0600(dir, "x.rec.old"); /* what -f replaced */
+	}
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -502,6 +604,7 @@ int main(void)
 		cmocka_unit_test(test_help_and_version),
 		cmocka_unit_test(test_report_without_root),
 		cmocka_unit_test(test_record_leaves_nothing),
+		cmocka_unit_test(test_files_are_0600),
 	};
 
 	if (getenv("MEMTRACE"))
