@@ -9,7 +9,8 @@
 #
 # Knobs (environment): REPS (5) repetitions, DUR (1) seconds per workload run, MODES
 # ("slab page vmalloc mix"), TRACERS (all available), README (bench/README.md; the results
-# section between its markers is replaced; README= to leave it alone).
+# section between its markers is replaced; README= to leave it alone), MEMLEAK
+# (path of a libbpf-tools memleak for its row; the row says "absent" without it).
 set -u
 OUTPUT=${OUTPUT:-build}
 REPS=${REPS:-5}
@@ -63,13 +64,16 @@ ALL_TRACERS="none floor floor_classic memtrace memtrace_pair memtrace_full bpftr
 grep -q -- --outstanding <<<"$HELP" || NA[memtrace_pair]="this memtrace has no --outstanding yet"
 command -v bpftrace >/dev/null || NA[bpftrace]="bpftrace not installed"
 command -v perf >/dev/null || NA[perf_kmem]="perf not installed"
-MEMLEAK=$(command -v memleak || command -v memleak-bpfcc || true)
-# memleak-bpfcc is BCC (Python + kernel headers, which this kernel has no package for); only
-# the libbpf-tools build counts, and Debian's libbpf-tools 0.26 does not ship memleak.
-case $MEMLEAK in
-"" | *bpfcc*) MEMLEAK=""
-	NA[memleak]="no libbpf-tools memleak: Debian's libbpf-tools (0.26) does not ship it" ;;
-esac
+# libbpf-tools memleak, kernel mode: MEMLEAK=PATH (built from a bcc snapshot by the peers'
+# build-memleak script; nothing of it is in this project). BCC's memleak-bpfcc does not count:
+# Python + kernel headers, which this kernel has no package for, and a different cost.
+MEMLEAK=${MEMLEAK:-}
+if [ -z "$MEMLEAK" ]; then
+	NA[memleak]="absent: set MEMLEAK=PATH to a libbpf-tools memleak (Debian's libbpf-tools 0.26 does not ship it)"
+elif [ ! -x "$MEMLEAK" ]; then
+	NA[memleak]="absent: MEMLEAK=$MEMLEAK is not an executable"
+fi
+[ -n "${NA[memleak]:-}" ] && echo "bench: memleak row skipped: ${NA[memleak]}" >&2
 TRACERS=${TRACERS:-$ALL_TRACERS}
 RUN_TRACERS=""
 for t in $TRACERS; do [ -z "${NA[$t]:-}" ] && RUN_TRACERS="$RUN_TRACERS $t"; done
@@ -155,7 +159,8 @@ start_tracer() {
 		for _ in $(seq 300); do [ -s "$TMP/perf.data" ] && break; sleep 0.1; done
 		[ -s "$TMP/perf.data" ] || return 1
 		sleep 0.3 ;;
-	memleak) launch "$MEMLEAK" 5; sleep 2 ;;
+	# a long interval keeps its periodic dump (map reads, symbolisation) out of the timing
+	memleak) launch "$MEMLEAK" 600; sleep 2 ;;
 	esac
 }
 
