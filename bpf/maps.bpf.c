@@ -18,6 +18,7 @@ const volatile __u64 zone_end_pfn[MT_MAX_ZONE_RANGES] = {};
 /* pairing, call sites, stacks (pair.bpf.h): off unless asked for */
 const volatile bool track_pairs = false;
 const volatile bool track_stacks = false;
+const volatile __u32 stack_sample = 1; /* --stack-sample: 1 allocation in N walks its stack */
 const volatile bool track_sites = false;
 
 struct mt_stats_map stats SEC(".maps");

@@ -13,9 +13,10 @@
 #define MT_ENOMEM 12
 #define MT_EEXIST 17
 
-extern const volatile bool track_pairs;	 /* outstanding map + lifetimes */
-extern const volatile bool track_stacks; /* kernel stack per allocation */
-extern const volatile bool track_sites;	 /* per-call-site totals */
+extern const volatile bool track_pairs;	  /* outstanding map + lifetimes */
+extern const volatile bool track_stacks;  /* kernel stack per allocation */
+extern const volatile bool track_sites;	  /* per-call-site totals */
+extern const volatile __u32 stack_sample; /* 1 in N allocations records its stack */
 
 struct mt_pair_stats_map {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -207,10 +208,19 @@ static __always_inline void mt_track_alloc(void *ctx, __u32 tgid, int cls, __u64
 	ps = mt_pair_stats_get();
 	if (!ps || cls < 0 || cls >= MT_PAIR_KINDS)
 		return;
-	v.stack_id = track_stacks ? mt_stack_id(ctx, ps) : -1;
+	v.stack_id = -1;
+	/*
+	 * The stack walk is most of what --stacks costs (bench/README.md); --stack-sample
+	 * walks one allocation in N, drawn at random so that no periodic pattern of the
+	 * workload lines up with the sampling. Unsampled ones are still counted and paired.
+	 */
+	if (track_stacks && stack_sample > 1 && bpf_get_prandom_u32() % stack_sample)
+		v.stack_id = MT_STACK_UNSAMPLED;
+	else if (track_stacks)
+		v.stack_id = mt_stack_id(ctx, ps);
 	if (track_sites && call_site)
 		mt_site_add(ps, cls, call_site, req, size);
-	if (track_stacks)
+	if (track_stacks && v.stack_id != MT_STACK_UNSAMPLED)
 		mt_stack_add(ps, cls, v.stack_id, size);
 	if (!track_pairs)
 		return;

@@ -11,6 +11,7 @@
 
 /* Default map sizes; each has a `memtrace run` flag. */
 #define MT_OUTSTANDING_ENTRIES 262144U /* objects tracked at once, all classes together */
+#define MT_STACK_UNSAMPLED (-2)	       /* stack_id of an allocation --stack-sample skipped */
 #define MT_STACK_ENTRIES 16384U	       /* distinct kernel stacks */
 #define MT_SITE_ENTRIES 16384U	       /* distinct (call site, class) pairs */
 

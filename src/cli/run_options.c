@@ -71,6 +71,9 @@ void usage_run(void)
 	       "      --folded-outstanding FILE  the same, weighted by bytes still allocated\n"
 	       "      --outstanding-entries N  objects tracked at once (default %u)\n"
 	       "      --stack-entries N  distinct stacks kept (default %u)\n"
+	       "      --stack-sample N  walk the stack of one allocation in N, at random: counts\n"
+	       "                        stay exact, per-stack figures are scaled by N and\n"
+	       "                        marked as estimates (+ stacks)\n"
 	       "      --call-site-entries N  distinct call sites kept (default %u)\n"
 	       "                        a full table is counted as lost, never silent\n"
 	       "      --class LIST      only these address classes, comma-separated: logical,\n"
@@ -244,6 +247,7 @@ int run_parse(int argc, char **argv, struct run_opts *o)
 		OPT_FOLDED_OUT,
 		OPT_OUT_ENTRIES,
 		OPT_STACK_ENTRIES,
+		OPT_STACK_SAMPLE,
 		OPT_SITE_ENTRIES,
 		OPT_NO_KALLSYMS,
 		OPT_CLASS,
@@ -268,6 +272,7 @@ int run_parse(int argc, char **argv, struct run_opts *o)
 		{ "folded-outstanding", required_argument, NULL, OPT_FOLDED_OUT },
 		{ "outstanding-entries", required_argument, NULL, OPT_OUT_ENTRIES },
 		{ "stack-entries", required_argument, NULL, OPT_STACK_ENTRIES },
+		{ "stack-sample", required_argument, NULL, OPT_STACK_SAMPLE },
 		{ "call-site-entries", required_argument, NULL, OPT_SITE_ENTRIES },
 		{ "class", required_argument, NULL, OPT_CLASS },
 		{ "no-stalls", no_argument, NULL, OPT_NO_STALLS },
@@ -308,6 +313,7 @@ int run_parse(int argc, char **argv, struct run_opts *o)
 	o->pair.sites = true;
 	o->pair.outstanding_entries = MT_OUTSTANDING_ENTRIES;
 	o->pair.stack_entries = MT_STACK_ENTRIES;
+	o->pair.stack_sample = 1;
 	o->pair.site_entries = MT_SITE_ENTRIES;
 	opterr = 0;
 	optind = 1;
@@ -385,6 +391,13 @@ int run_parse(int argc, char **argv, struct run_opts *o)
 				return usage_err("invalid --stack-entries '%s' (1..1048576)",
 						 optarg);
 			o->pair.stack_entries = n;
+			break;
+		case OPT_STACK_SAMPLE:
+			if (mt_parse_u32(optarg, &n) || n == 0 || n > (1U << 20))
+				return usage_err("invalid --stack-sample '%s' (1..1048576)",
+						 optarg);
+			o->pair.stack_sample = n;
+			o->pair.stacks = true;
 			break;
 		case OPT_SITE_ENTRIES:
 			if (mt_parse_u32(optarg, &n) || n == 0 || n > (1U << 20))

@@ -28,6 +28,7 @@ int mt_pair_prepare(struct memtrace_bpf *s, const struct mt_pair_opts *o)
 	s->rodata->track_pairs = o->pairs;
 	s->rodata->track_stacks = o->stacks;
 	s->rodata->track_sites = o->sites;
+	s->rodata->stack_sample = o->stack_sample ? o->stack_sample : 1;
 	/* a map the programs never touch still costs its size in kernel memory: shrink it */
 	err = bpf_map__set_max_entries(s->maps.outstanding, o->pairs ? o->outstanding_entries : 1);
 	if (!err)

@@ -472,6 +472,31 @@ static int group_sites(struct mt_pair_report *p)
 	return 0;
 }
 
+__u32 mt_pair_stack_sample(const struct mt_pair_report *p)
+{
+	return p->opts.stack_sample > 1 ? p->opts.stack_sample : 1;
+}
+
+/*
+ * --stack-sample N: a stack's rows hold the one allocation in N that walked its stack, so
+ * N times them estimates the stack's share; the "no stack" row (a walk that failed) is a
+ * sample too. The class, process and call-site totals are counted apart, exactly.
+ */
+void mt_pair_scale_stacks(struct mt_pair_report *p)
+{
+	__u64 n = mt_pair_stack_sample(p);
+
+	if (n == 1 || p->stacks_scaled)
+		return;
+	for (size_t i = 0; i < p->nr_stacks; i++) {
+		p->stacks[i].allocs *= n;
+		p->stacks[i].bytes *= n;
+		p->stacks[i].out_count *= n;
+		p->stacks[i].out_bytes *= n;
+	}
+	p->stacks_scaled = true;
+}
+
 static int group_stacks(struct mt_pair_report *p)
 {
 	size_t known = p->nr_stacks;
@@ -484,6 +509,8 @@ static int group_stacks(struct mt_pair_report *p)
 	for (size_t i = 0; i < p->nr_objs && p->opts.stacks; i++) {
 		const struct mt_obj_rec *o = &p->objs[i];
 
+		if (o->obj.stack_id == MT_STACK_UNSAMPLED) /* in the counts, not in a stack */
+			continue;
 		if (!row || row->cls != (int)o->key.cls || row->stack_id != o->obj.stack_id) {
 			key.cls = o->key.cls;
 			key.stack_id = o->obj.stack_id;
@@ -501,6 +528,7 @@ static int group_stacks(struct mt_pair_report *p)
 		row->out_count++;
 		row->out_bytes += o->obj.size;
 	}
+	mt_pair_scale_stacks(p);
 	if (p->nr_frames)
 		qsort(p->frames, p->nr_frames, sizeof(*p->frames), cmp_frames_id);
 	for (size_t i = 0; i < p->nr_stacks; i++) {

@@ -21,6 +21,7 @@ struct mt_pair_opts {
 	__u32 outstanding_entries;
 	__u32 stack_entries;
 	__u32 site_entries;
+	__u32 stack_sample; /* 1 in N allocations records its stack; 0 or 1: every one */
 };
 
 /* Outstanding at the end, for one kind (enum mt_pair_kind). */
@@ -97,6 +98,7 @@ struct mt_pair_report {
 	size_t nr_stacks_out;
 	struct mt_stack_frames *frames;
 	size_t nr_frames, cap_frames;
+	bool stacks_scaled; /* mt_pair_scale_stacks has run */
 
 	const struct mt_ksyms *ksyms; /* for naming; NULL: addresses print as hex */
 	const char *ksyms_why;	      /* why there are no names, or NULL */
@@ -144,6 +146,11 @@ int mt_pair_add_site(struct mt_pair_report *p, const struct mt_site_key *k,
 int mt_pair_fold_site_front(struct mt_pair_report *p, const struct mt_site_front *percpu, int ncpu);
 int mt_pair_add_stack_agg(struct mt_pair_report *p, const struct mt_stack_key *k,
 			  const struct mt_stack_agg *percpu, int ncpu);
+/* --stack-sample's N, 1 when every allocation's stack is walked. */
+__u32 mt_pair_stack_sample(const struct mt_pair_report *p);
+/* Per-stack rows times N under --stack-sample (estimates); once; mt_pair_group calls it. */
+void mt_pair_scale_stacks(struct mt_pair_report *p);
+
 /* ips innermost first, n <= MT_STACK_DEPTH; trailing zeros are dropped. */
 int mt_pair_add_frames(struct mt_pair_report *p, __s32 id, const __u64 *ips, __u32 n);
 int mt_pair_add_obj(struct mt_pair_report *p, const struct mt_obj_key *k, const struct mt_obj *o);

@@ -62,10 +62,10 @@ void mt_rec_header_put_pair(struct mt_buf *b, const struct mt_pair_report *p)
 		b,
 		"pair.pairs %d\npair.stacks %d\npair.sites %d\n"
 		"pair.outstanding_entries %u\npair.stack_entries %u\npair.site_entries %u\npair.min_age_ns %llu\n"
-		"pair.end_ns %llu\n",
+		"pair.end_ns %llu\npair.stack_sample %u\n",
 		p->opts.pairs, p->opts.stacks, p->opts.sites, p->opts.outstanding_entries,
 		p->opts.stack_entries, p->opts.site_entries, (unsigned long long)p->min_age_ns,
-		(unsigned long long)p->end_ns);
+		(unsigned long long)p->end_ns, mt_pair_stack_sample(p));
 }
 
 static void str(const struct mt_recfile *rf, const char *key, char *dst, size_t len)
@@ -159,6 +159,8 @@ int mt_rec_header_get(const struct mt_recfile *rf, struct mt_report *r)
 	r->pair.opts.outstanding_entries = (__u32)num(rf, "pair.outstanding_entries");
 	r->pair.opts.stack_entries = (__u32)num(rf, "pair.stack_entries");
 	r->pair.opts.site_entries = (__u32)num(rf, "pair.site_entries");
+	/* absent in recordings made before --stack-sample: every stack was walked */
+	r->pair.opts.stack_sample = (__u32)num(rf, "pair.stack_sample");
 	r->pair.min_age_ns = num(rf, "pair.min_age_ns");
 	r->x.class_mask = (__u32)num(rf, "classes.class_mask");
 	str(rf, "classes.kmap_why", r->x.kmap_why, sizeof(r->x.kmap_why));

@@ -178,6 +178,9 @@ void mt_render_json_pair(struct jw *w, const struct mt_report *r)
 	if (!p->opts.stacks)
 		return;
 	jw_obj_begin(w, "stacks");
+	/* --stack-sample N: the rows below are N times the sampled allocations' */
+	jw_u64(w, "sample", mt_pair_stack_sample(p));
+	jw_bool(w, "estimated", mt_pair_stack_sample(p) > 1);
 	jw_arr_begin(w, "outstanding");
 	for (size_t i = 0; i < p->nr_stacks_out; i++)
 		stack(w, p, p->stacks_out[i].row);

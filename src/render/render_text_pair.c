@@ -263,6 +263,11 @@ static void stacks(FILE *f, const struct mt_report *r)
 	if (!p->opts.stacks)
 		return;
 	fprintf(f, "\nTOP OUTSTANDING STACKS (by bytes still allocated)\n");
+	if (mt_pair_stack_sample(p) > 1)
+		fprintf(f,
+			"(estimates: 1 allocation in %u recorded its stack, figures scaled by %u;\n"
+			" the class, process and call-site totals above are exact)\n",
+			mt_pair_stack_sample(p), mt_pair_stack_sample(p));
 	if (p->ksyms_why)
 		fprintf(f, "(frames unnamed: %s)\n", p->ksyms_why);
 	for (i = 0; i < p->nr_stacks_out && i < TEXT_STACKS; i++)

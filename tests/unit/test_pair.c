@@ -349,6 +349,48 @@ static void test_json(void **state)
 	free(s);
 }
 
+/*
+ * --stack-sample 4: the fixture's per-stack rows are the sampled allocations; each is
+ * scaled by 4 (once, however often it is asked), an unsampled outstanding object counts in
+ * the class totals but in no stack, and both renderers mark the figures as estimates.
+ */
+static void test_stack_sample(void **state)
+{
+	struct fixture *fx = *state;
+	struct mt_pair_report *p = &fx->r.pair;
+	const struct mt_stack_row *s = NULL;
+	struct json_object *j, *o;
+	char *txt;
+
+	p->opts.stack_sample = 4;
+	obj(&fx->r, 0xffff888000005000ULL, MT_CLASS_LOGICAL, 100, 64, A_EVENTFD, MT_STACK_UNSAMPLED,
+	    2 * SEC);
+	assert_int_equal(mt_pair_finish(&fx->r), 0);
+	mt_pair_scale_stacks(p);
+	assert_int_equal(p->out[MT_CLASS_LOGICAL].count, 5); /* exact: the unsampled one too */
+	for (size_t i = 0; i < p->nr_stacks; i++) {
+		assert_int_not_equal(p->stacks[i].stack_id, MT_STACK_UNSAMPLED);
+		if (p->stacks[i].stack_id == 7)
+			s = &p->stacks[i];
+	}
+	assert_non_null(s);
+	assert_int_equal(s->allocs, 40);
+	assert_int_equal(s->bytes, 4 * 640);
+	assert_int_equal(s->out_count, 4 * 3);
+	assert_int_equal(s->out_bytes, 4 * 3 * 64);
+	txt = render(&fx->r, 0);
+	assert_non_null(strstr(txt, "estimates: 1 allocation in 4 recorded its stack"));
+	free(txt);
+	txt = render(&fx->r, 1);
+	j = json_tokener_parse(txt);
+	assert_non_null(j);
+	assert_true(json_object_object_get_ex(j, "stacks", &o));
+	assert_int_equal(json_object_get_int64(json_object_object_get(o, "sample")), 4);
+	assert_true(json_object_get_boolean(json_object_object_get(o, "estimated")));
+	json_object_put(j);
+	free(txt);
+}
+
 static void test_text(void **state)
 {
 	struct fixture *fx = *state;
@@ -603,6 +645,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_folded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stack_sample, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_virtual_kinds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vmalloc_unavailable, setup, teardown),
 		cmocka_unit_test(test_old_pair_stats_layout),
