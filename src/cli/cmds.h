@@ -21,6 +21,8 @@ int do_report(int argc, char **argv);
 void usage_report(void);
 int do_top(int argc, char **argv);
 void usage_top(void);
+int do_diff(int argc, char **argv);
+void usage_diff(void);
 
 #define MT_MAX_CLI_PIDS 16
 
