@@ -179,6 +179,22 @@ static const struct bad cases[] = {
 	  1,
 	  "recorded in format 2.0, newer than this memtrace reads (1.x)" },
 	{ { "report", "tests/fixtures/record-major2.rec" }, 1, "newer", NULL, true },
+	/* diff: trouble is 2, as for diff(1) */
+	{ { "diff" }, 2, "needs a BASE and a NEW recording" },
+	{ { "diff", FIXTURE }, 2, "needs a BASE and a NEW recording" },
+	{ { "diff", "--bogus", FIXTURE, FIXTURE }, 2, "unknown option '--bogus'" },
+	{ { "diff", FIXTURE, FIXTURE, "--min-bytes", "x" }, 2, "'x' is not a non-negative number" },
+	{ { "diff", FIXTURE, FIXTURE, "--min-count", "-1" }, 2, "is not a non-negative number" },
+	{ { "diff", FIXTURE, FIXTURE, "--min-rel" }, 2, "option '--min-rel' needs a value" },
+	{ { "diff", FIXTURE, FIXTURE, "--top", "0" }, 2, "invalid --top '0'" },
+	{ { "diff", FIXTURE, "" }, 2, "NEW is empty" },
+	{ { "diff", FIXTURE, FIXTURE, "--json", "-", "--folded", "-" }, 2, "cannot both go" },
+	{ { "diff", FIXTURE, "/nonexistent.rec" }, 2, "cannot read '/nonexistent.rec': No such" },
+	{ { "diff", "/etc/passwd", FIXTURE }, 2, "'/etc/passwd': not a memtrace recording" },
+	{ { "diff", FIXTURE, "tests/fixtures/record-major2.rec" }, 2, "newer than this memtrace" },
+	{ { "diff", FIXTURE, FIXTURE, "--json", "/proc/version" },
+	  2,
+	  "cannot write '/proc/version'" },
 	/* top */
 	{ { "top", "--bogus" }, 2, "unknown option '--bogus'" },
 	{ { "top", "stray" }, 2, "unexpected argument 'stray'" },
@@ -478,6 +494,25 @@ static void test_report_without_root(void **state)
 	assert_null(strstr(out, "truncated"));
 }
 
+/* A recording against itself: nothing flagged (0); against a copy with a lower threshold
+ * still nothing; the JSON goes to stdout alone. */
+static void test_diff_same(void **state)
+{
+	const char *argv[] = { memtrace, "diff", FIXTURE, FIXTURE, NULL };
+	const char *three[] = { memtrace, "diff",   "--base", FIXTURE, FIXTURE,
+				FIXTURE,  "--json", "-",      FIXTURE, NULL };
+	char out[1 << 20];
+
+	(void)state;
+	assert_int_equal(run_out(-1, out, sizeof(out), argv), 0);
+	assert_non_null(strstr(out, "memtrace diff: 0 of "));
+	assert_non_null(strstr(out, "No change beyond"));
+	assert_int_equal(run_out(-1, out, sizeof(out), three), 0);
+	assert_non_null(strstr(out, "\"baseline_runs\": 3"));
+	assert_non_null(strstr(out, "\"flagged\": 0"));
+	assert_null(strstr(out, "memtrace diff:"));
+}
+
 /* A record that cannot trace (not root) leaves no file; an existing file is never
  * touched without -f. */
 static void test_record_leaves_nothing(void **state)
@@ -603,6 +638,7 @@ int main(void)
 		cmocka_unit_test(test_bad_invocations),
 		cmocka_unit_test(test_help_and_version),
 		cmocka_unit_test(test_report_without_root),
+		cmocka_unit_test(test_diff_same),
 		cmocka_unit_test(test_record_leaves_nothing),
 		cmocka_unit_test(test_files_are_0600),
 	};
