@@ -100,7 +100,7 @@ int mt_render_diff_folded(FILE *f, const struct mt_diff *d, const char *metric)
 	for (size_t i = 0; i < d->n; i++) {
 		const struct mt_diff_row *r = &d->rows[i];
 
-		if (r->sec != MT_DSEC_STACK || strcmp(r->metric, metric))
+		if (r->sec != MT_DSEC_STACK || strcmp(r->metric, metric) != 0)
 			continue;
 		fprintf(f, "%s %.0f %.0f\n", r->name, r->mean, r->newv);
 	}
