@@ -200,7 +200,7 @@ $(OUTPUT)/tests/live_%: tests/live/live_%.c $(OUTPUT)/tests/harness.o | $(OUTPUT
 		-o $@
 
 # The in-guest test driver of `make vmtest`: no libraries, so it links static for any guest.
-$(OUTPUT)/tests/minijson.o: tests/vm/minijson.c | $(OUTPUT)/tests
+$(OUTPUT)/tests/minijson.o: src/sys/minijson.c | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(MT_CFLAGS) -c $< -o $@
 
@@ -211,7 +211,7 @@ $(OUTPUT)/tests/test_minijson: tests/unit/test_minijson.c $(OUTPUT)/tests/minijs
 
 $(OUTPUT)/tests/vmcheck: tests/vm/vmcheck.c $(OUTPUT)/tests/minijson.o | $(OUTPUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(MT_CFLAGS) -Itests/vm $< $(OUTPUT)/tests/minijson.o $(STATIC_LDFLAGS) -o $@
+	$(Q)$(CC) $(MT_CFLAGS) $< $(OUTPUT)/tests/minijson.o $(STATIC_LDFLAGS) -o $@
 
 # VM tests (tests/vm/): Debian kernels booted in QEMU (TCG), memtrace's in-guest tests run in
 # each, a results table at the end. Kernels are cached in $(VM_CACHE) (git-ignored).

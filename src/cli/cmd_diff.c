@@ -9,14 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli/cmds.h"
-#include "collect/collect.h"
-#include "collect/collect_classes.h"
+#include "cli/diff_load.h"
 #include "model/diff.h"
-#include "model/report_join.h"
-#include "record/mapsrc_rec.h"
-#include "record/record_header.h"
 #include "render/render_diff.h"
-#include "sys/kallsyms.h"
 #include "sys/util.h"
 
 /* diff(1): 0 no differences, 1 some, 2 trouble */
@@ -190,69 +185,6 @@ static int parse(int argc, char **argv, struct diff_opts *o)
 	return -1;
 }
 
-static void set_ksyms(struct mt_recfile *rf, struct mt_report *r, struct mt_ksyms *ks)
-{
-	FILE *f = rf->kallsyms ? fmemopen(rf->kallsyms, rf->kallsyms_len, "r") : NULL;
-
-	if (!f)
-		return;
-	/* without symbols sites keep their hex: they will not match across boots */
-	if (!mt_ksyms_parse(ks, f) && !ks->zero_addrs)
-		r->pair.ksyms = ks;
-	else
-		mt_warn("the kallsyms of '%s' are unusable: its call sites match by address",
-			r->run.recorded);
-	fclose(f);
-}
-
-/* A recording flattened into named values. 0, or DIFF_TROUBLE after one line. */
-static int load_set(const char *path, struct mt_dset *s)
-{
-	struct mt_recfile rf;
-	struct mt_mapsrc src;
-	struct mt_ksyms ks;
-	struct mt_report r;
-	int err = mt_rec_load(path, &rf);
-
-	if (err) {
-		if (err == -EINVAL || err == -EPROTONOSUPPORT)
-			mt_err("'%s': %s", path, rf.why);
-		else
-			mt_err("cannot read '%s': %s", path,
-			       err == -ENODEV ? "not a regular file" : strerror(-err));
-		return DIFF_TROUBLE;
-	}
-	mt_report_init(&r);
-	mt_ksyms_init(&ks);
-	if (mt_rec_header_get(&rf, &r)) {
-		mt_err("'%s': a recording without a readable header", path);
-		err = -EINVAL;
-		goto out;
-	}
-	snprintf(r.run.recorded, sizeof(r.run.recorded), "%s", path);
-	if (rf.truncated)
-		mt_warn("'%s' is truncated (%s): comparing what it holds", path, rf.why);
-	set_ksyms(&rf, &r, &ks);
-	mt_mapsrc_rec_init(&src, &rf);
-	mt_classes_names_from_btf(&r.x);
-	err = mt_collect(&src, &r);
-	mt_lat_finish(&r.lat);
-	if (!err)
-		err = mt_pair_finish(&r);
-	if (err) {
-		mt_err("'%s': recorded maps unreadable: %s", path, strerror(-err));
-		goto out;
-	}
-	err = mt_dset_from_report(s, &r);
-	if (err)
-		mt_err("'%s': %s", path, strerror(-err));
-out:
-	mt_report_free(&r);
-	mt_ksyms_free(&ks);
-	mt_rec_free(&rf);
-	return err ? DIFF_TROUBLE : 0;
-}
-
 static int write_out(const char *path, const struct mt_diff *d, const struct diff_opts *o,
 		     bool json)
 {
@@ -292,7 +224,7 @@ int do_diff(int argc, char **argv)
 	ret = DIFF_TROUBLE;
 	for (; n <= o.nr_bases; n++) {
 		mt_dset_init(&sets[n]);
-		if (load_set(n < o.nr_bases ? o.bases[n] : o.newf, &sets[n])) {
+		if (mt_diff_load(n < o.nr_bases ? o.bases[n] : o.newf, &sets[n])) {
 			n++;
 			goto out;
 		}

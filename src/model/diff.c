@@ -146,6 +146,33 @@ static int row_cmp(const void *a, const void *b)
 	return key_cmp(x->sec, x->name, x->metric, y->sec, y->name, y->metric);
 }
 
+#define MT_STACK_UNRECORDED ";[stack not recorded]"
+
+/*
+ * A stack that hit a full or colliding stack table is counted under its kind's "[stack not
+ * recorded]" row: in a run where that row holds X, any real stack of the kind may be short
+ * by up to X. So a stack row must move by more than the most any set lost, on top of the
+ * spread, to be news; the unrecorded row itself is a loss, never a change.
+ */
+static double stack_unrecorded(const struct mt_dval *k, const struct mt_dset *bases, int nr_base,
+			       const struct mt_dset *newv)
+{
+	char name[MT_DIFF_NAME_LEN];
+	const char *semi = strchr(k->name, ';');
+	double most = 0;
+
+	if (!semi)
+		return 0;
+	snprintf(name, sizeof(name), "%.*s%s", (int)(semi - k->name), k->name, MT_STACK_UNRECORDED);
+	for (int i = 0; i <= nr_base; i++) {
+		const struct mt_dval *d =
+			mt_dset_find(i < nr_base ? &bases[i] : newv, k->sec, name, k->metric);
+
+		most = d ? dmax(most, d->v) : most;
+	}
+	return most;
+}
+
 /* Every key of any set, once: the rows of the diff. */
 static int add_row(struct mt_diff *d, size_t *cap, const struct mt_dval *k,
 		   const struct mt_dset *bases, int nr_base, const struct mt_dset *newv,
@@ -177,6 +204,13 @@ static int add_row(struct mt_diff *d, size_t *cap, const struct mt_dval *k,
 	r->delta = r->newv - r->mean;
 	r->rel = r->mean != 0 ? r->delta / r->mean : (r->delta != 0 ? HUGE_VAL : 0);
 	min = mt_diff_metric_is_bytes(k->metric) ? o->min_bytes : o->min_count;
+	if (k->sec == MT_DSEC_STACK && strstr(k->name, MT_STACK_UNRECORDED)) {
+		d->nr_unrecorded += r->delta != 0;
+		r->flagged = false;
+		return 0;
+	}
+	if (k->sec == MT_DSEC_STACK)
+		spread += stack_unrecorded(k, bases, nr_base, newv);
 	r->flagged = dabs(r->delta) > spread && dabs(r->delta) >= min && r->delta != 0 &&
 		     dabs(r->delta) >= o->min_rel * dabs(r->mean);
 	d->nr_flagged += r->flagged;

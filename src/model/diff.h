@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 struct mt_report;
+struct mj;
 
 enum mt_diff_sec {
 	MT_DSEC_CLASS,
@@ -50,6 +51,12 @@ const struct mt_dval *mt_dset_find(const struct mt_dset *s, int sec, const char 
 /* Flatten a finished report (sites and stacks named through r->pair.ksyms). 0 or -ENOMEM. */
 int mt_dset_from_report(struct mt_dset *s, const struct mt_report *r);
 
+/*
+ * Flatten a parsed JSON report (sys/minijson.h) into the same names as a recording's.
+ * 0, or -EINVAL / -ENOMEM with the reason in why.
+ */
+int mt_dset_from_json(struct mt_dset *s, struct mj *root, char *why, size_t len);
+
 const char *mt_diff_sec_key(int sec); /* "cache" */
 bool mt_diff_metric_is_bytes(const char *metric);
 
@@ -58,7 +65,7 @@ struct mt_diff_opts {
 	double min_count; /* a count value likewise */
 	double min_rel;	  /* and by at least this fraction of its base mean */
 };
-#define MT_DIFF_MIN_BYTES (64.0 * 1024)
+#define MT_DIFF_MIN_BYTES (256.0 * 1024)
 #define MT_DIFF_MIN_COUNT 100.0
 #define MT_DIFF_MIN_REL 0.05
 
@@ -74,6 +81,7 @@ struct mt_diff {
 	struct mt_diff_row *rows; /* by |delta| descending, bytes before counts on ties */
 	size_t n;
 	size_t nr_flagged;
+	size_t nr_unrecorded; /* changed "[stack not recorded]" rows: losses, never flagged */
 	int nr_base;
 };
 

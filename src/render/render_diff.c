@@ -34,6 +34,10 @@ int mt_render_diff_text(FILE *f, const struct mt_diff *d, size_t limit, bool all
 
 	fprintf(f, "memtrace diff: %zu of %zu values flagged (%d baseline run%s)\n\n",
 		d->nr_flagged, d->n, d->nr_base, d->nr_base > 1 ? "s" : "");
+	if (d->nr_unrecorded)
+		fprintf(f,
+			"Some stacks were not recorded (stack table full or colliding: see each "
+			"report's losses);\nstack rows are flagged only beyond what was lost.\n\n");
 	if (!d->nr_flagged && !all) {
 		fprintf(f, "No change beyond the baseline's spread and the minimum size.\n");
 		return ferror(f) ? -1 : 0;
@@ -69,6 +73,7 @@ int mt_render_diff_json(FILE *f, const struct mt_diff *d, const struct mt_diff_o
 	jw_dbl(&w, "min_count", o->min_count);
 	jw_dbl(&w, "min_rel", o->min_rel);
 	jw_u64(&w, "flagged", d->nr_flagged);
+	jw_u64(&w, "unrecorded_stack_changes", d->nr_unrecorded);
 	jw_arr_begin(&w, "changes");
 	for (size_t i = 0; i < d->n; i++) {
 		const struct mt_diff_row *r = &d->rows[i];

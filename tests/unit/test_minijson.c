@@ -12,7 +12,7 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 #include <string.h>
-#include "../vm/minijson.h"
+#include "sys/minijson.h"
 
 static const char *report =
 	"{\"schema_version\": 1, \"kernel\": {\"release\": \"6.1.0-56-amd64\", \"btf\": "

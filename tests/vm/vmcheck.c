@@ -32,7 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/bpf.h>
-#include "minijson.h"
+#include "sys/minijson.h"
 
 static const char *memtrace = "/bin/memtrace";
 static const char *workload = "/bin/workload";

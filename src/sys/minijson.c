@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "minijson.h"
+#include "sys/minijson.h"
 
 struct parser {
 	const char *s, *p;
