@@ -89,6 +89,9 @@ static int trace_cmd(int argc, char **argv, const char *name)
 		ret = check_json_target(o.folded_out);
 	if (!ret)
 		ret = check_json_target(o.openmetrics);
+	/* a baseline that cannot be read fails before anything is attached */
+	if (!ret && o.baseline)
+		ret = run_baseline_load(o.baseline);
 	if (!ret && o.output)
 		ret = mt_recorder_open(&rec, o.output, o.force);
 	if (ret)
@@ -231,7 +234,7 @@ static int trace_cmd(int argc, char **argv, const char *name)
 		mt_ksyms_free(&ksyms);
 		return MT_EXIT_ERROR;
 	}
-	mt_ci_evaluate(&r, o.fail_if, (size_t)o.nr_fail_if);
+	mt_ci_evaluate(&r, o.fail_if, (size_t)o.nr_fail_if, run_baseline());
 
 	ro.top = o.top;
 	/* record writes the file (and --json if asked), not the text report */

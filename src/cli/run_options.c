@@ -46,6 +46,13 @@ void usage_run(void)
 	       "                        direct_reclaim memcg_reclaim memcg_softlimit_reclaim\n"
 	       "                        node_reclaim compaction kcompactd throttled (pNN: top of\n"
 	       "                        its log2 bucket, at most max)\n"
+	       "                        or, with --baseline, METRIC OP base[ * FACTOR| + N| - N]\n"
+	       "                        over class.CLASS.M, cache.NAME.M, site.SYMBOL.M,\n"
+	       "                        process.COMM.M, outstanding[.KIND].bytes|count (see\n"
+	       "                        --list-metrics); the failing line names the\n"
+	       "                        caches, call sites or stacks that moved most\n"
+	       "      --baseline FILE   a recording or JSON report of an earlier run that 'base'\n"
+	       "                        in --fail-if reads\n"
 	       "      --list-metrics    list the metrics --fail-if knows, and exit\n"
 	       "      --openmetrics FILE  also write Prometheus text format metrics to FILE\n"
 	       "                        (atomically, for node_exporter's textfile collector);\n"
@@ -239,6 +246,7 @@ int run_parse(int argc, char **argv, struct run_opts *o)
 		OPT_PER_THREAD,
 		OPT_FAIL_IF,
 		OPT_LIST_METRICS,
+		OPT_BASELINE,
 		OPT_SITES,
 		OPT_OUT,
 		OPT_MIN_AGE,
@@ -284,6 +292,7 @@ int run_parse(int argc, char **argv, struct run_opts *o)
 	static const struct option run_only[] = {
 		{ "fail-if", required_argument, NULL, OPT_FAIL_IF },
 		{ "list-metrics", no_argument, NULL, OPT_LIST_METRICS },
+		{ "baseline", required_argument, NULL, OPT_BASELINE },
 		{ "latency", no_argument, NULL, OPT_LATENCY },
 		/* hidden: try only this allocator-call hook (the kernel matrix tests each) */
 		{ "force-call-hook", required_argument, NULL, OPT_FORCE_HOOK },
@@ -421,6 +430,11 @@ int run_parse(int argc, char **argv, struct run_opts *o)
 		case OPT_PER_THREAD:
 			o->per_thread = true;
 			break;
+		case OPT_BASELINE:
+			if (!*optarg)
+				return usage_err("%s--baseline needs a FILE", "");
+			o->baseline = optarg;
+			break;
 		case OPT_FAIL_IF:
 			if (o->nr_fail_if == (int)(sizeof(o->fail_if) / sizeof(o->fail_if[0])))
 				return usage_err("%stoo many --fail-if (at most 32)", "");
@@ -480,6 +494,16 @@ int run_parse(int argc, char **argv, struct run_opts *o)
 	for (int i = 0; i < o->nr_fail_if; i++)
 		if (!strncmp(o->fail_if[i].metric, "outstanding.", 12))
 			o->pair.pairs = true;
+	for (int i = 0; i < o->nr_fail_if; i++) {
+		if (o->fail_if[i].rel && !o->baseline)
+			return usage_err("--fail-if '%s' compares with base: give --baseline FILE",
+					 o->fail_if[i].text);
+		/* a call site the run does not count would read 0 and pass: never silently */
+		if (o->fail_if[i].rel && !strncmp(o->fail_if[i].metric, "site.", 5) &&
+		    !o->pair.sites)
+			return usage_err("--fail-if '%s' needs call sites (not --no-call-sites)",
+					 o->fail_if[i].text);
+	}
 	if (record && !o->output)
 		return usage_err("%s-o FILE is required", "");
 	if (mt_output_is_stdout(o->json) + mt_output_is_stdout(o->openmetrics) +

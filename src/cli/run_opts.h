@@ -23,7 +23,8 @@ struct run_opts {
 	bool per_thread;
 	struct mt_expr fail_if[32];
 	int nr_fail_if;
-	char **cmd; /* -- CMD ARGS, NULL-terminated (argv's own) */
+	const char *baseline; /* --baseline FILE: what 'base' in a --fail-if reads */
+	char **cmd;	      /* -- CMD ARGS, NULL-terminated (argv's own) */
 	struct mt_pair_opts pair;
 	double min_age;		 /* seconds; 0: show every outstanding object */
 	const char *folded;	 /* folded stacks by bytes allocated */
@@ -48,6 +49,9 @@ int run_parse(int argc, char **argv, struct run_opts *o);
 int check_json_target(const char *path);
 int write_folded(const char *path, const struct mt_report *r, bool outstanding);
 void load_ksyms(struct mt_ksyms *ks, struct mt_pair_report *p);
+/* --baseline: read once (0, or MT_EXIT_ERROR after one line), kept until exit; NULL if none. */
+int run_baseline_load(const char *path);
+struct mt_dset *run_baseline(void);
 /* The exit status: see usage_run(). */
 int run_verdict(const struct mt_report *r);
 

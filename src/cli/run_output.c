@@ -2,9 +2,12 @@
 /* memtrace run: what it writes at the end (text, JSON, OpenMetrics, folded) and its verdict. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "cli/cmds.h"
+#include "cli/diff_load.h"
 #include "cli/run_opts.h"
+#include "model/diff.h"
 #include "model/metrics.h"
 #include "render/render.h"
 #include "sys/kallsyms.h"
@@ -145,6 +148,42 @@ void load_ksyms(struct mt_ksyms *ks, struct mt_pair_report *p)
 	p->ksyms = ks;
 }
 
+static struct mt_dset baseline;
+static bool have_baseline;
+
+static void baseline_free(void)
+{
+	mt_dset_free(&baseline);
+}
+
+int run_baseline_load(const char *path)
+{
+	mt_dset_init(&baseline);
+	atexit(baseline_free);
+	if (mt_diff_load(path, &baseline))
+		return MT_EXIT_ERROR;
+	have_baseline = true;
+	return 0;
+}
+
+struct mt_dset *run_baseline(void)
+{
+	return have_baseline ? &baseline : NULL;
+}
+
+/* "cache.kmalloc-64.allocs is 3004, baseline 2004, limit 3004" and what moved */
+static void rel_verdict(const struct mt_ci_result *c)
+{
+	char v[64], b[64], t[64];
+
+	fprintf(stderr, "memtrace: fail-if %s: %s is %s, baseline %s, limit %s\n", c->expr.text,
+		c->expr.metric, mt_metric_fmt(v, sizeof(v), c->unit, c->value),
+		mt_metric_fmt(b, sizeof(b), c->unit, mt_round_ll(c->base)),
+		mt_metric_fmt(t, sizeof(t), c->unit, c->threshold));
+	if (c->movers[0])
+		fprintf(stderr, "memtrace: moved most: %s\n", c->movers);
+}
+
 int run_verdict(const struct mt_report *r)
 {
 	const struct mt_scope_report *s = &r->scope;
@@ -156,7 +195,9 @@ int run_verdict(const struct mt_report *r)
 
 		if (!c->failed)
 			continue;
-		if (c->measured)
+		if (c->measured && c->expr.rel)
+			rel_verdict(c);
+		else if (c->measured)
 			fprintf(stderr, "memtrace: fail-if %s: %s is %s\n", c->expr.text,
 				c->expr.metric, mt_metric_fmt(v, sizeof(v), c->unit, c->value));
 		else

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 struct mt_report;
 struct mj;
@@ -93,5 +94,18 @@ struct mt_diff {
 int mt_diff_compute(struct mt_diff *d, struct mt_dset *bases, int nr_base, struct mt_dset *newv,
 		    const struct mt_diff_opts *o);
 void mt_diff_free(struct mt_diff *d);
+
+/*
+ * --fail-if against a baseline (diff_metric.c): METRIC is SECTION.NAME.METRIC over the
+ * flattened values. check: 0 (and *bytes: a byte metric) or -1 for a name outside the
+ * vocabulary that mt_dset_metric_help() lists. A value absent from a set reads as 0.
+ */
+int mt_dset_metric_check(const char *metric, bool *bytes);
+double mt_dset_metric(const struct mt_dset *s, const char *metric);
+const char *mt_dset_metric_help(void);
+void mt_dset_metrics_list(FILE *f); /* for --list-metrics */
+/* The (at most three) caches, call sites or stacks that moved most in bytes, flagged as diff
+ * flags them, as one line for a failing --fail-if; "" when none did. */
+void mt_diff_movers(char *buf, size_t len, struct mt_dset *base, struct mt_dset *now);
 
 #endif /* MT_DIFF_H */

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "model/expr.h"
 
@@ -35,6 +36,12 @@ static const char *const ops[] = {
 	[MT_CMP_GT] = ">",  [MT_CMP_GE] = ">=", [MT_CMP_LT] = "<",
 	[MT_CMP_LE] = "<=", [MT_CMP_EQ] = "==", [MT_CMP_NE] = "!=",
 };
+
+bool mt_expr_named_metric(const char *name)
+{
+	return !strncmp(name, "cache.", 6) || !strncmp(name, "site.", 5) ||
+	       !strncmp(name, "process.", 8);
+}
 
 const char *mt_cmp_str(enum mt_cmp op)
 {
@@ -140,12 +147,17 @@ int mt_expr_parse(const char *s, struct mt_expr *e, char *err, size_t errlen)
 	name = p;
 	while (islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '_' || *p == '.')
 		p++;
+	/* cache, site and process names are the kernel's own: TCPv6, kmalloc-rcl-64, f+0x34 */
+	if (p > name && mt_expr_named_metric(name))
+		while (*p && !isspace((unsigned char)*p) && !strchr("<>=!", *p))
+			p++;
 	nlen = (size_t)(p - name);
 	if (!nlen)
 		FAIL("expected a metric name at '%s'", *p ? p : "(end)");
 	if (isupper((unsigned char)*p))
 		FAIL("metric names are lowercase: '%.*s'", (int)(nlen + 1), name);
-	if (nlen >= sizeof(e->metric))
+	/* a table metric's name is short; one naming a kernel object may run to a symbol's */
+	if (nlen >= sizeof(e->metric) || (!mt_expr_named_metric(name) && nlen >= 64))
 		FAIL("metric name too long");
 	if (name[0] == '.' || name[nlen - 1] == '.' || memmem(name, nlen, "..", 2))
 		FAIL("malformed metric name '%.*s'", (int)nlen, name);
@@ -174,8 +186,33 @@ int mt_expr_parse(const char *s, struct mt_expr *e, char *err, size_t errlen)
 		FAIL("unknown operator '%.*s'", (int)strspn(op, "<>=!"), op);
 
 	p = skip_ws(p);
-	if (*p == '-' || *p == '+')
+	e->factor = 1;
+	if (!strncmp(p, "base", 4) && !isalnum((unsigned char)p[4]) && p[4] != '_') {
+		e->rel = true;
+		p = skip_ws(p + 4);
+		if (!*p)
+			return 0;
+		if (*p == '*') {
+			char *end;
+
+			p = skip_ws(p + 1);
+			e->factor = strtod(p, &end);
+			if (end == p || !isdigit((unsigned char)*p) || e->factor != e->factor)
+				FAIL("expected a factor after 'base *', got '%s'",
+				     *p ? p : "(end)");
+			p = skip_ws(end);
+			if (*p)
+				FAIL("unexpected '%s' at the end", p);
+			return 0;
+		}
+		if (*p != '+' && *p != '-')
+			FAIL("expected '* FACTOR', '+ NUMBER' or '- NUMBER' after 'base', got '%s'",
+			     p);
 		neg = *p++ == '-';
+		p = skip_ws(p);
+	} else if (*p == '-' || *p == '+') {
+		neg = *p++ == '-';
+	}
 	num = p;
 	while (isdigit((unsigned char)*p) || (*p == '.' && !dot)) {
 		dot |= *p == '.';
@@ -183,7 +220,7 @@ int mt_expr_parse(const char *s, struct mt_expr *e, char *err, size_t errlen)
 	}
 	numlen = (size_t)(p - num);
 	if (!numlen || !isdigit((unsigned char)num[0]) || !isdigit((unsigned char)num[numlen - 1]))
-		FAIL("expected a number after '%s', got '%s'", mt_cmp_str(e->op),
+		FAIL("expected a number or 'base' after '%s', got '%s'", mt_cmp_str(e->op),
 		     *num ? num : "(end)");
 
 	p = skip_ws(p);

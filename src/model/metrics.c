@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* The metric table of --fail-if, and the evaluation of the conditions after a run. */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include "model/diff.h"
 #include "model/metrics.h"
 #include "sys/util.h"
 
@@ -215,11 +217,34 @@ void mt_metrics_list(FILE *f)
 
 		fprintf(f, "  %-36s %-5s %.35s\n", m->name, unit_word(m->unit), m->help);
 	}
+	mt_dset_metrics_list(f);
+}
+
+/* A condition relative to a baseline names a flattened value (diff.h), not a table row. */
+static int bind_rel(const struct mt_expr *e, char *err, size_t errlen)
+{
+	bool bytes;
+
+	if (mt_dset_metric_check(e->metric, &bytes)) {
+		snprintf(err, errlen, "'%s' cannot be compared with a baseline; these can: %s",
+			 e->metric, mt_dset_metric_help());
+		return -1;
+	}
+	if (e->unit == MT_UNIT_TIME || (e->unit == MT_UNIT_BYTES && !bytes)) {
+		snprintf(err, errlen, "'%s' is a %s: a %s unit does not apply", e->metric,
+			 bytes ? "size" : "count", e->unit == MT_UNIT_TIME ? "time" : "bytes");
+		return -1;
+	}
+	return 0;
 }
 
 int mt_metric_bind(const struct mt_expr *e, char *err, size_t errlen)
 {
-	const struct mt_metric *m = mt_metric_find(e->metric);
+	const struct mt_metric *m;
+
+	if (e->rel)
+		return bind_rel(e, err, errlen);
+	m = mt_metric_find(e->metric);
 
 	if (!m) {
 		snprintf(err, errlen, "unknown metric '%s' (memtrace run --list-metrics)",
@@ -260,25 +285,56 @@ void mt_ci_free(struct mt_ci_report *ci)
 	ci->nr = ci->failed = 0;
 }
 
-size_t mt_ci_evaluate(struct mt_report *r, const struct mt_expr *e, size_t n)
+/* base * factor + addend, rounded to the nearest whole unit */
+static long long rel_threshold(const struct mt_expr *e, double base)
 {
+	double t = base * e->factor + (double)e->value;
+
+	return t >= 9.2e18 ? LLONG_MAX : t <= -9.2e18 ? LLONG_MIN : mt_round_ll(t);
+}
+
+size_t mt_ci_evaluate(struct mt_report *r, const struct mt_expr *e, size_t n, struct mt_dset *base)
+{
+	struct mt_dset now;
+	bool have_now = false;
+
 	mt_ci_free(&r->ci);
 	if (!n)
 		return 0;
 	r->ci.res = calloc(n, sizeof(*r->ci.res));
 	if (!r->ci.res)
 		return n; /* cannot record verdicts: fail safe */
+	mt_dset_init(&now);
 	for (size_t i = 0; i < n; i++) {
 		struct mt_ci_result *res = &r->ci.res[i];
-		const struct mt_metric *m = mt_metric_find(e[i].metric);
+		const struct mt_metric *m = e[i].rel ? NULL : mt_metric_find(e[i].metric);
 
 		res->expr = e[i];
-		res->unit = m ? m->unit : MT_UNIT_NONE;
-		res->measured = m && m->get(r, m->arg, &res->value) == 0;
+		res->threshold = e[i].value;
+		if (e[i].rel) {
+			bool bytes = false;
+
+			mt_dset_metric_check(e[i].metric, &bytes);
+			res->unit = bytes ? MT_UNIT_BYTES : MT_UNIT_NONE;
+			if (!have_now && base)
+				have_now = !mt_dset_from_report(&now, r);
+			res->measured = have_now;
+			if (have_now) {
+				res->value = mt_round_ll(mt_dset_metric(&now, e[i].metric));
+				res->base = mt_dset_metric(base, e[i].metric);
+				res->threshold = rel_threshold(&e[i], res->base);
+			}
+		} else {
+			res->unit = m ? m->unit : MT_UNIT_NONE;
+			res->measured = m && m->get(r, m->arg, &res->value) == 0;
+		}
 		/* a condition that could not be checked must not pass silently */
-		res->failed = !res->measured || mt_expr_holds(res->value, e[i].op, e[i].value);
+		res->failed = !res->measured || mt_expr_holds(res->value, e[i].op, res->threshold);
+		if (res->failed && e[i].rel && have_now)
+			mt_diff_movers(res->movers, sizeof(res->movers), base, &now);
 		r->ci.failed += res->failed;
 	}
+	mt_dset_free(&now);
 	r->ci.nr = n;
 	return r->ci.failed;
 }

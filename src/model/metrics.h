@@ -29,8 +29,12 @@ void mt_metrics_list(FILE *f);
 
 /* Check an expression against the table: known metric, a unit that fits. 0 or -1 + err. */
 int mt_metric_bind(const struct mt_expr *e, char *err, size_t errlen);
-/* Evaluate every condition into r->ci; returns how many failed. */
-size_t mt_ci_evaluate(struct mt_report *r, const struct mt_expr *e, size_t n);
+/*
+ * Evaluate every condition into r->ci; returns how many failed. base: the baseline's values
+ * (diff.h) for the conditions relative to it, NULL when there is none.
+ */
+struct mt_dset;
+size_t mt_ci_evaluate(struct mt_report *r, const struct mt_expr *e, size_t n, struct mt_dset *base);
 /* "12.5 MiB (13107200 B)", "3.2 ms", "17": a metric value for messages. */
 const char *mt_metric_fmt(char *buf, size_t len, enum mt_unit_kind unit, long long v);
 

@@ -13,6 +13,9 @@ struct mt_ci_result {
 	bool measured;		/* false: the metric was not measured in this run */
 	long long value;	/* the metric's value when measured */
 	bool failed;		/* the condition holds (or could not be measured) */
+	double base;		/* expr.rel: the metric in the baseline run */
+	long long threshold;	/* what value was compared with: expr.value, or from base */
+	char movers[320];	/* expr.rel and failed: what moved most (mt_diff_movers) */
 };
 
 struct mt_ci_report {
@@ -22,5 +25,11 @@ struct mt_ci_report {
 };
 
 void mt_ci_free(struct mt_ci_report *ci);
+
+/* v to the nearest whole number (no libm in the binary) */
+static inline long long mt_round_ll(double v)
+{
+	return (long long)(v >= 0 ? v + 0.5 : v - 0.5);
+}
 
 #endif /* MT_MODEL_CI_H */

@@ -99,7 +99,12 @@ void mt_render_json_ci(struct jw *w, const struct mt_report *r)
 			jw_i64(w, "value", c->value);
 		else
 			jw_null(w, "value");
-		jw_i64(w, "threshold", c->expr.value);
+		jw_i64(w, "threshold", c->threshold);
+		/* relative to --baseline: the baseline's value, and what moved most */
+		if (c->expr.rel) {
+			jw_i64(w, "baseline", mt_round_ll(c->base));
+			jw_str(w, "moved_most", c->movers);
+		}
 		jw_bool(w, "failed", c->failed);
 		jw_obj_end(w);
 	}

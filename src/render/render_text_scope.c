@@ -117,10 +117,16 @@ void mt_render_text_ci(FILE *f, const struct mt_report *r)
 	fprintf(f, "\nCHECKS (--fail-if)\n");
 	for (size_t i = 0; i < ci->nr; i++) {
 		const struct mt_ci_result *c = &ci->res[i];
-		char v[64];
+		char v[64], b[64], t[64];
 
 		if (!c->measured)
 			fprintf(f, "FAIL  %s: not measured in this run\n", c->expr.text);
+		else if (c->expr.rel)
+			fprintf(f, "%s  %s: %s is %s, baseline %s, limit %s\n",
+				c->failed ? "FAIL" : "ok  ", c->expr.text, c->expr.metric,
+				mt_metric_fmt(v, sizeof(v), c->unit, c->value),
+				mt_metric_fmt(b, sizeof(b), c->unit, mt_round_ll(c->base)),
+				mt_metric_fmt(t, sizeof(t), c->unit, c->threshold));
 		else
 			fprintf(f, "%s  %s: %s is %s\n", c->failed ? "FAIL" : "ok  ", c->expr.text,
 				c->expr.metric, mt_metric_fmt(v, sizeof(v), c->unit, c->value));

@@ -27,7 +27,7 @@ static struct mj *node(enum mj_type t)
 
 static int add_kid(struct mj *j, struct mj *k)
 {
-	struct mj **n = realloc(j->kids, (j->n + 1) * sizeof(*n));
+	struct mj **n = realloc(j->kids, (j->n + 1) * sizeof(struct mj *));
 
 	if (!n)
 		return -1;
@@ -42,7 +42,9 @@ static char *string(struct parser *ps)
 	size_t cap = 16, len = 0;
 	char *out = malloc(cap);
 
-	while (out && *ps->p != '"') {
+	if (!out)
+		return NULL;
+	while (*ps->p != '"') {
 		char c = *ps->p++;
 
 		if (c == '\0' || (unsigned char)c < 0x20) {
@@ -101,8 +103,6 @@ static char *string(struct parser *ps)
 		}
 		out[len++] = c;
 	}
-	if (!out)
-		return NULL;
 	ps->p++;
 	out[len] = '\0';
 	return out;

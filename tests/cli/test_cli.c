@@ -33,6 +33,7 @@ struct bad {
 };
 
 #define FIXTURE "tests/fixtures/record-mix-2000.rec"
+#define FIXTURE_JSON "tests/fixtures/record-mix-2000.json"
 
 static const struct bad cases[] = {
 	{ { NULL }, 2, "Usage: memtrace" },
@@ -101,6 +102,22 @@ static const struct bad cases[] = {
 	{ { "help", "frob" }, 2, "unknown command 'frob'" },
 	/* issue 6: scoping, -- CMD, CI mode, check */
 	{ { "run", "--fail-if" }, 2, "option '--fail-if' needs a value" },
+	/* --baseline: what base reads; checked before anything is attached */
+	{ { "run", "--fail-if", "cache.filp.allocs > base" }, 2, "give --baseline FILE" },
+	{ { "run", "--baseline", "" }, 2, "--baseline needs a FILE" },
+	{ { "run", "--baseline", FIXTURE, "--fail-if", "classes.physical.net_bytes > base" },
+	  2,
+	  "cannot be compared with a baseline" },
+	{ { "run", "--baseline", FIXTURE, "--fail-if", "cache.filp.allocs > base + 1KiB" },
+	  2,
+	  "'cache.filp.allocs' is a count" },
+	{ { "run", "--baseline", FIXTURE, "--fail-if", "cache.filp.allocs > base / 2" },
+	  2,
+	  "expected '* FACTOR', '+ NUMBER' or '- NUMBER' after 'base'" },
+	{ { "run", "--no-call-sites", "--baseline", FIXTURE, "--fail-if",
+	    "site.kfree+0x10.allocs > base" },
+	  2,
+	  "needs call sites" },
 	{ { "run", "--fail-if", "" }, 2, "expected a metric name" },
 	{ { "run", "--fail-if", "lost >" }, 2, "expected a number" },
 	{ { "run", "--fail-if", "lost = 1" }, 2, "use '=='" },
@@ -191,6 +208,9 @@ static const struct bad cases[] = {
 	{ { "diff", FIXTURE, FIXTURE, "--json", "-", "--folded", "-" }, 2, "cannot both go" },
 	{ { "diff", FIXTURE, "/nonexistent.rec" }, 2, "cannot read '/nonexistent.rec': No such" },
 	{ { "diff", "/etc/passwd", FIXTURE }, 2, "'/etc/passwd': not a memtrace recording" },
+	{ { "diff", "tests/fixtures/layout-x86_64-kaslr.json", FIXTURE },
+	  2,
+	  "not a memtrace JSON report" },
 	{ { "diff", FIXTURE, "tests/fixtures/record-major2.rec" }, 2, "newer than this memtrace" },
 	{ { "diff", FIXTURE, FIXTURE, "--json", "/proc/version" },
 	  2,
@@ -513,6 +533,28 @@ static void test_diff_same(void **state)
 	assert_null(strstr(out, "memtrace diff:"));
 }
 
+/*
+ * A recording and its own JSON report flatten to the same values, in either order: with
+ * every threshold at zero nothing is flagged, and --all lists no changed row at all.
+ */
+static void test_diff_json_matches_recording(void **state)
+{
+	const char *argv[] = { memtrace, "diff",	FIXTURE, FIXTURE_JSON,
+			       "--all",	 "--min-bytes", "0",	 "--min-count",
+			       "0",	 "--min-rel",	"0",	 NULL };
+	const char *back[] = { memtrace, "diff", FIXTURE_JSON, FIXTURE, "--all", NULL };
+	char out[1 << 16];
+
+	(void)state;
+	assert_int_equal(run_out(-1, out, sizeof(out), argv), 0);
+	assert_non_null(strstr(out, "memtrace diff: 0 of 33 values flagged"));
+	/* the header is the last line: no row changed */
+	assert_non_null(strstr(out, "CHANGE  NAME\n"));
+	assert_string_equal(strstr(out, "CHANGE  NAME\n"), "CHANGE  NAME\n");
+	assert_int_equal(run_out(-1, out, sizeof(out), back), 0);
+	assert_string_equal(strstr(out, "CHANGE  NAME\n"), "CHANGE  NAME\n");
+}
+
 /* A record that cannot trace (not root) leaves no file; an existing file is never
  * touched without -f. */
 static void test_record_leaves_nothing(void **state)
@@ -639,6 +681,7 @@ int main(void)
 		cmocka_unit_test(test_help_and_version),
 		cmocka_unit_test(test_report_without_root),
 		cmocka_unit_test(test_diff_same),
+		cmocka_unit_test(test_diff_json_matches_recording),
 		cmocka_unit_test(test_record_leaves_nothing),
 		cmocka_unit_test(test_files_are_0600),
 	};

@@ -4,7 +4,9 @@
  * so other tracers and the rest of the machine stay out):
  * - the same workload recorded twice: nothing flagged, exit 0;
  * - the workload with 1,000 more eventfds kept open: exit 1, the filp cache, the eventfd
- *   context's kmalloc cache and a file-allocating call site flagged with exactly +1,000.
+ *   context's kmalloc cache and a file-allocating call site flagged with exactly +1,000;
+ * - run --baseline (a recording, or its JSON report) with --fail-if relative to it: exit 3
+ *   on the larger workload with a line naming what moved, 0 on the same workload.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -124,10 +126,63 @@ static void test_same_and_leak(void **state)
 	json_object_put(d);
 }
 
+/* run --baseline base --fail-if expr -- workload keep n: the exit status */
+static int run_baseline(const char *base, const char *expr, long n)
+{
+	char nbuf[24], *argv[] = { (char *)memtrace, "run",	   "--baseline", (char *)base,
+				   "--fail-if",	     (char *)expr, "--",	 (char *)workload,
+				   "keep",	     nbuf,	   NULL };
+	struct child c;
+	int st;
+
+	snprintf(nbuf, sizeof(nbuf), "%ld", n);
+	next_run();
+	c = spawn(argv, run_file("run.out"), run_file("run.err"));
+	assert_true(wait_file(run_file("run.out"), "ready", 60));
+	assert_int_equal(write(c.in, "x", 1), 1);
+	close(c.in);
+	st = wait_exit(c.pid, 120);
+	close(c.out);
+	return st;
+}
+
+static void test_baseline_fail_if(void **state)
+{
+	char a[512], js[512], *err;
+	char *rep[] = { (char *)memtrace, "report", a, "--json", js, NULL };
+	struct child c;
+
+	(void)state;
+	if (skip_unless_live())
+		skip();
+	next_run();
+	snprintf(a, sizeof(a), "%s", run_file("base.rec"));
+	snprintf(js, sizeof(js), "%s", run_file("base.json"));
+	record_keep(a, 1000);
+	c = spawn(rep, run_file("rep.out"), run_file("rep.err"));
+	close(c.in);
+	assert_int_equal(wait_exit(c.pid, 60), 0);
+	close(c.out);
+
+	/* 1,000 more struct files than the baseline: over base + 500, named */
+	assert_int_equal(run_baseline(a, "cache.filp.allocs > base + 500", 2000), 3);
+	err = slurp(run_file("run.err"));
+	assert_non_null(err);
+	print_message("%s", err);
+	assert_non_null(
+		strstr(err, "fail-if cache.filp.allocs > base + 500: cache.filp.allocs is"));
+	assert_non_null(strstr(err, "moved most: cache "));
+	free(err);
+	/* the same workload against the JSON report of the baseline: within base * 1.2 */
+	assert_int_equal(run_baseline(js, "cache.filp.allocs > base * 1.2", 1000), 0);
+	assert_int_equal(run_baseline(js, "site.do_eventfd+0x34.allocs > base + 100", 1000), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_same_and_leak),
+		cmocka_unit_test(test_baseline_fail_if),
 	};
 
 	return cmocka_run_group_tests_name("live diff", tests, harness_setup, harness_teardown);

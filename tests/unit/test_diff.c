@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "model/diff.h"
+#include "model/expr.h"
+#include "model/metrics.h"
 #include "model/model.h"
 #include "render/render_diff.h"
 #include "sys/kallsyms.h"
@@ -315,12 +317,110 @@ static void test_dset_merge(void **state)
 	mt_dset_free(&s);
 }
 
+/* The relative forms of --fail-if, and what is refused before anything is attached. */
+static void test_relative_expr(void **state)
+{
+	struct mt_expr e;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(
+		mt_expr_parse("cache.kmalloc-64.allocs > base + 1000", &e, err, sizeof(err)), 0);
+	assert_true(e.rel && e.factor == 1 && e.value == 1000);
+	assert_string_equal(e.metric, "cache.kmalloc-64.allocs");
+	assert_int_equal(mt_metric_bind(&e, err, sizeof(err)), 0);
+	assert_int_equal(mt_expr_parse("outstanding.bytes > base * 1.05", &e, err, sizeof(err)), 0);
+	assert_true(e.rel && e.factor == 1.05 && e.value == 0);
+	assert_int_equal(mt_metric_bind(&e, err, sizeof(err)), 0);
+	assert_int_equal(mt_expr_parse("cache.TCPv6.bytes<=base-1MiB", &e, err, sizeof(err)), 0);
+	assert_true(e.rel && e.value == -(1 << 20) && e.unit == MT_UNIT_BYTES);
+	assert_string_equal(e.metric, "cache.TCPv6.bytes");
+	assert_int_equal(mt_metric_bind(&e, err, sizeof(err)), 0);
+	assert_int_equal(mt_expr_parse("site.do_eventfd+0x34.allocs >= base", &e, err, sizeof(err)),
+			 0);
+	assert_int_equal(mt_metric_bind(&e, err, sizeof(err)), 0);
+
+	assert_int_equal(mt_expr_parse("cache.filp.allocs > base * x", &e, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "expected a factor after 'base *'"));
+	assert_int_equal(mt_expr_parse("cache.filp.allocs > base 5", &e, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "after 'base'"));
+	assert_int_equal(mt_expr_parse("cache.filp.allocs > basement", &e, err, sizeof(err)), -1);
+	/* a table metric is not a flattened value; a count takes no unit */
+	assert_int_equal(mt_expr_parse("classes.physical.net_bytes > base", &e, err, sizeof(err)),
+			 0);
+	assert_int_equal(mt_metric_bind(&e, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "cannot be compared with a baseline"));
+	assert_int_equal(mt_expr_parse("cache.filp.allocs > base + 1KiB", &e, err, sizeof(err)), 0);
+	assert_int_equal(mt_metric_bind(&e, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "is a count"));
+	assert_int_equal(mt_expr_parse("cache.filp.nope > base", &e, err, sizeof(err)), 0);
+	assert_int_equal(mt_metric_bind(&e, err, sizeof(err)), -1);
+	assert_int_equal(mt_expr_parse("outstanding.heap.bytes > base", &e, err, sizeof(err)), 0);
+	assert_int_equal(mt_metric_bind(&e, err, sizeof(err)), -1);
+}
+
+/*
+ * Conditions against a baseline: the base value and the limit come from the baseline set,
+ * the value from the run; a failing one names the cache, call site and stack that moved.
+ */
+static void test_baseline_verdicts(void **state)
+{
+	const char *texts[] = {
+		"cache.kmalloc-64.allocs > base + 1000", /* 3000 > 2000: fails */
+		"cache.kmalloc-64.allocs > base * 4",	 /* 3000 > 4000: holds not */
+		"site.kfree+0x10.allocs > base + 2000",	 /* 3000 > 3000: holds not */
+		"process.make.bytes != base",		 /* 12288 both */
+		"class.kernel_logical.allocs >= base * 3",
+	};
+	struct mt_expr e[5];
+	struct mt_ksyms ks;
+	struct boot *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
+	struct mt_dset base;
+	char err[256];
+
+	(void)state;
+	for (int i = 0; i < 5; i++) {
+		assert_int_equal(mt_expr_parse(texts[i], &e[i], err, sizeof(err)), 0);
+		assert_int_equal(mt_metric_bind(&e[i], err, sizeof(err)), 0);
+	}
+	load_ksyms(&ks, "kallsyms-x86_64-kaslr.txt");
+	boot_make(a, 0xffffffff9fc00000ULL, &ks, 1000);
+	boot_make(b, 0xffffffff9fc00000ULL, &ks, 3000);
+	boot_set(a, &base);
+	assert_int_equal(mt_ci_evaluate(&b->r, e, 5, &base), 2);
+	assert_true(b->r.ci.res[0].failed && b->r.ci.res[0].measured);
+	assert_int_equal(b->r.ci.res[0].value, 3000);
+	assert_true(b->r.ci.res[0].base == 1000);
+	assert_int_equal(b->r.ci.res[0].threshold, 2000);
+	assert_non_null(strstr(b->r.ci.res[0].movers, "cache kmalloc-64 allocs +2000"));
+	assert_non_null(strstr(b->r.ci.res[0].movers, "site slab kfree+0x10 allocs +2000"));
+	assert_non_null(strstr(b->r.ci.res[0].movers, "stack slab;exc_page_fault+0x8;vfree+0x40;"));
+	assert_false(b->r.ci.res[1].failed);
+	assert_int_equal(b->r.ci.res[1].threshold, 4000);
+	assert_false(b->r.ci.res[2].failed);
+	assert_false(b->r.ci.res[3].failed);
+	assert_int_equal(b->r.ci.res[3].value, 12288);
+	assert_true(b->r.ci.res[4].failed);
+	/* without a baseline a relative condition is never passed silently */
+	assert_int_equal(mt_ci_evaluate(&b->r, e, 5, NULL), 5);
+	assert_false(b->r.ci.res[1].measured);
+	mt_ci_free(&b->r.ci);
+	mt_dset_free(&base);
+	mt_ksyms_free(&ks);
+	free(a);
+	free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_kaslr_by_symbol), cmocka_unit_test(test_leak_flagged),
-		cmocka_unit_test(test_spread),		cmocka_unit_test(test_minimums),
+		cmocka_unit_test(test_kaslr_by_symbol),
+		cmocka_unit_test(test_leak_flagged),
+		cmocka_unit_test(test_spread),
+		cmocka_unit_test(test_minimums),
 		cmocka_unit_test(test_dset_merge),
+		cmocka_unit_test(test_relative_expr),
+		cmocka_unit_test(test_baseline_verdicts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -236,7 +236,7 @@ static void test_evaluate(void **state)
 		assert_int_equal(mt_expr_parse(in[i], &e[i], err, sizeof(err)), 0);
 		assert_int_equal(mt_metric_bind(&e[i], err, sizeof(err)), 0);
 	}
-	assert_int_equal(mt_ci_evaluate(&r, e, 5), 4);
+	assert_int_equal(mt_ci_evaluate(&r, e, 5, NULL), 4);
 	assert_int_equal(r.ci.nr, 5);
 	assert_true(r.ci.res[0].failed);
 	assert_int_equal(r.ci.res[0].value, 5);

@@ -223,7 +223,7 @@ static void test_evaluate(void **state)
 	assert_int_equal(mt_expr_parse("outstanding.page > 1MiB", &e[1], err, sizeof(err)), 0);
 	assert_int_equal(mt_expr_parse("stall.direct_reclaim.p99 > 10ms", &e[2], err, sizeof(err)),
 			 0);
-	assert_int_equal(mt_ci_evaluate(&r, e, 3), 2);
+	assert_int_equal(mt_ci_evaluate(&r, e, 3, NULL), 2);
 	assert_true(r.ci.res[0].failed);
 	assert_int_equal(r.ci.res[0].value, 576);
 	assert_false(r.ci.res[1].failed);

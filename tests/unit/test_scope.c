@@ -77,7 +77,7 @@ static void build(struct mt_report *r)
 	mt_report_finish(r);
 	mt_scope_finish(r);
 	assert_int_equal(mt_expr_parse("lost > 0", &e, err, sizeof(err)), 0);
-	mt_ci_evaluate(r, &e, 1);
+	mt_ci_evaluate(r, &e, 1, NULL);
 }
 
 static void test_model(void **state)
