@@ -27,7 +27,7 @@ endif
 # reads bpftool's and memtrace's JSON with it).
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config make gcc \
 	    libcmocka-dev libjson-c-dev bpftrace linux-perf cppcheck clang-tidy tmux prometheus \
-	    jq clang-format-19
+	    jq clang-format-19 mandoc
 
 # speedscope, for the test that its importer accepts memtrace's folded stacks; installed by
 # `make deps` into the (git-ignored) output tree when npm is there, else that test skips.
@@ -272,6 +272,7 @@ lint: $(OUTPUT)/memtrace.skel.h $(OUTPUT)/calib.skel.h $(OUTPUT)/check.skel.h \
       $(OUTPUT)/alloclat.skel.h
 	$(Q)tests/lint.sh $(OUTPUT)
 	$(Q)tests/layering.sh
+	$(Q)tests/man/lint.sh
 	$(Q)$(MAKE) --no-print-directory format-check
 
 # The overhead benchmark (bench/README.md): its workload, the floor (empty BPF programs with
@@ -303,6 +304,7 @@ $(OUTPUT)/bench/floor: bench/floor.c $(OUTPUT)/bench/floor.skel.h
 install: $(BIN)
 	$(call msg,INSTALL,$(PREFIX)/bin/memtrace)
 	$(Q)install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/memtrace
+	$(Q)install -D -m 0644 man/memtrace.8 $(DESTDIR)$(PREFIX)/share/man/man8/memtrace.8
 
 vmlinux:
 	$(Q)BPFTOOL=$(BPFTOOL) vmlinux/gen.sh $(ARCH)
