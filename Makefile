@@ -70,7 +70,7 @@ LIVE_TESTS := $(patsubst tests/live/%.c,$(OUTPUT)/tests/%,$(wildcard tests/live/
 LIVE_HELPERS := $(OUTPUT)/tests/workload $(OUTPUT)/tests/cli $(LIVE_TESTS)
 
 .DELETE_ON_ERROR:
-.PHONY: all deps run test unit-bins live-bins test-sanitize lint fuzz fuzz-bins install clean vmlinux \
+.PHONY: all deps run test unit-bins live-bins test-sanitize lint fuzz fuzz-bins install uninstall clean vmlinux \
 	format format-check help vmdeps vmtest vmtest-i386 vm-bins bench bench-bins
 
 all: $(BIN)
@@ -84,7 +84,8 @@ help:
 	@echo 'make lint       cppcheck, clang-tidy, the layering rule and clang-format: zero findings'
 	@echo 'make format    clang-format every C file in place (make lint checks it changes nothing)'
 	@echo 'make fuzz       run each libFuzzer target for FUZZ_SECONDS (default 20)'
-	@echo 'make install    install memtrace to $(PREFIX)/bin'
+	@echo 'make install    install memtrace, its man page and bash completion under $(DESTDIR)$(PREFIX)'
+	@echo 'make uninstall  remove what make install put there'
 	@echo 'make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel'
 	@echo 'make vmtest     boot Debian kernels ($(VM_KERNELS)) in QEMU, run the tests in each'
 	@echo 'make vmtest-i386  the same on the 32-bit HIGHMEM kernel (686-pae; downloads 765 MB once)'
@@ -305,6 +306,13 @@ install: $(BIN)
 	$(call msg,INSTALL,$(PREFIX)/bin/memtrace)
 	$(Q)install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/memtrace
 	$(Q)install -D -m 0644 man/memtrace.8 $(DESTDIR)$(PREFIX)/share/man/man8/memtrace.8
+	$(Q)install -D -m 0644 completion/memtrace.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/memtrace
+
+# removes exactly what install put there
+uninstall:
+	$(Q)rm -f $(DESTDIR)$(PREFIX)/bin/memtrace $(DESTDIR)$(PREFIX)/share/man/man8/memtrace.8 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/memtrace
 
 vmlinux:
 	$(Q)BPFTOOL=$(BPFTOOL) vmlinux/gen.sh $(ARCH)
