@@ -27,7 +27,7 @@ endif
 # reads bpftool's and memtrace's JSON with it).
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config make gcc \
 	    libcmocka-dev libjson-c-dev bpftrace linux-perf cppcheck clang-tidy tmux prometheus \
-	    jq clang-format-19
+	    jq clang-format-19 mandoc
 
 # speedscope, for the test that its importer accepts memtrace's folded stacks; installed by
 # `make deps` into the (git-ignored) output tree when npm is there, else that test skips.
@@ -70,7 +70,7 @@ LIVE_TESTS := $(patsubst tests/live/%.c,$(OUTPUT)/tests/%,$(wildcard tests/live/
 LIVE_HELPERS := $(OUTPUT)/tests/workload $(OUTPUT)/tests/cli $(LIVE_TESTS)
 
 .DELETE_ON_ERROR:
-.PHONY: all deps run test unit-bins live-bins test-sanitize lint fuzz fuzz-bins install clean vmlinux \
+.PHONY: all deps run test unit-bins live-bins test-sanitize lint fuzz fuzz-bins install uninstall clean vmlinux \
 	format format-check help vmdeps vmtest vmtest-i386 vm-bins bench bench-bins
 
 all: $(BIN)
@@ -84,7 +84,8 @@ help:
 	@echo 'make lint       cppcheck, clang-tidy, the layering rule and clang-format: zero findings'
 	@echo 'make format    clang-format every C file in place (make lint checks it changes nothing)'
 	@echo 'make fuzz       run each libFuzzer target for FUZZ_SECONDS (default 20)'
-	@echo 'make install    install memtrace to $(PREFIX)/bin'
+	@echo 'make install    install memtrace, its man page and bash completion under $(DESTDIR)$(PREFIX)'
+	@echo 'make uninstall  remove what make install put there'
 	@echo 'make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel'
 	@echo 'make vmtest     boot Debian kernels ($(VM_KERNELS)) in QEMU, run the tests in each'
 	@echo 'make vmtest-i386  the same on the 32-bit HIGHMEM kernel (686-pae; downloads 765 MB once)'
@@ -272,6 +273,7 @@ lint: $(OUTPUT)/memtrace.skel.h $(OUTPUT)/calib.skel.h $(OUTPUT)/check.skel.h \
       $(OUTPUT)/alloclat.skel.h
 	$(Q)tests/lint.sh $(OUTPUT)
 	$(Q)tests/layering.sh
+	$(Q)tests/man/lint.sh
 	$(Q)$(MAKE) --no-print-directory format-check
 
 # The overhead benchmark (bench/README.md): its workload, the floor (empty BPF programs with
@@ -303,6 +305,14 @@ $(OUTPUT)/bench/floor: bench/floor.c $(OUTPUT)/bench/floor.skel.h
 install: $(BIN)
 	$(call msg,INSTALL,$(PREFIX)/bin/memtrace)
 	$(Q)install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/memtrace
+	$(Q)install -D -m 0644 man/memtrace.8 $(DESTDIR)$(PREFIX)/share/man/man8/memtrace.8
+	$(Q)install -D -m 0644 completion/memtrace.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/memtrace
+
+# removes exactly what install put there
+uninstall:
+	$(Q)rm -f $(DESTDIR)$(PREFIX)/bin/memtrace $(DESTDIR)$(PREFIX)/share/man/man8/memtrace.8 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/memtrace
 
 vmlinux:
 	$(Q)BPFTOOL=$(BPFTOOL) vmlinux/gen.sh $(ARCH)
