@@ -13,6 +13,7 @@
  */
 #include <limits.h>
 #include <stdint.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,19 +39,31 @@ static const struct {
 static void check_accepted(const char *in, const struct mt_expr *e)
 {
 	const char *base = e->unit == MT_UNIT_BYTES ? "B" : e->unit == MT_UNIT_TIME ? "ns" : "";
-	char canon[MT_EXPR_TEXT_LEN + 32], err[256], buf[64];
+	char canon[MT_EXPR_TEXT_LEN + 96], err[256], buf[64];
 	size_t n = strlen(e->metric);
 	struct mt_expr again;
 
 	if (!n || e->metric[0] == '.' || e->metric[n - 1] == '.' || strstr(e->metric, ".."))
 		abort();
+	/* a cache, site or process name is the kernel's own: anything but space and operators */
 	for (size_t i = 0; i < n; i++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyz0123456789_.", e->metric[i]))
+		if (mt_expr_named_metric(e->metric) ?
+			    (isspace((unsigned char)e->metric[i]) || strchr("<>=!", e->metric[i])) :
+			    !strchr("abcdefghijklmnopqrstuvwxyz0123456789_.", e->metric[i]))
 			abort();
 	if (e->op > MT_CMP_NE || e->unit > MT_UNIT_TIME || strcmp(e->text, in))
 		abort();
-	snprintf(canon, sizeof(canon), "%s %s %lld%s", e->metric, mt_cmp_str(e->op), e->value,
-		 base);
+	if (e->rel)
+		snprintf(canon, sizeof(canon), "%s %s base %c %llu%s", e->metric, mt_cmp_str(e->op),
+			 e->value < 0 ? '-' : '+',
+			 e->value < 0 ? -(unsigned long long)e->value :
+					(unsigned long long)e->value,
+			 base);
+	else
+		snprintf(canon, sizeof(canon), "%s %s %lld%s", e->metric, mt_cmp_str(e->op),
+			 e->value, base);
+	if (e->rel && e->factor != 1)
+		return; /* "base * F": F is a double, its text not canonical */
 	if (mt_expr_parse(canon, &again, err, sizeof(err)) || strcmp(again.metric, e->metric) ||
 	    again.op != e->op || again.value != e->value || again.unit != e->unit)
 		abort();
