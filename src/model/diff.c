@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "model/diff.h"
+#include "sys/util.h"
 
 static const char *const sec_keys[MT_DSEC_MAX] = {
 	[MT_DSEC_CLASS] = "class", [MT_DSEC_CACHE] = "cache",  [MT_DSEC_SITE] = "site",
@@ -38,18 +39,10 @@ void mt_dset_free(struct mt_dset *s)
 
 int mt_dset_add(struct mt_dset *s, int sec, const char *name, const char *metric, double v)
 {
-	struct mt_dval *d;
+	struct mt_dval *d = mt_push(&s->v, &s->n, &s->cap, sizeof(*d));
 
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 256;
-		struct mt_dval *nv = realloc(s->v, cap * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		s->v = nv;
-		s->cap = cap;
-	}
-	d = &s->v[s->n++];
+	if (!d)
+		return -ENOMEM;
 	d->sec = sec;
 	/* a name longer than the buffer (a deep stack) is cut: its key stays stable */
 	snprintf(d->name, sizeof(d->name), "%s", name);
@@ -181,16 +174,9 @@ static int add_row(struct mt_diff *d, size_t *cap, const struct mt_dval *k,
 	struct mt_diff_row *r;
 	double sum = 0, spread = 0, min;
 
-	if (d->n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 256;
-		struct mt_diff_row *nr = realloc(d->rows, nc * sizeof(*nr));
-
-		if (!nr)
-			return -ENOMEM;
-		d->rows = nr;
-		*cap = nc;
-	}
-	r = &d->rows[d->n++];
+	r = mt_push(&d->rows, &d->n, cap, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
 	r->sec = k->sec;
 	r->name = k->name;
 	r->metric = k->metric;

@@ -247,3 +247,22 @@ void mt_atomic_abort(struct mt_atomic_file *af)
 	free(af->path);
 	memset(af, 0, sizeof(*af));
 }
+
+void *mt_push(void *arrp, size_t *n, size_t *cap, size_t size)
+{
+	void **arr = arrp;
+	char *q;
+
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 64;
+
+		q = realloc(*arr, ncap * size);
+		if (!q)
+			return NULL;
+		*arr = q;
+		*cap = ncap;
+	}
+	q = (char *)*arr + (*n)++ * size;
+	memset(q, 0, size);
+	return q;
+}

@@ -23,6 +23,11 @@ void mt_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void mt_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* "12.3 MiB"-style, into buf; exact bytes below 1 KiB. Negative values keep their sign. */
+/*
+ * Room for one more element of size bytes at (*arrp)[*n], zeroed, the array doubling as it
+ * fills; *n counts it. NULL on ENOMEM (the array is left as it was).
+ */
+void *mt_push(void *arrp, size_t *n, size_t *cap, size_t size);
 const char *mt_fmt_bytes(char *buf, size_t len, long long bytes);
 /* 1,234,567 */
 const char *mt_fmt_count(char *buf, size_t len, unsigned long long n);
