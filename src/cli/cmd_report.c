@@ -8,13 +8,10 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli/cmds.h"
-#include "collect/collect.h"
-#include "collect/collect_classes.h"
+#include "cli/report_load.h"
+#include "record/record.h"
 #include "sys/kallsyms.h"
-#include "record/mapsrc_rec.h"
-#include "record/record_header.h"
 #include "sys/util.h"
-#include "model/report_join.h"
 
 void usage_report(void)
 {
@@ -99,84 +96,25 @@ static int parse(int argc, char **argv, struct report_opts *o)
 	return -1;
 }
 
-static int load(const char *path, struct mt_recfile *rf)
-{
-	int err = mt_rec_load(path, rf);
-
-	switch (err) {
-	case 0:
-		return 0;
-	case -EINVAL:
-	case -EPROTONOSUPPORT:
-		mt_err("'%s': %s", path, rf->why);
-		break;
-	case -ENODEV:
-		mt_err("cannot read '%s': not a regular file", path);
-		break;
-	default:
-		mt_err("cannot read '%s': %s", path, strerror(-err));
-	}
-	return MT_EXIT_ERROR;
-}
-
 int do_report(int argc, char **argv)
 {
 	struct mt_render_opts ro = {};
 	struct report_opts o = {};
 	struct mt_recfile rf;
-	struct mt_mapsrc src;
 	struct mt_ksyms ksyms;
 	struct mt_report r;
-	int ret, err;
+	int ret;
 
 	ret = parse(argc, argv, &o);
 	if (ret >= 0)
 		return ret;
-	ret = load(o.file, &rf);
-	if (ret)
-		return ret;
 	mt_report_init(&r);
-	if (mt_rec_header_get(&rf, &r)) {
-		mt_err("'%s': %s", o.file,
-		       rf.truncated ? "truncated before its header: nothing to report" :
-				      "a recording without a header");
-		mt_rec_free(&rf);
-		return MT_EXIT_ERROR;
-	}
-	snprintf(r.run.recorded, sizeof(r.run.recorded), "%s", o.file);
-	if (rf.truncated) {
-		r.run.truncated = true;
-		snprintf(r.run.truncated_why, sizeof(r.run.truncated_why), "%s", rf.why);
-		mt_warn("'%s' is truncated (%s): reporting what it holds", o.file, rf.why);
-	}
 	mt_ksyms_init(&ksyms);
-	if (r.pair.opts.sites || r.pair.opts.stacks) {
-		/* the recording machine's symbols, as run would have named them */
-		FILE *f = rf.kallsyms ? fmemopen(rf.kallsyms, rf.kallsyms_len, "r") : NULL;
-
-		if (!f)
-			r.pair.ksyms_why = "the recording has no kallsyms (--no-kallsyms)";
-		else if (mt_ksyms_parse(&ksyms, f))
-			r.pair.ksyms_why = "the recorded kallsyms are unreadable";
-		else if (ksyms.zero_addrs)
-			r.pair.ksyms_why = "the recorded kallsyms hide addresses (kptr_restrict)";
-		else
-			r.pair.ksyms = &ksyms;
-		if (f)
-			fclose(f);
-	}
-	mt_mapsrc_rec_init(&src, &rf);
-	mt_classes_names_from_btf(&r.x);
-	err = mt_collect(&src, &r);
-	mt_lat_finish(&r.lat);
-	if (!err)
-		err = mt_pair_finish(&r);
-	if (err) {
-		mt_err("'%s': recorded maps unreadable: %s", o.file, strerror(-err));
+	ret = mt_report_load(o.file, "reporting", &rf, &r, &ksyms);
+	if (ret) {
 		mt_report_free(&r);
 		mt_ksyms_free(&ksyms);
-		mt_rec_free(&rf);
-		return MT_EXIT_ERROR;
+		return ret;
 	}
 	ro.top = o.top;
 	ret = mt_write_report(&r, &ro, true, o.json, o.openmetrics);

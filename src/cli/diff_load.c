@@ -8,75 +8,37 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli/diff_load.h"
-#include "collect/collect.h"
-#include "collect/collect_classes.h"
+#include "cli/report_load.h"
+#include "record/record.h"
 #include "model/diff.h"
-#include "model/report_join.h"
-#include "record/mapsrc_rec.h"
-#include "record/record_header.h"
+#include "model/model.h"
 #include "sys/kallsyms.h"
 #include "sys/minijson.h"
 #include "sys/util.h"
 
-static void set_ksyms(struct mt_recfile *rf, struct mt_report *r, struct mt_ksyms *ks)
-{
-	FILE *f = rf->kallsyms ? fmemopen(rf->kallsyms, rf->kallsyms_len, "r") : NULL;
-
-	if (!f)
-		return;
-	/* without symbols sites keep their hex: they will not match across boots */
-	if (!mt_ksyms_parse(ks, f) && !ks->zero_addrs)
-		r->pair.ksyms = ks;
-	else
-		mt_warn("the kallsyms of '%s' are unusable: its call sites match by address",
-			r->run.recorded);
-	fclose(f);
-}
-
+/* A recording: its report, as 'memtrace report' computes it, flattened. */
 static int load_rec(const char *path, struct mt_dset *s)
 {
 	struct mt_recfile rf;
-	struct mt_mapsrc src;
 	struct mt_ksyms ks;
 	struct mt_report r;
-	int err = mt_rec_load(path, &rf);
+	int err;
 
-	if (err) {
-		if (err == -EINVAL || err == -EPROTONOSUPPORT)
-			mt_err("'%s': %s", path, rf.why);
-		else
-			mt_err("cannot read '%s': %s", path,
-			       err == -ENODEV ? "not a regular file" : strerror(-err));
-		return -1;
-	}
 	mt_report_init(&r);
 	mt_ksyms_init(&ks);
-	if (mt_rec_header_get(&rf, &r)) {
-		mt_err("'%s': a recording without a readable header", path);
-		err = -EINVAL;
-		goto out;
+	err = mt_report_load(path, "comparing", &rf, &r, &ks);
+	if (!err) {
+		/* without symbols sites keep their hex: they will not match across boots */
+		if (r.pair.ksyms_why)
+			mt_warn("'%s': %s: its call sites and stacks match by address", path,
+				r.pair.ksyms_why);
+		err = mt_dset_from_report(s, &r);
+		if (err)
+			mt_err("'%s': %s", path, strerror(-err));
+		mt_rec_free(&rf);
 	}
-	snprintf(r.run.recorded, sizeof(r.run.recorded), "%s", path);
-	if (rf.truncated)
-		mt_warn("'%s' is truncated (%s): comparing what it holds", path, rf.why);
-	set_ksyms(&rf, &r, &ks);
-	mt_mapsrc_rec_init(&src, &rf);
-	mt_classes_names_from_btf(&r.x);
-	err = mt_collect(&src, &r);
-	mt_lat_finish(&r.lat);
-	if (!err)
-		err = mt_pair_finish(&r);
-	if (err) {
-		mt_err("'%s': recorded maps unreadable: %s", path, strerror(-err));
-		goto out;
-	}
-	err = mt_dset_from_report(s, &r);
-	if (err)
-		mt_err("'%s': %s", path, strerror(-err));
-out:
 	mt_report_free(&r);
 	mt_ksyms_free(&ks);
-	mt_rec_free(&rf);
 	return err ? -1 : 0;
 }
 
