@@ -125,10 +125,14 @@ double mt_dset_metric(const struct mt_dset *s, const char *metric)
 	return sum;
 }
 
-/* a row a developer acts on: a cache, a call site, a stack (not a class or a process) */
+/*
+ * A row a developer acts on: a cache, a call site, a stack; not a class or a process, and
+ * not the allocations that have no call site (pages, vmap areas: their stacks place them).
+ */
 static bool actionable(const struct mt_diff_row *r)
 {
-	return r->sec == MT_DSEC_CACHE || r->sec == MT_DSEC_SITE || r->sec == MT_DSEC_STACK;
+	return r->sec == MT_DSEC_CACHE || r->sec == MT_DSEC_STACK ||
+	       (r->sec == MT_DSEC_SITE && !strstr(r->name, "(no call site)"));
 }
 
 static size_t mover(char *buf, size_t len, const struct mt_diff_row *r, bool first)
@@ -147,21 +151,39 @@ static size_t mover(char *buf, size_t len, const struct mt_diff_row *r, bool fir
 				r->delta, mt_diff_metric_is_bytes(r->metric) ? " B" : "");
 }
 
+/* One bit per metric a set can hold, for what a run measured at all. */
+static unsigned int metric_bit(const char *m)
+{
+	static const char *const all[] = { "allocs",	 "frees",     "bytes",	   "bytes_freed",
+					   "net_allocs", "out_count", "out_bytes", "count" };
+
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (!strcmp(m, all[i]))
+			return 1U << i;
+	return 0;
+}
+
+static void measured(const struct mt_dset *s, unsigned int bits[MT_DSEC_MAX])
+{
+	for (size_t i = 0; i < s->n; i++)
+		bits[s->v[i].sec] |= metric_bit(s->v[i].metric);
+}
+
 void mt_diff_movers(char *buf, size_t len, struct mt_dset *base, struct mt_dset *now)
 {
 	struct mt_diff_opts o = { MT_DIFF_MIN_BYTES, MT_DIFF_MIN_COUNT, MT_DIFF_MIN_REL };
 	size_t at = 0, shown = 0;
-	bool used[MT_DSEC_MAX] = {}, in_base[MT_DSEC_MAX] = {}, in_now[MT_DSEC_MAX] = {};
+	unsigned int in_base[MT_DSEC_MAX] = {}, in_now[MT_DSEC_MAX] = {};
+	bool used[MT_DSEC_MAX] = {};
 	struct mt_diff d;
 
 	buf[0] = '\0';
-	/* a section one side did not measure (stacks off in one run) did not move */
-	for (size_t i = 0; i < base->n; i++)
-		in_base[base->v[i].sec] = true;
-	for (size_t i = 0; i < now->n; i++)
-		in_now[now->v[i].sec] = true;
-	for (int k = 0; k < MT_DSEC_MAX; k++)
-		used[k] = !in_base[k] || !in_now[k];
+	/*
+	 * What one side did not measure at all did not move: stacks off in one run, or
+	 * outstanding bytes in a baseline recorded with --outstanding and a run without.
+	 */
+	measured(base, in_base);
+	measured(now, in_now);
 	if (mt_diff_compute(&d, base, 1, now, &o))
 		return;
 	/* what diff would flag first (rows come flagged first, bytes before counts); when
@@ -172,6 +194,7 @@ void mt_diff_movers(char *buf, size_t len, struct mt_dset *base, struct mt_dset 
 			const struct mt_diff_row *r = &d.rows[i];
 
 			if (!actionable(r) || used[r->sec] || r->delta == 0 ||
+			    !(in_base[r->sec] & in_now[r->sec] & metric_bit(r->metric)) ||
 			    (pass == 0 && !r->flagged) ||
 			    (pass == 1 && !mt_diff_metric_is_bytes(r->metric)))
 				continue;
