@@ -139,7 +139,25 @@ static int row_cmp(const void *a, const void *b)
 	return key_cmp(x->sec, x->name, x->metric, y->sec, y->name, y->metric);
 }
 
-#define MT_STACK_UNRECORDED ";[stack not recorded]"
+size_t mt_diff_stack_begin(char *name, size_t len, const char *kind, bool recorded)
+{
+	int n = snprintf(name, len, "%s%s", kind, recorded ? "" : MT_STACK_UNRECORDED);
+
+	return n < 0 ? 0 : (size_t)n < len ? (size_t)n : len - 1;
+}
+
+size_t mt_diff_stack_frame(char *name, size_t len, size_t at, const char *frame)
+{
+	int n;
+
+	if (at + 1 >= len)
+		return at;
+	n = snprintf(name + at, len - at, ";%s", frame);
+	for (char *c = name + at + 1; *c; c++)
+		if (*c == ';' || *c == '\n')
+			*c = '_';
+	return n < 0 ? at : at + (size_t)n < len ? at + (size_t)n : len - 1;
+}
 
 /*
  * A stack that hit a full or colliding stack table is counted under its kind's "[stack not

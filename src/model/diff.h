@@ -58,6 +58,16 @@ int mt_dset_from_report(struct mt_dset *s, const struct mt_report *r);
  */
 int mt_dset_from_json(struct mt_dset *s, struct mj *root, char *why, size_t len);
 
+/*
+ * A stack's name, the same from a report and from JSON: folded order, root first, the
+ * allocator (MT_STACK_UNRECORDED after it for a stack the table could not hold), then
+ * ";frame" from the outermost to the innermost, ';' and newlines in a frame made '_'.
+ * Both return the name's length, cut to fit len.
+ */
+#define MT_STACK_UNRECORDED ";[stack not recorded]"
+size_t mt_diff_stack_begin(char *name, size_t len, const char *kind, bool recorded);
+size_t mt_diff_stack_frame(char *name, size_t len, size_t at, const char *frame);
+
 const char *mt_diff_sec_key(int sec); /* "cache" */
 bool mt_diff_metric_is_bytes(const char *metric);
 

@@ -166,20 +166,11 @@ static int add_stacks(struct mt_dset *s, struct mj *root)
 		if (!kind)
 			continue;
 		mj_int(t, "stack_id", &id);
-		len = (size_t)snprintf(name, sizeof(name), "%s", kind);
-		if (id < 0 || !fr || !fr->n)
-			len += (size_t)snprintf(name + len, sizeof(name) - len,
-						";[stack not recorded]");
-		for (size_t j = fr ? fr->n : 0; j > 0 && len < sizeof(name); j--) {
-			const char *f = fr->kids[j - 1]->type == MJ_STR ? fr->kids[j - 1]->str :
-									  "?";
-			size_t at = len;
-
-			len += (size_t)snprintf(name + len, sizeof(name) - len, ";%s", f);
-			for (char *c = name + at + 1; at < sizeof(name) && *c; c++)
-				if (*c == ';' || *c == '\n')
-					*c = '_';
-		}
+		len = mt_diff_stack_begin(name, sizeof(name), kind, id >= 0 && fr && fr->n);
+		for (size_t j = fr ? fr->n : 0; j > 0; j--)
+			len = mt_diff_stack_frame(
+				name, sizeof(name), len,
+				fr->kids[j - 1]->type == MJ_STR ? fr->kids[j - 1]->str : "?");
 		err = add(s, MT_DSEC_STACK, name, "allocs", num(t, "allocs"))		      ?:
 			      add(s, MT_DSEC_STACK, name, "bytes", num(t, "bytes_allocated")) ?:
 			      add(s, MT_DSEC_STACK, name, "out_count", num(t, "outstanding")) ?:

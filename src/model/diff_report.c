@@ -92,17 +92,12 @@ static int add_pairs(struct mt_dset *s, const struct mt_report *r)
 
 		/* folded order, root first: the class, then outermost to innermost frame; the
 		 * tracer's own frames (BPF program, trace hooks) left out, as in --folded */
-		len = (size_t)snprintf(name, sizeof(name), "%s", mt_pair_kind_key(t->cls));
-		if (t->stack_id < 0 || !t->frames)
-			len += (size_t)snprintf(name + len, sizeof(name) - len,
-						";[stack not recorded]");
-		for (__u32 j = t->frames ? t->nr_frames : 0; j > first && len < sizeof(name); j--) {
-			mt_ksyms_fmt(p->ksyms, t->frames[j - 1], true, sym, sizeof(sym));
-			for (char *c = sym; *c; c++)
-				if (*c == ';' || *c == '\n')
-					*c = '_';
-			len += (size_t)snprintf(name + len, sizeof(name) - len, ";%s", sym);
-		}
+		len = mt_diff_stack_begin(name, sizeof(name), mt_pair_kind_key(t->cls),
+					  t->stack_id >= 0 && t->frames);
+		for (__u32 j = t->frames ? t->nr_frames : 0; j > first; j--)
+			len = mt_diff_stack_frame(name, sizeof(name), len,
+						  mt_ksyms_fmt(p->ksyms, t->frames[j - 1], true,
+							       sym, sizeof(sym)));
 		err = add(s, MT_DSEC_STACK, name, "allocs", t->allocs)		     ?:
 			      add(s, MT_DSEC_STACK, name, "bytes", t->bytes)	     ?:
 			      add(s, MT_DSEC_STACK, name, "out_count", t->out_count) ?:
