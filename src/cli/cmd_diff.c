@@ -190,26 +190,32 @@ static int parse(int argc, char **argv, struct diff_opts *o)
 	return -1;
 }
 
+struct diff_out {
+	const struct mt_diff *d;
+	const struct diff_opts *o;
+};
+
+static int render_json(FILE *f, const void *ctx)
+{
+	const struct diff_out *w = ctx;
+
+	return mt_render_diff_json(f, w->d, &w->o->d);
+}
+
+static int render_folded(FILE *f, const void *ctx)
+{
+	const struct diff_out *w = ctx;
+
+	return mt_render_diff_folded(f, w->d, "bytes");
+}
+
+/* 0, or -1 after one line */
 static int write_out(const char *path, const struct mt_diff *d, const struct diff_opts *o,
 		     bool json)
 {
-	struct mt_atomic_file af;
-	int err;
+	struct diff_out w = { d, o };
+	int err = mt_write_output(path, json ? render_json : render_folded, &w);
 
-	if (!strcmp(path, "-"))
-		return json ? mt_render_diff_json(stdout, d, &o->d) :
-			      mt_render_diff_folded(stdout, d, "bytes");
-	err = mt_atomic_open(&af, path);
-	if (err) {
-		mt_err("cannot write '%s': %s", path, mt_output_strerror(err));
-		return -1;
-	}
-	if (json ? mt_render_diff_json(af.f, d, &o->d) : mt_render_diff_folded(af.f, d, "bytes")) {
-		mt_atomic_abort(&af);
-		mt_err("cannot write '%s'", path);
-		return -1;
-	}
-	err = mt_atomic_commit(&af);
 	if (err)
 		mt_err("cannot write '%s': %s", path, mt_output_strerror(err));
 	return err ? -1 : 0;

@@ -42,38 +42,31 @@ struct output {
 	bool outstanding; /* folded: by bytes outstanding, not allocated */
 };
 
-static int render_to(FILE *f, const struct mt_report *r, const struct output *o)
+struct output_of {
+	const struct mt_report *r;
+	const struct output *o;
+};
+
+static int render_to(FILE *f, const void *ctx)
 {
-	switch (o->kind) {
+	const struct output_of *w = ctx;
+
+	switch (w->o->kind) {
 	case OUT_JSON:
-		return mt_render_json(f, r, o->ro) ? -EIO : 0;
+		return mt_render_json(f, w->r, w->o->ro);
 	case OUT_OPENMETRICS:
-		return mt_render_openmetrics(f, r, o->ro) ? -EIO : 0;
+		return mt_render_openmetrics(f, w->r, w->o->ro);
 	case OUT_FOLDED:
-		return mt_render_folded(f, r, o->outstanding) < 0 ? -EIO : 0;
+		return mt_render_folded(f, w->r, w->o->outstanding) < 0;
 	}
-	return -EINVAL;
+	return -1;
 }
 
-/*
- * "-" is stdout; any other path is written whole or not at all (a temporary file renamed
- * over it), created 0600 like every file memtrace writes.
- */
 static int write_output(const char *path, const struct mt_report *r, const struct output *o)
 {
-	struct mt_atomic_file af;
-	int err;
+	struct output_of w = { r, o };
 
-	if (!strcmp(path, "-"))
-		return render_to(stdout, r, o) || fflush(stdout) ? -EIO : 0;
-	err = mt_atomic_open(&af, path);
-	if (err)
-		return err;
-	if (render_to(af.f, r, o)) {
-		mt_atomic_abort(&af);
-		return -EIO;
-	}
-	return mt_atomic_commit(&af);
+	return mt_write_output(path, render_to, &w);
 }
 
 int mt_write_openmetrics(const char *path, const struct mt_report *r,

@@ -57,6 +57,11 @@ struct mt_atomic_file {
 };
 int mt_atomic_open(struct mt_atomic_file *af, const char *path);
 int mt_atomic_commit(struct mt_atomic_file *af); /* closes; 0 or -errno */
+/*
+ * An output file: "-" is stdout; any other path is written whole or not at all (atomic,
+ * 0600). render writes to f, 0 or non-zero on failure. 0, or -errno (-EIO: render failed).
+ */
+int mt_write_output(const char *path, int (*render)(FILE *f, const void *ctx), const void *ctx);
 void mt_atomic_abort(struct mt_atomic_file *af);
 
 #endif /* MT_UTIL_H */
