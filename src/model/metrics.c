@@ -295,8 +295,9 @@ static long long rel_threshold(const struct mt_expr *e, double base)
 
 size_t mt_ci_evaluate(struct mt_report *r, const struct mt_expr *e, size_t n, struct mt_dset *base)
 {
+	char movers[sizeof(r->ci.res->movers)];
+	bool have_now = false, movers_done = false;
 	struct mt_dset now;
-	bool have_now = false;
 
 	mt_ci_free(&r->ci);
 	if (!n)
@@ -330,8 +331,13 @@ size_t mt_ci_evaluate(struct mt_report *r, const struct mt_expr *e, size_t n, st
 		}
 		/* a condition that could not be checked must not pass silently */
 		res->failed = !res->measured || mt_expr_holds(res->value, e[i].op, res->threshold);
-		if (res->failed && e[i].rel && have_now)
-			mt_diff_movers(res->movers, sizeof(res->movers), base, &now);
+		/* the same two runs for every condition: what moved is worked out once */
+		if (res->failed && e[i].rel && have_now) {
+			if (!movers_done)
+				mt_diff_movers(movers, sizeof(movers), base, &now);
+			movers_done = true;
+			memcpy(res->movers, movers, sizeof(res->movers));
+		}
 		r->ci.failed += res->failed;
 	}
 	mt_dset_free(&now);
