@@ -15,22 +15,36 @@
 #include <unistd.h>
 #include "harness.h"
 
-/* record -o rec -- workload keep n: the eventfds stay open until the workload's stdin closes */
+/*
+ * memtrace ... -- workload keep N, output to NAME.out/.err of a new run: the eventfds stay
+ * open until the workload's stdin closes, right after the byte that says go. The status.
+ */
+static int drive_keep(char *const argv[], const char *name)
+{
+	char out[64], err[64];
+	struct child c;
+	int st;
+
+	next_run();
+	snprintf(out, sizeof(out), "%s.out", name);
+	snprintf(err, sizeof(err), "%s.err", name);
+	c = spawn(argv, run_file(out), run_file(err));
+	assert_true(wait_file(run_file(out), "ready", 60));
+	assert_int_equal(write(c.in, "x", 1), 1);
+	close(c.in);
+	st = wait_exit(c.pid, 120);
+	close(c.out);
+	return st;
+}
+
+/* record -o rec --stacks -- workload keep n */
 static void record_keep(const char *rec, long n)
 {
 	char nbuf[24], *argv[] = { (char *)memtrace, "record", "-o", (char *)rec, "--stacks", "--",
 				   (char *)workload, "keep",   nbuf, NULL };
-	struct child c;
 
 	snprintf(nbuf, sizeof(nbuf), "%ld", n);
-	next_run();
-	c = spawn(argv, run_file("rec.out"), run_file("rec.err"));
-	assert_true(wait_file(run_file("rec.out"), "ready", 60));
-	/* go, then end: stdin closes right after the byte */
-	assert_int_equal(write(c.in, "x", 1), 1);
-	close(c.in);
-	assert_int_equal(wait_exit(c.pid, 120), 0);
-	close(c.out);
+	assert_int_equal(drive_keep(argv, "rec"), 0);
 }
 
 static int run_diff(const char *a, const char *b, const char *json)
@@ -132,18 +146,9 @@ static int run_baseline(const char *base, const char *expr, long n)
 	char nbuf[24], *argv[] = { (char *)memtrace, "run",	   "--baseline", (char *)base,
 				   "--fail-if",	     (char *)expr, "--",	 (char *)workload,
 				   "keep",	     nbuf,	   NULL };
-	struct child c;
-	int st;
 
 	snprintf(nbuf, sizeof(nbuf), "%ld", n);
-	next_run();
-	c = spawn(argv, run_file("run.out"), run_file("run.err"));
-	assert_true(wait_file(run_file("run.out"), "ready", 60));
-	assert_int_equal(write(c.in, "x", 1), 1);
-	close(c.in);
-	st = wait_exit(c.pid, 120);
-	close(c.out);
-	return st;
+	return drive_keep(argv, "run");
 }
 
 static void test_baseline_fail_if(void **state)
