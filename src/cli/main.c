@@ -21,7 +21,7 @@ static const struct cmd cmds[] = {
 	{ "record", do_record, usage_record, "trace into a file (-o FILE) for 'report'" },
 	{ "report", do_report, usage_report, "print the report of a recorded file, no root" },
 	{ "top", do_top, usage_top, "live view: rates per class, top processes and caches" },
-	{ "diff", do_diff, usage_diff, "compare recordings; exit 1 when something grew" },
+	{ "diff", do_diff, usage_diff, "compare runs (recordings, JSON reports); exit 1 if grown" },
 };
 
 static void usage(FILE *f)
