@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * memtrace diff [--base FILE]... BASE... NEW: compare runs (recordings or JSON reports) by name (caches, comms,
- * symbol+offset), flag what moved beyond the baselines' spread, exit as diff(1) does.
+ * memtrace diff [--base FILE]... BASE... NEW: compare runs (recordings or JSON reports) by
+ * name (caches, comms, symbol+offset), flag what moved beyond the baselines' spread, exit as
+ * diff(1) does.
  */
 #include <errno.h>
 #include <getopt.h>
