@@ -48,13 +48,14 @@ LDLIBS := $(STATIC_LDFLAGS) -lbpf -lelf -lz -lpthread
 # src/ has a folder per layer (docs/architecture.md). The plain-C core (model, renderers,
 # recordings, system helpers and the collector's map readers) builds without libbpf and is
 # what the unit tests link; the binary adds the CLI and the BPF side of collect/.
-COLLECT_PLAIN := collect.c collect_classes.c collect_stalls.c map_read.c \
+COLLECT_PLAIN := collect.c collect_classes.c collect_stalls.c collect_tasks.c map_read.c \
 		 kernel_info.c calib_solve.c alloclat_pick.c
 CORE_SRCS := $(sort $(wildcard src/model/*.c src/render/*.c src/record/*.c src/sys/*.c)) \
 	     $(addprefix src/collect/,$(COLLECT_PLAIN))
 APP_SRCS := $(sort $(wildcard src/cli/*.c) \
 	      $(filter-out $(CORE_SRCS),$(wildcard src/collect/*.c)))
-BPF_SRCS := bpf/maps.bpf.c bpf/slab.bpf.c bpf/page.bpf.c bpf/scope.bpf.c bpf/vmalloc.bpf.c \
+BPF_SRCS := bpf/maps.bpf.c bpf/slab.bpf.c bpf/page.bpf.c bpf/scope.bpf.c bpf/task.bpf.c \
+	    bpf/vmalloc.bpf.c \
 	    bpf/fault.bpf.c bpf/dma.bpf.c bpf/kmap.bpf.c bpf/lat_maps.bpf.c bpf/stall.bpf.c
 # Allocator call latency: its own object, so a kernel that refuses fentry/kprobes fails
 # only it. It shares the filter and latency maps' definitions (not their instances).
@@ -155,7 +156,8 @@ $(OUTPUT)/check.skel.h: $(OUTPUT)/check.bpf.lo
 
 $(OUTPUT)/src/collect/check_hook.o: $(OUTPUT)/check.skel.h
 $(OUTPUT)/src/collect/loader.o $(OUTPUT)/src/collect/collect_pair.o \
-	$(OUTPUT)/src/collect/mapsrc_live.o $(OUTPUT)/src/collect/record_live.o: $(OUTPUT)/memtrace.skel.h
+	$(OUTPUT)/src/collect/mapsrc_live.o $(OUTPUT)/src/collect/record_live.o \
+	$(OUTPUT)/src/collect/collect_tasks.o $(OUTPUT)/src/collect/proc_reap.o: $(OUTPUT)/memtrace.skel.h
 
 $(OUTPUT)/alloclat.bpf.lo: $(ALLOCLAT_OBJS)
 	$(call msg,GEN-OBJ,$@)

@@ -13,7 +13,7 @@
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 8192);
+	__uint(max_entries, MT_MAX_PROCS);
 	__type(key, __u32);
 	__type(value, struct mt_fault_proc);
 } fault_procs SEC(".maps");

@@ -14,6 +14,8 @@ const volatile __u64 direct_map_end = 0;
 const volatile __u32 nr_zone_ranges = 0;
 const volatile __u64 zone_start_pfn[MT_MAX_ZONE_RANGES] = {};
 const volatile __u64 zone_end_pfn[MT_MAX_ZONE_RANGES] = {};
+const volatile __u32 self_tgid = 0;
+const volatile __u64 trace_start_ns = 0;
 
 /* pairing, call sites, stacks (pair.bpf.h): off unless asked for */
 const volatile bool track_pairs = false;

@@ -31,6 +31,8 @@ extern const volatile __u64 direct_map_end;   /* end of the direct map (exclusiv
 extern const volatile __u32 nr_zone_ranges;
 extern const volatile __u64 zone_start_pfn[MT_MAX_ZONE_RANGES];
 extern const volatile __u64 zone_end_pfn[MT_MAX_ZONE_RANGES];
+extern const volatile __u32 self_tgid;	    /* memtrace's own process, left out; 0: counted */
+extern const volatile __u64 trace_start_ns; /* bpf_ktime_get_ns() clock at load, for reports */
 
 struct mt_stats_map {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -48,7 +50,7 @@ struct mt_pid_filter_map {
 
 struct mt_procs_map {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 8192);
+	__uint(max_entries, MT_MAX_PROCS);
 	__type(key, __u32);
 	__type(value, struct mt_proc);
 };
@@ -103,7 +105,35 @@ struct mt_scope_stats_map {
 	__type(value, struct mt_scope_stats);
 };
 
+struct mt_tasks_map {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MT_MAX_TASKS);
+	__type(key, __u32);
+	__type(value, struct mt_task);
+};
+
+/* Written by user space only (src/collect/proc_reap.c): no program touches it. */
+struct mt_procs_exited_map {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 8192); /* MT_EXITED_ROWS: sized by the loader */
+	__type(key, __u32);
+	__type(value, struct mt_proc_exited);
+};
+
+/* The followed command tree (scope.bpf.c): each follower's parent and its comm after exec. */
+struct mt_tree_map {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MT_MAX_FOLLOWED);
+	__type(key, __u32);
+	__type(value, struct mt_tree_node);
+};
+
+extern struct mt_tree_map tree SEC(".maps");
+extern const volatile bool follow_forks; /* -- CMD: scope.bpf.c follows forks, names execs */
 extern struct mt_threads_map threads SEC(".maps");
+extern struct mt_tasks_map tasks SEC(".maps");
+extern struct mt_procs_exited_map procs_exited SEC(".maps");
 extern struct mt_scope_stats_map scope_stats SEC(".maps");
 
 static __always_inline void mt_scope_count(int counter)
@@ -123,6 +153,11 @@ static __always_inline void mt_scope_count(int counter)
  */
 static __always_inline bool mt_in_scope(__u32 tgid)
 {
+	/* memtrace's own map reads and ring drains are not the system's memory */
+	if (self_tgid && tgid == self_tgid) {
+		mt_scope_count(MT_SCOPE_SELF);
+		return false;
+	}
 	if (filter_pids && !bpf_map_lookup_elem(&pid_filter, &tgid))
 		return false;
 	if (filter_cgroup && bpf_get_current_ancestor_cgroup_id(cgroup_level) != cgroup_id)

@@ -49,7 +49,7 @@ struct mt_sites_map {
 
 struct mt_owner_frees_map {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 8192); /* as procs; 1 without pairing, set by the loader */
+	__uint(max_entries, MT_MAX_PROCS); /* as procs; 1 without pairing, set by the loader */
 	__type(key, __u32);
 	__type(value, struct mt_owner_frees);
 };

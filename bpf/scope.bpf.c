@@ -4,7 +4,7 @@
  * command's pid is the first entry of pid_filter; every process forked by a process already
  * in the filter is added here, at the fork, before the child can run, so not one of its
  * allocations is missed and no user-space round trip is involved. The tree map records
- * each follower's parent (for the per-process report) and its comm after exec.
+ * each follower's parent (for the per-process report) and its comm after exec (task.bpf.c).
  */
 #include "memtrace.bpf.h"
 
@@ -12,12 +12,7 @@
 
 const volatile bool follow_forks = false; /* set with -- CMD */
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, MT_MAX_FOLLOWED);
-	__type(key, __u32);
-	__type(value, struct mt_tree_node);
-} tree SEC(".maps");
+struct mt_tree_map tree SEC(".maps");
 
 static __always_inline int on_fork(__u32 ptgid, __u32 child)
 {
@@ -41,33 +36,10 @@ static __always_inline int on_fork(__u32 ptgid, __u32 child)
 	return 0;
 }
 
-static __always_inline int on_exec(void)
-{
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	struct mt_tree_node *n;
-
-	if (!follow_forks)
-		return 0;
-	n = bpf_map_lookup_elem(&tree, &tgid);
-	if (!n)
-		return 0;
-	/* the tracepoint fires after the new program's name is set */
-	bpf_get_current_comm(&n->comm, sizeof(n->comm));
-	n->execs++;
-	mt_scope_count(MT_SCOPE_EXECS);
-	return 0;
-}
-
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(sched_process_fork_btf, struct task_struct *parent, struct task_struct *child)
 {
 	return on_fork(parent->tgid, child->tgid);
-}
-
-SEC("tp_btf/sched_process_exec")
-int BPF_PROG(sched_process_exec_btf, struct task_struct *p, pid_t old_pid)
-{
-	return on_exec();
 }
 
 /*
@@ -79,10 +51,4 @@ SEC("tracepoint/sched/sched_process_fork")
 int sched_process_fork_tp(struct trace_event_raw_sched_process_fork *e)
 {
 	return on_fork(bpf_get_current_pid_tgid() >> 32, BPF_CORE_READ(e, child_pid));
-}
-
-SEC("tracepoint/sched/sched_process_exec")
-int sched_process_exec_tp(void *ctx)
-{
-	return on_exec();
 }

@@ -14,6 +14,7 @@
 #endif
 
 #define MT_COMM_LEN 16
+#define MT_MAX_PROCS 8192U /* live processes the tables keyed by tgid hold (--max-procs) */
 #define MT_CACHE_NAME_LEN 32
 #define MT_HIST_SLOTS 32      /* log2 buckets: slot i holds [2^i, 2^(i+1)) */
 #define MT_ORDER_SLOTS 16     /* page orders 0..14; slot 15 collects anything larger */
@@ -94,6 +95,46 @@ struct mt_proc_slot {
 	__u32 tgid;	  /* whose counts these are, when state is MT_SLOT_VALID */
 	__u32 state;	  /* enum mt_slot_state */
 	struct mt_proc p; /* counts since the slot took tgid; comm unused */
+};
+
+/*
+ * What exec and exit tell of a process (bpf/task.bpf.c), a hash keyed by tgid with a row for
+ * each traced process that exec'd or ended while traced. A process row's comm is taken at
+ * first sight; an exec later renames the program, and the name users look for is the new one.
+ * An exit marks the row: user space (src/collect/proc_reap.c) then moves the process's
+ * counts out of the kernel table, so a run of hours with millions of short processes never
+ * fills it.
+ */
+#define MT_EXE_LEN 64
+#define MT_MAX_TASKS 16384
+
+struct mt_task {
+	__u64 exit_ns;		/* bpf_ktime_get_ns() when its last thread exited; 0: alive */
+	__u32 execs;		/* execs seen while traced */
+	__u32 pad;		/* explicit: keeps the layout the same on every ABI */
+	char comm[MT_COMM_LEN]; /* the comm after the last exec ("" without one) */
+	char exe[MT_EXE_LEN];	/* the file name the last exec was given, cut to fit */
+};
+
+/*
+ * A process that ended, moved out of the kernel tables by user space into the procs_exited
+ * hash (written by user space only, so that recordings carry it like any map). Keys below
+ * MT_EXITED_FOLDED hold one process each; past the bound, processes fold into one row per
+ * name (keys from MT_EXITED_FOLDED up), and past that bound too into one last row,
+ * MT_EXITED_OTHER. Counts stay exact in every case.
+ */
+#define MT_EXITED_FOLDED (1U << 31)
+#define MT_EXITED_OTHER 0xffffffffU
+
+struct mt_proc_exited {
+	__u32 tgid;    /* 0 in a folded row */
+	__u32 nr;      /* processes in this row */
+	__u64 exit_ns; /* the (last) exit, bpf_ktime_get_ns() */
+	__u32 execs;   /* execs seen while traced (summed when folded) */
+	__u32 pad;
+	char first_comm[MT_COMM_LEN]; /* the name at first sight, before any exec */
+	char exe[MT_EXE_LEN];	      /* as struct mt_task */
+	struct mt_proc p;	      /* its counts; p.comm the name after the last exec */
 };
 
 /*

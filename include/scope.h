@@ -36,6 +36,8 @@ enum mt_scope_counter {
 	MT_SCOPE_FILTER_FULL, /* forked processes NOT followed: pid_filter was full */
 	MT_SCOPE_TREE_FULL,   /* followed, but no room to record their parent */
 	MT_SCOPE_THREAD_FULL, /* events not in the per-thread table (full); still in totals */
+	MT_SCOPE_SELF,	      /* events of memtrace's own process, left out (--include-self) */
+	MT_SCOPE_TASK_FULL,   /* execs or exits not noted: the task table was full */
 	MT_SCOPE_MAX,
 };
 

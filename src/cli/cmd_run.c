@@ -142,6 +142,9 @@ static int trace_cmd(int argc, char **argv, const char *name)
 	r.pair.opts = o.pair;
 	r.pair.min_age_ns = (__u64)(o.min_age * 1e9);
 	lo.class_mask = o.class_mask;
+	lo.include_self = o.include_self;
+	lo.max_procs = o.max_procs;
+	lo.reap = true;
 	r.x.class_mask = o.class_mask;
 
 	/* handlers before attach: a Ctrl-C from here on ends the trace, never the process */

@@ -34,6 +34,8 @@ struct top_opts {
 	const char *listen; /* [ADDR:]PORT serving /metrics, or NULL */
 	int listen_fd;
 	bool force_tracepoint;
+	bool include_self;
+	__u32 max_procs;
 };
 
 /* The metrics top last rendered, served by --listen. */
@@ -94,6 +96,9 @@ void usage_top(void)
 	       "                        the start) to FILE atomically every interval\n"
 	       "      --listen [ADDR:]PORT  serve the same metrics at http://ADDR:PORT/metrics\n"
 	       "                        (IPv4; ADDR defaults to 127.0.0.1, loopback only)\n"
+	       "      --max-procs N     live processes the kernel tables hold (default %u);\n"
+	       "                        ended ones leave them, exact, as top runs\n"
+	       "      --include-self    count memtrace's own process too\n"
 	       "  -v, --verbose         say what was probed and chosen\n"
 	       "  -h, --help            this help\n"
 	       "\n"
@@ -103,7 +108,8 @@ void usage_top(void)
 	       "  sudo memtrace top\n"
 	       "  sudo memtrace top -i 5 --sort allocs -n 20\n"
 	       "  sudo memtrace top -c 3 -i 2 > log.txt      three blocks, two seconds apart\n"
-	       "  sudo memtrace top --listen 9464 > /dev/null  curl localhost:9464/metrics\n");
+	       "  sudo memtrace top --listen 9464 > /dev/null  curl localhost:9464/metrics\n",
+	       MT_MAX_PROCS);
 }
 
 static int usage_err(const char *fmt, const char *arg)
@@ -120,7 +126,9 @@ static int parse(int argc, char **argv, struct top_opts *o)
 		OPT_SORT = 256,
 		OPT_OPENMETRICS,
 		OPT_FORCE_TP,
-		OPT_LISTEN
+		OPT_LISTEN,
+		OPT_INCLUDE_SELF,
+		OPT_MAX_PROCS
 	};
 	static const struct option longopts[] = {
 		{ "interval", required_argument, NULL, 'i' },
@@ -130,6 +138,8 @@ static int parse(int argc, char **argv, struct top_opts *o)
 		{ "count", required_argument, NULL, 'c' },
 		{ "openmetrics", required_argument, NULL, OPT_OPENMETRICS },
 		{ "listen", required_argument, NULL, OPT_LISTEN },
+		{ "include-self", no_argument, NULL, OPT_INCLUDE_SELF },
+		{ "max-procs", required_argument, NULL, OPT_MAX_PROCS },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "force-tracepoint", no_argument, NULL, OPT_FORCE_TP },
@@ -183,6 +193,14 @@ static int parse(int argc, char **argv, struct top_opts *o)
 			break;
 		case OPT_FORCE_TP:
 			o->force_tracepoint = true;
+			break;
+		case OPT_INCLUDE_SELF:
+			o->include_self = true;
+			break;
+		case OPT_MAX_PROCS:
+			err = mt_parse_max_procs("top", optarg, &o->max_procs);
+			if (err)
+				return err;
 			break;
 		case 'v':
 			mt_verbose++;
@@ -317,6 +335,9 @@ int do_top(int argc, char **argv)
 	lo.calib = &calib;
 	lo.zones = &zones;
 	lo.page_shift = base.run.page_shift;
+	lo.include_self = o.include_self;
+	lo.max_procs = o.max_procs;
+	lo.reap = true;
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);

@@ -36,6 +36,8 @@ enum {
 };
 /* c one of the above: --json FILE|-, --top N, --openmetrics FILE into the pointers.
  * 0, or MT_EXIT_USAGE after one line on stderr. */
+/* --max-procs N: 0, or the exit status after a one-line error. */
+int mt_parse_max_procs(const char *cmd, const char *arg, __u32 *max_procs);
 int mt_parse_output_opt(const char *cmd, int c, const char *arg, const char **json, int *top,
 			const char **openmetrics);
 /* "memtrace CMD: " fmt (with arg) " (see 'memtrace CMD --help')" on stderr; MT_EXIT_USAGE. */

@@ -60,6 +60,11 @@ void usage_run(void)
 	       "      --json FILE       also write the report as JSON to FILE (written whole or not\n"
 	       "                        at all); FILE '-' writes JSON alone to stdout\n"
 	       "      --top N           rows in the process and cache tables (default 10)\n"
+	       "      --max-procs N     live processes the kernel tables hold (default %u); a\n"
+	       "                        process that ends leaves them with its exact counts, so\n"
+	       "                        only a machine running more than N at once fills them\n"
+	       "      --include-self    count memtrace's own process too (left out by default;\n"
+	       "                        its own cost is reported apart)\n"
 	       "\n"
 	       "Who allocated what, and what is still allocated:\n"
 	       "      --no-call-sites   leave out the table of allocating call sites (callers of\n"
@@ -122,7 +127,7 @@ void usage_run(void)
 	       "  sudo memtrace run -d 5 --folded-outstanding out.folded; speedscope out.folded\n"
 	       "  sudo memtrace run -d 5 --class virtual,user   vmalloc/percpu and page faults only\n"
 	       "  sudo memtrace run -d 10 --latency       stalls and allocator call latency\n",
-	       MT_OUTSTANDING_ENTRIES, MT_STACK_ENTRIES, MT_SITE_ENTRIES);
+	       MT_MAX_PROCS, MT_OUTSTANDING_ENTRIES, MT_STACK_ENTRIES, MT_SITE_ENTRIES);
 }
 
 int mt_usage_err(const char *cmd, const char *fmt, const char *arg)
@@ -160,6 +165,16 @@ int mt_parse_output_opt(const char *cmd, int c, const char *arg, const char **js
 		*top = (int)n;
 		return 0;
 	}
+}
+
+int mt_parse_max_procs(const char *cmd, const char *arg, __u32 *max_procs)
+{
+	unsigned int n;
+
+	if (mt_parse_u32(arg, &n) || n < 64 || n > (1U << 20))
+		return mt_usage_err(cmd, "invalid --max-procs '%s' (64..1048576)", arg);
+	*max_procs = n;
+	return 0;
 }
 
 static int parse_pid_list(const char *arg, __u32 *pids, int *nr_pids)
@@ -261,7 +276,9 @@ int run_parse(int argc, char **argv, struct run_opts *o)
 		OPT_CLASS,
 		OPT_LATENCY,
 		OPT_NO_STALLS,
-		OPT_FORCE_HOOK
+		OPT_FORCE_HOOK,
+		OPT_INCLUDE_SELF,
+		OPT_MAX_PROCS
 	};
 	/* run's and record's options: these, and each command's own below */
 	static const struct option common[] = {
@@ -284,6 +301,8 @@ int run_parse(int argc, char **argv, struct run_opts *o)
 		{ "call-site-entries", required_argument, NULL, OPT_SITE_ENTRIES },
 		{ "class", required_argument, NULL, OPT_CLASS },
 		{ "no-stalls", no_argument, NULL, OPT_NO_STALLS },
+		{ "include-self", no_argument, NULL, OPT_INCLUDE_SELF },
+		{ "max-procs", required_argument, NULL, OPT_MAX_PROCS },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		/* hidden: keeps the classic-tracepoint fallback tested on tp_btf kernels */
@@ -413,6 +432,14 @@ int run_parse(int argc, char **argv, struct run_opts *o)
 				return usage_err("invalid --call-site-entries '%s' (1..1048576)",
 						 optarg);
 			o->pair.site_entries = n;
+			break;
+		case OPT_INCLUDE_SELF:
+			o->include_self = true;
+			break;
+		case OPT_MAX_PROCS:
+			err = mt_parse_max_procs(run_cmd_name, optarg, &o->max_procs);
+			if (err)
+				return err;
 			break;
 		case OPT_CLASS:
 			err = parse_classes(optarg, o);

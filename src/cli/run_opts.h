@@ -37,6 +37,8 @@ struct run_opts {
 	bool latency;		 /* --latency: allocator call latency too */
 	bool no_stalls;		 /* --no-stalls */
 	int force_call_hook;	 /* hidden: enum mt_call_hook, NONE = best available */
+	bool include_self;	 /* --include-self */
+	__u32 max_procs;	 /* --max-procs; 0: the default */
 };
 
 /* "run" or "record": record is run's trace with the kernel side written to a file. */

@@ -241,6 +241,8 @@ int mt_collect(const struct mt_mapsrc *s, struct mt_report *r)
 	if (!err)
 		err = collect_fronts(s, r);
 	if (!err)
+		err = mt_collect_tasks(s, r);
+	if (!err)
 		err = collect_scope(s, r);
 	if (!err)
 		err = collect_pair(s, r);

@@ -20,7 +20,9 @@ int mt_loader_collect(const struct mt_loader *l, struct mt_report *r)
 	r->run.missed_runs = mt_loader_missed_runs(l);
 	snprintf(r->x.kmap_why, sizeof(r->x.kmap_why), "%s", l->kprobe_why);
 	mt_classes_names_from_btf(&r->x);
+	mt_reaper_lock(l->reaper);
 	err = mt_collect(&src, r);
+	mt_reaper_unlock(l->reaper);
 	if (!err)
 		err = mt_pair_finish(r);
 	return err;

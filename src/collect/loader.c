@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "collect/collect_pair.h"
@@ -32,6 +33,7 @@ struct ev_progs {
 	bool quiet;  /* one of several names for an event: absence is no news */
 	bool kprobe; /* classic is a kprobe on the function `name` */
 	bool stall;  /* a stall (latency) event: skipped with --no-stalls */
+	bool task;   /* process lifecycle (task.bpf.c): in every run, core or not */
 };
 
 #define NONE ((size_t)-1)
@@ -75,6 +77,9 @@ struct ev_progs {
 	  .follow = true,                                                                          \
 	  .fast = PROG(f),                                                                         \
 	  .classic = PROG(cl) }
+/* a process lifecycle event of task.bpf.c: exec names, exits empty the process table */
+#define EV_TASK(g, n, f, cl)                                                                       \
+	{ .group = (g), .name = (n), .cls = -1, .task = true, .fast = PROG(f), .classic = PROG(cl) }
 /* a stall event of bpf/stall.bpf.c: <prefix>_btf and <prefix>_tp; off with --no-stalls */
 #define EV_STALL(g, n, prefix)                                                                     \
 	{ .group = (g),                                                                            \
@@ -93,7 +98,8 @@ static const struct ev_progs events[] = {
 	EV("kmem", "mm_page_alloc", MT_CLASS_PHYSICAL, true, mm_page_alloc_raw, mm_page_alloc_tp),
 	EV("kmem", "mm_page_free", MT_CLASS_PHYSICAL, true, mm_page_free_raw, mm_page_free_tp),
 	EV_FOLLOW("sched", "sched_process_fork", sched_process_fork_btf, sched_process_fork_tp),
-	EV_FOLLOW("sched", "sched_process_exec", sched_process_exec_btf, sched_process_exec_tp),
+	EV_TASK("sched", "sched_process_exec", sched_process_exec_btf, sched_process_exec_tp),
+	EV_TASK("sched", "sched_process_exit", sched_process_exit_btf, sched_process_exit_tp),
 	EV("vmalloc", "alloc_vmap_area", MT_CLASS_VIRTUAL, false, alloc_vmap_area_btf,
 	   alloc_vmap_area_tp),
 	EV("vmalloc", "free_vmap_area_noflush", MT_CLASS_VIRTUAL, false, free_vmap_area_noflush_btf,
@@ -190,7 +196,7 @@ static int choose(struct mt_loader *l, const struct mt_loader_opts *o, const str
 		struct bpf_program *classic = prog_at(l->skel, e->classic);
 		bool wanted = (!e->follow || o->follow_forks) && (!e->stall || !o->no_stalls) &&
 			      (e->cls < 0 || !o->class_mask || (o->class_mask & (1u << e->cls))) &&
-			      (!core_only || ev_is_core(e) || e->follow);
+			      (!core_only || ev_is_core(e) || e->follow || e->task);
 		bool use_fast = wanted && fast && allow_fast && !o->force_tracepoint &&
 				mt_probe_btf_tracepoint(p, e->name) &&
 				(!e->needs_vmemmap || o->calib->vmemmap_base);
@@ -251,8 +257,13 @@ static int choose(struct mt_loader *l, const struct mt_loader_opts *o, const str
 
 static void set_rodata(struct memtrace_bpf *s, const struct mt_loader_opts *o)
 {
+	struct timespec ts;
+
 	MT_SET_RODATA(s->rodata, o);
 	s->rodata->follow_forks = o->follow_forks;
+	/* bpf_ktime_get_ns() is CLOCK_MONOTONIC: exits are told relative to this */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	s->rodata->trace_start_ns = (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
 }
 
 /* Tables that are large only when asked for: a default run stays small and cheap. */
@@ -264,6 +275,18 @@ static int size_maps(struct memtrace_bpf *s, const struct mt_loader_opts *o)
 		err = bpf_map__set_max_entries(s->maps.pid_filter, MT_MAX_FOLLOWED);
 	if (!err && o->per_thread)
 		err = bpf_map__set_max_entries(s->maps.threads, MT_MAX_THREADS);
+	if (!err && o->max_procs) {
+		/* the tables keyed by tgid; owner_frees shrinks again without pairing */
+		err = bpf_map__set_max_entries(s->maps.procs, o->max_procs);
+		if (!err)
+			err = bpf_map__set_max_entries(s->maps.owner_frees, o->max_procs);
+		if (!err)
+			err = bpf_map__set_max_entries(s->maps.fault_procs, o->max_procs);
+		if (!err)
+			err = bpf_map__set_max_entries(s->maps.tasks, 2 * o->max_procs);
+	}
+	if (!err)
+		err = bpf_map__set_max_entries(s->maps.procs_exited, MT_EXITED_ROWS);
 	return err;
 }
 
@@ -361,6 +384,11 @@ int mt_loader_start(struct mt_loader *l, const struct mt_loader_opts *o)
 	mt_probe_close(&p);
 	if (!err && mt_verbose)
 		mt_maps_memory_print(l->skel, stderr);
+	if (!err && o->reap) {
+		l->reaper = mt_reaper_start(l->skel);
+		if (!l->reaper)
+			mt_warn("ended processes stay in the kernel tables: %s", strerror(errno));
+	}
 	return err;
 }
 
@@ -390,6 +418,15 @@ bool mt_loader_event_at(const struct mt_loader *l, size_t i, const char **group,
 
 void mt_loader_detach(struct mt_loader *l)
 {
+	/* first: what it has not moved yet stays in the tables the report reads */
+	if (l->reaper) {
+		mt_reaper_stop(l->reaper, &l->reap);
+		l->reaper = NULL;
+		mt_info("ended processes moved out of the kernel tables: %llu (%llu folded by "
+			"name, %llu found gone unmarked), %llu failed",
+			(unsigned long long)l->reap.reaped, (unsigned long long)l->reap.folded,
+			(unsigned long long)l->reap.swept, (unsigned long long)l->reap.failed);
+	}
 	if (l->skel)
 		mt_skel_detach(l->skel->skeleton);
 }
@@ -415,6 +452,8 @@ __u64 mt_loader_missed_runs(const struct mt_loader *l)
 
 void mt_loader_destroy(struct mt_loader *l)
 {
+	mt_reaper_stop(l->reaper, &l->reap);
+	l->reaper = NULL;
 	memtrace_bpf__destroy(l->skel);
 	l->skel = NULL;
 }

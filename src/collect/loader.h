@@ -7,7 +7,9 @@
 #define MT_LOADER_H
 
 #include <stdbool.h>
+#include <unistd.h>
 #include "collect/calib.h"
+#include "collect/proc_reap.h"
 #include "model/model.h"
 #include "sys/zones.h"
 
@@ -28,14 +30,19 @@ struct mt_loader_opts {
 	__u32 page_shift;
 	struct mt_pair_opts pair; /* pairing, call sites, stacks and their map sizes */
 	__u32 class_mask;	  /* 1 << enum mt_class per class to trace; 0: all */
+	bool include_self;	  /* count memtrace's own process too */
+	__u32 max_procs;	  /* live processes the kernel tables hold; 0: the default */
+	bool reap;		  /* move ended processes out of the kernel tables as it runs */
 };
 
 struct mt_loader {
 	struct memtrace_bpf *skel;
 	char attach[16]; /* "tp_btf", "tracepoint" or "mixed" */
 	bool class_traced[MT_CLASS_MAX];
-	bool ev_traced[64];   /* per row of the event table in loader.c */
-	char kprobe_why[128]; /* why the kmap kprobes were not used, or "" */
+	bool ev_traced[64];	  /* per row of the event table in loader.c */
+	char kprobe_why[128];	  /* why the kmap kprobes were not used, or "" */
+	struct mt_reaper *reaper; /* running with opts.reap, until detach */
+	struct mt_reap_stats reap;
 };
 
 /* The .rodata knobs of bpf/maps.bpf.c, in every skeleton that links it. */
@@ -52,6 +59,7 @@ struct mt_loader {
 		(ro)->page_offset_base = (o)->calib->page_offset_base;                             \
 		(ro)->direct_map_end = (o)->calib->page_offset_base +                              \
 				       (mt_zones_lowmem_end_pfn(z_) << (o)->page_shift);           \
+		(ro)->self_tgid = (o)->include_self ? 0 : (__u32)getpid();                         \
 		(ro)->nr_zone_ranges = z_->nr;                                                     \
 		for (int i_ = 0; i_ < z_->nr; i_++) {                                              \
 			(ro)->zone_start_pfn[i_] = z_->z[i_].start_pfn;                            \

@@ -29,7 +29,7 @@ static int get_duration(const struct mt_report *r, long arg, long long *out)
 
 static int get_processes(const struct mt_report *r, long arg, long long *out)
 {
-	*out = (long long)r->nr_procs;
+	*out = (long long)mt_report_nr_processes(r);
 	return 0;
 }
 

@@ -86,6 +86,7 @@ int mt_report_add_proc(struct mt_report *r, __u32 tgid, const struct mt_proc *pe
 	row = &r->procs[r->nr_procs++];
 	memset(row, 0, sizeof(*row));
 	row->tgid = tgid;
+	row->nr = 1;
 	for (int c = 0; c < ncpu; c++) {
 		const struct mt_proc *v = &percpu[c];
 
@@ -143,6 +144,89 @@ int mt_report_add_cache(struct mt_report *r, __u64 key, const struct mt_cache *p
 	return 0;
 }
 
+struct tgid_idx {
+	__u32 tgid;
+	size_t i;
+};
+
+static int cmp_tgid_idx(const void *a, const void *b)
+{
+	const struct tgid_idx *x = a, *y = b;
+
+	return x->tgid < y->tgid ? -1 : x->tgid > y->tgid;
+}
+
+static __u64 since(__u64 ns, __u64 start_ns)
+{
+	return ns > start_ns ? ns - start_ns : 0;
+}
+
+int mt_report_apply_tasks(struct mt_report *r, const __u32 *tgids, const struct mt_task *tasks,
+			  size_t n, __u64 start_ns)
+{
+	struct tgid_idx *x = calloc(r->nr_procs + 1, sizeof(*x));
+	size_t nx = 0;
+
+	if (!x)
+		return -1;
+	for (size_t i = 0; i < r->nr_procs; i++)
+		if (!r->procs[i].exited)
+			x[nx++] = (struct tgid_idx){ r->procs[i].tgid, i };
+	qsort(x, nx, sizeof(*x), cmp_tgid_idx);
+	for (size_t k = 0; k < n; k++) {
+		struct tgid_idx key = { tgids[k], 0 }, *hit;
+		const struct mt_task *t = &tasks[k];
+		struct mt_proc_row *row;
+
+		hit = nx ? bsearch(&key, x, nx, sizeof(*x), cmp_tgid_idx) : NULL;
+		if (!hit)
+			continue; /* no allocation of its own: no row to name */
+		row = &r->procs[hit->i];
+		if (t->execs) {
+			if (strncmp(row->comm, t->comm, MT_COMM_LEN) != 0)
+				memcpy(row->first_comm, row->comm, sizeof(row->first_comm));
+			memcpy(row->comm, t->comm, MT_COMM_LEN);
+			row->comm[MT_COMM_LEN] = '\0';
+			memcpy(row->exe, t->exe, MT_EXE_LEN);
+			row->exe[MT_EXE_LEN] = '\0';
+			row->execs = t->execs;
+		}
+		if (t->exit_ns) {
+			row->exited = true;
+			row->exit_ns = since(t->exit_ns, start_ns);
+		}
+	}
+	free(x);
+	return 0;
+}
+
+int mt_report_add_exited(struct mt_report *r, __u32 key, const struct mt_proc_exited *e,
+			 __u64 start_ns)
+{
+	struct mt_proc_row *row;
+
+	if (mt_report_add_proc(r, e->tgid, &e->p, 1))
+		return -1;
+	row = &r->procs[r->nr_procs - 1];
+	row->nr = e->nr;
+	row->folded_key = key >= MT_EXITED_FOLDED ? key : 0;
+	row->exited = true;
+	row->exit_ns = since(e->exit_ns, start_ns);
+	row->execs = e->execs;
+	memcpy(row->first_comm, e->first_comm, MT_COMM_LEN);
+	memcpy(row->exe, e->exe, MT_EXE_LEN);
+	return 0;
+}
+
+__u64 mt_report_nr_processes(const struct mt_report *r)
+{
+	__u64 n = 0;
+
+	for (size_t i = 0; i < r->nr_procs; i++)
+		n += r->procs[i].nr;
+	return n;
+}
+
 int mt_report_fold_proc_slots(struct mt_report *r, const struct mt_proc_slot *percpu, int ncpu)
 {
 	for (int c = 0; c < ncpu; c++) {
@@ -152,7 +236,7 @@ int mt_report_fold_proc_slots(struct mt_report *r, const struct mt_proc_slot *pe
 		if (s->state != MT_SLOT_VALID)
 			continue;
 		for (size_t i = 0; i < r->nr_procs && !row; i++)
-			if (r->procs[i].tgid == s->tgid)
+			if (r->procs[i].tgid == s->tgid && !r->procs[i].exited)
 				row = &r->procs[i];
 		if (!row) {
 			if (mt_report_add_proc(r, s->tgid, &s->p, 1))
@@ -205,7 +289,11 @@ static int cmp_procs(const void *a, const void *b)
 
 	if (x->total_bytes != y->total_bytes)
 		return x->total_bytes < y->total_bytes ? 1 : -1;
-	return x->tgid < y->tgid ? -1 : x->tgid > y->tgid;
+	if (x->tgid != y->tgid)
+		return x->tgid < y->tgid ? -1 : 1;
+	if (x->folded_key != y->folded_key)
+		return x->folded_key < y->folded_key ? -1 : 1;
+	return (int)x->exited - (int)y->exited;
 }
 
 static int cmp_caches(const void *a, const void *b)

@@ -29,6 +29,13 @@ struct mt_proc_row {
 	__u64 frees[MT_CLASS_MAX];
 	__u64 bytes_freed[MT_CLASS_MAX];
 	__u64 total_bytes; /* sum of bytes over classes: the sort key */
+	__u32 nr;	   /* processes in this row: 1, or how many exited ones were folded */
+	__u32 folded_key;  /* a folded row's procs_exited key (>= MT_EXITED_FOLDED), else 0 */
+	bool exited;	   /* it ended while traced */
+	__u64 exit_ns;	   /* when: ns after the trace started (the last exit of a folded row) */
+	__u32 execs;	   /* execs seen while traced */
+	char first_comm[MT_COMM_LEN + 1]; /* the name before its first exec seen; "" without */
+	char exe[MT_EXE_LEN + 1];	  /* the file its last exec ran; "" without */
 };
 
 struct mt_cache_row {
@@ -83,6 +90,23 @@ void mt_report_free(struct mt_report *r);
 void mt_report_add_stats(struct mt_report *r, const struct mt_stats *percpu, int ncpu);
 int mt_report_add_proc(struct mt_report *r, __u32 tgid, const struct mt_proc *percpu, int ncpu);
 int mt_report_add_cache(struct mt_report *r, __u64 key, const struct mt_cache *percpu, int ncpu);
+/*
+ * What exec and exit told of live rows (bpf/task.bpf.c): the name after the last exec, the
+ * exit. n rows of tgids[i], tasks[i]; start_ns is the trace's start on the same clock.
+ */
+int mt_report_apply_tasks(struct mt_report *r, const __u32 *tgids, const struct mt_task *tasks,
+			  size_t n, __u64 start_ns);
+/* A row of a process that ended and left the kernel tables (procs_exited, key). */
+int mt_report_add_exited(struct mt_report *r, __u32 key, const struct mt_proc_exited *e,
+			 __u64 start_ns);
+/* The tgid to join a row with the other per-process tables on: none for a folded row. */
+#define MT_TGID_NONE 0xffffffffU
+static inline __u32 mt_proc_join_tgid(const struct mt_proc_row *p)
+{
+	return p->folded_key ? MT_TGID_NONE : p->tgid;
+}
+/* Processes the rows hold: live ones, exited ones, and those folded into rows by name. */
+__u64 mt_report_nr_processes(const struct mt_report *r);
 /*
  * Add what the per-CPU fronts still hold (bpf/memtrace.bpf.h mt_proc_get, bpf/slab.bpf.c
  * cache_get: counts not yet moved into the hashes) to the rows added above; one value per

@@ -53,5 +53,11 @@ void mt_render_text_procx(FILE *f, const struct mt_report *r, int top);
 /* Keys added to one processes[] entry: outstanding, freed_by_others, frees_of_others,
  * page_faults, stalls. */
 void mt_render_json_procx(struct jw *w, const struct mt_report *r, __u32 tgid);
+/* Keys of one processes[] entry from exec and exit: processes, exited, exit_s, execs,
+ * first_comm, exe. */
+void mt_render_json_proc_life(struct jw *w, const struct mt_proc_row *p);
+/* A process row's id for text tables: "1234", "1234*" ended, "20000x" a folded row of 20000
+ * ended processes of one name. */
+const char *mt_proc_id(char *buf, size_t len, const struct mt_proc_row *p);
 
 #endif /* MT_RENDER_H */

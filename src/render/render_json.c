@@ -178,9 +178,13 @@ static void processes(struct jw *w, const struct mt_report *r)
 		const struct mt_proc_row *p = &r->procs[i];
 
 		jw_obj_begin(w, NULL);
-		jw_u64(w, "tgid", p->tgid);
+		if (p->folded_key)
+			jw_null(w, "tgid");
+		else
+			jw_u64(w, "tgid", p->tgid);
 		jw_str(w, "comm", p->comm);
-		mt_render_json_proc_parent(w, r, p->tgid);
+		mt_render_json_proc_parent(w, r, mt_proc_join_tgid(p));
+		mt_render_json_proc_life(w, p);
 		jw_obj_begin(w, "classes");
 		for (int k = 0; k < MT_CLASS_MAX; k++) {
 			/* faults, DMA and kmap are attributed in their own sections, not here */
@@ -195,7 +199,7 @@ static void processes(struct jw *w, const struct mt_report *r)
 			jw_obj_end(w);
 		}
 		jw_obj_end(w);
-		mt_render_json_procx(w, r, p->tgid);
+		mt_render_json_procx(w, r, mt_proc_join_tgid(p));
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);

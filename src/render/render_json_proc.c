@@ -4,6 +4,26 @@
 #include "render/render.h"
 #include "model/report_join.h"
 
+/* What exec and exit told of the process; see docs/json-schema.md, processes. */
+void mt_render_json_proc_life(struct jw *w, const struct mt_proc_row *p)
+{
+	jw_u64(w, "processes", p->nr);
+	jw_bool(w, "exited", p->exited);
+	if (p->exited)
+		jw_dbl(w, "exit_s", (double)p->exit_ns / 1e9);
+	else
+		jw_null(w, "exit_s");
+	jw_u64(w, "execs", p->execs);
+	if (p->first_comm[0])
+		jw_str(w, "first_comm", p->first_comm);
+	else
+		jw_null(w, "first_comm");
+	if (p->exe[0])
+		jw_str(w, "exe", p->exe);
+	else
+		jw_null(w, "exe");
+}
+
 /* The classes a process row carries (faults, DMA and kmap have their own sections). */
 static bool proc_class(const struct mt_report *r, int k)
 {

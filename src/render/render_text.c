@@ -163,8 +163,20 @@ static void pages(FILE *f, const struct mt_report *r)
 			r->zones.skipped);
 }
 
+static void proc_line(FILE *f, const char *id, const char *comm, const struct mt_proc_row *p)
+{
+	char n_s[32], n_p[32], b_s[32], b_p[32];
+
+	fprintf(f, "%8s %-16s %12s %12s %12s %12s\n", id, comm,
+		mt_fmt_count(n_s, sizeof(n_s), p->allocs[MT_CLASS_LOGICAL]),
+		mt_fmt_bytes(b_s, sizeof(b_s), (long long)p->bytes[MT_CLASS_LOGICAL]),
+		mt_fmt_count(n_p, sizeof(n_p), p->allocs[MT_CLASS_PHYSICAL]),
+		mt_fmt_bytes(b_p, sizeof(b_p), (long long)p->bytes[MT_CLASS_PHYSICAL]));
+}
+
 static void processes(FILE *f, const struct mt_report *r, int top)
 {
+	char id[24];
 	int shown = 0;
 
 	if (!r->nr_procs)
@@ -172,18 +184,36 @@ static void processes(FILE *f, const struct mt_report *r, int top)
 	section(f, "TOP PROCESSES (kernel memory allocated while they ran)");
 	fprintf(f, "%8s %-16s %12s %12s %12s %12s\n", "tgid", "comm", "slab allocs", "slab bytes",
 		"page allocs", "page bytes");
-	for (size_t i = 0; i < r->nr_procs && shown < top; i++, shown++) {
-		const struct mt_proc_row *p = &r->procs[i];
-		char n_s[32], n_p[32], b_s[32], b_p[32];
+	struct mt_proc_row rest = { .tgid = 0 };
+	bool ended = false;
 
-		fprintf(f, "%8u %-16s %12s %12s %12s %12s\n", p->tgid, p->comm,
-			mt_fmt_count(n_s, sizeof(n_s), p->allocs[MT_CLASS_LOGICAL]),
-			mt_fmt_bytes(b_s, sizeof(b_s), (long long)p->bytes[MT_CLASS_LOGICAL]),
-			mt_fmt_count(n_p, sizeof(n_p), p->allocs[MT_CLASS_PHYSICAL]),
-			mt_fmt_bytes(b_p, sizeof(b_p), (long long)p->bytes[MT_CLASS_PHYSICAL]));
+	for (size_t i = 0; i < r->nr_procs; i++) {
+		const struct mt_proc_row *p = &r->procs[i];
+
+		if (shown < top) {
+			proc_line(f, mt_proc_id(id, sizeof(id), p), p->comm, p);
+			ended |= p->exited;
+			shown++;
+			continue;
+		}
+		/* the rest in one row, so that the rows add up to the class totals */
+		rest.nr += p->nr;
+		for (int k = 0; k < MT_CLASS_MAX; k++) {
+			rest.allocs[k] += p->allocs[k];
+			rest.bytes[k] += p->bytes[k];
+		}
 	}
-	if (r->nr_procs > (size_t)shown)
-		fprintf(f, "(%zu processes in all; --top N shows more)\n", r->nr_procs);
+	if (rest.nr) {
+		char more[32];
+
+		snprintf(more, sizeof(more), "(%u more)", rest.nr);
+		proc_line(f, "-", more, &rest);
+		fprintf(f, "(%llu processes in all; --top N shows more)\n",
+			(unsigned long long)mt_report_nr_processes(r));
+	}
+	if (ended)
+		fprintf(f,
+			"(tgid*: ended while traced; Nx: N ended processes of one name, one row)\n");
 }
 
 static void histograms(FILE *f, const struct mt_report *r)

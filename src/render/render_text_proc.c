@@ -4,6 +4,15 @@
 #include "sys/util.h"
 #include "model/report_join.h"
 
+const char *mt_proc_id(char *buf, size_t len, const struct mt_proc_row *p)
+{
+	if (p->folded_key)
+		snprintf(buf, len, "%ux", p->nr);
+	else
+		snprintf(buf, len, "%u%s", p->tgid, p->exited ? "*" : "");
+	return buf;
+}
+
 static const char *fmt_ms(char *buf, size_t len, __u64 ns)
 {
 	snprintf(buf, len, "%.1fms", (double)ns / 1e6);
@@ -26,27 +35,30 @@ static void per_process(FILE *f, const struct mt_report *r, int top)
 		"outstand", "faults", "stalled");
 	for (size_t i = 0; i < r->nr_procs && shown < top; i++, shown++) {
 		const struct mt_proc_row *p = &r->procs[i];
-		const struct mt_tree_row *t = mt_scope_tree_find(&r->scope, p->tgid);
-		const struct mt_procx_row *x = mt_procx_find(&r->px, p->tgid);
-		const struct mt_lat_proc_row *l = mt_procx_stalls(r, p->tgid);
-		char par[16] = "-", b[3][32], o[32] = "-", fl[32] = "-", st[32] = "-";
+		__u32 tgid = mt_proc_join_tgid(p);
+		const struct mt_tree_row *t = mt_scope_tree_find(&r->scope, tgid);
+		const struct mt_procx_row *x = mt_procx_find(&r->px, tgid);
+		const struct mt_lat_proc_row *l = mt_procx_stalls(r, tgid);
+		char par[16] = "-", b[3][32], o[32] = "-", fl[32] = "-", st[32] = "-", id[24];
 
 		if (t && t->ppid)
 			snprintf(par, sizeof(par), "%u", t->ppid);
 		if (owner)
 			mt_fmt_bytes(o, sizeof(o),
-				     (long long)out_bytes(mt_procx_outstanding(r, p->tgid)));
+				     (long long)out_bytes(mt_procx_outstanding(r, tgid)));
 		if (r->x.fault_traced)
 			mt_fmt_count(fl, sizeof(fl), x ? x->faults_user + x->faults_kernel : 0);
 		if (r->lat.stalls)
 			fmt_ms(st, sizeof(st), l ? l->stall_ns : 0);
-		fprintf(f, "%7u %7s %-14.14s %9s %9s %9s %8s %9s\n", p->tgid, par, p->comm,
+		fprintf(f, "%7s %7s %-14.14s %9s %9s %9s %8s %9s\n", mt_proc_id(id, sizeof(id), p),
+			par, p->comm,
 			mt_fmt_bytes(b[0], sizeof(b[0]), (long long)p->bytes[MT_CLASS_LOGICAL]),
 			mt_fmt_bytes(b[1], sizeof(b[1]), (long long)p->bytes[MT_CLASS_PHYSICAL]), o,
 			fl, st);
 	}
 	if (r->nr_procs > (size_t)shown)
-		fprintf(f, "(%zu processes in all; --top N shows more)\n", r->nr_procs);
+		fprintf(f, "(%llu processes in all; --top N shows more)\n",
+			(unsigned long long)mt_report_nr_processes(r));
 	if (!owner)
 		fprintf(f,
 			"(outstanding per process needs --outstanding: frees are then matched to\n"
@@ -78,7 +90,7 @@ static void cross_frees(FILE *f, const struct mt_report *r, int top)
 	if (!mt_procx_owner_charged(r))
 		return;
 	for (size_t i = 0; i < r->nr_procs; i++)
-		with += has_cross(mt_procx_find(&r->px, r->procs[i].tgid));
+		with += has_cross(mt_procx_find(&r->px, mt_proc_join_tgid(&r->procs[i])));
 	if (!with)
 		return;
 	fprintf(f, "\nFREED IN ANOTHER CONTEXT (kernel work for a process done elsewhere)\n");
@@ -86,13 +98,13 @@ static void cross_frees(FILE *f, const struct mt_report *r, int top)
 		"by kthread", "of others'", "bytes");
 	for (size_t i = 0; i < r->nr_procs && shown < top; i++) {
 		const struct mt_proc_row *p = &r->procs[i];
-		const struct mt_procx_row *x = mt_procx_find(&r->px, p->tgid);
-		char n[3][32], b[2][32];
+		const struct mt_procx_row *x = mt_procx_find(&r->px, mt_proc_join_tgid(p));
+		char n[3][32], b[2][32], id[24];
 
 		if (!has_cross(x))
 			continue;
-		fprintf(f, "%7u %-14.14s %10s %10s %10s %10s %10s\n", p->tgid, p->comm,
-			mt_fmt_count(n[0], sizeof(n[0]), sum(x->of.by_others)),
+		fprintf(f, "%7s %-14.14s %10s %10s %10s %10s %10s\n", mt_proc_id(id, sizeof(id), p),
+			p->comm, mt_fmt_count(n[0], sizeof(n[0]), sum(x->of.by_others)),
 			mt_fmt_bytes(b[0], sizeof(b[0]), (long long)sum(x->of.by_others_bytes)),
 			mt_fmt_count(n[1], sizeof(n[1]), sum(x->of.by_kthread)),
 			mt_fmt_count(n[2], sizeof(n[2]), sum(x->of.of_others)),
