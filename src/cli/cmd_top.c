@@ -20,6 +20,7 @@
 #include "collect/live_report.h"
 #include "collect/loader.h"
 #include "collect/mapsrc_live.h"
+#include "render/render.h"
 #include "render/top.h"
 #include "sys/util.h"
 
@@ -308,6 +309,7 @@ static int snapshot(const struct mt_loader *l, const struct mt_report *base, dou
 int do_top(int argc, char **argv)
 {
 	struct mt_render_opts ro = {};
+	struct mt_om_names om = {};
 	struct mt_loader_opts lo = {};
 	struct sigaction sa = {};
 	struct top_opts o = {};
@@ -354,6 +356,7 @@ int do_top(int argc, char **argv)
 	base.run.page_offset_base = calib.page_offset_base;
 	base.run.kfree_sized = calib.vmemmap_base && calib.page_offset_base;
 	ro.top = o.rows;
+	ro.om = &om; /* per-process series keep their names from scrape to scrape */
 
 	if (tty)
 		cbreak_terminal();
@@ -377,7 +380,7 @@ int do_top(int argc, char **argv)
 		}
 		if (tty)
 			fputs("\033[H\033[2J", stdout); /* home, clear */
-		mt_top_render(stdout, &v, &cur, (int)n, o.rows);
+		mt_top_render(stdout, &v, &cur, (int)n, o.rows, tty);
 		if (tty)
 			printf("\n(q quits; sorted by %s)\n", mt_top_sort_name(o.sort));
 		else
@@ -405,6 +408,7 @@ int do_top(int argc, char **argv)
 		close(o.listen_fd);
 	free(metrics);
 	metrics = NULL;
+	mt_om_names_free(&om);
 	mt_report_free(&prev);
 	mt_loader_destroy(&l);
 	return err ? MT_EXIT_ERROR : MT_EXIT_OK; /* each failure said what it was */

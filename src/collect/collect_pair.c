@@ -190,6 +190,19 @@ static unsigned long long memlock_of(int fd)
 	return v;
 }
 
+__u64 mt_maps_memory(struct memtrace_bpf *s)
+{
+	struct bpf_map *m;
+	__u64 total = 0;
+
+	bpf_object__for_each_map(m, s->obj)
+	{
+		if (bpf_map__fd(m) >= 0)
+			total += memlock_of(bpf_map__fd(m));
+	}
+	return total;
+}
+
 void mt_maps_memory_print(struct memtrace_bpf *s, FILE *f)
 {
 	unsigned long long total = 0;

@@ -13,5 +13,7 @@ int mt_pair_prepare(struct memtrace_bpf *s, const struct mt_pair_opts *o);
 int mt_pair_collect(struct memtrace_bpf *s, struct mt_report *r);
 /* One line per map with the kernel memory it holds (fdinfo memlock), and the total. */
 void mt_maps_memory_print(struct memtrace_bpf *s, FILE *f);
+/* Kernel memory the object's maps hold (their memlock), bytes. */
+__u64 mt_maps_memory(struct memtrace_bpf *s);
 
 #endif /* MT_COLLECT_PAIR_H */

@@ -384,6 +384,7 @@ int mt_loader_start(struct mt_loader *l, const struct mt_loader_opts *o)
 	mt_probe_close(&p);
 	if (!err && mt_verbose)
 		mt_maps_memory_print(l->skel, stderr);
+	l->include_self = o->include_self;
 	if (!err && o->reap) {
 		l->reaper = mt_reaper_start(l->skel);
 		if (!l->reaper)

@@ -42,6 +42,7 @@ struct mt_loader {
 	bool ev_traced[64];	  /* per row of the event table in loader.c */
 	char kprobe_why[128];	  /* why the kmap kprobes were not used, or "" */
 	struct mt_reaper *reaper; /* running with opts.reap, until detach */
+	bool include_self;	  /* opts.include_self */
 	struct mt_reap_stats reap;
 };
 

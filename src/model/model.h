@@ -65,6 +65,11 @@ struct mt_run_info {
 	char recorded[256];	 /* `report`: the record file read; "" for a live run */
 	bool truncated;		 /* `report`: the file was cut short or corrupt */
 	char truncated_why[160]; /* where and how */
+	/* memtrace's own cost, apart from the numbers (scope.n[MT_SCOPE_SELF]: its events) */
+	bool self_included;   /* --include-self: its events are in the numbers */
+	double self_cpu_s;    /* its CPU time, user + system; 0: unknown */
+	__u64 self_max_rss;   /* its peak resident set, bytes */
+	__u64 self_map_bytes; /* kernel memory its BPF maps hold */
 };
 
 struct mt_report {

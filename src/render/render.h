@@ -6,8 +6,26 @@
 #include <stdio.h>
 #include "model/model.h"
 
+/*
+ * OpenMetrics per-process series across scrapes: the program names (comm) that have a
+ * series of their own. Names join while fewer than the bound have one and never leave, so a
+ * series keeps its labels and "(other)" only grows: rate() stays right on every series.
+ */
+struct mt_om_name {
+	char comm[MT_COMM_LEN + 1];
+	__u64 bytes[MT_CLASS_MAX], allocs[MT_CLASS_MAX]; /* as last written */
+};
+
+struct mt_om_names {
+	struct mt_om_name *name;
+	size_t nr, cap;
+	struct mt_om_name other;
+};
+void mt_om_names_free(struct mt_om_names *n);
+
 struct mt_render_opts {
-	int top; /* rows in the process and cache tables */
+	int top;		/* rows in the process and cache tables */
+	struct mt_om_names *om; /* OpenMetrics: names kept from scrape to scrape, or NULL */
 };
 
 void mt_render_text(FILE *f, const struct mt_report *r, const struct mt_render_opts *o);

@@ -71,6 +71,14 @@ static void run_info(struct jw *w, const struct mt_report *r)
 		jw_u64(w, mt_loss_key(i), r->tot.lost[i]);
 	mt_render_json_pair_losses(w, r);
 	jw_obj_end(w);
+	jw_u64(w, "task_table_full", r->scope.n[MT_SCOPE_TASK_FULL]);
+	jw_obj_begin(w, "self");
+	jw_bool(w, "included", ri->self_included);
+	jw_u64(w, "events_left_out", r->scope.n[MT_SCOPE_SELF]);
+	jw_dbl(w, "cpu_s", ri->self_cpu_s);
+	jw_u64(w, "max_rss_bytes", ri->self_max_rss);
+	jw_u64(w, "bpf_map_bytes", ri->self_map_bytes);
+	jw_obj_end(w);
 	mt_render_json_scope(w, r);
 	if (ri->recorded[0]) {
 		jw_obj_begin(w, "recorded");

@@ -4,6 +4,7 @@
  * collector: counters end in _total, histograms have cumulative _bucket{le} series with
  * _sum and _count, label values are escaped. Counters are totals since the run started.
  */
+#include <stdlib.h>
 #include <string.h>
 #include "mt_hist.h"
 #include "render/render.h"
@@ -107,29 +108,149 @@ static void zones(FILE *f, const struct mt_report *r)
 			(unsigned long long)r->tot.order_allocs[o]);
 }
 
-static void procs(FILE *f, const struct mt_report *r, size_t top)
+void mt_om_names_free(struct mt_om_names *n)
+{
+	free(n->name);
+	memset(n, 0, sizeof(*n));
+}
+
+/* The processes of one name, summed: live, ended and folded rows alike. */
+struct comm_sum {
+	char comm[MT_COMM_LEN + 1];
+	__u64 bytes[MT_CLASS_MAX], allocs[MT_CLASS_MAX], total;
+};
+
+static int cmp_total(const void *a, const void *b)
+{
+	const struct comm_sum *x = a, *y = b;
+
+	if (x->total != y->total)
+		return x->total < y->total ? 1 : -1;
+	return strcmp(x->comm, y->comm);
+}
+
+static bool has_name(const struct mt_om_names *n, const char *comm)
+{
+	for (size_t i = 0; i < n->nr; i++)
+		if (!strcmp(n->name[i].comm, comm))
+			return true;
+	return false;
+}
+
+/*
+ * A process's counts go to its name after its last exec, so an exec moves them away from
+ * the name it had: a series never goes down (Prometheus would read a counter reset); what
+ * moved stays counted under the earlier name too.
+ */
+static __u64 monotonic(__u64 *last, __u64 now)
+{
+	if (now > *last)
+		*last = now;
+	return *last;
+}
+
+static struct comm_sum *sums_by_comm(const struct mt_report *r, size_t *nr)
+{
+	struct comm_sum *s = calloc(r->nr_procs + 1, sizeof(*s));
+	size_t n = 0;
+
+	for (size_t i = 0; s && i < r->nr_procs; i++) {
+		const struct mt_proc_row *p = &r->procs[i];
+		size_t j;
+
+		for (j = 0; j < n && strcmp(s[j].comm, p->comm); j++)
+			;
+		if (j == n)
+			snprintf(s[n++].comm, sizeof(s[0].comm), "%s", p->comm);
+		for (int k = 0; k < MT_CLASS_MAX; k++) {
+			s[j].bytes[k] += p->bytes[k];
+			s[j].allocs[k] += p->allocs[k];
+		}
+		s[j].total += p->total_bytes;
+	}
+	if (s)
+		qsort(s, n, sizeof(*s), cmp_total);
+	*nr = n;
+	return s;
+}
+
+/*
+ * Per program name (comm), never per pid: pids die with every process and would grow the
+ * series without bound. The top names by bytes allocated since the start have a series each,
+ * at most top of them; every other process is in comm="(other)".
+ */
+static void procs(FILE *f, const struct mt_report *r, size_t top, struct mt_om_names *kept)
 {
 	static const char *const names[2] = { "memtrace_process_allocated_bytes_total",
 					      "memtrace_process_allocations_total" };
-	size_t n = r->nr_procs < top ? r->nr_procs : top;
+	struct mt_om_names once = {};
+	struct mt_om_names *keep = kept ? kept : &once;
+	struct comm_sum *s, other = { .comm = "(other)" };
+	size_t n;
 
+	s = sums_by_comm(r, &n);
+	if (!s)
+		return;
+	/* names join while there is room, busiest first, and stay */
+	for (size_t i = 0; i < n && keep->nr < top; i++) {
+		void *q;
+
+		if (has_name(keep, s[i].comm))
+			continue;
+		if (keep->nr == keep->cap) {
+			size_t cap = keep->cap ? keep->cap * 2 : 16;
+
+			q = realloc(keep->name, cap * sizeof(*keep->name));
+			if (!q)
+				break;
+			keep->name = q;
+			keep->cap = cap;
+		}
+		memset(&keep->name[keep->nr], 0, sizeof(keep->name[0]));
+		snprintf(keep->name[keep->nr++].comm, sizeof(keep->name[0].comm), "%s", s[i].comm);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (has_name(keep, s[i].comm))
+			continue;
+		for (int k = 0; k < MT_CLASS_MAX; k++) {
+			other.bytes[k] += s[i].bytes[k];
+			other.allocs[k] += s[i].allocs[k];
+		}
+	}
+	snprintf(keep->other.comm, sizeof(keep->other.comm), "(other)");
+	for (size_t i = 0; i <= keep->nr; i++) {
+		struct mt_om_name *kn = i < keep->nr ? &keep->name[i] : &keep->other;
+		const struct comm_sum *c = i < keep->nr ? NULL : &other;
+
+		for (size_t j = 0; !c && j < n; j++)
+			if (!strcmp(s[j].comm, kn->comm))
+				c = &s[j];
+		for (int k = 0; c && k < MT_CLASS_MAX; k++) {
+			monotonic(&kn->bytes[k], c->bytes[k]);
+			monotonic(&kn->allocs[k], c->allocs[k]);
+		}
+	}
 	for (int w = 0; w < 2; w++) {
 		meta(f, names[w], "counter",
-		     w ? "Allocations per process (top processes)." :
-			 "Bytes allocated per process (top processes).");
-		for (size_t i = 0; i < n; i++) {
-			const struct mt_proc_row *p = &r->procs[i];
+		     w ? "Allocations per program name (comm), top names and (other)." :
+			 "Bytes allocated per program name (comm), top names and (other).");
+		for (size_t i = 0; i <= keep->nr; i++) {
+			const struct mt_om_name *kn = i < keep->nr ? &keep->name[i] : &keep->other;
 
 			for (int k = 0; k < MT_CLASS_MAX; k++) {
-				if (!r->run.class_traced[k])
+				/* faults, DMA and kmap are not attributed to processes */
+				if (!r->run.class_traced[k] || k == MT_CLASS_USER ||
+				    k == MT_CLASS_BUS || k == MT_CLASS_HIGH)
 					continue;
-				fprintf(f, "%s{pid=\"%u\",comm=\"", names[w], p->tgid);
-				esc(f, p->comm);
+				fprintf(f, "%s{comm=\"", names[w]);
+				esc(f, kn->comm);
 				fprintf(f, "\",class=\"%s\"} %llu\n", mt_class_key(k),
-					(unsigned long long)(w ? p->allocs[k] : p->bytes[k]));
+					(unsigned long long)(w ? kn->allocs[k] : kn->bytes[k]));
 			}
 		}
 	}
+	mt_om_names_free(&once);
+	free(s);
 }
 
 /* Caches of one name (a name can repeat across kmem_caches) are one series, summed. */
@@ -169,6 +290,25 @@ static void caches(FILE *f, const struct mt_report *r, size_t top)
 	}
 }
 
+/* memtrace's own cost, apart from the numbers, so that a fleet can watch it too. */
+static void self_cost(FILE *f, const struct mt_report *r)
+{
+	meta(f, "memtrace_self_events_total", "counter",
+	     "Events of memtrace's own process, left out of every other series.");
+	fprintf(f, "memtrace_self_events_total %llu\n",
+		(unsigned long long)r->scope.n[MT_SCOPE_SELF]);
+	meta(f, "memtrace_self_cpu_seconds_total", "counter", "CPU time memtrace used.");
+	fprintf(f, "memtrace_self_cpu_seconds_total %.3f\n", r->run.self_cpu_s);
+	meta(f, "memtrace_self_max_rss_bytes", "gauge", "memtrace's peak resident set.");
+	fprintf(f, "memtrace_self_max_rss_bytes %llu\n", (unsigned long long)r->run.self_max_rss);
+	meta(f, "memtrace_self_bpf_map_bytes", "gauge", "Kernel memory memtrace's BPF maps hold.");
+	fprintf(f, "memtrace_self_bpf_map_bytes %llu\n", (unsigned long long)r->run.self_map_bytes);
+	meta(f, "memtrace_task_table_full_total", "counter",
+	     "Execs and exits not noted (task table full): names may be stale.");
+	fprintf(f, "memtrace_task_table_full_total %llu\n",
+		(unsigned long long)r->scope.n[MT_SCOPE_TASK_FULL]);
+}
+
 int mt_render_openmetrics(FILE *f, const struct mt_report *r, const struct mt_render_opts *o)
 {
 	size_t top = o && o->top > 0 ? (size_t)o->top : 10;
@@ -194,9 +334,10 @@ int mt_render_openmetrics(FILE *f, const struct mt_report *r, const struct mt_re
 	for (int i = 0; i < MT_LOSS_MAX; i++)
 		fprintf(f, "memtrace_lost_events_total{reason=\"%s\"} %llu\n", mt_loss_key(i),
 			(unsigned long long)r->tot.lost[i]);
+	self_cost(f, r);
 	classes(f, r);
 	zones(f, r);
-	procs(f, r, top);
+	procs(f, r, top, o ? o->om : NULL);
 	caches(f, r, top);
 	return ferror(f) ? -1 : 0;
 }

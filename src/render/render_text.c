@@ -12,6 +12,30 @@ static void section(FILE *f, const char *title)
 	fprintf(f, "\n%s\n", title);
 }
 
+/* memtrace's own cost, apart from the numbers; nothing for recordings that predate it. */
+static void self_cost(FILE *f, const struct mt_report *r)
+{
+	const struct mt_run_info *ri = &r->run;
+	__u64 own = r->scope.n[MT_SCOPE_SELF];
+	char rss[32], maps[32], n[32];
+
+	if (ri->self_cpu_s > 0 || ri->self_map_bytes)
+		fprintf(f, "memtrace  own cost: CPU %.2f s, max RSS %s, BPF maps %s\n",
+			ri->self_cpu_s, mt_fmt_bytes(rss, sizeof(rss), (long long)ri->self_max_rss),
+			mt_fmt_bytes(maps, sizeof(maps), (long long)ri->self_map_bytes));
+	if (own)
+		fprintf(f,
+			"          its own %s events are left out (--include-self counts them)\n",
+			mt_fmt_count(n, sizeof(n), own));
+	else if (ri->self_included)
+		fprintf(f, "          its own events are counted (--include-self)\n");
+	if (r->scope.n[MT_SCOPE_TASK_FULL])
+		fprintf(f,
+			"WARNING   %s execs or exits not noted (task table full): names may be "
+			"stale\n",
+			mt_fmt_count(n, sizeof(n), r->scope.n[MT_SCOPE_TASK_FULL]));
+}
+
 static void header(FILE *f, const struct mt_report *r)
 {
 	const struct mt_run_info *ri = &r->run;
@@ -26,6 +50,7 @@ static void header(FILE *f, const struct mt_report *r)
 	fprintf(f, "duration  %.2f s; events %s; lost %s\n", ri->duration_s,
 		mt_fmt_count(n_ev, sizeof(n_ev), r->tot.events),
 		mt_fmt_count(n_lost, sizeof(n_lost), lost));
+	self_cost(f, r);
 	if (ri->recorded[0])
 		fprintf(f, "recorded  %s\n", ri->recorded);
 	if (ri->truncated)

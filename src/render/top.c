@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "render/render.h"
 #include "render/top.h"
 #include "sys/util.h"
 
@@ -59,12 +60,18 @@ struct idx {
 	size_t i;
 };
 
+/* A live process and its row once ended share the key, so its rate goes on across the move. */
+static __u64 proc_key(const struct mt_proc_row *p)
+{
+	return p->folded_key ? 1ULL << 32 | p->folded_key : p->tgid;
+}
+
 static struct idx *index_procs(const struct mt_report *r)
 {
 	struct idx *x = calloc(r->nr_procs + 1, sizeof(*x));
 
 	for (size_t i = 0; x && i < r->nr_procs; i++)
-		x[i] = (struct idx){ r->procs[i].tgid, i };
+		x[i] = (struct idx){ proc_key(&r->procs[i]), i };
 	if (x)
 		qsort(x, r->nr_procs, sizeof(*x), cmp_u64);
 	return x;
@@ -131,14 +138,18 @@ int mt_top_view_make(struct mt_top_view *v, const struct mt_report *prev,
 		const struct mt_proc_row *c = &cur->procs[i];
 		struct mt_top_delta *d = &v->procs[v->nr_procs];
 		__u64 a, f, b, bf, pa = 0, pf = 0, pb = 0, pbf = 0;
-		struct idx key = { c->tgid, 0 }, *hit;
+		struct idx key = { proc_key(c), 0 }, *hit;
 
 		hit = prev ? bsearch(&key, pi, prev->nr_procs, sizeof(*pi), cmp_u64) : NULL;
 		if (hit)
 			sum_proc(&prev->procs[hit->i], &pa, &pf, &pb, &pbf);
 		sum_proc(c, &a, &f, &b, &bf);
-		*d = (struct mt_top_delta){ c->tgid,	"",	    sub(a, pa),
-					    sub(f, pf), sub(b, pb), sub(bf, pbf) };
+		*d = (struct mt_top_delta){ .key = key.key,
+					    .allocs = sub(a, pa),
+					    .frees = sub(f, pf),
+					    .bytes = sub(b, pb),
+					    .bytes_freed = sub(bf, pbf) };
+		mt_proc_id(d->id, sizeof(d->id), c);
 		snprintf(d->name, sizeof(d->name), "%s", c->comm);
 		if (d->allocs || d->frees)
 			v->nr_procs++;
@@ -151,12 +162,12 @@ int mt_top_view_make(struct mt_top_view *v, const struct mt_report *prev,
 		hit = prev ? bsearch(&key, ci, prev->nr_caches, sizeof(*ci), cmp_u64) : NULL;
 		if (hit)
 			p = &prev->caches[hit->i];
-		*d = (struct mt_top_delta){ c->key,
-					    "",
-					    sub(c->allocs, p ? p->allocs : 0),
-					    sub(c->frees, p ? p->frees : 0),
-					    sub(c->bytes_alloc, p ? p->bytes_alloc : 0),
-					    sub(c->bytes_freed, p ? p->bytes_freed : 0) };
+		*d = (struct mt_top_delta){ .key = c->key,
+					    .allocs = sub(c->allocs, p ? p->allocs : 0),
+					    .frees = sub(c->frees, p ? p->frees : 0),
+					    .bytes = sub(c->bytes_alloc, p ? p->bytes_alloc : 0),
+					    .bytes_freed =
+						    sub(c->bytes_freed, p ? p->bytes_freed : 0) };
 		snprintf(d->name, sizeof(d->name), "%s", c->name);
 		if (d->allocs || d->frees)
 			v->nr_caches++;
@@ -198,11 +209,7 @@ static void table(FILE *f, const char *title, const struct mt_top_delta *d, size
 	fprintf(f, "\n%-7s %-22s %10s %10s %12s %12s\n", pids ? "PID" : "", title, "allocs/s",
 		"frees/s", "alloc/s", "net/s");
 	for (size_t i = 0; i < n && i < rows; i++) {
-		char id[16] = "";
-
-		if (pids)
-			snprintf(id, sizeof(id), "%llu", (unsigned long long)d[i].key);
-		fprintf(f, "%-7s %-22.22s %10s %10s %12s %12s\n", id, d[i].name,
+		fprintf(f, "%-7s %-22.22s %10s %10s %12s %12s\n", pids ? d[i].id : "", d[i].name,
 			rate(a, sizeof(a), d[i].allocs, dt), rate(fr, sizeof(fr), d[i].frees, dt),
 			brate(b, sizeof(b), (long long)d[i].bytes, dt),
 			brate(net, sizeof(net), (long long)d[i].bytes - (long long)d[i].bytes_freed,
@@ -212,14 +219,44 @@ static void table(FILE *f, const char *title, const struct mt_top_delta *d, size
 		fprintf(f, "        (no activity)\n");
 }
 
+/*
+ * Every loss since the start, on every refresh: a table that filled an hour ago still
+ * makes every figure since then partial. Nothing when nothing was lost.
+ */
+static void losses(FILE *f, const struct mt_report *r, bool color)
+{
+	__u64 lost = mt_report_lost_total(r);
+	char n[32], m[32];
+	size_t len = 0;
+	char why[160] = "";
+
+	if (!lost)
+		return;
+	for (int i = 0; i < MT_LOSS_MAX && len < sizeof(why); i++)
+		if (r->tot.lost[i])
+			len += (size_t)snprintf(why + len, sizeof(why) - len, "%s%s %s",
+						len ? ", " : "", mt_loss_name(i),
+						mt_fmt_count(m, sizeof(m), r->tot.lost[i]));
+	if (r->run.missed_runs && len < sizeof(why))
+		len += (size_t)snprintf(why + len, sizeof(why) - len, "%smissed BPF runs %s",
+					len ? ", " : "",
+					mt_fmt_count(m, sizeof(m), r->run.missed_runs));
+	if (mt_pair_lost_total(&r->pair) && len < sizeof(why))
+		snprintf(why + len, sizeof(why) - len, "%spairing and stacks %s", len ? ", " : "",
+			 mt_fmt_count(m, sizeof(m), mt_pair_lost_total(&r->pair)));
+	fprintf(f, "%sLOST %s events since the start: %s%s\n", color ? "\033[1;31m" : "",
+		mt_fmt_count(n, sizeof(n), lost), why, color ? "\033[0m" : "");
+}
+
 void mt_top_render(FILE *f, const struct mt_top_view *v, const struct mt_report *cur, int interval,
-		   int rows)
+		   int rows, bool color)
 {
 	char a[32], fr[32], b[32], bf[32], ev[32];
 
 	fprintf(f, "memtrace top: interval %d (%.2f s), %s; events/s %s\n", interval, v->dt,
 		cur->run.nr_pids ? "given processes" : "system-wide",
 		rate(ev, sizeof(ev), v->events, v->dt));
+	losses(f, cur, color);
 	fprintf(f, "%-15s %12s %12s %14s %14s\n", "class", "allocs/s", "frees/s", "alloc/s",
 		"freed/s");
 	for (int k = 0; k < MT_CLASS_MAX; k++) {

@@ -19,7 +19,8 @@ enum mt_top_sort {
 
 /* One row's increments over the interval. */
 struct mt_top_delta {
-	__u64 key;			   /* tgid, or the cache key */
+	__u64 key;   /* tgid (a folded row: 1 << 32 | its key), or the cache key */
+	char id[24]; /* processes: the tgid as text tables show it (mt_proc_id) */
 	char name[MT_CACHE_NAME_LEN + 16]; /* comm or cache name */
 	__u64 allocs, frees, bytes, bytes_freed;
 };
@@ -39,8 +40,11 @@ const char *mt_top_sort_name(int sort);
 int mt_top_view_make(struct mt_top_view *v, const struct mt_report *prev,
 		     const struct mt_report *cur, double dt, int sort);
 void mt_top_view_free(struct mt_top_view *v);
-/* One block: title, per-class rates, top processes, top caches; fits 80 columns. */
+/*
+ * One block: title, what was lost since the start (on every refresh: highlighted when color),
+ * per-class rates, top processes, top caches; fits 80 columns.
+ */
 void mt_top_render(FILE *f, const struct mt_top_view *v, const struct mt_report *cur, int interval,
-		   int rows);
+		   int rows, bool color);
 
 #endif /* MT_TOP_H */

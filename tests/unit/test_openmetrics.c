@@ -86,8 +86,9 @@ static void test_shapes_and_escaping(void **state)
 	assert_non_null(strstr(s, "_count{class=\"kernel_logical\"} 6\n"));
 	assert_non_null(strstr(s, "_allocated_total{node=\"0\",zone=\"Normal\"} 9\n"));
 	assert_non_null(strstr(s, "_allocated_total{node=\"\",zone=\"unknown\"} 1\n"));
-	assert_non_null(strstr(s, "memtrace_process_allocated_bytes_total{pid=\"42\","
+	assert_non_null(strstr(s, "memtrace_process_allocated_bytes_total{"
 				  "comm=\"a\\\"b\\\\c\\nd\",class=\"kernel_logical\"} 100\n"));
+	assert_null(strstr(s, "pid=")); /* series per pid would grow without bound */
 	assert_non_null(strstr(s, "memtrace_slab_cache_allocations_total{cache=\"dup\"} 7\n"));
 	/* and only once */
 	assert_null(strstr(strstr(s, "{cache=\"dup\"} 7") + 1,
@@ -124,11 +125,91 @@ static void test_promtool_accepts(void **state)
 	assert_int_equal(rc, 0);
 }
 
+static void add(struct mt_report *r, __u32 tgid, const char *comm, __u64 bytes)
+{
+	struct mt_proc p = {};
+
+	snprintf(p.comm, sizeof(p.comm), "%s", comm);
+	p.bytes[MT_CLASS_LOGICAL] = bytes;
+	p.allocs[MT_CLASS_LOGICAL] = bytes / 100;
+	assert_int_equal(mt_report_add_proc(r, tgid, &p, 1), 0);
+}
+
+static char *scrape(const struct mt_report *r, struct mt_om_names *kept)
+{
+	struct mt_render_opts ro = { .top = 2, .om = kept };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_int_equal(mt_render_openmetrics(f, r, &ro), 0);
+	fclose(f);
+	return buf;
+}
+
+static int series(const char *s, const char *name)
+{
+	int n = 0;
+
+	for (const char *p = s; (p = strstr(p, name)); p++)
+		n += p[-1] == '\n';
+	return n;
+}
+
+#define BYTES "memtrace_process_allocated_bytes_total{comm=\""
+
+/*
+ * Per-process series are bounded (the top names and "(other)"), by name not pid, keep their
+ * labels from scrape to scrape, and never go down, even when an exec moves counts to
+ * another name.
+ */
+static void test_process_series_bounded_and_stable(void **state)
+{
+	struct mt_om_names kept = {};
+	struct mt_report r;
+	char *s;
+
+	mt_report_init(&r);
+	r.run.class_traced[MT_CLASS_LOGICAL] = true;
+	add(&r, 10, "make", 5000);
+	add(&r, 11, "cc1", 3000);
+	add(&r, 12, "cc1", 3000); /* one name, two processes: one series */
+	add(&r, 13, "as", 100);
+	add(&r, 14, "ld", 200);
+	mt_report_finish(&r);
+	s = scrape(&r, &kept);
+	assert_non_null(strstr(s, BYTES "cc1\",class=\"kernel_logical\"} 6000\n"));
+	assert_non_null(strstr(s, BYTES "make\",class=\"kernel_logical\"} 5000\n"));
+	assert_non_null(strstr(s, BYTES "(other)\",class=\"kernel_logical\"} 300\n"));
+	assert_int_equal(series(s, BYTES), 3);
+	free(s);
+
+	/* ld becomes the busiest, and an exec renames make's process to "true" */
+	for (size_t i = 0; i < r.nr_procs; i++) {
+		struct mt_proc_row *p = &r.procs[i];
+
+		if (!strcmp(p->comm, "ld"))
+			p->bytes[MT_CLASS_LOGICAL] = p->total_bytes = 90000;
+		if (!strcmp(p->comm, "make"))
+			snprintf(p->comm, sizeof(p->comm), "true");
+	}
+	s = scrape(&r, &kept);
+	assert_int_equal(series(s, BYTES), 3); /* still cc1, make and (other) */
+	assert_null(strstr(s, BYTES "ld\""));
+	assert_non_null(strstr(s, BYTES "make\",class=\"kernel_logical\"} 5000\n"));
+	/* (other): as 100, ld 90000, true 5000 */
+	assert_non_null(strstr(s, BYTES "(other)\",class=\"kernel_logical\"} 95100\n"));
+	free(s);
+	mt_om_names_free(&kept);
+	mt_report_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shapes_and_escaping),
 		cmocka_unit_test(test_promtool_accepts),
+		cmocka_unit_test(test_process_series_bounded_and_stable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -131,7 +131,7 @@ static void test_render_block(void **state)
 
 	reports(&prev, &cur);
 	assert_int_equal(mt_top_view_make(&v, &prev, &cur, 2.0, MT_TOP_SORT_BYTES), 0);
-	mt_top_render(f, &v, &cur, 3, 1);
+	mt_top_render(f, &v, &cur, 3, 1, false);
 	fclose(f);
 	assert_non_null(
 		strstr(buf, "memtrace top: interval 3 (2.00 s), system-wide; events/s 1,000\n"));
@@ -142,8 +142,32 @@ static void test_render_block(void **state)
 	assert_non_null(strstr(buf, "30      new"));
 	assert_null(strstr(buf, "busy")); /* one row asked for */
 	assert_non_null(strstr(buf, "dentry"));
+	assert_null(strstr(buf, "LOST")); /* nothing lost: no line */
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
 		assert_true(strlen(line) <= 80);
+	free(buf);
+	mt_top_view_free(&v);
+	mt_report_free(&prev);
+	mt_report_free(&cur);
+}
+
+/* A loss since the start is on every refresh, highlighted on a terminal. */
+static void test_render_losses(void **state)
+{
+	struct mt_report prev, cur;
+	struct mt_top_view v;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	reports(&prev, &cur);
+	cur.tot.lost[MT_LOSS_PROC_FULL] = 2844966;
+	cur.run.missed_runs = 4;
+	assert_int_equal(mt_top_view_make(&v, &prev, &cur, 2.0, MT_TOP_SORT_BYTES), 0);
+	mt_top_render(f, &v, &cur, 3, 1, true);
+	fclose(f);
+	assert_non_null(strstr(buf, "\033[1;31mLOST 2,844,970 events since the start: process "
+				    "table full 2,844,966, missed BPF runs 4\033[0m\n"));
 	free(buf);
 	mt_top_view_free(&v);
 	mt_report_free(&prev);
@@ -162,9 +186,8 @@ static void test_sort_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_deltas),
-		cmocka_unit_test(test_no_negative_rates),
-		cmocka_unit_test(test_render_block),
+		cmocka_unit_test(test_deltas),	     cmocka_unit_test(test_no_negative_rates),
+		cmocka_unit_test(test_render_block), cmocka_unit_test(test_render_losses),
 		cmocka_unit_test(test_sort_names),
 	};
 
