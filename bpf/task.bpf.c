@@ -37,6 +37,11 @@ static __always_inline int on_exec(const char *filename)
 		return 0;
 	t = task_row(tgid);
 	if (t) {
+		/* the name of the exec before this one moves down the short history */
+		if (t->execs) {
+			__builtin_memcpy(t->prev[0], t->prev[1], MT_COMM_LEN);
+			__builtin_memcpy(t->prev[1], t->comm, MT_COMM_LEN);
+		}
 		bpf_get_current_comm(&t->comm, sizeof(t->comm));
 		bpf_probe_read_kernel_str(&t->exe, sizeof(t->exe), filename);
 		t->execs++;

@@ -108,12 +108,16 @@ struct mt_proc_slot {
 #define MT_EXE_LEN 64
 #define MT_MAX_TASKS 16384
 
+#define MT_EXEC_NAMES 2	   /* names of earlier execs a task row keeps */
+#define MT_EARLIER_NAMES 3 /* names a process had before its current one, kept in reports */
+
 struct mt_task {
 	__u64 exit_ns;		/* bpf_ktime_get_ns() when its last thread exited; 0: alive */
 	__u32 execs;		/* execs seen while traced */
 	__u32 pad;		/* explicit: keeps the layout the same on every ABI */
 	char comm[MT_COMM_LEN]; /* the comm after the last exec ("" without one) */
 	char exe[MT_EXE_LEN];	/* the file name the last exec was given, cut to fit */
+	char prev[MT_EXEC_NAMES][MT_COMM_LEN]; /* comm after the execs before, oldest first */
 };
 
 /*
@@ -132,9 +136,9 @@ struct mt_proc_exited {
 	__u64 exit_ns; /* the (last) exit, bpf_ktime_get_ns() */
 	__u32 execs;   /* execs seen while traced (summed when folded) */
 	__u32 pad;
-	char first_comm[MT_COMM_LEN]; /* the name at first sight, before any exec */
-	char exe[MT_EXE_LEN];	      /* as struct mt_task */
-	struct mt_proc p;	      /* its counts; p.comm the name after the last exec */
+	char earlier[MT_EARLIER_NAMES][MT_COMM_LEN]; /* its names before, oldest first */
+	char exe[MT_EXE_LEN];			     /* as struct mt_task */
+	struct mt_proc p; /* its counts; p.comm the name after the last exec */
 };
 
 /*

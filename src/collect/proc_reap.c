@@ -14,6 +14,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "collect/proc_reap.h"
+#include "model/model.h"
 #include "sys/util.h"
 #include "memtrace.h"
 #include "memtrace.skel.h"
@@ -115,14 +116,15 @@ static int store(struct mt_reaper *rp, const struct mt_proc_exited *e)
 static void reap_one(struct mt_reaper *rp, __u32 tgid, const struct mt_task *t)
 {
 	struct mt_proc_exited e = { .tgid = tgid, .nr = 1, .exit_ns = t->exit_ns };
+	char first[MT_COMM_LEN] = "";
 
 	if (bpf_map_lookup_and_delete_elem(rp->procs_fd, &tgid, rp->proc_vals) == 0) {
 		for (int c = 0; c < rp->ncpu; c++) {
 			const struct mt_proc *v = (const void *)((const char *)rp->proc_vals +
 								 (size_t)c * rp->proc_stride);
 
-			if (!e.first_comm[0] && v->comm[0])
-				memcpy(e.first_comm, v->comm, MT_COMM_LEN);
+			if (!first[0] && v->comm[0])
+				memcpy(first, v->comm, MT_COMM_LEN);
 			for (int k = 0; k < MT_CLASS_MAX; k++) {
 				e.p.allocs[k] += v->allocs[k];
 				e.p.bytes[k] += v->bytes[k];
@@ -131,9 +133,9 @@ static void reap_one(struct mt_reaper *rp, __u32 tgid, const struct mt_task *t)
 			}
 		}
 		/* the name users know is the one after the last exec */
-		memcpy(e.p.comm, t->execs ? t->comm : e.first_comm, MT_COMM_LEN);
-		if (!t->execs || !strncmp(e.first_comm, t->comm, MT_COMM_LEN))
-			memset(e.first_comm, 0, sizeof(e.first_comm));
+		memcpy(e.p.comm, t->execs ? t->comm : first, MT_COMM_LEN);
+		if (t->execs)
+			mt_proc_earlier_names(e.earlier, first, t);
 		e.execs = t->execs;
 		memcpy(e.exe, t->exe, MT_EXE_LEN);
 		if (store(rp, &e)) {

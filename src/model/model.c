@@ -161,6 +161,27 @@ static __u64 since(__u64 ns, __u64 start_ns)
 	return ns > start_ns ? ns - start_ns : 0;
 }
 
+void mt_proc_earlier_names(char out[MT_EARLIER_NAMES][MT_COMM_LEN], const char *first_sight,
+			   const struct mt_task *t)
+{
+	const char *cand[1 + MT_EXEC_NAMES];
+	int n = 0;
+
+	memset(out, 0, MT_EARLIER_NAMES * MT_COMM_LEN);
+	cand[0] = first_sight;
+	for (int k = 0; k < MT_EXEC_NAMES; k++)
+		cand[1 + k] = t->prev[k];
+	for (int k = 0; k < 1 + MT_EXEC_NAMES && n < MT_EARLIER_NAMES; k++) {
+		/* "" is no name; a name repeated (first sight after an exec) is one */
+		if (!cand[k][0] || (n && !strncmp(out[n - 1], cand[k], MT_COMM_LEN)))
+			continue;
+		memcpy(out[n++], cand[k], strnlen(cand[k], MT_COMM_LEN - 1));
+	}
+	/* the current name is no earlier one */
+	if (n && !strncmp(out[n - 1], t->comm, MT_COMM_LEN))
+		memset(out[--n], 0, MT_COMM_LEN);
+}
+
 int mt_report_apply_tasks(struct mt_report *r, const __u32 *tgids, const struct mt_task *tasks,
 			  size_t n, __u64 start_ns)
 {
@@ -183,8 +204,13 @@ int mt_report_apply_tasks(struct mt_report *r, const __u32 *tgids, const struct 
 			continue; /* no allocation of its own: no row to name */
 		row = &r->procs[hit->i];
 		if (t->execs) {
-			if (strncmp(row->comm, t->comm, MT_COMM_LEN) != 0)
-				memcpy(row->first_comm, row->comm, sizeof(row->first_comm));
+			char names[MT_EARLIER_NAMES][MT_COMM_LEN];
+
+			mt_proc_earlier_names(names, row->comm, t);
+			for (int k = 0; k < MT_EARLIER_NAMES; k++) {
+				memcpy(row->earlier[k], names[k], MT_COMM_LEN);
+				row->earlier[k][MT_COMM_LEN] = '\0';
+			}
 			memcpy(row->comm, t->comm, MT_COMM_LEN);
 			row->comm[MT_COMM_LEN] = '\0';
 			memcpy(row->exe, t->exe, MT_EXE_LEN);
@@ -213,7 +239,8 @@ int mt_report_add_exited(struct mt_report *r, __u32 key, const struct mt_proc_ex
 	row->exited = true;
 	row->exit_ns = since(e->exit_ns, start_ns);
 	row->execs = e->execs;
-	memcpy(row->first_comm, e->first_comm, MT_COMM_LEN);
+	for (int k = 0; k < MT_EARLIER_NAMES; k++)
+		memcpy(row->earlier[k], e->earlier[k], MT_COMM_LEN);
 	memcpy(row->exe, e->exe, MT_EXE_LEN);
 	return 0;
 }

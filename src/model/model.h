@@ -34,8 +34,8 @@ struct mt_proc_row {
 	bool exited;	   /* it ended while traced */
 	__u64 exit_ns;	   /* when: ns after the trace started (the last exit of a folded row) */
 	__u32 execs;	   /* execs seen while traced */
-	char first_comm[MT_COMM_LEN + 1]; /* the name before its first exec seen; "" without */
-	char exe[MT_EXE_LEN + 1];	  /* the file its last exec ran; "" without */
+	char earlier[MT_EARLIER_NAMES][MT_COMM_LEN + 1]; /* names before comm, oldest first */
+	char exe[MT_EXE_LEN + 1]; /* the file its last exec ran; "" without */
 };
 
 struct mt_cache_row {
@@ -101,6 +101,12 @@ int mt_report_add_cache(struct mt_report *r, __u64 key, const struct mt_cache *p
  */
 int mt_report_apply_tasks(struct mt_report *r, const __u32 *tgids, const struct mt_task *tasks,
 			  size_t n, __u64 start_ns);
+/*
+ * The names a process had before its current one, oldest first and "" past the last: the
+ * name at first sight (its row's comm), then those of execs before the last (t->prev).
+ */
+void mt_proc_earlier_names(char out[MT_EARLIER_NAMES][MT_COMM_LEN], const char *first_sight,
+			   const struct mt_task *t);
 /* A row of a process that ended and left the kernel tables (procs_exited, key). */
 int mt_report_add_exited(struct mt_report *r, __u32 key, const struct mt_proc_exited *e,
 			 __u64 start_ns);

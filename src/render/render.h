@@ -72,7 +72,7 @@ void mt_render_text_procx(FILE *f, const struct mt_report *r, int top);
  * page_faults, stalls. */
 void mt_render_json_procx(struct jw *w, const struct mt_report *r, __u32 tgid);
 /* Keys of one processes[] entry from exec and exit: processes, exited, exit_s, execs,
- * first_comm, exe. */
+ * earlier_comms, exe. */
 void mt_render_json_proc_life(struct jw *w, const struct mt_proc_row *p);
 /* A process row's id for text tables: "1234", "1234*" ended, "20000x" a folded row of 20000
  * ended processes of one name. */

@@ -14,10 +14,10 @@ void mt_render_json_proc_life(struct jw *w, const struct mt_proc_row *p)
 	else
 		jw_null(w, "exit_s");
 	jw_u64(w, "execs", p->execs);
-	if (p->first_comm[0])
-		jw_str(w, "first_comm", p->first_comm);
-	else
-		jw_null(w, "first_comm");
+	jw_arr_begin(w, "earlier_comms");
+	for (int k = 0; k < MT_EARLIER_NAMES && p->earlier[k][0]; k++)
+		jw_str(w, NULL, p->earlier[k]);
+	jw_arr_end(w);
 	if (p->exe[0])
 		jw_str(w, "exe", p->exe);
 	else

@@ -57,9 +57,11 @@ static void build(struct mt_report *r)
 	proc(r, 100, "bash", 1000, 64000);
 	proc(r, 200, "bash", 500, 32000);
 	proc(r, 300, "make", 50, 3200);
+	/* forked as bash, exec'd sh, then alloc-prog */
 	snprintf(t[0].comm, sizeof(t[0].comm), "alloc-prog");
+	snprintf(t[0].prev[1], sizeof(t[0].prev[1]), "sh");
 	snprintf(t[0].exe, sizeof(t[0].exe), "./alloc-prog");
-	t[0].execs = 1;
+	t[0].execs = 2;
 	t[1].exit_ns = START_NS + 1500000000ULL;
 	assert_int_equal(mt_report_apply_tasks(r, tgids, t, 2, START_NS), 0);
 	exited(r, 1, 400, 1, "cc1", 7, 448);
@@ -85,13 +87,15 @@ static void test_names_and_exits(void **state)
 	build(&r);
 	p = row_of(&r, "alloc-prog");
 	assert_int_equal(p->tgid, 200);
-	assert_string_equal(p->first_comm, "bash");
+	assert_string_equal(p->earlier[0], "bash");
+	assert_string_equal(p->earlier[1], "sh");
+	assert_string_equal(p->earlier[2], "");
 	assert_string_equal(p->exe, "./alloc-prog");
 	assert_false(p->exited);
 	p = row_of(&r, "make");
 	assert_true(p->exited);
 	assert_int_equal(p->exit_ns, 1500000000ULL);
-	assert_string_equal(p->first_comm, ""); /* no exec: one name */
+	assert_string_equal(p->earlier[0], ""); /* no exec: one name */
 	p = row_of(&r, "true");
 	assert_int_equal(p->nr, 20000);
 	assert_int_equal(p->folded_key, MT_EXITED_FOLDED);
@@ -99,6 +103,32 @@ static void test_names_and_exits(void **state)
 	assert_int_equal(p->allocs[MT_CLASS_LOGICAL], 60000);
 	assert_int_equal(mt_report_nr_processes(&r), 3 + 1 + 20000);
 	mt_report_free(&r);
+}
+
+/* Names before the current one: no repeats, no empty ones, not the current one. */
+static void test_earlier_names(void **state)
+{
+	char out[MT_EARLIER_NAMES][MT_COMM_LEN];
+	struct mt_task t = { .execs = 1 };
+
+	(void)state;
+	snprintf(t.comm, sizeof(t.comm), "make");
+	mt_proc_earlier_names(out, "make", &t); /* first seen after its exec */
+	assert_string_equal(out[0], "");
+	mt_proc_earlier_names(out, "bash", &t);
+	assert_string_equal(out[0], "bash");
+	assert_string_equal(out[1], "");
+	t.execs = 3;
+	snprintf(t.prev[0], sizeof(t.prev[0]), "sh");
+	snprintf(t.prev[1], sizeof(t.prev[1]), "env");
+	mt_proc_earlier_names(out, "bash", &t);
+	assert_string_equal(out[0], "bash");
+	assert_string_equal(out[1], "sh");
+	assert_string_equal(out[2], "env");
+	mt_proc_earlier_names(out, "sh", &t); /* first seen after the first exec */
+	assert_string_equal(out[0], "sh");
+	assert_string_equal(out[1], "env");
+	assert_string_equal(out[2], "");
 }
 
 static void test_json_rows_sum_to_totals(void **state)
@@ -143,8 +173,12 @@ static void test_json_rows_sum_to_totals(void **state)
 				    json_object_get_double(v) < 2.51);
 		} else if (!strcmp(comm, "alloc-prog")) {
 			assert_false(json_object_get_boolean(v));
-			assert_true(json_object_object_get_ex(p, "first_comm", &v));
-			assert_string_equal(json_object_get_string(v), "bash");
+			assert_true(json_object_object_get_ex(p, "earlier_comms", &v));
+			assert_int_equal(json_object_array_length(v), 2);
+			assert_string_equal(json_object_get_string(json_object_array_get_idx(v, 0)),
+					    "bash");
+			assert_string_equal(json_object_get_string(json_object_array_get_idx(v, 1)),
+					    "sh");
 			assert_true(json_object_object_get_ex(p, "exe", &v));
 			assert_string_equal(json_object_get_string(v), "./alloc-prog");
 			assert_true(json_object_object_get_ex(p, "exit_s", &v));
@@ -201,6 +235,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names_and_exits),
+		cmocka_unit_test(test_earlier_names),
 		cmocka_unit_test(test_json_rows_sum_to_totals),
 		cmocka_unit_test(test_text_ids_and_rest),
 	};
