@@ -29,6 +29,11 @@
  * forks 3 children at once (no handshake: for `memtrace run -- workload forks N`); each does
  * N x (eventfd + close) and touches N pages, prints "child PID" on stderr and exits; the
  * parent waits for all three and exits 0.
+ *   workload short N
+ * no handshake: N x (eventfd + close), then exit: one short process of a build.
+ *   workload spawn N
+ * no handshake: N short processes one after another (fork, exec of this program as
+ * `workload short 20`, wait): every process involved is named workload from fork to exit.
  *   workload segv N
  * no handshake either: half a second, N x (eventfd + close), then a write through a NULL pointer (SIGSEGV),
  * for `memtrace run -- workload segv N`: a command that crashes.
@@ -399,10 +404,40 @@ int main(int argc, char **argv)
 	if (argc != 3 || (n = atol(argv[2])) <= 0) {
 		fprintf(stderr,
 			"usage: workload slab|pages|mix|calls|slabsecs|hold|keep|churn|classes|"
-			"forks|segv|pagecache|vkeep|vchurn|pass N\n");
+			"forks|segv|pagecache|vkeep|vchurn|pass|short|spawn N\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IONBF, 0);
+	if (!strcmp(argv[1], "short")) {
+		slab(n);
+		return 0;
+	}
+	if (!strcmp(argv[1], "spawn")) {
+		/* by its own path: exec names a process after the file's base name */
+		char self[4096];
+		ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+		if (len <= 0)
+			return 1;
+		self[len] = '\0';
+		for (long i = 0; i < n; i++) {
+			char *args[] = { self, "short", "20", NULL };
+			pid_t pid = fork();
+			int st;
+
+			if (pid < 0) {
+				perror("fork");
+				return 1;
+			}
+			if (pid == 0) {
+				execv(self, args);
+				_exit(127);
+			}
+			if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st))
+				return 1;
+		}
+		return 0;
+	}
 	if (!strcmp(argv[1], "forks")) {
 		for (int i = 0; i < 3; i++) {
 			pid_t pid = fork();
