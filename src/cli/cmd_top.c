@@ -34,6 +34,7 @@ struct top_opts {
 	const char *listen; /* [ADDR:]PORT serving /metrics, or NULL */
 	int listen_fd;
 	bool force_tracepoint;
+	bool raw_addresses; /* --raw-addresses, handed to the renderers */
 };
 
 /* The metrics top last rendered, served by --listen. */
@@ -77,7 +78,7 @@ static void cbreak_terminal(void)
 void usage_top(void)
 {
 	printf("Usage: memtrace top [-i SECS] [-n ROWS] [--sort KEY] [-p PID[,PID]] [-c COUNT]\n"
-	       "                    [--openmetrics FILE]\n"
+	       "                    [--openmetrics FILE] [--raw-addresses]\n"
 	       "\n"
 	       "A live view of kernel memory: every interval, allocations, frees and bytes per\n"
 	       "second per address class, the busiest processes and slab caches. On a terminal\n"
@@ -94,6 +95,8 @@ void usage_top(void)
 	       "                        the start) to FILE atomically every interval\n"
 	       "      --listen [ADDR:]PORT  serve the same metrics at http://ADDR:PORT/metrics\n"
 	       "                        (IPv4; ADDR defaults to 127.0.0.1, loopback only)\n"
+	       "      --raw-addresses   as for 'memtrace run': allow kernel virtual addresses in\n"
+	       "                        the output (top's screen and metrics print none today)\n"
 	       "  -v, --verbose         say what was probed and chosen\n"
 	       "  -h, --help            this help\n"
 	       "\n"
@@ -120,7 +123,8 @@ static int parse(int argc, char **argv, struct top_opts *o)
 		OPT_SORT = 256,
 		OPT_OPENMETRICS,
 		OPT_FORCE_TP,
-		OPT_LISTEN
+		OPT_LISTEN,
+		OPT_RAW_ADDRESSES
 	};
 	static const struct option longopts[] = {
 		{ "interval", required_argument, NULL, 'i' },
@@ -130,6 +134,7 @@ static int parse(int argc, char **argv, struct top_opts *o)
 		{ "count", required_argument, NULL, 'c' },
 		{ "openmetrics", required_argument, NULL, OPT_OPENMETRICS },
 		{ "listen", required_argument, NULL, OPT_LISTEN },
+		{ "raw-addresses", no_argument, NULL, OPT_RAW_ADDRESSES },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "force-tracepoint", no_argument, NULL, OPT_FORCE_TP },
@@ -183,6 +188,9 @@ static int parse(int argc, char **argv, struct top_opts *o)
 			break;
 		case OPT_FORCE_TP:
 			o->force_tracepoint = true;
+			break;
+		case OPT_RAW_ADDRESSES:
+			o->raw_addresses = true;
 			break;
 		case 'v':
 			mt_verbose++;
@@ -333,6 +341,7 @@ int do_top(int argc, char **argv)
 	base.run.page_offset_base = calib.page_offset_base;
 	base.run.kfree_sized = calib.vmemmap_base && calib.page_offset_base;
 	ro.top = o.rows;
+	ro.raw_addresses = o.raw_addresses;
 
 	if (tty)
 		cbreak_terminal();

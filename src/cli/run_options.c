@@ -60,6 +60,11 @@ void usage_run(void)
 	       "      --json FILE       also write the report as JSON to FILE (written whole or not\n"
 	       "                        at all); FILE '-' writes JSON alone to stdout\n"
 	       "      --top N           rows in the process and cache tables (default 10)\n"
+	       "      --raw-addresses   print kernel virtual addresses (call sites, stack frames\n"
+	       "                        kallsyms cannot name, pointer ranges, the direct map and\n"
+	       "                        vmemmap bases) in the text, JSON and folded output; by\n"
+	       "                        default they are left out (they give away KASLR) and a\n"
+	       "                        call site is named by symbol+offset only\n"
 	       "\n"
 	       "Who allocated what, and what is still allocated:\n"
 	       "      --no-call-sites   leave out the table of allocating call sites (callers of\n"
@@ -261,7 +266,8 @@ int run_parse(int argc, char **argv, struct run_opts *o)
 		OPT_CLASS,
 		OPT_LATENCY,
 		OPT_NO_STALLS,
-		OPT_FORCE_HOOK
+		OPT_FORCE_HOOK,
+		OPT_RAW_ADDRESSES
 	};
 	/* run's and record's options: these, and each command's own below */
 	static const struct option common[] = {
@@ -284,6 +290,7 @@ int run_parse(int argc, char **argv, struct run_opts *o)
 		{ "call-site-entries", required_argument, NULL, OPT_SITE_ENTRIES },
 		{ "class", required_argument, NULL, OPT_CLASS },
 		{ "no-stalls", no_argument, NULL, OPT_NO_STALLS },
+		{ "raw-addresses", no_argument, NULL, OPT_RAW_ADDRESSES },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		/* hidden: keeps the classic-tracepoint fallback tested on tp_btf kernels */
@@ -453,6 +460,9 @@ int run_parse(int argc, char **argv, struct run_opts *o)
 			break;
 		case OPT_NO_STALLS:
 			o->no_stalls = true;
+			break;
+		case OPT_RAW_ADDRESSES:
+			o->raw_addresses = true;
 			break;
 		case OPT_FORCE_HOOK:
 			if (!strcmp(optarg, "fentry"))

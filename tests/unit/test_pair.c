@@ -270,9 +270,9 @@ static char *render(struct mt_report *r, int what)
 	else if (what == 1)
 		assert_int_equal(mt_render_json(f, r, &o), 0);
 	else if (what == 2)
-		assert_int_equal(mt_render_folded(f, r, false), 3);
+		assert_int_equal(mt_render_folded(f, r, &o, false), 3);
 	else
-		assert_int_equal(mt_render_folded(f, r, true), 3);
+		assert_int_equal(mt_render_folded(f, r, &o, true), 3);
 	fclose(f);
 	return buf;
 }
@@ -476,6 +476,7 @@ static void test_virtual_kinds(void **state)
 	struct fixture *fx = *state;
 	struct mt_report *r = &fx->r;
 	struct json_object *j, *a, *row = NULL;
+	struct mt_render_opts o = { .top = 10 };
 	char *s, *buf = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -544,7 +545,7 @@ static void test_virtual_kinds(void **state)
 	/* folded: the allocator one level below the class */
 	f = open_memstream(&buf, &len);
 	assert_non_null(f);
-	assert_int_equal(mt_render_folded(f, r, true), 5);
+	assert_int_equal(mt_render_folded(f, r, &o, true), 5);
 	fclose(f);
 	assert_non_null(strstr(buf, "kernel_virtual;vmalloc;do_syscall_64;array_map_alloc "
 				    "2113536\n"));
