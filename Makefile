@@ -191,7 +191,7 @@ $(OUTPUT)/tests/workload: tests/live/workload.c | $(OUTPUT)/tests
 
 $(OUTPUT)/tests/cli: tests/cli/test_cli.c | $(OUTPUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(MT_CFLAGS) $< -lcmocka -o $@
+	$(Q)$(CC) $(MT_CFLAGS) $< -lcmocka -ljson-c -o $@
 
 $(OUTPUT)/tests/harness.o: tests/live/harness.c | $(OUTPUT)/tests
 	$(call msg,CC,$@)

@@ -16,6 +16,7 @@
 void usage_report(void)
 {
 	printf("Usage: memtrace report FILE [--json FILE|-] [--top N] [--openmetrics FILE]\n"
+	       "                       [--raw-addresses]\n"
 	       "\n"
 	       "Print the report of a file written by 'memtrace record': the same text and JSON\n"
 	       "'memtrace run' prints, computed by the same code from the recorded maps. Needs\n"
@@ -29,6 +30,10 @@ void usage_report(void)
 	       "      --top N           rows in the process and cache tables (default 10)\n"
 	       "      --openmetrics FILE  also write Prometheus text format metrics to FILE;\n"
 	       "                        '-' writes them alone to stdout\n"
+	       "      --raw-addresses   print the recorded kernel virtual addresses (call sites,\n"
+	       "                        unnamed frames, pointer ranges, direct map base); by\n"
+	       "                        default the report names call sites by symbol+offset\n"
+	       "                        and leaves kernel addresses out\n"
 	       "  -h, --help            this help\n"
 	       "\n"
 	       "Exit status: 0 report printed (also from a truncated file, with a warning on\n"
@@ -49,12 +54,17 @@ static int usage_err(const char *fmt, const char *arg)
 struct report_opts {
 	const char *file, *json, *openmetrics;
 	int top;
+	bool raw_addresses;
 };
 
 static int parse(int argc, char **argv, struct report_opts *o)
 {
+	enum {
+		OPT_RAW_ADDRESSES = MT_OPT_OWN
+	};
 	static const struct option longopts[] = {
 		{ "json", required_argument, NULL, MT_OPT_JSON },
+		{ "raw-addresses", no_argument, NULL, OPT_RAW_ADDRESSES },
 		{ "top", required_argument, NULL, MT_OPT_TOP },
 		{ "openmetrics", required_argument, NULL, MT_OPT_OPENMETRICS },
 		{ "help", no_argument, NULL, 'h' },
@@ -74,6 +84,9 @@ static int parse(int argc, char **argv, struct report_opts *o)
 						  &o->openmetrics);
 			if (err)
 				return err;
+			break;
+		case OPT_RAW_ADDRESSES:
+			o->raw_addresses = true;
 			break;
 		case 'h':
 			usage_report();
@@ -117,6 +130,7 @@ int do_report(int argc, char **argv)
 		return ret;
 	}
 	ro.top = o.top;
+	ro.raw_addresses = o.raw_addresses;
 	ret = mt_write_report(&r, &ro, true, o.json, o.openmetrics);
 	mt_report_free(&r);
 	mt_ksyms_free(&ksyms);

@@ -240,6 +240,7 @@ static int trace_cmd(int argc, char **argv, const char *name)
 	mt_ci_evaluate(&r, o.fail_if, (size_t)o.nr_fail_if, run_baseline());
 
 	ro.top = o.top;
+	ro.raw_addresses = o.raw_addresses;
 	/* record writes the file (and --json if asked), not the text report */
 	ret = mt_write_report(&r, &ro,
 			      !o.output && !mt_output_is_stdout(o.folded) &&
@@ -247,9 +248,9 @@ static int trace_cmd(int argc, char **argv, const char *name)
 			      o.json, o.openmetrics);
 	if (ret == MT_EXIT_OK)
 		ret = run_verdict(&r);
-	if (o.folded && write_folded(o.folded, &r, false))
+	if (o.folded && write_folded(o.folded, &r, &ro, false))
 		ret = MT_EXIT_ERROR;
-	if (o.folded_out && write_folded(o.folded_out, &r, true))
+	if (o.folded_out && write_folded(o.folded_out, &r, &ro, true))
 		ret = MT_EXIT_ERROR;
 	mt_report_free(&r);
 	mt_ksyms_free(&ksyms);

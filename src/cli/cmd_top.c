@@ -37,6 +37,7 @@ struct top_opts {
 	bool force_tracepoint;
 	bool include_self;
 	__u32 max_procs;
+	bool raw_addresses; /* --raw-addresses, handed to the renderers */
 };
 
 /* The metrics top last rendered, served by --listen. */
@@ -80,7 +81,7 @@ static void cbreak_terminal(void)
 void usage_top(void)
 {
 	printf("Usage: memtrace top [-i SECS] [-n ROWS] [--sort KEY] [-p PID[,PID]] [-c COUNT]\n"
-	       "                    [--openmetrics FILE]\n"
+	       "                    [--openmetrics FILE] [--raw-addresses]\n"
 	       "\n"
 	       "A live view of kernel memory: every interval, allocations, frees and bytes per\n"
 	       "second per address class, the busiest processes and slab caches. On a terminal\n"
@@ -100,6 +101,8 @@ void usage_top(void)
 	       "      --max-procs N     live processes the kernel tables hold (default %u);\n"
 	       "                        ended ones leave them, exact, as top runs\n"
 	       "      --include-self    count memtrace's own process too\n"
+	       "      --raw-addresses   as for 'memtrace run': allow kernel virtual addresses in\n"
+	       "                        the output (top's screen and metrics print none today)\n"
 	       "  -v, --verbose         say what was probed and chosen\n"
 	       "  -h, --help            this help\n"
 	       "\n"
@@ -129,7 +132,8 @@ static int parse(int argc, char **argv, struct top_opts *o)
 		OPT_FORCE_TP,
 		OPT_LISTEN,
 		OPT_INCLUDE_SELF,
-		OPT_MAX_PROCS
+		OPT_MAX_PROCS,
+		OPT_RAW_ADDRESSES
 	};
 	static const struct option longopts[] = {
 		{ "interval", required_argument, NULL, 'i' },
@@ -141,6 +145,7 @@ static int parse(int argc, char **argv, struct top_opts *o)
 		{ "listen", required_argument, NULL, OPT_LISTEN },
 		{ "include-self", no_argument, NULL, OPT_INCLUDE_SELF },
 		{ "max-procs", required_argument, NULL, OPT_MAX_PROCS },
+		{ "raw-addresses", no_argument, NULL, OPT_RAW_ADDRESSES },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "force-tracepoint", no_argument, NULL, OPT_FORCE_TP },
@@ -202,6 +207,9 @@ static int parse(int argc, char **argv, struct top_opts *o)
 			err = mt_parse_max_procs("top", optarg, &o->max_procs);
 			if (err)
 				return err;
+			break;
+		case OPT_RAW_ADDRESSES:
+			o->raw_addresses = true;
 			break;
 		case 'v':
 			mt_verbose++;
@@ -357,6 +365,7 @@ int do_top(int argc, char **argv)
 	base.run.kfree_sized = calib.vmemmap_base && calib.page_offset_base;
 	ro.top = o.rows;
 	ro.om = &om; /* per-process series keep their names from scrape to scrape */
+	ro.raw_addresses = o.raw_addresses;
 
 	if (tty)
 		cbreak_terminal();

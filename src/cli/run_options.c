@@ -65,6 +65,11 @@ void usage_run(void)
 	       "                        only a machine running more than N at once fills them\n"
 	       "      --include-self    count memtrace's own process too (left out by default;\n"
 	       "                        its own cost is reported apart)\n"
+	       "      --raw-addresses   print kernel virtual addresses (call sites, stack frames\n"
+	       "                        kallsyms cannot name, pointer ranges, the direct map and\n"
+	       "                        vmemmap bases) in the text, JSON and folded output; by\n"
+	       "                        default they are left out (they give away KASLR) and a\n"
+	       "                        call site is named by symbol+offset only\n"
 	       "\n"
 	       "Who allocated what, and what is still allocated:\n"
 	       "      --no-call-sites   leave out the table of allocating call sites (callers of\n"
@@ -278,7 +283,8 @@ int run_parse(int argc, char **argv, struct run_opts *o)
 		OPT_NO_STALLS,
 		OPT_FORCE_HOOK,
 		OPT_INCLUDE_SELF,
-		OPT_MAX_PROCS
+		OPT_MAX_PROCS,
+		OPT_RAW_ADDRESSES
 	};
 	/* run's and record's options: these, and each command's own below */
 	static const struct option common[] = {
@@ -303,6 +309,7 @@ int run_parse(int argc, char **argv, struct run_opts *o)
 		{ "no-stalls", no_argument, NULL, OPT_NO_STALLS },
 		{ "include-self", no_argument, NULL, OPT_INCLUDE_SELF },
 		{ "max-procs", required_argument, NULL, OPT_MAX_PROCS },
+		{ "raw-addresses", no_argument, NULL, OPT_RAW_ADDRESSES },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		/* hidden: keeps the classic-tracepoint fallback tested on tp_btf kernels */
@@ -480,6 +487,9 @@ int run_parse(int argc, char **argv, struct run_opts *o)
 			break;
 		case OPT_NO_STALLS:
 			o->no_stalls = true;
+			break;
+		case OPT_RAW_ADDRESSES:
+			o->raw_addresses = true;
 			break;
 		case OPT_FORCE_HOOK:
 			if (!strcmp(optarg, "fentry"))

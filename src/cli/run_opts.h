@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 #include "model/model.h"
+#include "render/render.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -39,6 +40,7 @@ struct run_opts {
 	int force_call_hook;	 /* hidden: enum mt_call_hook, NONE = best available */
 	bool include_self;	 /* --include-self */
 	__u32 max_procs;	 /* --max-procs; 0: the default */
+	bool raw_addresses;	 /* run: --raw-addresses, kernel addresses in the report */
 };
 
 /* "run" or "record": record is run's trace with the kernel side written to a file. */
@@ -49,7 +51,8 @@ int run_parse(int argc, char **argv, struct run_opts *o);
 
 /* run_output.c: the files a run writes. */
 int check_json_target(const char *path);
-int write_folded(const char *path, const struct mt_report *r, bool outstanding);
+int write_folded(const char *path, const struct mt_report *r, const struct mt_render_opts *ro,
+		 bool outstanding);
 void load_ksyms(struct mt_ksyms *ks, struct mt_pair_report *p);
 /* --baseline: read once (0, or MT_EXIT_ERROR after one line), kept until exit; NULL if none. */
 int run_baseline_load(const char *path);

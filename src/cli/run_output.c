@@ -57,7 +57,7 @@ static int render_to(FILE *f, const void *ctx)
 	case OUT_OPENMETRICS:
 		return mt_render_openmetrics(f, w->r, w->o->ro);
 	case OUT_FOLDED:
-		return mt_render_folded(f, w->r, w->o->outstanding) < 0;
+		return mt_render_folded(f, w->r, w->o->ro, w->o->outstanding) < 0;
 	}
 	return -1;
 }
@@ -113,9 +113,10 @@ int mt_write_report(const struct mt_report *r, const struct mt_render_opts *ro, 
 	return ret;
 }
 
-int write_folded(const char *path, const struct mt_report *r, bool outstanding)
+int write_folded(const char *path, const struct mt_report *r, const struct mt_render_opts *ro,
+		 bool outstanding)
 {
-	struct output o = { .kind = OUT_FOLDED, .outstanding = outstanding };
+	struct output o = { .kind = OUT_FOLDED, .ro = ro, .outstanding = outstanding };
 	int err = write_output(path, r, &o);
 
 	if (err)
@@ -123,13 +124,14 @@ int write_folded(const char *path, const struct mt_report *r, bool outstanding)
 	return err;
 }
 
-/* Names for call sites and frames; without them the report prints addresses. */
+/* Names for call sites and frames; without them the report prints [unknown] (or, with
+ * --raw-addresses, addresses). */
 void load_ksyms(struct mt_ksyms *ks, struct mt_pair_report *p)
 {
 	int err = mt_ksyms_load(ks, "/proc/kallsyms");
 
 	if (err) {
-		mt_warn("failed to read /proc/kallsyms: %s; call sites print as addresses",
+		mt_warn("failed to read /proc/kallsyms: %s; call sites are left unnamed",
 			strerror(-err));
 		p->ksyms_why = "/proc/kallsyms unreadable";
 		return;

@@ -25,8 +25,18 @@ void mt_om_names_free(struct mt_om_names *n);
 
 struct mt_render_opts {
 	int top;		/* rows in the process and cache tables */
+	bool raw_addresses;	/* --raw-addresses: print kernel virtual addresses as they are */
 	struct mt_om_names *om; /* OpenMetrics: names kept from scrape to scrape, or NULL */
 };
+
+/*
+ * A frame or call site as "func+0x1a [mod]" (render_addr.c); one kallsyms cannot name is
+ * "0x<hex>" with raw_addresses, else "[unknown]": no raw kernel address by default.
+ */
+const char *mt_render_sym(const struct mt_render_opts *o, const struct mt_ksyms *ks, __u64 addr,
+			  bool with_off, char *buf, size_t len);
+/* addr is in the traced kernel's half of the address space (its virtual addresses). */
+bool mt_render_kernel_va(const struct mt_report *r, __u64 addr);
 
 void mt_render_text(FILE *f, const struct mt_report *r, const struct mt_render_opts *o);
 /* Returns 0, or -1 if the writer detected a bug (unbalanced nesting). */
@@ -45,20 +55,23 @@ void mt_render_json_ci(struct jw *w, const struct mt_report *r);
 /* Pairing, call sites and stacks (render_text_pair.c, render_json_pair.c). */
 void mt_render_text_pair(FILE *f, const struct mt_report *r, const struct mt_render_opts *o);
 void mt_render_text_pair_losses(FILE *f, const struct mt_report *r);
-void mt_render_json_pair(struct jw *w, const struct mt_report *r);
+void mt_render_json_pair(struct jw *w, const struct mt_report *r, const struct mt_render_opts *o);
 void mt_render_json_pair_losses(struct jw *w, const struct mt_report *r);
 /*
  * Folded stacks, one "frame;frame;...;frame bytes" line per stack, root first, the class as
  * the root frame, for flamegraph.pl, speedscope and the like. outstanding: weight by bytes
  * still allocated at the end, else by bytes allocated. Returns lines written or -1.
  */
-int mt_render_folded(FILE *f, const struct mt_report *r, bool outstanding);
+int mt_render_folded(FILE *f, const struct mt_report *r, const struct mt_render_opts *o,
+		     bool outstanding);
 /* Class sections beyond slab and pages (render_text_classes.c, render_json_classes.c). */
-void mt_render_text_logical_extra(FILE *f, const struct mt_report *r);
+void mt_render_text_logical_extra(FILE *f, const struct mt_report *r,
+				  const struct mt_render_opts *o);
 void mt_render_text_physical_extra(FILE *f, const struct mt_report *r);
 void mt_render_text_zones(FILE *f, const struct mt_report *r);
-void mt_render_text_classes(FILE *f, const struct mt_report *r, int top);
-void mt_render_json_classes(struct jw *w, const struct mt_report *r, int cls);
+void mt_render_text_classes(FILE *f, const struct mt_report *r, const struct mt_render_opts *o);
+void mt_render_json_classes(struct jw *w, const struct mt_report *r, int cls,
+			    const struct mt_render_opts *o);
 void mt_render_json_zones(struct jw *w, const struct mt_report *r);
 /* Prometheus text exposition format (node_exporter textfile collector); 0 or -1 on I/O. */
 int mt_render_openmetrics(FILE *f, const struct mt_report *r, const struct mt_render_opts *o);

@@ -14,7 +14,8 @@ static void frame(FILE *f, const char *s)
 		fputc(*s == ';' || *s == '\n' || *s == '\r' ? '_' : *s, f);
 }
 
-int mt_render_folded(FILE *f, const struct mt_report *r, bool outstanding)
+int mt_render_folded(FILE *f, const struct mt_report *r, const struct mt_render_opts *o,
+		     bool outstanding)
 {
 	const struct mt_pair_report *p = &r->pair;
 	int lines = 0;
@@ -38,8 +39,8 @@ int mt_render_folded(FILE *f, const struct mt_report *r, bool outstanding)
 		first = s->frames ? mt_pair_first_frame(p, s->frames, s->nr_frames) : 0;
 		for (__u32 j = s->frames ? s->nr_frames : 0; j > first; j--) {
 			fputc(';', f);
-			frame(f,
-			      mt_ksyms_fmt(p->ksyms, s->frames[j - 1], false, name, sizeof(name)));
+			frame(f, mt_render_sym(o, p->ksyms, s->frames[j - 1], false, name,
+					       sizeof(name)));
 		}
 		fprintf(f, " %llu\n", (unsigned long long)weight);
 		lines++;

@@ -35,7 +35,7 @@ static void hist(struct jw *w, const char *key, const __u64 *slots, int n)
 	jw_arr_end(w);
 }
 
-static void run_info(struct jw *w, const struct mt_report *r)
+static void run_info(struct jw *w, const struct mt_report *r, const struct mt_render_opts *o)
 {
 	const struct mt_run_info *ri = &r->run;
 
@@ -45,11 +45,12 @@ static void run_info(struct jw *w, const struct mt_report *r)
 	jw_u64(w, "page_size", ri->page_size);
 	jw_u64(w, "page_shift", ri->page_shift);
 	jw_str(w, "btf", ri->btf);
-	if (ri->vmemmap_base)
+	/* the bases are KASLR's secret: null unless --raw-addresses (kfree_sized says known) */
+	if (ri->vmemmap_base && o->raw_addresses)
 		jw_hex(w, "vmemmap_base", ri->vmemmap_base);
 	else
 		jw_null(w, "vmemmap_base");
-	if (ri->page_offset_base)
+	if (ri->page_offset_base && o->raw_addresses)
 		jw_hex(w, "page_offset_base", ri->page_offset_base);
 	else
 		jw_null(w, "page_offset_base");
@@ -59,6 +60,7 @@ static void run_info(struct jw *w, const struct mt_report *r)
 	jw_obj_begin(w, "run");
 	jw_str(w, "attach", ri->attach);
 	jw_dbl(w, "duration_s", ri->duration_s);
+	jw_bool(w, "raw_addresses", o->raw_addresses);
 	jw_arr_begin(w, "pids");
 	for (int i = 0; i < ri->nr_pids; i++)
 		jw_u64(w, NULL, ri->pids[i]);
@@ -93,7 +95,7 @@ static void run_info(struct jw *w, const struct mt_report *r)
 	jw_obj_end(w);
 }
 
-static void classes(struct jw *w, const struct mt_report *r)
+static void classes(struct jw *w, const struct mt_report *r, const struct mt_render_opts *o)
 {
 	jw_obj_begin(w, "classes");
 	for (int k = 0; k < MT_CLASS_MAX; k++) {
@@ -103,7 +105,7 @@ static void classes(struct jw *w, const struct mt_report *r)
 			counts(w, &r->tot.cls[k]);
 			hist(w, "size_histogram", r->tot.size_hist[k], MT_HIST_SLOTS);
 		}
-		mt_render_json_classes(w, r, k);
+		mt_render_json_classes(w, r, k, o);
 		jw_obj_end(w);
 	}
 	jw_obj_end(w);
@@ -217,20 +219,20 @@ int mt_render_json(FILE *f, const struct mt_report *r, const struct mt_render_op
 {
 	struct jw w;
 
-	(void)o; /* JSON always carries every row: consumers filter */
+	/* JSON always carries every row (o->top unused): consumers filter */
 	jw_init(&w, f, true);
 	jw_obj_begin(&w, NULL);
 	jw_u64(&w, "schema_version", MT_JSON_SCHEMA_VERSION);
 	jw_str(&w, "memtrace_version", MEMTRACE_VERSION);
-	run_info(&w, r);
-	classes(&w, r);
+	run_info(&w, r, o);
+	classes(&w, r, o);
 	slab(&w, r);
 	pages(&w, r);
 	mt_render_json_zones(&w, r);
 	processes(&w, r);
 	mt_render_json_threads(&w, r);
 	mt_render_json_ci(&w, r);
-	mt_render_json_pair(&w, r);
+	mt_render_json_pair(&w, r, o);
 	mt_render_json_latency(&w, r);
 	jw_obj_end(&w);
 	return jw_end(&w);

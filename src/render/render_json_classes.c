@@ -21,21 +21,27 @@ static void hex_or_null(struct jw *w, const char *key, __u64 v)
 		jw_null(w, key);
 }
 
-static void logical(struct jw *w, const struct mt_report *r)
+/* A kernel virtual address: null unless --raw-addresses (render_addr.c says why). */
+static void kaddr(struct jw *w, const char *key, __u64 v, const struct mt_render_opts *o)
+{
+	hex_or_null(w, key, o->raw_addresses ? v : 0);
+}
+
+static void logical(struct jw *w, const struct mt_report *r, const struct mt_render_opts *o)
 {
 	const struct mt_zone_stats *z = &r->x.zs;
 
 	jw_u64(w, "not_direct_mapped", z->slab_not_logical);
 	jw_u64(w, "unplaced", z->slab_unplaced);
-	hex_or_null(w, "pointer_min", z->slab_ptr_min);
-	hex_or_null(w, "pointer_max", z->slab_ptr_max);
+	kaddr(w, "pointer_min", z->slab_ptr_min, o);
+	kaddr(w, "pointer_max", z->slab_ptr_max, o);
 	jw_arr_begin(w, "pa_examples");
 	for (__u64 i = 0; i < z->nr_samples; i++) {
 		__u64 pfn = z->samples[i].phys >> r->run.page_shift;
 		unsigned int zi = mt_zones_lookup(&r->zones, pfn);
 
 		jw_obj_begin(w, NULL);
-		jw_hex(w, "virt", z->samples[i].ptr);
+		kaddr(w, "virt", z->samples[i].ptr, o);
 		jw_hex(w, "phys", z->samples[i].phys);
 		jw_hex(w, "pfn", pfn);
 		jw_str(w, "zone", zi < (unsigned int)r->zones.nr ? r->zones.z[zi].name : "unknown");
@@ -76,7 +82,7 @@ static void physical(struct jw *w, const struct mt_report *r)
 	jw_arr_end(w);
 }
 
-static void virt(struct jw *w, const struct mt_report *r)
+static void virt(struct jw *w, const struct mt_report *r, const struct mt_render_opts *o)
 {
 	const struct mt_virt_stats *v = &r->x.cs.virt;
 
@@ -93,13 +99,14 @@ static void virt(struct jw *w, const struct mt_report *r)
 		jw_u64(w, "purged_areas", v->vmap_purged);
 		jw_u64(w, "in_range", v->vmap_in_range);
 		jw_u64(w, "out_of_range", v->vmap_out_of_range);
-		hex_or_null(w, "addr_min", v->vmap_addr_min);
-		hex_or_null(w, "addr_max", v->vmap_addr_max);
+		kaddr(w, "addr_min", v->vmap_addr_min, o);
+		kaddr(w, "addr_max", v->vmap_addr_max, o);
 		jw_arr_begin(w, "ranges");
 		for (int i = 0; i < r->x.nr_vranges; i++) {
 			jw_obj_begin(w, NULL);
-			jw_hex(w, "vstart", r->x.vranges[i].vstart);
-			jw_hex(w, "vend", r->x.vranges[i].vend);
+			kaddr(w, "vstart", r->x.vranges[i].vstart, o);
+			kaddr(w, "vend", r->x.vranges[i].vend, o);
+			jw_u64(w, "size", r->x.vranges[i].vend - r->x.vranges[i].vstart);
 			jw_u64(w, "allocs", r->x.vranges[i].allocs);
 			jw_u64(w, "bytes", r->x.vranges[i].bytes);
 			jw_obj_end(w);
@@ -173,7 +180,7 @@ static void bus(struct jw *w, const struct mt_report *r)
 	jw_arr_end(w);
 }
 
-static void user(struct jw *w, const struct mt_report *r)
+static void user(struct jw *w, const struct mt_report *r, const struct mt_render_opts *o)
 {
 	jw_obj_begin(w, "faults");
 	jw_u64(w, "user_mode", r->x.cs.faults_user);
@@ -183,6 +190,7 @@ static void user(struct jw *w, const struct mt_report *r)
 	jw_arr_begin(w, "processes");
 	for (int i = 0; i < r->x.nr_faults; i++) {
 		const struct mt_fault_row *p = &r->x.faults[i];
+		bool show;
 
 		jw_obj_begin(w, NULL);
 		jw_u64(w, "tgid", p->tgid);
@@ -193,8 +201,10 @@ static void user(struct jw *w, const struct mt_report *r)
 		jw_u64(w, "kernel_write", p->kernel_write);
 		jw_u64(w, "instruction_fetch", p->ifetch);
 		jw_u64(w, "protection", p->protection);
-		hex_or_null(w, "addr_min", p->addr_min);
-		hex_or_null(w, "addr_max", p->addr_min ? p->addr_max : 0);
+		/* user addresses; a kernel one (a kernel-mode fault) only with --raw-addresses */
+		show = p->addr_min && (o->raw_addresses || !mt_render_kernel_va(r, p->addr_max));
+		hex_or_null(w, "addr_min", show ? p->addr_min : 0);
+		hex_or_null(w, "addr_max", show ? p->addr_max : 0);
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
@@ -219,7 +229,8 @@ static void high(struct jw *w, const struct mt_report *r)
 }
 
 /* Keys added inside classes.<class>, after the common counts. */
-void mt_render_json_classes(struct jw *w, const struct mt_report *r, int cls)
+void mt_render_json_classes(struct jw *w, const struct mt_report *r, int cls,
+			    const struct mt_render_opts *o)
 {
 	jw_str(w, "availability", availability(r, cls));
 	if (cls == MT_CLASS_HIGH) {
@@ -231,19 +242,19 @@ void mt_render_json_classes(struct jw *w, const struct mt_report *r, int cls)
 		return;
 	switch (cls) {
 	case MT_CLASS_LOGICAL:
-		logical(w, r);
+		logical(w, r, o);
 		break;
 	case MT_CLASS_PHYSICAL:
 		physical(w, r);
 		break;
 	case MT_CLASS_VIRTUAL:
-		virt(w, r);
+		virt(w, r, o);
 		break;
 	case MT_CLASS_BUS:
 		bus(w, r);
 		break;
 	case MT_CLASS_USER:
-		user(w, r);
+		user(w, r, o);
 		break;
 	}
 }

@@ -36,10 +36,12 @@ static void symbol(struct jw *w, const struct mt_pair_report *p, const char *key
 		jw_null(w, key);
 }
 
-static void site(struct jw *w, const struct mt_pair_report *p, const struct mt_site_row *s)
+static void site(struct jw *w, const struct mt_pair_report *p, const struct mt_site_row *s,
+		 const struct mt_render_opts *o)
 {
 	jw_obj_begin(w, NULL);
-	if (s->call_site)
+	/* null unless --raw-addresses: the symbol names the site */
+	if (s->call_site && o->raw_addresses)
 		jw_hex(w, "address", s->call_site);
 	else
 		jw_null(w, "address");
@@ -54,7 +56,8 @@ static void site(struct jw *w, const struct mt_pair_report *p, const struct mt_s
 	jw_obj_end(w);
 }
 
-static void stack(struct jw *w, const struct mt_pair_report *p, const struct mt_stack_row *s)
+static void stack(struct jw *w, const struct mt_pair_report *p, const struct mt_stack_row *s,
+		  const struct mt_render_opts *o)
 {
 	char name[192];
 
@@ -69,7 +72,7 @@ static void stack(struct jw *w, const struct mt_pair_report *p, const struct mt_
 	jw_arr_begin(w, "frames");
 	for (__u32 i = s->frames ? mt_pair_first_frame(p, s->frames, s->nr_frames) : 0;
 	     s->frames && i < s->nr_frames; i++)
-		jw_str(w, NULL, mt_ksyms_fmt(p->ksyms, s->frames[i], true, name, sizeof(name)));
+		jw_str(w, NULL, mt_render_sym(o, p->ksyms, s->frames[i], true, name, sizeof(name)));
 	jw_arr_end(w);
 	jw_obj_end(w);
 }
@@ -114,7 +117,7 @@ static void proc_class(struct jw *w, const struct mt_out_proc *o, int k)
 	jw_obj_end(w);
 }
 
-void mt_render_json_pair(struct jw *w, const struct mt_report *r)
+void mt_render_json_pair(struct jw *w, const struct mt_report *r, const struct mt_render_opts *o)
 {
 	const struct mt_pair_report *p = &r->pair;
 
@@ -122,7 +125,7 @@ void mt_render_json_pair(struct jw *w, const struct mt_report *r)
 		jw_arr_begin(w, "call_sites");
 		for (size_t i = 0; i < p->nr_sites; i++)
 			if (p->sites[i].allocs)
-				site(w, p, &p->sites[i]);
+				site(w, p, &p->sites[i], o);
 		jw_arr_end(w);
 	}
 	if (!p->opts.pairs)
@@ -158,21 +161,21 @@ void mt_render_json_pair(struct jw *w, const struct mt_report *r)
 	jw_obj_end(w);
 	jw_arr_begin(w, "processes");
 	for (size_t i = 0; i < p->nr_procs; i++) {
-		const struct mt_out_proc *o = &p->procs[i];
+		const struct mt_out_proc *op = &p->procs[i];
 
 		jw_obj_begin(w, NULL);
-		jw_u64(w, "tgid", o->tgid);
-		jw_str(w, "comm", o->comm);
+		jw_u64(w, "tgid", op->tgid);
+		jw_str(w, "comm", op->comm);
 		jw_obj_begin(w, "classes");
 		for (int k = 0; k < MT_CLASS_MAX; k++)
-			proc_class(w, o, k);
+			proc_class(w, op, k);
 		jw_obj_end(w);
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
 	jw_arr_begin(w, "call_sites");
 	for (size_t i = 0; i < p->nr_sites_out; i++)
-		site(w, p, p->sites_out[i].row);
+		site(w, p, p->sites_out[i].row, o);
 	jw_arr_end(w);
 	jw_obj_end(w);
 	if (!p->opts.stacks)
@@ -183,11 +186,11 @@ void mt_render_json_pair(struct jw *w, const struct mt_report *r)
 	jw_bool(w, "estimated", mt_pair_stack_sample(p) > 1);
 	jw_arr_begin(w, "outstanding");
 	for (size_t i = 0; i < p->nr_stacks_out; i++)
-		stack(w, p, p->stacks_out[i].row);
+		stack(w, p, p->stacks_out[i].row, o);
 	jw_arr_end(w);
 	jw_arr_begin(w, "allocating");
 	for (size_t i = 0; i < p->nr_stacks; i++)
-		stack(w, p, &p->stacks[i]);
+		stack(w, p, &p->stacks[i], o);
 	jw_arr_end(w);
 	jw_obj_end(w);
 }

@@ -256,11 +256,11 @@ void mt_render_text(FILE *f, const struct mt_report *r, const struct mt_render_o
 	header(f, r);
 	classes(f, r);
 	slab(f, r, o->top);
-	mt_render_text_logical_extra(f, r);
+	mt_render_text_logical_extra(f, r, o);
 	pages(f, r);
 	mt_render_text_physical_extra(f, r);
 	mt_render_text_zones(f, r);
-	mt_render_text_classes(f, r, o->top);
+	mt_render_text_classes(f, r, o);
 	processes(f, r, o->top);
 	mt_render_text_tree(f, r, o->top);
 	mt_render_text_procx(f, r, o->top);

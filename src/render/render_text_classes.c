@@ -32,7 +32,22 @@ static bool class_title(FILE *f, const struct mt_report *r, int cls, const char 
 	return true;
 }
 
-void mt_render_text_logical_extra(FILE *f, const struct mt_report *r)
+/* A slab object as its offset into the direct map (its physical address, not secret). */
+static const char *slab_ptr(char *buf, size_t len, const struct mt_report *r, __u64 ptr,
+			    const struct mt_render_opts *o)
+{
+	if (o->raw_addresses)
+		snprintf(buf, len, "%#llx", (unsigned long long)ptr);
+	else if (ptr >= r->run.page_offset_base)
+		snprintf(buf, len, "direct map+%#llx",
+			 (unsigned long long)(ptr - r->run.page_offset_base));
+	else
+		snprintf(buf, len, "[outside the direct map]");
+	return buf;
+}
+
+void mt_render_text_logical_extra(FILE *f, const struct mt_report *r,
+				  const struct mt_render_opts *o)
 {
 	const struct mt_zone_stats *z = &r->x.zs;
 	char n_unplaced[32], n_not_logical[32];
@@ -40,8 +55,12 @@ void mt_render_text_logical_extra(FILE *f, const struct mt_report *r)
 
 	if (!r->run.class_traced[MT_CLASS_LOGICAL])
 		return;
-	fprintf(f, "\n__pa() of slab objects (direct map base %#llx)\n",
-		(unsigned long long)r->run.page_offset_base);
+	if (o->raw_addresses)
+		fprintf(f, "\n__pa() of slab objects (direct map base %#llx)\n",
+			(unsigned long long)r->run.page_offset_base);
+	else
+		fprintf(f, "\n__pa() of slab objects (direct map base %s)\n",
+			r->run.page_offset_base ? "found; --raw-addresses prints it" : "unknown");
 	if (!r->run.page_offset_base) {
 		fprintf(f, "not measured: the direct map base was not established (%s unplaced)\n",
 			N(unplaced));
@@ -50,10 +69,11 @@ void mt_render_text_logical_extra(FILE *f, const struct mt_report *r)
 	for (__u64 i = 0; i < z->nr_samples; i++) {
 		__u64 pa = z->samples[i].phys, pfn = pa >> r->run.page_shift;
 		unsigned int zi = mt_zones_lookup(&r->zones, pfn);
+		char virt[48];
 
-		fprintf(f, "  %#llx -> phys %#llx  pfn %#llx  zone %s\n",
-			(unsigned long long)z->samples[i].ptr, (unsigned long long)pa,
-			(unsigned long long)pfn,
+		fprintf(f, "  %s -> phys %#llx  pfn %#llx  zone %s\n",
+			slab_ptr(virt, sizeof(virt), r, z->samples[i].ptr, o),
+			(unsigned long long)pa, (unsigned long long)pfn,
 			zi < (unsigned int)r->zones.nr ? r->zones.z[zi].name : "unknown");
 	}
 	fprintf(f, "pointers outside the direct map: %s (must be 0)\n", N(not_logical));
@@ -132,7 +152,7 @@ void mt_render_text_physical_extra(FILE *f, const struct mt_report *r)
 	}
 }
 
-static void virt(FILE *f, const struct mt_report *r)
+static void virt(FILE *f, const struct mt_report *r, const struct mt_render_opts *o)
 {
 	const struct mt_virt_stats *v = &r->x.cs.virt;
 	char n_a[32], n_b[32], n_c[32], n_d[32];
@@ -157,15 +177,23 @@ static void virt(FILE *f, const struct mt_report *r)
 		fprintf(f, "  inside the range asked %s, outside %s (must be 0)\n",
 			mt_fmt_count(n_a, sizeof(n_a), v->vmap_in_range),
 			mt_fmt_count(n_b, sizeof(n_b), v->vmap_out_of_range));
-		if (v->vmap_allocs)
+		/* kernel virtual addresses: only with --raw-addresses, else the ranges by size */
+		if (v->vmap_allocs && o->raw_addresses)
 			fprintf(f, "  addresses seen %#llx-%#llx\n",
 				(unsigned long long)v->vmap_addr_min,
 				(unsigned long long)v->vmap_addr_max);
 		for (int i = 0; i < r->x.nr_vranges; i++)
-			fprintf(f, "  range %#llx-%#llx: %s areas\n",
-				(unsigned long long)r->x.vranges[i].vstart,
-				(unsigned long long)r->x.vranges[i].vend,
-				mt_fmt_count(n_a, sizeof(n_a), r->x.vranges[i].allocs));
+			if (o->raw_addresses)
+				fprintf(f, "  range %#llx-%#llx: %s areas\n",
+					(unsigned long long)r->x.vranges[i].vstart,
+					(unsigned long long)r->x.vranges[i].vend,
+					mt_fmt_count(n_a, sizeof(n_a), r->x.vranges[i].allocs));
+			else
+				fprintf(f, "  range %d (%s): %s areas\n", i + 1,
+					mt_fmt_bytes(n_b, sizeof(n_b),
+						     (long long)(r->x.vranges[i].vend -
+								 r->x.vranges[i].vstart)),
+					mt_fmt_count(n_a, sizeof(n_a), r->x.vranges[i].allocs));
 	}
 	if (!r->x.percpu_traced) {
 		fprintf(f, "percpu: not measured: no percpu tracepoints on this kernel\n");
@@ -230,8 +258,9 @@ static void bus(FILE *f, const struct mt_report *r)
 			mt_fmt_count(n_c, sizeof(n_c), r->x.dma[i].bounces));
 }
 
-static void user(FILE *f, const struct mt_report *r, int top)
+static void user(FILE *f, const struct mt_report *r, const struct mt_render_opts *o)
 {
+	int top = o->top;
 	char n_a[32], n_b[32], n_c[32], n_d[32];
 
 	if (!class_title(f, r, MT_CLASS_USER, "USER VIRTUAL (page faults)",
@@ -252,7 +281,8 @@ static void user(FILE *f, const struct mt_report *r, int top)
 			mt_fmt_count(n_b, sizeof(n_b), p->user_write),
 			mt_fmt_count(n_c, sizeof(n_c), p->kernel_read),
 			mt_fmt_count(n_d, sizeof(n_d), p->kernel_write));
-		if (p->addr_min)
+		/* user addresses; a kernel one (a kernel-mode fault) only with --raw-addresses */
+		if (p->addr_min && (o->raw_addresses || !mt_render_kernel_va(r, p->addr_max)))
 			fprintf(f, "%8s user addresses %#llx-%#llx\n", "",
 				(unsigned long long)p->addr_min, (unsigned long long)p->addr_max);
 	}
@@ -285,10 +315,10 @@ static void high(FILE *f, const struct mt_report *r)
 		(unsigned long long)k->kmap_local, (unsigned long long)k->kunmap_local);
 }
 
-void mt_render_text_classes(FILE *f, const struct mt_report *r, int top)
+void mt_render_text_classes(FILE *f, const struct mt_report *r, const struct mt_render_opts *o)
 {
-	virt(f, r);
+	virt(f, r, o);
 	bus(f, r);
-	user(f, r, top);
+	user(f, r, o);
 	high(f, r);
 }

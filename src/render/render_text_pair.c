@@ -21,24 +21,28 @@ void mt_render_text_pair_losses(FILE *f, const struct mt_report *r)
 				mt_fmt_count(n, sizeof(n), r->pair.tot.lost[i]));
 }
 
-static const char *site_name(const struct mt_pair_report *p, __u64 site, char *buf, size_t len)
+static const char *site_name(const struct mt_render_opts *o, const struct mt_pair_report *p,
+			     __u64 site, char *buf, size_t len)
 {
 	if (!site) {
 		snprintf(buf, len, "(no call site: see --stacks)");
 		return buf;
 	}
-	return mt_ksyms_fmt(p->ksyms, site, true, buf, len);
+	return mt_render_sym(o, p->ksyms, site, true, buf, len);
 }
 
 /* The call-site table of one kind: slab, or percpu (the other events carry no call site). */
-static void call_sites_of(FILE *f, const struct mt_report *r, int kind, const char *title, int top)
+static void call_sites_of(FILE *f, const struct mt_report *r, int kind, const char *title,
+			  const struct mt_render_opts *o)
 {
+	int top = o->top;
 	const struct mt_pair_report *p = &r->pair;
 	size_t shown = 0, with_allocs = 0;
 
 	fprintf(f, "\nCALL SITES (%s)\n", title);
 	if (p->ksyms_why)
-		fprintf(f, "(call sites unnamed: %s)\n", p->ksyms_why);
+		fprintf(f, "(call sites unnamed: %s)\n%s", p->ksyms_why,
+			o->raw_addresses ? "" : "(--raw-addresses prints their addresses)\n");
 	fprintf(f, "%-30s %9s %9s %7s %8s %11s\n", "call site", "allocs", "allocated", "avg",
 		"frag", "outstanding");
 	for (size_t i = 0; i < p->nr_sites; i++) {
@@ -52,7 +56,7 @@ static void call_sites_of(FILE *f, const struct mt_report *r, int kind, const ch
 			continue;
 		shown++;
 		fprintf(f, "%-30.30s %9s %9s %7s %8s %11s\n",
-			site_name(p, s->call_site, name, sizeof(name)),
+			site_name(o, p, s->call_site, name, sizeof(name)),
 			mt_fmt_count(n_a, sizeof(n_a), s->allocs),
 			mt_fmt_bytes(b_a, sizeof(b_a), (long long)s->bytes_alloc),
 			mt_fmt_bytes(b_avg, sizeof(b_avg), (long long)(s->bytes_alloc / s->allocs)),
@@ -66,14 +70,13 @@ static void call_sites_of(FILE *f, const struct mt_report *r, int kind, const ch
 		fprintf(f, "(%zu call sites in all; --top N shows more)\n", with_allocs);
 }
 
-static void call_sites(FILE *f, const struct mt_report *r, int top)
+static void call_sites(FILE *f, const struct mt_report *r, const struct mt_render_opts *o)
 {
 	if (!r->pair.opts.sites)
 		return;
-	call_sites_of(f, r, MT_PAIR_SLAB, "kernel logical: callers of kmalloc/kmem_cache_alloc",
-		      top);
+	call_sites_of(f, r, MT_PAIR_SLAB, "kernel logical: callers of kmalloc/kmem_cache_alloc", o);
 	if (mt_pair_kind_traced(r, MT_PAIR_PERCPU))
-		call_sites_of(f, r, MT_PAIR_PERCPU, "percpu: callers of __alloc_percpu", top);
+		call_sites_of(f, r, MT_PAIR_PERCPU, "percpu: callers of __alloc_percpu", o);
 }
 
 /* Why a kind is not measured though its class is. */
@@ -157,9 +160,10 @@ static void procs_virtual(FILE *f, const struct mt_pair_report *p, int top)
 		fprintf(f, "(%zu processes in all; --top N shows more)\n", with);
 }
 
-static void outstanding(FILE *f, const struct mt_report *r, int top)
+static void outstanding(FILE *f, const struct mt_report *r, const struct mt_render_opts *ro)
 {
 	const struct mt_pair_report *p = &r->pair;
+	int top = ro->top;
 	char b[32], n[32], t[64], min_age[32] = "";
 	int kinds[MT_PAIR_KINDS], nk = kinds_shown(r, kinds);
 	size_t shown = 0;
@@ -218,7 +222,7 @@ static void outstanding(FILE *f, const struct mt_report *r, int top)
 			char name[160];
 
 			fprintf(f, "%-40.40s %-15s %10s %10s\n",
-				site_name(p, s->call_site, name, sizeof(name)),
+				site_name(ro, p, s->call_site, name, sizeof(name)),
 				mt_pair_kind_name(s->cls), mt_fmt_count(n, sizeof(n), s->out_count),
 				mt_fmt_bytes(b, sizeof(b), (long long)s->out_bytes));
 		}
@@ -228,7 +232,8 @@ static void outstanding(FILE *f, const struct mt_report *r, int top)
 	}
 }
 
-static void stack(FILE *f, const struct mt_pair_report *p, const struct mt_stack_row *s, int rank)
+static void stack(FILE *f, const struct mt_render_opts *o, const struct mt_pair_report *p,
+		  const struct mt_stack_row *s, int rank)
 {
 	char n_a[32], b_a[32], n_o[32], b_o[32], name[160];
 	__u32 first;
@@ -249,13 +254,13 @@ static void stack(FILE *f, const struct mt_pair_report *p, const struct mt_stack
 	first = mt_pair_first_frame(p, s->frames, s->nr_frames);
 	for (__u32 i = first; i < s->nr_frames && i < first + TEXT_FRAMES; i++)
 		fprintf(f, "    %.76s\n",
-			mt_ksyms_fmt(p->ksyms, s->frames[i], true, name, sizeof(name)));
+			mt_render_sym(o, p->ksyms, s->frames[i], true, name, sizeof(name)));
 	if (s->nr_frames > first + TEXT_FRAMES)
 		fprintf(f, "    ... %u more frames (--folded has them all)\n",
 			s->nr_frames - first - TEXT_FRAMES);
 }
 
-static void stacks(FILE *f, const struct mt_report *r)
+static void stacks(FILE *f, const struct mt_report *r, const struct mt_render_opts *o)
 {
 	const struct mt_pair_report *p = &r->pair;
 	size_t i;
@@ -269,24 +274,25 @@ static void stacks(FILE *f, const struct mt_report *r)
 			" the class, process and call-site totals above are exact)\n",
 			mt_pair_stack_sample(p), mt_pair_stack_sample(p));
 	if (p->ksyms_why)
-		fprintf(f, "(frames unnamed: %s)\n", p->ksyms_why);
+		fprintf(f, "(frames unnamed: %s)\n%s", p->ksyms_why,
+			o->raw_addresses ? "" : "(--raw-addresses prints their addresses)\n");
 	for (i = 0; i < p->nr_stacks_out && i < TEXT_STACKS; i++)
-		stack(f, p, p->stacks_out[i].row, (int)i + 1);
+		stack(f, o, p, p->stacks_out[i].row, (int)i + 1);
 	if (!p->nr_stacks_out)
 		fprintf(f, "(nothing outstanding)\n");
 	fprintf(f, "\nTOP ALLOCATING STACKS (by bytes allocated)\n");
 	for (i = 0; i < p->nr_stacks && i < TEXT_STACKS; i++)
-		stack(f, p, &p->stacks[i], (int)i + 1);
+		stack(f, o, p, &p->stacks[i], (int)i + 1);
 	if (!p->nr_stacks)
 		fprintf(f, "(no allocations)\n");
 }
 
 void mt_render_text_pair(FILE *f, const struct mt_report *r, const struct mt_render_opts *o)
 {
-	call_sites(f, r, o->top);
+	call_sites(f, r, o);
 	if (!r->pair.opts.pairs)
 		return;
 	lifetimes(f, r);
-	outstanding(f, r, o->top);
-	stacks(f, r);
+	outstanding(f, r, o);
+	stacks(f, r, o);
 }

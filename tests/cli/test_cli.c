@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <fcntl.h>
 #include <cmocka.h>
+#include <json-c/json.h>
 #include <linux/capability.h>
 
 static const char *memtrace = "build/memtrace";
@@ -34,6 +35,9 @@ struct bad {
 
 #define FIXTURE "tests/fixtures/record-mix-2000.rec"
 #define FIXTURE_JSON "tests/fixtures/record-mix-2000.json"
+/* call sites, stacks, vmalloc, percpu and faults, recorded with --no-kallsyms: every call
+ * site and frame is an address kallsyms could not name */
+#define FIXTURE_SITES "tests/fixtures/record-sites.rec"
 
 static const struct bad cases[] = {
 	{ { NULL }, 2, "Usage: memtrace" },
@@ -448,6 +452,7 @@ static void test_help_and_version(void **state)
 			       "--call-site-entries\0--latency\0--no-stalls\0";
 	     *opt; opt += strlen(opt) + 1)
 		assert_non_null(strstr(buf, opt));
+	assert_non_null(strstr(buf, "--raw-addresses"));
 	assert_null(strstr(buf, "force-tracepoint")); /* hidden on purpose */
 	assert_null(strstr(buf, "force-call-hook"));  /* hidden on purpose */
 
@@ -455,6 +460,12 @@ static void test_help_and_version(void **state)
 	assert_int_equal(cmd_out(cmd, buf, sizeof(buf)), 0);
 	assert_non_null(strstr(buf, "  lost "));
 	assert_non_null(strstr(buf, "classes.kernel_logical.net_bytes"));
+
+	for (const char *c = "report\0top\0record\0"; *c; c += strlen(c) + 1) {
+		snprintf(cmd, sizeof(cmd), "%s %s --help", memtrace, c);
+		assert_int_equal(cmd_out(cmd, buf, sizeof(buf)), 0);
+		assert_non_null(strstr(buf, "--raw-addresses"));
+	}
 
 	snprintf(cmd, sizeof(cmd), "%s check --help", memtrace);
 	assert_int_equal(cmd_out(cmd, buf, sizeof(buf)), 0);
@@ -515,6 +526,124 @@ static void test_report_without_root(void **state)
 	assert_non_null(strstr(out, "kernel logical        8,004       8,004"));
 	assert_non_null(strstr(out, "recorded  /tmp/mt-cli-report."));
 	assert_null(strstr(out, "truncated"));
+}
+
+/* The lowest kernel virtual address of x86-64 (4- and 5-level paging) and arm64. */
+#define KERNEL_VA_MIN 0xffff000000000000ULL
+
+/* A JSON value that is, or spells, a kernel virtual address: its path, or NULL. */
+static const char *kernel_addr_in(struct json_object *o, char *path, size_t len)
+{
+	size_t at = strlen(path);
+
+	switch (json_object_get_type(o)) {
+	case json_type_object: {
+		json_object_object_foreach(o, k, v)
+		{
+			snprintf(path + at, len - at, ".%s", k);
+			if (kernel_addr_in(v, path, len))
+				return path;
+		}
+		break;
+	}
+	case json_type_array:
+		for (size_t i = 0; i < json_object_array_length(o); i++) {
+			snprintf(path + at, len - at, "[%zu]", i);
+			if (kernel_addr_in(json_object_array_get_idx(o, i), path, len))
+				return path;
+		}
+		break;
+	case json_type_int:
+		if (json_object_get_uint64(o) >= KERNEL_VA_MIN)
+			return path;
+		break;
+	case json_type_double:
+		if (json_object_get_double(o) >= (double)KERNEL_VA_MIN)
+			return path;
+		break;
+	case json_type_string: {
+		const char *s = json_object_get_string(o);
+
+		if (!strncmp(s, "0x", 2) && strtoull(s, NULL, 16) >= KERNEL_VA_MIN)
+			return path;
+		break;
+	}
+	default:
+		break;
+	}
+	path[at] = '\0';
+	return NULL;
+}
+
+/*
+ * Reports name call sites by symbol and print no kernel virtual address unless
+ * --raw-addresses (text and JSON, both fixtures); with it the call-site address is back.
+ */
+static void test_report_no_kernel_addresses(void **state)
+{
+	static char out[1 << 20];
+	const char *const fixtures[] = { FIXTURE, FIXTURE_SITES };
+	struct json_object *j, *sites, *a;
+	char path[512];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(fixtures) / sizeof(fixtures[0]); i++) {
+		const char *text[] = { memtrace, "report", fixtures[i], NULL };
+		const char *json[] = { memtrace, "report", fixtures[i], "--json", "-", NULL };
+
+		assert_int_equal(run_out(-1, out, sizeof(out), text), 0);
+		if (strstr(out, "0xffff"))
+			fail_msg("%s: text has a kernel address: %.60s", fixtures[i],
+				 strstr(out, "0xffff"));
+		assert_int_equal(run_out(-1, out, sizeof(out), json), 0);
+		if (strstr(out, "0xffff"))
+			fail_msg("%s: JSON has a kernel address: %.60s", fixtures[i],
+				 strstr(out, "0xffff"));
+		j = json_tokener_parse(out);
+		assert_non_null(j);
+		path[0] = '\0';
+		if (kernel_addr_in(j, path, sizeof(path)))
+			fail_msg("%s: JSON %s is a kernel address", fixtures[i], path);
+		assert_true(json_object_object_get_ex(j, "run", &a));
+		assert_true(json_object_object_get_ex(a, "raw_addresses", &a));
+		assert_false(json_object_get_boolean(a));
+		json_object_put(j);
+	}
+
+	/* the recording has call sites: address null by default, back with --raw-addresses */
+	{
+		const char *json[] = { memtrace, "report", FIXTURE_SITES, "--json", "-", NULL };
+		const char *raw[] = { memtrace, "report",	   FIXTURE_SITES, "--json",
+				      "-",	"--raw-addresses", NULL };
+		const char *text[] = { memtrace, "report", FIXTURE_SITES, "--raw-addresses", NULL };
+
+		assert_int_equal(run_out(-1, out, sizeof(out), json), 0);
+		j = json_tokener_parse(out);
+		assert_non_null(j);
+		assert_true(json_object_object_get_ex(j, "call_sites", &sites));
+		assert_true(json_object_array_length(sites) > 0);
+		a = json_object_array_get_idx(sites, 0);
+		assert_true(json_object_object_get_ex(a, "address", &a));
+		assert_true(json_object_is_type(a, json_type_null));
+		json_object_put(j);
+
+		assert_int_equal(run_out(-1, out, sizeof(out), raw), 0);
+		j = json_tokener_parse(out);
+		assert_non_null(j);
+		assert_true(json_object_object_get_ex(j, "call_sites", &sites));
+		a = json_object_array_get_idx(sites, 0);
+		assert_true(json_object_object_get_ex(a, "address", &a));
+		assert_true(json_object_is_type(a, json_type_string));
+		assert_true(strtoull(json_object_get_string(a), NULL, 16) >= KERNEL_VA_MIN);
+		assert_true(json_object_object_get_ex(j, "kernel", &a));
+		assert_true(json_object_object_get_ex(a, "page_offset_base", &a));
+		assert_true(json_object_is_type(a, json_type_string));
+		json_object_put(j);
+
+		assert_int_equal(run_out(-1, out, sizeof(out), text), 0);
+		assert_non_null(strstr(out, "direct map base 0xffff"));
+		assert_non_null(strstr(out, "\n0xffffffff8")); /* an unnamed call site */
+	}
 }
 
 /* A recording against itself: nothing flagged (0); against a copy with a lower threshold
@@ -642,10 +771,21 @@ static void test_files_are_0600(void **state)
 		const char *argv[] = { memtrace, "report",	  fixture, "--json",
 				       "r.json", "--openmetrics", "r.om",  NULL };
 		const char *dash[] = { memtrace, "report", fixture, "--openmetrics", "-", NULL };
+		const char *raw[] = { memtrace, "report", fixture, "--raw-addresses",
+				      "--json", "r.json", NULL };
+		int fd;
 
 		assert_int_equal(run_umask0(dir, argv), 0);
 		assert_mode_0600(dir, "r.json");
 		assert_mode_0600(dir, "r.om");
+		/* a world-readable file of that name is replaced by a 0600 one, not reused */
+		snprintf(path, sizeof(path), "%s/r.json", dir);
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+		assert_true(fd >= 0);
+		assert_int_equal(fchmod(fd, 0666), 0);
+		close(fd);
+		assert_int_equal(run_umask0(dir, raw), 0);
+		assert_mode_0600(dir, "r.json");
 		assert_int_equal(run_umask0(dir, dash), 0);
 		snprintf(path, sizeof(path), "%s/-", dir);
 		assert_int_equal(stat(path, &st), -1);
@@ -683,6 +823,7 @@ int main(void)
 		cmocka_unit_test(test_bad_invocations),
 		cmocka_unit_test(test_help_and_version),
 		cmocka_unit_test(test_report_without_root),
+		cmocka_unit_test(test_report_no_kernel_addresses),
 		cmocka_unit_test(test_diff_same),
 		cmocka_unit_test(test_diff_json_matches_recording),
 		cmocka_unit_test(test_record_leaves_nothing),

@@ -216,6 +216,11 @@ static void test_stacks_and_folded(void **state)
 		skip();
 	snprintf(folded, sizeof(folded), "--folded-outstanding=%s", run_file("f.folded"));
 	trace("keep", "--stacks", folded, NULL, &t);
+	/* no kernel address without --raw-addresses: symbols name sites and frames */
+	s = slurp(strchr(folded, '=') + 1);
+	assert_null(strstr(s, "0xffff"));
+	free(s);
+	assert_null(strstr(json_object_to_json_string(t.mt), "0xffff"));
 	tol = pair_tolerance(t.mt);
 	lost_stacks = jget(t.mt, "run.lost.stack_collisions") +
 		      jget(t.mt, "run.lost.stack_table_full") + jget(t.mt, "run.lost.stack_failed");

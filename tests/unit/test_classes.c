@@ -246,9 +246,9 @@ static void report(struct mt_report *r, bool all_traced)
 	mt_classes_finish(&r->x);
 }
 
-static char *text(const struct mt_report *r)
+static char *text_raw(const struct mt_report *r, bool raw)
 {
-	struct mt_render_opts ro = { .top = 10 };
+	struct mt_render_opts ro = { .top = 10, .raw_addresses = raw };
 	char *buf = NULL, *copy, *line, *save = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
@@ -263,9 +263,14 @@ static char *text(const struct mt_report *r)
 	return buf;
 }
 
-static struct json_object *json(const struct mt_report *r)
+static char *text(const struct mt_report *r)
 {
-	struct mt_render_opts ro = { .top = 10 };
+	return text_raw(r, false);
+}
+
+static struct json_object *json_raw(const struct mt_report *r, bool raw)
+{
+	struct mt_render_opts ro = { .top = 10, .raw_addresses = raw };
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
@@ -277,6 +282,11 @@ static struct json_object *json(const struct mt_report *r)
 	assert_non_null(j);
 	free(buf);
 	return j;
+}
+
+static struct json_object *json(const struct mt_report *r)
+{
+	return json_raw(r, false);
 }
 
 static struct json_object *get(struct json_object *o, const char *path)
@@ -346,13 +356,30 @@ static void test_sections_measured(void **state)
 	assert_non_null(strstr(t, "percpu: 50 allocated"));
 	assert_non_null(strstr(t, "0 observed: no device used the DMA API"));
 	assert_non_null(strstr(t, "faults in user mode 77"));
-	assert_non_null(strstr(t, "0xffff888101234560 -> phys 0x101234560  pfn 0x101234  "
+	/* no kernel virtual address by default: a slab object as its direct-map offset */
+	assert_non_null(strstr(t, "  direct map+0x101234560 -> phys 0x101234560  pfn 0x101234  "
 				  "zone Normal"));
+	assert_null(strstr(t, "0xffff"));
+	assert_non_null(strstr(t, "user addresses 0x7f0000000000-0x7f0000100000"));
 	assert_non_null(strstr(t, "pages: 103 placed, 3 zone fallbacks"));
 	assert_non_null(strstr(t, "kmap() returns the"));
 	free(t);
+	t = text_raw(r, true);
+	assert_non_null(strstr(t, "0xffff888101234560 -> phys 0x101234560  pfn 0x101234  "
+				  "zone Normal"));
+	free(t);
 
 	j = json(r);
+	assert_true(json_object_is_type(get(j, "classes.kernel_virtual.vmalloc.addr_min"),
+					json_type_null));
+	assert_true(
+		json_object_is_type(get(j, "classes.kernel_logical.pointer_min"), json_type_null));
+	ex = json_object_array_get_idx(get(j, "classes.kernel_logical.pa_examples"), 0);
+	assert_true(json_object_is_type(get(ex, "virt"), json_type_null));
+	assert_null(strstr(json_object_to_json_string(j), "0xffff"));
+	json_object_put(j);
+
+	j = json_raw(r, true);
 	assert_string_equal(json_object_get_string(get(j, "classes.kernel_virtual.availability")),
 			    "measured");
 	assert_int_equal(json_object_get_int64(get(j, "classes.kernel_virtual.vmalloc.allocs")),

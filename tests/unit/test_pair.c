@@ -257,9 +257,10 @@ static void test_min_age(void **state)
 	assert_int_equal(find_site(p, A_EVENTFD, MT_CLASS_LOGICAL)->out_count, 1);
 }
 
-static char *render(struct mt_report *r, int what)
+/* what: 0 text, 1 JSON, 2 folded by bytes allocated, 3 folded by bytes outstanding */
+static char *render_raw(struct mt_report *r, int what, bool raw)
 {
-	struct mt_render_opts o = { .top = 10 };
+	struct mt_render_opts o = { .top = 10, .raw_addresses = raw };
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
@@ -270,11 +271,16 @@ static char *render(struct mt_report *r, int what)
 	else if (what == 1)
 		assert_int_equal(mt_render_json(f, r, &o), 0);
 	else if (what == 2)
-		assert_int_equal(mt_render_folded(f, r, false), 3);
+		assert_int_equal(mt_render_folded(f, r, &o, false), 3);
 	else
-		assert_int_equal(mt_render_folded(f, r, true), 3);
+		assert_int_equal(mt_render_folded(f, r, &o, true), 3);
 	fclose(f);
 	return buf;
+}
+
+static char *render(struct mt_report *r, int what)
+{
+	return render_raw(r, what, false);
 }
 
 static void test_folded(void **state)
@@ -346,6 +352,52 @@ static void test_json(void **state)
 	assert_string_equal(json_object_get_string(json_object_array_get_idx(a, 0)),
 			    "__kmalloc_cache_noprof+0x20");
 	json_object_put(j);
+	free(s);
+}
+
+/* No kernel address in any output unless --raw-addresses: symbols name sites and frames. */
+static void test_raw_addresses(void **state)
+{
+	struct fixture *fx = *state;
+	struct mt_render_opts cooked = { .top = 10 }, raw = { .top = 10, .raw_addresses = true };
+	struct json_object *j, *a, *x;
+	char *s, name[64];
+
+	assert_int_equal(mt_pair_finish(&fx->r), 0);
+	for (int what = 0; what < 4; what++) {
+		s = render(&fx->r, what);
+		if (strstr(s, "0xffff"))
+			fail_msg("output %d has a kernel address: %s", what, strstr(s, "0xffff"));
+		free(s);
+	}
+	s = render(&fx->r, 0);
+	assert_non_null(strstr(s, "do_eventfd+0x41"));
+	free(s);
+	/* an address kallsyms cannot name: far past the last symbol */
+	assert_string_equal(mt_render_sym(&cooked, &fx->ks, A_JIT + (1ULL << 24), true, name,
+					  sizeof(name)),
+			    "[unknown]");
+	assert_string_equal(mt_render_sym(&raw, &fx->ks, A_JIT + (1ULL << 24), true, name,
+					  sizeof(name)),
+			    "0xffffffffc1000044");
+	assert_string_equal(mt_render_sym(&cooked, &fx->ks, A_EVENTFD, true, name, sizeof(name)),
+			    "do_eventfd+0x41");
+	s = render(&fx->r, 1);
+	j = json_tokener_parse(s);
+	assert_non_null(j);
+	assert_true(json_object_object_get_ex(j, "call_sites", &a));
+	for (size_t i = 0; i < json_object_array_length(a); i++) {
+		x = json_object_array_get_idx(a, i);
+		assert_true(json_object_object_get_ex(x, "address", NULL));
+		assert_true(
+			json_object_is_type(json_object_object_get(x, "address"), json_type_null));
+	}
+	json_object_put(j);
+	free(s);
+
+	/* --raw-addresses: the call site's address is back */
+	s = render_raw(&fx->r, 1, true);
+	assert_non_null(strstr(s, "\"address\": \"0xffffffff81000241\""));
 	free(s);
 }
 
@@ -476,6 +528,7 @@ static void test_virtual_kinds(void **state)
 	struct fixture *fx = *state;
 	struct mt_report *r = &fx->r;
 	struct json_object *j, *a, *row = NULL;
+	struct mt_render_opts o = { .top = 10 };
 	char *s, *buf = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -544,7 +597,7 @@ static void test_virtual_kinds(void **state)
 	/* folded: the allocator one level below the class */
 	f = open_memstream(&buf, &len);
 	assert_non_null(f);
-	assert_int_equal(mt_render_folded(f, r, true), 5);
+	assert_int_equal(mt_render_folded(f, r, &o, true), 5);
 	fclose(f);
 	assert_non_null(strstr(buf, "kernel_virtual;vmalloc;do_syscall_64;array_map_alloc "
 				    "2113536\n"));
@@ -644,6 +697,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_min_age, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_folded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_raw_addresses, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stack_sample, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_virtual_kinds, setup, teardown),

@@ -99,9 +99,10 @@ static struct json_object *idx(struct json_object *arr, size_t i)
 }
 
 /* Render r as JSON into a string; the renderer must report balanced nesting. */
-static char *render(const struct mt_report *r)
+static char *render_raw(const struct mt_report *r, bool raw)
 {
-	struct mt_render_opts o = { .top = 1 }; /* JSON ignores --top: every row is kept */
+	/* JSON ignores --top: every row is kept */
+	struct mt_render_opts o = { .top = 1, .raw_addresses = raw };
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
@@ -110,6 +111,11 @@ static char *render(const struct mt_report *r)
 	assert_int_equal(mt_render_json(f, r, &o), 0);
 	assert_int_equal(fclose(f), 0);
 	return text;
+}
+
+static char *render(const struct mt_report *r)
+{
+	return render_raw(r, false);
 }
 
 static void add_proc(struct mt_report *r, __u32 tgid, const char *comm, int cls, __u64 allocs,
@@ -249,6 +255,16 @@ static void test_kernel_and_run(void **state)
 	build_report(&r);
 	text = render(&r);
 	j = parse_strict(text);
+	/* by default the bases (KASLR's secret) are null, and run.raw_addresses says why */
+	assert_true(json_object_object_get_ex(get(j, "kernel"), "vmemmap_base", &v));
+	assert_null(v);
+	assert_false(json_object_get_boolean(get(j, "run.raw_addresses")));
+	assert_null(strstr(text, "0xffff"));
+	json_object_put(j);
+	free(text);
+	text = render_raw(&r, true);
+	j = parse_strict(text);
+	assert_true(json_object_get_boolean(get(j, "run.raw_addresses")));
 	assert_string_equal(get_str(j, "kernel.release"), "6.18.44-test");
 	assert_string_equal(get_str(j, "kernel.arch"), "x86_64");
 	assert_int_equal(get_i64(j, "kernel.page_size"), 4096);
