@@ -121,27 +121,6 @@ struct mt_task {
 };
 
 /*
- * A process that ended, moved out of the kernel tables by user space into the procs_exited
- * hash (written by user space only, so that recordings carry it like any map). Keys below
- * MT_EXITED_FOLDED hold one process each; past the bound, processes fold into one row per
- * name (keys from MT_EXITED_FOLDED up), and past that bound too into one last row,
- * MT_EXITED_OTHER. Counts stay exact in every case.
- */
-#define MT_EXITED_FOLDED (1U << 31)
-#define MT_EXITED_OTHER 0xffffffffU
-
-struct mt_proc_exited {
-	__u32 tgid;    /* 0 in a folded row */
-	__u32 nr;      /* processes in this row */
-	__u64 exit_ns; /* the (last) exit, bpf_ktime_get_ns() */
-	__u32 execs;   /* execs seen while traced (summed when folded) */
-	__u32 pad;
-	char earlier[MT_EARLIER_NAMES][MT_COMM_LEN]; /* its names before, oldest first */
-	char exe[MT_EXE_LEN];			     /* as struct mt_task */
-	struct mt_proc p; /* its counts; p.comm the name after the last exec */
-};
-
-/*
  * Per-cache aggregates, a per-CPU hash. The key is the struct kmem_cache pointer for
  * kmem_cache_alloc/free; for kmalloc, whose tracepoint does not name the cache, the key is
  * the allocated size with MT_CACHE_KEY_KMALLOC set. A kernel pointer has its top two bits
@@ -218,6 +197,7 @@ struct mt_calib_rec {
 #include "scope.h"
 #include "mt_pair.h"
 #include "mt_classes.h"
+#include "mt_exited.h"
 /* Latency records and pairing, its own topic. */
 #include "mt_latency.h"
 

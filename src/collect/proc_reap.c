@@ -31,9 +31,10 @@ struct mt_reaper {
 	pthread_cond_t wake;
 	bool stop;
 	int tasks_fd, procs_fd, slot_fd, exited_fd;
+	int fault_fd, fault_slot_fd; /* the fault table keyed by tgid and its fronts */
 	int ncpu;
-	size_t proc_stride, slot_stride;
-	void *proc_vals, *slot_vals;
+	size_t proc_stride, slot_stride, fault_stride, fault_slot_stride;
+	void *proc_vals, *slot_vals, *fault_vals, *fault_slot_vals;
 	__u32 nr_single;	 /* keys 1..nr_single used */
 	struct fold_name *names; /* rows by name: key MT_EXITED_FOLDED + index */
 	size_t nr_names;
@@ -51,6 +52,15 @@ static __u64 mono_ns(void)
 	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
 }
 
+/* Both fronts read once per pass; false when they could not be (then nothing is taken). */
+static bool read_slots(struct mt_reaper *rp)
+{
+	__u32 zero = 0;
+
+	return !bpf_map_lookup_elem(rp->slot_fd, &zero, rp->slot_vals) &&
+	       !bpf_map_lookup_elem(rp->fault_slot_fd, &zero, rp->fault_slot_vals);
+}
+
 /* Whether a CPU's front slot holds counts of tgid (they would move into its row later). */
 static bool in_a_slot(const struct mt_reaper *rp, bool have_slots, __u32 tgid)
 {
@@ -59,11 +69,24 @@ static bool in_a_slot(const struct mt_reaper *rp, bool have_slots, __u32 tgid)
 	for (int c = 0; c < rp->ncpu; c++) {
 		const struct mt_proc_slot *s =
 			(const void *)((const char *)rp->slot_vals + (size_t)c * rp->slot_stride);
+		const struct mt_fault_slot *f = (const void *)((const char *)rp->fault_slot_vals +
+							       (size_t)c * rp->fault_slot_stride);
 
-		if (s->state != MT_SLOT_EMPTY && s->tgid == tgid)
+		if ((s->state != MT_SLOT_EMPTY && s->tgid == tgid) ||
+		    (f->state != MT_SLOT_EMPTY && f->tgid == tgid))
 			return true;
 	}
 	return false;
+}
+
+/* tgid's fault row out of fault_procs into e (none: it never faulted while traced). */
+static void take_faults(struct mt_reaper *rp, __u32 tgid, struct mt_proc_exited *e)
+{
+	if (bpf_map_lookup_and_delete_elem(rp->fault_fd, &tgid, rp->fault_vals))
+		return;
+	for (int c = 0; c < rp->ncpu; c++)
+		mt_fault_add(&e->faults, (const void *)((const char *)rp->fault_vals +
+							(size_t)c * rp->fault_stride));
 }
 
 /* The key of this name's row, or MT_EXITED_OTHER once MT_EXITED_NAMES names have rows. */
@@ -101,6 +124,7 @@ static int store(struct mt_reaper *rp, const struct mt_proc_exited *e)
 	}
 	row.nr += e->nr;
 	row.execs += e->execs;
+	mt_fault_add(&row.faults, &e->faults);
 	if (e->exit_ns > row.exit_ns)
 		row.exit_ns = e->exit_ns;
 	for (int k = 0; k < MT_CLASS_MAX; k++) {
@@ -118,6 +142,7 @@ static void reap_one(struct mt_reaper *rp, __u32 tgid, const struct mt_task *t)
 	struct mt_proc_exited e = { .tgid = tgid, .nr = 1, .exit_ns = t->exit_ns };
 	char first[MT_COMM_LEN] = "";
 
+	take_faults(rp, tgid, &e);
 	if (bpf_map_lookup_and_delete_elem(rp->procs_fd, &tgid, rp->proc_vals) == 0) {
 		for (int c = 0; c < rp->ncpu; c++) {
 			const struct mt_proc *v = (const void *)((const char *)rp->proc_vals +
@@ -163,7 +188,7 @@ static bool process_gone(__u32 tgid)
  */
 static void sweep(struct mt_reaper *rp, __u64 now)
 {
-	__u32 key, next, *prev = NULL, zero = 0;
+	__u32 key, next, *prev = NULL;
 	struct mt_task t;
 	bool have_slots;
 
@@ -182,7 +207,7 @@ static void sweep(struct mt_reaper *rp, __u64 now)
 	}
 	if (!rp->nr_tgids)
 		return;
-	have_slots = bpf_map_lookup_elem(rp->slot_fd, &zero, rp->slot_vals) == 0;
+	have_slots = read_slots(rp);
 	for (size_t i = 0; i < rp->nr_tgids; i++) {
 		__u32 tgid = rp->tgids[i];
 
@@ -197,7 +222,7 @@ static void sweep(struct mt_reaper *rp, __u64 now)
 
 static void tick(struct mt_reaper *rp)
 {
-	__u32 key, next, *prev = NULL, zero = 0;
+	__u32 key, next, *prev = NULL;
 	__u64 now = mono_ns();
 	bool have_slots;
 	struct mt_task t;
@@ -221,7 +246,7 @@ static void tick(struct mt_reaper *rp)
 	if (!rp->nr_tgids)
 		return;
 	/* the slots after the list: a slot taken since can only be by a live process */
-	have_slots = bpf_map_lookup_elem(rp->slot_fd, &zero, rp->slot_vals) == 0;
+	have_slots = read_slots(rp);
 	for (size_t i = 0; i < rp->nr_tgids; i++) {
 		__u32 tgid = rp->tgids[i];
 
@@ -262,6 +287,8 @@ static void reaper_free(struct mt_reaper *rp)
 {
 	free(rp->proc_vals);
 	free(rp->slot_vals);
+	free(rp->fault_vals);
+	free(rp->fault_slot_vals);
 	free(rp->names);
 	free(rp->tgids);
 	free(rp);
@@ -283,13 +310,20 @@ struct mt_reaper *mt_reaper_start(struct memtrace_bpf *skel)
 	rp->tasks_fd = bpf_map__fd(skel->maps.tasks);
 	rp->procs_fd = bpf_map__fd(skel->maps.procs);
 	rp->slot_fd = bpf_map__fd(skel->maps.proc_slot);
+	rp->fault_fd = bpf_map__fd(skel->maps.fault_procs);
+	rp->fault_slot_fd = bpf_map__fd(skel->maps.fault_slot);
 	rp->exited_fd = bpf_map__fd(skel->maps.procs_exited);
 	rp->proc_stride = (sizeof(struct mt_proc) + 7) & ~(size_t)7;
 	rp->slot_stride = (sizeof(struct mt_proc_slot) + 7) & ~(size_t)7;
+	rp->fault_stride = (sizeof(struct mt_fault_proc) + 7) & ~(size_t)7;
+	rp->fault_slot_stride = (sizeof(struct mt_fault_slot) + 7) & ~(size_t)7;
 	rp->proc_vals = calloc((size_t)rp->ncpu, rp->proc_stride);
 	rp->slot_vals = calloc((size_t)rp->ncpu, rp->slot_stride);
+	rp->fault_vals = calloc((size_t)rp->ncpu, rp->fault_stride);
+	rp->fault_slot_vals = calloc((size_t)rp->ncpu, rp->fault_slot_stride);
 	rp->names = calloc(MT_EXITED_NAMES, sizeof(*rp->names));
-	if (!rp->proc_vals || !rp->slot_vals || !rp->names) {
+	if (!rp->proc_vals || !rp->slot_vals || !rp->fault_vals || !rp->fault_slot_vals ||
+	    !rp->names) {
 		reaper_free(rp);
 		errno = ENOMEM;
 		return NULL;

@@ -19,7 +19,7 @@ struct mt_reaper;
 #define MT_REAP_INTERVAL_MS 100
 #define MT_REAP_GRACE_NS 100000000ULL /* the exit path still frees for a moment after the event */
 #define MT_REAP_SWEEP_TICKS 20 /* how often rows of processes gone unnoticed are looked for */
-#define MT_EXITED_SINGLE 4096  /* rows of one exited process each */
+#define MT_EXITED_SINGLE 256   /* rows of one exited process each: reports stay small */
 #define MT_EXITED_NAMES 4095   /* then rows by name; then MT_EXITED_OTHER */
 #define MT_EXITED_ROWS (MT_EXITED_SINGLE + MT_EXITED_NAMES + 1)
 

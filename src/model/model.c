@@ -239,6 +239,16 @@ int mt_report_add_exited(struct mt_report *r, __u32 key, const struct mt_proc_ex
 	row->exited = true;
 	row->exit_ns = since(e->exit_ns, start_ns);
 	row->execs = e->execs;
+	/* its faults join the per-process fault tables as if it still had its row there */
+	if (!row->folded_key && (e->faults.user_read || e->faults.user_write ||
+				 e->faults.kernel_read || e->faults.kernel_write)) {
+		struct mt_fault_proc f = e->faults;
+
+		memcpy(f.comm, e->p.comm, MT_COMM_LEN);
+		mt_classes_add_fault(&r->x, e->tgid, &f, 1);
+		if (mt_procx_add_faults(&r->px, e->tgid, &f, 1))
+			return -1;
+	}
 	for (int k = 0; k < MT_EARLIER_NAMES; k++)
 		memcpy(row->earlier[k], e->earlier[k], MT_COMM_LEN);
 	memcpy(row->exe, e->exe, MT_EXE_LEN);

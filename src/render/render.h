@@ -8,8 +8,8 @@
 
 /*
  * OpenMetrics per-process series across scrapes: the program names (comm) that have a
- * series of their own. Names join while fewer than the bound have one and never leave, so a
- * series keeps its labels and "(other)" only grows: rate() stays right on every series.
+ * series of their own. A name joins when it is among the top names of a scrape and never
+ * leaves (at most 4 x top names), so a series keeps its labels: rate() stays right.
  */
 struct mt_om_name {
 	char comm[MT_COMM_LEN + 1];

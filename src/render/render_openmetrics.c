@@ -108,6 +108,8 @@ static void zones(FILE *f, const struct mt_report *r)
 			(unsigned long long)r->tot.order_allocs[o]);
 }
 
+#define MT_OM_NAMES_PER_TOP 4 /* names with a series of their own: at most 4 x top */
+
 void mt_om_names_free(struct mt_om_names *n)
 {
 	free(n->name);
@@ -176,8 +178,9 @@ static struct comm_sum *sums_by_comm(const struct mt_report *r, size_t *nr)
 
 /*
  * Per program name (comm), never per pid: pids die with every process and would grow the
- * series without bound. The top names by bytes allocated since the start have a series each,
- * at most top of them; every other process is in comm="(other)".
+ * series without bound. The top names by bytes allocated since the start have a series each
+ * (kept once they have one: at most 4 x top names in all); every other process is in
+ * comm="(other)".
  */
 static void procs(FILE *f, const struct mt_report *r, size_t top, struct mt_om_names *kept)
 {
@@ -191,8 +194,11 @@ static void procs(FILE *f, const struct mt_report *r, size_t top, struct mt_om_n
 	s = sums_by_comm(r, &n);
 	if (!s)
 		return;
-	/* names join while there is room, busiest first, and stay */
-	for (size_t i = 0; i < n && keep->nr < top; i++) {
+	/*
+	 * A name gets a series once it is among the top busiest names by bytes allocated since
+	 * the start, and keeps it for the run; at most MT_OM_NAMES_PER_TOP * top names ever do.
+	 */
+	for (size_t i = 0; i < n && i < top && keep->nr < top * MT_OM_NAMES_PER_TOP; i++) {
 		void *q;
 
 		if (has_name(keep, s[i].comm))

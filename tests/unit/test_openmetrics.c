@@ -194,11 +194,26 @@ static void test_process_series_bounded_and_stable(void **state)
 			snprintf(p->comm, sizeof(p->comm), "true");
 	}
 	s = scrape(&r, &kept);
-	assert_int_equal(series(s, BYTES), 3); /* still cc1, make and (other) */
-	assert_null(strstr(s, BYTES "ld\""));
+	assert_int_equal(series(s, BYTES), 4); /* ld joins, among the top 2 */
+	assert_non_null(strstr(s, BYTES "ld\",class=\"kernel_logical\"} 90000\n"));
+	/* make keeps its series and its count, though its process is named true now */
 	assert_non_null(strstr(s, BYTES "make\",class=\"kernel_logical\"} 5000\n"));
-	/* (other): as 100, ld 90000, true 5000 */
-	assert_non_null(strstr(s, BYTES "(other)\",class=\"kernel_logical\"} 95100\n"));
+	/* (other): as 100 and true 5000 */
+	assert_non_null(strstr(s, BYTES "(other)\",class=\"kernel_logical\"} 5100\n"));
+	free(s);
+
+	/* names join only up to 4 x top (8 here): the ninth stays in (other) */
+	for (int i = 0; i < 8; i++) {
+		char comm[16];
+
+		snprintf(comm, sizeof(comm), "big%d", i);
+		add(&r, 100 + (__u32)i, comm, 1000000 + (__u64)i);
+		mt_report_finish(&r);
+		free(scrape(&r, &kept));
+	}
+	s = scrape(&r, &kept);
+	assert_int_equal(series(s, BYTES), 9); /* 8 names and (other) */
+	assert_null(strstr(s, BYTES "big7\""));
 	free(s);
 	mt_om_names_free(&kept);
 	mt_report_free(&r);
