@@ -157,7 +157,7 @@ $(OUTPUT)/check.skel.h: $(OUTPUT)/check.bpf.lo
 $(OUTPUT)/src/collect/check_hook.o: $(OUTPUT)/check.skel.h
 $(OUTPUT)/src/collect/loader.o $(OUTPUT)/src/collect/collect_pair.o \
 	$(OUTPUT)/src/collect/mapsrc_live.o $(OUTPUT)/src/collect/record_live.o \
-	$(OUTPUT)/src/collect/collect_tasks.o $(OUTPUT)/src/collect/proc_reap.o: $(OUTPUT)/memtrace.skel.h
+	$(OUTPUT)/src/collect/proc_reap.o: $(OUTPUT)/memtrace.skel.h
 
 $(OUTPUT)/alloclat.bpf.lo: $(ALLOCLAT_OBJS)
 	$(call msg,GEN-OBJ,$@)

@@ -6,13 +6,11 @@
  * made before they existed: nothing to add then.
  */
 #include <errno.h>
-#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include "collect/collect.h"
 #include "collect/map_read.h"
 #include "sys/util.h"
-#include "memtrace.skel.h"
 
 /*
  * Every entry of a hash keyed by tgid (__u32), one value each: fn(ctx, key, value). A map the
@@ -72,24 +70,10 @@ static int add_exited(void *ctx, __u32 key, const void *val)
 	return mt_report_add_exited(c->r, key, val, c->start_ns) ? -ENOMEM : 0;
 }
 
-/* The trace's start on the BPF clock (.rodata trace_start_ns); 0 when the source lacks it. */
-static __u64 start_ns(const struct mt_mapsrc *s)
-{
-	struct memtrace_bpf__rodata ro;
-	ssize_t n;
-
-	memset(&ro, 0, sizeof(ro));
-	n = mt_mapsrc_global(s, ".rodata", &ro, sizeof(ro));
-	if (n < (ssize_t)(offsetof(struct memtrace_bpf__rodata, trace_start_ns) +
-			  sizeof(ro.trace_start_ns)))
-		return 0;
-	return ro.trace_start_ns;
-}
-
 int mt_collect_tasks(const struct mt_mapsrc *s, struct mt_report *r)
 {
 	struct task_list tl = {};
-	struct exited_ctx c = { r, start_ns(s) };
+	struct exited_ctx c = { r, r->run.start_ns };
 	int err;
 
 	err = each_u32(s, "tasks", sizeof(struct mt_task), add_task, &tl);

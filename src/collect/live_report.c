@@ -34,6 +34,7 @@ int mt_loader_collect(const struct mt_loader *l, struct mt_report *r)
 	memcpy(r->run.class_traced, l->class_traced, sizeof(l->class_traced));
 	snprintf(r->run.attach, sizeof(r->run.attach), "%s", l->attach);
 	r->run.missed_runs = mt_loader_missed_runs(l);
+	r->run.start_ns = l->start_ns;
 	self_cost(l, &r->run);
 	snprintf(r->x.kmap_why, sizeof(r->x.kmap_why), "%s", l->kprobe_why);
 	mt_classes_names_from_btf(&r->x);

@@ -300,6 +300,7 @@ static int try_start(struct mt_loader *l, const struct mt_loader_opts *o, const 
 	if (!l->skel)
 		return -errno ? -errno : -ENOMEM;
 	set_rodata(l->skel, o);
+	l->start_ns = l->skel->rodata->trace_start_ns;
 	err = size_maps(l->skel, o);
 	if (!err)
 		err = mt_pair_prepare(l->skel, &o->pair);

@@ -43,6 +43,7 @@ struct mt_loader {
 	char kprobe_why[128];	  /* why the kmap kprobes were not used, or "" */
 	struct mt_reaper *reaper; /* running with opts.reap, until detach */
 	bool include_self;	  /* opts.include_self */
+	__u64 start_ns;		  /* .rodata trace_start_ns: CLOCK_MONOTONIC at load */
 	struct mt_reap_stats reap;
 };
 

@@ -62,6 +62,7 @@ struct mt_run_info {
 	__u64 page_offset_base;
 	bool kfree_sized;	 /* kfree sizes are known on this kernel */
 	__u64 missed_runs;	 /* BPF program runs the kernel skipped (recursion) */
+	__u64 start_ns;		 /* the trace's start, CLOCK_MONOTONIC (the BPF clock) */
 	char recorded[256];	 /* `report`: the record file read; "" for a live run */
 	bool truncated;		 /* `report`: the file was cut short or corrupt */
 	char truncated_why[160]; /* where and how */

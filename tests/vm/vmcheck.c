@@ -904,6 +904,71 @@ static void test_pid_filter(void)
 }
 
 /*
+ * Processes on this kernel's exec and exit tracepoints (issue 15), fast path and classic:
+ * 100 short processes, fork + exec each, are named after their exec, end as exited rows,
+ * leave the kernel's process table as they end (the reaper says how many it moved), and the
+ * rows add up to the totals.
+ */
+static void check_procs(const struct mtrun *m, int n)
+{
+	struct mj *procs = mj_get(m->report, "processes");
+	long long a = 0, ta, lost, nr = 0, v, moved = -1;
+	char *err = slurp(m->err), *p;
+
+	CHECK(procs && procs->type == MJ_ARR, "no processes[]");
+	for (size_t i = 0; i < procs->n; i++) {
+		struct mj *row = mj_at(procs, i);
+
+		JINT(v, row, "classes.kernel_logical.allocs");
+		a += v;
+		if (!str_is(row, "comm", "workload"))
+			continue;
+		JINT(v, row, "exited");
+		CHECK(v, "a workload row did not end");
+		JINT(v, row, "processes");
+		nr += v;
+	}
+	JINT(ta, m->report, "classes.kernel_logical.allocs");
+	CHECK(a == ta, "process rows add up to %lld slab allocations, totals %lld", a, ta);
+	CHECK(nr == n + 1, "%lld processes named workload, want %d", nr, n + 1);
+	JINT(lost, m->report, "run.lost.process_table_full");
+	CHECK(lost == 0, "process_table_full %lld", lost);
+	p = err ? strstr(err, "moved out of the kernel tables: ") : NULL;
+	if (p)
+		moved = atoll(p + strlen("moved out of the kernel tables: "));
+	free(err);
+	CHECK(moved >= n / 2, "the reaper moved %lld ended processes of %d", moved, n);
+}
+
+static void test_procs(void)
+{
+	const char *fa[] = { "-v", NULL };
+	const char *ca[] = { "-v", "--force-tracepoint", NULL };
+	const int n = 100;
+
+	SKIP_UNLESS(have_btf(), "no BTF for %s", caps.release);
+	SKIP_UNLESS(caps.kmem_tp, "no kmem tracepoints");
+	for (int classic = 0; classic < 2; classic++) {
+		char nbuf[16];
+		char *wargv[] = { (char *)workload, "spawn", nbuf, NULL };
+		struct mtrun m;
+		struct child w;
+
+		run_no++;
+		snprintf(nbuf, sizeof(nbuf), "%d", n);
+		STEP(mt_start(&m, classic ? "procs-tp" : "procs", classic ? ca : fa));
+		w = spawn(wargv, NULL, NULL);
+		CHECK(w.pid > 0 && reap(&w, 300) && w.status == 0, "workload spawn failed");
+		close_child(&w);
+		sleep(1); /* the last ones leave the table */
+		STEP(mt_stop(&m));
+		STEP(check_procs(&m, n));
+		mt_free(&m);
+	}
+	note("%d short processes named after exec, ended and moved, fast and classic", n);
+}
+
+/*
  * Sections that other work adds to memtrace: each runs once memtrace reports the class as
  * traced, and is skipped (saying which of kernel or memtrace lacks it) until then.
  */
@@ -2021,6 +2086,7 @@ static const struct test {
 	{ "kfree_sizes", test_kfree_sizes },
 	{ "pages", test_pages },
 	{ "pid_filter", test_pid_filter },
+	{ "procs", test_procs },
 	{ "vmalloc", test_vmalloc },
 	{ "vmalloc_absent", test_vmalloc_absent },
 	{ "kmap", test_kmap },
