@@ -282,11 +282,14 @@ lint: $(OUTPUT)/memtrace.skel.h $(OUTPUT)/calib.skel.h $(OUTPUT)/check.skel.h \
 # their own skeleton) and the driver. Ratios from one run on a noisy machine, never pass/fail.
 BENCH_BINS := $(OUTPUT)/bench/workload $(OUTPUT)/bench/floor
 
+# SOAK=SECS: the soak mode instead (bench/soak.sh): memtrace's own memory over SECS seconds of
+# short processes coming and going.
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all bench-bins
-	$(Q)OUTPUT=$(OUTPUT) bench/run.sh
+	$(Q)if [ -n "$(SOAK)" ]; then OUTPUT=$(OUTPUT) SOAK=$(SOAK) bench/soak.sh; \
+	else OUTPUT=$(OUTPUT) bench/run.sh; fi
 
-bench-bins: $(BENCH_BINS)
+bench-bins: $(BENCH_BINS) $(OUTPUT)/tests/workload
 
 $(OUTPUT)/bench/workload: bench/workload.c | $(OUTPUT)/bench
 	$(call msg,CC,$@)

@@ -137,6 +137,7 @@ static void vmalloc_range(struct mt_layout *l, const struct mt_calib *c)
 	lo.zones = &l->zones;
 	lo.page_shift = l->page_shift;
 	lo.class_mask = 1u << MT_CLASS_VIRTUAL;
+	lo.include_self = true; /* the vmalloc to see is this process's own */
 	if (mt_loader_start(&ld, &lo)) {
 		unknown(&l->vmalloc, "failed to load the vmalloc tracepoint programs");
 		free(r);
