@@ -5,7 +5,8 @@
 # mode: fork, exec, 20 eventfds, exit), sampled every EVERY (10) seconds: memtrace's RSS and
 # anonymous memory (/proc), the kernel memory of its BPF maps and its lost events (its own
 # metrics endpoint), and the processes run so far. memtrace's own memory must stay flat
-# however many processes come and go; the last line gives the end against the first sample.
+# however many processes come and go; the last line gives the end against the second sample
+# (the first still holds start-up: BTF, calibration).
 set -u
 OUTPUT=${OUTPUT:-build}
 SECS=${SOAK:?SOAK=SECS}
@@ -21,18 +22,17 @@ die() { echo "bench soak: $*" >&2; exit 1; }
 for f in "$MT" "$WL"; do [ -x "$f" ] || die "$f missing: run 'make bench'"; done
 TMP=$(mktemp -d /dev/shm/memtrace-soak.XXXXXX)
 MTPID= WLPID=
-trap '[ -n "$WLPID" ] && kill "$WLPID" 2>/dev/null; [ -n "$MTPID" ] && kill -INT "$MTPID" 2>/dev/null;
+# SIGTERM: a background job of a script ignores SIGINT
+trap '[ -n "$WLPID" ] && kill "$WLPID" 2>/dev/null; [ -n "$MTPID" ] && kill -TERM "$MTPID" 2>/dev/null;
 	wait 2>/dev/null; rm -rf "$TMP"' EXIT
 trap 'exit 130' INT TERM
 
 # One scrape of memtrace's /metrics, with bash's own /dev/tcp (no curl needed).
 metric() {
-	local v
-	exec 3<>"/dev/tcp/127.0.0.1/$PORT" || return 1
-	printf 'GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3
-	v=$(tr -d '\r' <&3 | awk -v m="$1" '$1 == m { print $2 }')
-	exec 3>&-
-	echo "${v:-?}"
+	( exec 3<>"/dev/tcp/127.0.0.1/$PORT" || exit 1
+	  printf 'GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3
+	  tr -d '\r' <&3 ) 2>/dev/null |
+		awk -v m="$1" '$1 == m { v = $2 } END { print v == "" ? "?" : v }'
 }
 
 kib() { awk -v k="$1" '$1 == k":" { print $2 }' "/proc/$MTPID/status"; }
@@ -56,15 +56,18 @@ start=$EPOCHSECONDS first_rss= rss=
 while :; do
 	t=$((EPOCHSECONDS - start))
 	kill -0 "$MTPID" 2>/dev/null || die "memtrace top exited: $(tail -1 "$TMP/top.err")"
-	n=$(($(wc -l <"$TMP/batches" 2>/dev/null || echo 0) * BATCH))
+	n=0
+	[ -f "$TMP/batches" ] && n=$(($(wc -l <"$TMP/batches") * BATCH))
 	rss=$(kib VmRSS)
 	maps=$(metric memtrace_self_bpf_map_bytes)
 	full=$(metric 'memtrace_lost_events_total{reason="process_table_full"}')
-	[ -n "$first_rss" ] || first_rss=$rss
+	# the first sample still holds start-up (BTF, calibration): the second is the baseline
+	[ -n "$first_rss" ] || [ "$t" -lt "$EVERY" ] || first_rss=$rss
 	printf '%8d %12d %10s %10s %14s %12s\n' "$t" "$n" "$rss" "$(kib RssAnon)" \
-		"$(( ${maps%.*} / 1024 ))" "$full"
+		"$([ "$maps" = "?" ] && echo "?" || echo $((${maps%.*} / 1024)))" "$full"
 	[ "$t" -ge "$SECS" ] && break
 	sleep "$EVERY"
 done
 awk -v a="$first_rss" -v b="$rss" \
-	'BEGIN { printf "RSS at the end / first sample: %.3f (%d KiB -> %d KiB)\n", b / a, a, b }'
+	'BEGIN { printf "RSS at the end / after start-up (second sample): %.3f (%d KiB -> %d KiB)\n",
+		 b / a, a, b }'
