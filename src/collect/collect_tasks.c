@@ -85,5 +85,7 @@ int mt_collect_tasks(const struct mt_mapsrc *s, struct mt_report *r)
 	free(tl.tasks);
 	if (!err)
 		err = each_u32(s, "procs_exited", sizeof(struct mt_proc_exited), add_exited, &c);
+	if (!err)
+		mt_report_fold_ended(r);
 	return err;
 }

@@ -255,6 +255,37 @@ int mt_report_add_exited(struct mt_report *r, __u32 key, const struct mt_proc_ex
 	return 0;
 }
 
+void mt_report_fold_ended(struct mt_report *r)
+{
+	size_t out = 0;
+
+	for (size_t i = 0; i < r->nr_procs; i++) {
+		struct mt_proc_row *p = &r->procs[i], *f = NULL;
+
+		for (size_t j = 0; p->exited && !p->folded_key && !f && j < r->nr_procs; j++)
+			if (r->procs[j].folded_key && !strcmp(r->procs[j].comm, p->comm))
+				f = &r->procs[j];
+		if (!f)
+			continue;
+		f->nr += p->nr;
+		f->execs += p->execs;
+		if (p->exit_ns > f->exit_ns)
+			f->exit_ns = p->exit_ns;
+		for (int k = 0; k < MT_CLASS_MAX; k++) {
+			f->allocs[k] += p->allocs[k];
+			f->bytes[k] += p->bytes[k];
+			f->frees[k] += p->frees[k];
+			f->bytes_freed[k] += p->bytes_freed[k];
+		}
+		f->total_bytes += p->total_bytes;
+		p->nr = 0; /* moved: left out below */
+	}
+	for (size_t i = 0; i < r->nr_procs; i++)
+		if (r->procs[i].nr)
+			r->procs[out++] = r->procs[i];
+	r->nr_procs = out;
+}
+
 __u64 mt_report_nr_processes(const struct mt_report *r)
 {
 	__u64 n = 0;

@@ -117,6 +117,12 @@ static inline __u32 mt_proc_join_tgid(const struct mt_proc_row *p)
 {
 	return p->folded_key ? MT_TGID_NONE : p->tgid;
 }
+/*
+ * Ended processes still in the kernel's table when it was read (the last ones, or one a
+ * CPU's front still held) join their name's folded row when it has one, so that a name
+ * past the rows of their own is one row in every report. Counts move whole.
+ */
+void mt_report_fold_ended(struct mt_report *r);
 /* Processes the rows hold: live ones, exited ones, and those folded into rows by name. */
 __u64 mt_report_nr_processes(const struct mt_report *r);
 /*

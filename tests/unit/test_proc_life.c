@@ -65,7 +65,16 @@ static void build(struct mt_report *r)
 	t[1].exit_ns = START_NS + 1500000000ULL;
 	assert_int_equal(mt_report_apply_tasks(r, tgids, t, 2, START_NS), 0);
 	exited(r, 1, 400, 1, "cc1", 7, 448);
-	exited(r, MT_EXITED_FOLDED, 0, 20000, "true", 20000 * 3, 20000 * 96);
+	exited(r, MT_EXITED_FOLDED, 0, 19999, "true", 19999 * 3, 19999 * 96);
+	/* the last true, ended but still in the kernel's table when it was read */
+	{
+		__u32 last = 500;
+		struct mt_task lt = { .exit_ns = START_NS + 2600000000ULL };
+
+		proc(r, last, "true", 3, 96);
+		assert_int_equal(mt_report_apply_tasks(r, &last, &lt, 1, START_NS), 0);
+	}
+	mt_report_fold_ended(r);
 	mt_report_finish(r);
 }
 
@@ -169,8 +178,8 @@ static void test_json_rows_sum_to_totals(void **state)
 			assert_true(json_object_object_get_ex(p, "tgid", &v));
 			assert_null(v); /* a folded row is no one process */
 			assert_true(json_object_object_get_ex(p, "exit_s", &v));
-			assert_true(json_object_get_double(v) > 2.49 &&
-				    json_object_get_double(v) < 2.51);
+			assert_true(json_object_get_double(v) > 2.59 &&
+				    json_object_get_double(v) < 2.61);
 		} else if (!strcmp(comm, "alloc-prog")) {
 			assert_false(json_object_get_boolean(v));
 			assert_true(json_object_object_get_ex(p, "earlier_comms", &v));
