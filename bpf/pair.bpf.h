@@ -300,6 +300,20 @@ static __always_inline struct mt_owner_frees *mt_owner_frees_get(__u32 tgid)
 	return bpf_map_lookup_elem(&owner_frees, &tgid);
 }
 
+/* The row of MT_TGID_ENDED_OWNERS, created on first use; NULL when procs is full. */
+static __always_inline struct mt_proc *mt_ended_owners_row(void)
+{
+	__u32 key = MT_TGID_ENDED_OWNERS;
+	struct mt_proc *p, fresh = {};
+
+	p = bpf_map_lookup_elem(&procs, &key);
+	if (p)
+		return p;
+	__builtin_memcpy(fresh.comm, MT_ENDED_OWNERS_COMM, sizeof(MT_ENDED_OWNERS_COMM));
+	bpf_map_update_elem(&procs, &key, &fresh, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&procs, &key);
+}
+
 #define MT_PF_KTHREAD 0x00200000 /* include/linux/sched.h, unchanged since 2.6 */
 
 /*
@@ -318,8 +332,11 @@ static __always_inline void mt_owner_free(__u32 cur_tgid, int cls, const struct 
 
 	if (cls < 0 || cls >= MT_CLASS_MAX)
 		return;
-	/* the row exists since the allocation (else procs was full: counted there) */
+	/* the row exists since the allocation (else procs was full: counted there), unless
+	 * the owner ended and left the table: then the frees go to one row for all such */
 	p = bpf_map_lookup_elem(&procs, &owner);
+	if (!p)
+		p = mt_ended_owners_row();
 	if (p) {
 		p->frees[cls]++;
 		p->bytes_freed[cls] += o->size;

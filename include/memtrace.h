@@ -15,6 +15,12 @@
 
 #define MT_COMM_LEN 16
 #define MT_MAX_PROCS 8192U /* live processes the tables keyed by tgid hold (--max-procs) */
+/*
+ * The procs row (no tgid is this large) that frees of objects whose owner had ended, and
+ * left the tables, are charged to with pairing on: the rows still add up to the totals.
+ */
+#define MT_TGID_ENDED_OWNERS 0xfffffffeU
+#define MT_ENDED_OWNERS_COMM "(ended owners)"
 #define MT_CACHE_NAME_LEN 32
 #define MT_HIST_SLOTS 32      /* log2 buckets: slot i holds [2^i, 2^(i+1)) */
 #define MT_ORDER_SLOTS 16     /* page orders 0..14; slot 15 collects anything larger */

@@ -221,7 +221,8 @@ static void reap_one(struct mt_reaper *rp, __u32 tgid, const struct mt_task *t)
 /* Whether the process tgid is gone (a zombie still exists). */
 static bool process_gone(__u32 tgid)
 {
-	return tgid && kill((pid_t)tgid, 0) && errno == ESRCH;
+	/* 0 is the idle task; MT_TGID_ENDED_OWNERS and the like are no process */
+	return tgid && tgid < (1U << 30) && kill((pid_t)tgid, 0) && errno == ESRCH;
 }
 
 /*

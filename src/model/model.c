@@ -86,7 +86,7 @@ int mt_report_add_proc(struct mt_report *r, __u32 tgid, const struct mt_proc *pe
 	row = &r->procs[r->nr_procs++];
 	memset(row, 0, sizeof(*row));
 	row->tgid = tgid;
-	row->nr = 1;
+	row->nr = tgid != MT_TGID_ENDED_OWNERS; /* that row holds frees, not a process */
 	for (int c = 0; c < ncpu; c++) {
 		const struct mt_proc *v = &percpu[c];
 
@@ -257,8 +257,11 @@ int mt_report_add_exited(struct mt_report *r, __u32 key, const struct mt_proc_ex
 
 void mt_report_fold_ended(struct mt_report *r)
 {
+	bool *gone = calloc(r->nr_procs + 1, sizeof(*gone));
 	size_t out = 0;
 
+	if (!gone)
+		return; /* the rows stay apart: still exact */
 	for (size_t i = 0; i < r->nr_procs; i++) {
 		struct mt_proc_row *p = &r->procs[i], *f = NULL;
 
@@ -278,12 +281,13 @@ void mt_report_fold_ended(struct mt_report *r)
 			f->bytes_freed[k] += p->bytes_freed[k];
 		}
 		f->total_bytes += p->total_bytes;
-		p->nr = 0; /* moved: left out below */
+		gone[i] = true;
 	}
 	for (size_t i = 0; i < r->nr_procs; i++)
-		if (r->procs[i].nr)
+		if (!gone[i])
 			r->procs[out++] = r->procs[i];
 	r->nr_procs = out;
+	free(gone);
 }
 
 __u64 mt_report_nr_processes(const struct mt_report *r)

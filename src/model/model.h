@@ -115,7 +115,7 @@ int mt_report_add_exited(struct mt_report *r, __u32 key, const struct mt_proc_ex
 #define MT_TGID_NONE 0xffffffffU
 static inline __u32 mt_proc_join_tgid(const struct mt_proc_row *p)
 {
-	return p->folded_key ? MT_TGID_NONE : p->tgid;
+	return p->folded_key || p->tgid == MT_TGID_ENDED_OWNERS ? MT_TGID_NONE : p->tgid;
 }
 /*
  * Ended processes still in the kernel's table when it was read (the last ones, or one a

@@ -188,7 +188,7 @@ static void processes(struct jw *w, const struct mt_report *r)
 		const struct mt_proc_row *p = &r->procs[i];
 
 		jw_obj_begin(w, NULL);
-		if (p->folded_key)
+		if (mt_proc_join_tgid(p) == MT_TGID_NONE)
 			jw_null(w, "tgid");
 		else
 			jw_u64(w, "tgid", p->tgid);

@@ -6,7 +6,9 @@
 
 const char *mt_proc_id(char *buf, size_t len, const struct mt_proc_row *p)
 {
-	if (p->folded_key)
+	if (p->tgid == MT_TGID_ENDED_OWNERS)
+		snprintf(buf, len, "-");
+	else if (p->folded_key)
 		snprintf(buf, len, "%ux", p->nr);
 	else
 		snprintf(buf, len, "%u%s", p->tgid, p->exited ? "*" : "");
