@@ -164,7 +164,7 @@ static int store(struct mt_reaper *rp, const struct mt_proc_exited *e)
 	for (__u32 i = 0; !err && i < MT_EXITED_SINGLE; i++) {
 		__u32 k = i + 1;
 
-		if (key != MT_EXITED_OTHER && strncmp(rp->single[i], e->p.comm, MT_COMM_LEN))
+		if (key != MT_EXITED_OTHER && strncmp(rp->single[i], e->p.comm, MT_COMM_LEN) != 0)
 			continue;
 		if (key == MT_EXITED_OTHER && fold_find(rp, rp->single[i]))
 			continue;

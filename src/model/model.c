@@ -167,7 +167,7 @@ void mt_proc_earlier_names(char out[MT_EARLIER_NAMES][MT_COMM_LEN], const char *
 	const char *cand[1 + MT_EXEC_NAMES];
 	int n = 0;
 
-	memset(out, 0, MT_EARLIER_NAMES * MT_COMM_LEN);
+	memset(out, 0, (size_t)MT_EARLIER_NAMES * MT_COMM_LEN);
 	cand[0] = first_sight;
 	for (int k = 0; k < MT_EXEC_NAMES; k++)
 		cand[1 + k] = t->prev[k];

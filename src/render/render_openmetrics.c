@@ -160,7 +160,7 @@ static struct comm_sum *sums_by_comm(const struct mt_report *r, size_t *nr)
 		const struct mt_proc_row *p = &r->procs[i];
 		size_t j;
 
-		for (j = 0; j < n && strcmp(s[j].comm, p->comm); j++)
+		for (j = 0; j < n && strcmp(s[j].comm, p->comm) != 0; j++)
 			;
 		if (j == n)
 			snprintf(s[n++].comm, sizeof(s[0].comm), "%s", p->comm);
