@@ -83,6 +83,17 @@ struct mt_proc {
 	__u64 bytes_freed[MT_CLASS_MAX];
 };
 
+/* Add one process's counts to another's (not the comm), as mt_fault_add() does for faults. */
+static inline void mt_proc_add(struct mt_proc *to, const struct mt_proc *from)
+{
+	for (int k = 0; k < MT_CLASS_MAX; k++) {
+		to->allocs[k] += from->allocs[k];
+		to->bytes[k] += from->bytes[k];
+		to->frees[k] += from->frees[k];
+		to->bytes_freed[k] += from->bytes_freed[k];
+	}
+}
+
 /*
  * The per-CPU front of the process table: the process this CPU counted last, with the counts
  * not yet added into its row of the per-process hash. Consecutive events on a CPU nearly

@@ -126,12 +126,7 @@ static int fold_into(struct mt_reaper *rp, __u32 key, const struct mt_proc_exite
 	mt_fault_add(&row.faults, &e->faults);
 	if (e->exit_ns > row.exit_ns)
 		row.exit_ns = e->exit_ns;
-	for (int k = 0; k < MT_CLASS_MAX; k++) {
-		row.p.allocs[k] += e->p.allocs[k];
-		row.p.bytes[k] += e->p.bytes[k];
-		row.p.frees[k] += e->p.frees[k];
-		row.p.bytes_freed[k] += e->p.bytes_freed[k];
-	}
+	mt_proc_add(&row.p, &e->p);
 	rp->st.folded += e->nr;
 	return bpf_map_update_elem(rp->exited_fd, &key, &row, BPF_ANY) ? -errno : 0;
 }
@@ -193,12 +188,7 @@ static void reap_one(struct mt_reaper *rp, __u32 tgid, const struct mt_task *t)
 
 			if (!first[0] && v->comm[0])
 				memcpy(first, v->comm, MT_COMM_LEN);
-			for (int k = 0; k < MT_CLASS_MAX; k++) {
-				e.p.allocs[k] += v->allocs[k];
-				e.p.bytes[k] += v->bytes[k];
-				e.p.frees[k] += v->frees[k];
-				e.p.bytes_freed[k] += v->bytes_freed[k];
-			}
+			mt_proc_add(&e.p, v);
 		}
 		/* the name users know is the one after the last exec */
 		memcpy(e.p.comm, t->execs ? t->comm : first, MT_COMM_LEN);
@@ -218,6 +208,25 @@ static void reap_one(struct mt_reaper *rp, __u32 tgid, const struct mt_task *t)
 	bpf_map_delete_elem(rp->tasks_fd, &tgid);
 }
 
+/* rp->tgids: the keys of the hash fd that want() picks, in the kernel's order. */
+static void list_keys(struct mt_reaper *rp, int fd, bool (*want)(struct mt_reaper *, __u32, __u64),
+		      __u64 now)
+{
+	__u32 key, next, *prev = NULL, *p;
+
+	rp->nr_tgids = 0;
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (!want(rp, key, now))
+			continue;
+		p = mt_push(&rp->tgids, &rp->nr_tgids, &rp->cap_tgids, sizeof(*p));
+		if (!p)
+			break;
+		*p = key;
+	}
+}
+
 /* Whether the process tgid is gone (a zombie still exists). */
 static bool process_gone(__u32 tgid)
 {
@@ -230,25 +239,20 @@ static bool process_gone(__u32 tgid)
  * full), or counts arrived in their context after they were moved (a long exit path). The
  * time of the sweep stands for the exit.
  */
+static bool gone_unmarked(struct mt_reaper *rp, __u32 tgid, __u64 now)
+{
+	struct mt_task t;
+
+	(void)now;
+	return process_gone(tgid) && bpf_map_lookup_elem(rp->tasks_fd, &tgid, &t);
+}
+
 static void sweep(struct mt_reaper *rp, __u64 now)
 {
-	__u32 key, next, *prev = NULL;
 	struct mt_task t;
 	bool have_slots;
 
-	rp->nr_tgids = 0;
-	while (bpf_map_get_next_key(rp->procs_fd, prev, &next) == 0) {
-		__u32 *p;
-
-		key = next;
-		prev = &key;
-		if (!process_gone(key) || !bpf_map_lookup_elem(rp->tasks_fd, &key, &t))
-			continue;
-		p = mt_push(&rp->tgids, &rp->nr_tgids, &rp->cap_tgids, sizeof(*p));
-		if (!p)
-			break;
-		*p = key;
-	}
+	list_keys(rp, rp->procs_fd, gone_unmarked, now);
 	if (!rp->nr_tgids)
 		return;
 	have_slots = read_slots(rp);
@@ -264,29 +268,24 @@ static void sweep(struct mt_reaper *rp, __u64 now)
 	}
 }
 
+/* Its exit was marked, longer than the grace period ago. */
+static bool ended_long_enough(struct mt_reaper *rp, __u32 tgid, __u64 now)
+{
+	struct mt_task t;
+
+	return !bpf_map_lookup_elem(rp->tasks_fd, &tgid, &t) && t.exit_ns &&
+	       t.exit_ns + MT_REAP_GRACE_NS <= now;
+}
+
 static void tick(struct mt_reaper *rp)
 {
-	__u32 key, next, *prev = NULL;
 	__u64 now = mono_ns();
 	bool have_slots;
 	struct mt_task t;
 
 	if (++rp->ticks % MT_REAP_SWEEP_TICKS == 0)
 		sweep(rp, now);
-	rp->nr_tgids = 0;
-	while (bpf_map_get_next_key(rp->tasks_fd, prev, &next) == 0) {
-		__u32 *p;
-
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(rp->tasks_fd, &key, &t) || !t.exit_ns ||
-		    t.exit_ns + MT_REAP_GRACE_NS > now)
-			continue;
-		p = mt_push(&rp->tgids, &rp->nr_tgids, &rp->cap_tgids, sizeof(*p));
-		if (!p)
-			break;
-		*p = key;
-	}
+	list_keys(rp, rp->tasks_fd, ended_long_enough, now);
 	if (!rp->nr_tgids)
 		return;
 	/* the slots after the list: a slot taken since can only be by a live process */

@@ -186,11 +186,7 @@ static void test_short_processes_leave_the_table(void **state)
 	st = system(script);
 	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	usleep(500 * 1000);
-	kill(mt.pid, SIGINT);
-	assert_int_equal(wait_exit(mt.pid, 60), 0);
-	close(mt.in);
-	j = json_object_from_file(run_file("mt.json"));
-	assert_non_null(j);
+	j = stop_memtrace(&mt, 0);
 	assert_int_equal(jget(j, "run.lost.process_table_full"), 0);
 	assert_int_equal(jget(j, "run.task_table_full"), 0);
 	nproc = check_rows_sum(j);
@@ -226,11 +222,7 @@ static void test_include_self(void **state)
 	next_run();
 	mt = start_run("--include-self", NULL);
 	usleep(300 * 1000);
-	kill(mt.pid, SIGINT);
-	assert_int_equal(wait_exit(mt.pid, 60), 0);
-	close(mt.in);
-	j = json_object_from_file(run_file("mt.json"));
-	assert_non_null(j);
+	j = stop_memtrace(&mt, 0);
 	assert_non_null(proc_of(j, mt.pid));
 	assert_int_equal(jget(j, "run.self.events_left_out"), 0);
 	assert_true(json_object_get_boolean(json_object_object_get(
