@@ -62,6 +62,18 @@ else
 	broken="$broken layering"
 fi
 
+# --help, the man pages and the bash completion agree (option by option); the completion
+# completes what it should: one test each
+for t in man/sync.sh completion/complete.sh; do
+	printf '== %s\n' "$t"
+	if MEMTRACE="$out/memtrace" "tests/$t"; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		broken="$broken $t"
+	fi
+done
+
 # fuzz targets, bounded in time: each target is one test, passed when nothing crashed
 for src in tests/fuzz/fuzz_*.c; do
 	name=$(basename "$src" .c)
