@@ -27,7 +27,7 @@ endif
 # reads bpftool's and memtrace's JSON with it).
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config make gcc \
 	    libcmocka-dev libjson-c-dev bpftrace linux-perf cppcheck clang-tidy tmux prometheus \
-	    jq clang-format-19 mandoc
+	    jq clang-format-19 mandoc man-db
 
 # speedscope, for the test that its importer accepts memtrace's folded stacks; installed by
 # `make deps` into the (git-ignored) output tree when npm is there, else that test skips.
@@ -72,7 +72,7 @@ LIVE_HELPERS := $(OUTPUT)/tests/workload $(OUTPUT)/tests/cli $(LIVE_TESTS)
 
 .DELETE_ON_ERROR:
 .PHONY: all deps run test unit-bins live-bins test-sanitize lint fuzz fuzz-bins install uninstall clean vmlinux \
-	format format-check help vmdeps vmtest vmtest-i386 vm-bins bench bench-bins
+	format format-check help deb vmdeps vmtest vmtest-i386 vm-bins bench bench-bins
 
 all: $(BIN)
 
@@ -85,8 +85,9 @@ help:
 	@echo 'make lint       cppcheck, clang-tidy, the layering rule and clang-format: zero findings'
 	@echo 'make format    clang-format every C file in place (make lint checks it changes nothing)'
 	@echo 'make fuzz       run each libFuzzer target for FUZZ_SECONDS (default 20)'
-	@echo 'make install    install memtrace, its man page and bash completion under $(DESTDIR)$(PREFIX)'
+	@echo 'make install    install memtrace, its man pages and bash completion under $(DESTDIR)$(PREFIX)'
 	@echo 'make uninstall  remove what make install put there'
+	@echo 'make deb        build $(OUTPUT)/memtrace_VERSION_ARCH.deb (dpkg-deb)'
 	@echo 'make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel'
 	@echo 'make vmtest     boot Debian kernels ($(VM_KERNELS)) in QEMU, run the tests in each'
 	@echo 'make vmtest-i386  the same on the 32-bit HIGHMEM kernel (686-pae; downloads 765 MB once)'
@@ -307,17 +308,46 @@ $(OUTPUT)/bench/floor: bench/floor.c $(OUTPUT)/bench/floor.skel.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(MT_CFLAGS) -I$(OUTPUT)/bench $< $(LDLIBS) -o $@
 
+MAN_PAGES := $(sort $(wildcard man/*.8))
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+COMPDIR ?= $(PREFIX)/share/bash-completion/completions
+
 install: $(BIN)
-	$(call msg,INSTALL,$(PREFIX)/bin/memtrace)
-	$(Q)install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/memtrace
-	$(Q)install -D -m 0644 man/memtrace.8 $(DESTDIR)$(PREFIX)/share/man/man8/memtrace.8
-	$(Q)install -D -m 0644 completion/memtrace.bash \
-		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/memtrace
+	$(call msg,INSTALL,$(DESTDIR)$(BINDIR)/memtrace)
+	$(Q)install -D -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/memtrace
+	$(Q)install -d $(DESTDIR)$(MANDIR)/man8
+	$(Q)install -m 0644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man8/
+	$(Q)install -D -m 0644 completion/memtrace.bash $(DESTDIR)$(COMPDIR)/memtrace
 
 # removes exactly what install put there
 uninstall:
-	$(Q)rm -f $(DESTDIR)$(PREFIX)/bin/memtrace $(DESTDIR)$(PREFIX)/share/man/man8/memtrace.8 \
-		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/memtrace
+	$(Q)rm -f $(DESTDIR)$(BINDIR)/memtrace $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN_PAGES))) \
+		$(DESTDIR)$(COMPDIR)/memtrace
+
+# A Debian package from make install (PREFIX=/usr, binary in /usr/bin), man pages gzip'd,
+# Depends: the package of each shared library the binary links (dpkg -S on ldd's paths).
+DEB_ARCH = $(shell dpkg --print-architecture)
+DEB := $(OUTPUT)/memtrace_$(VERSION)_$(DEB_ARCH).deb
+DEB_ROOT := $(OUTPUT)/deb-root
+
+deb: $(BIN)
+	$(call msg,DEB,$(DEB))
+	$(Q)rm -rf $(DEB_ROOT)
+	$(Q)$(MAKE) --no-print-directory install DESTDIR=$(abspath $(DEB_ROOT)) PREFIX=/usr
+	$(Q)gzip -9n $(DEB_ROOT)/usr/share/man/man8/*.8
+	$(Q)install -D -m 0644 packaging/copyright $(DEB_ROOT)/usr/share/doc/memtrace/copyright
+	$(Q)mkdir -p $(DEB_ROOT)/DEBIAN
+	$(Q)deps=$$(ldd $(BIN) | awk '/=> \//{print $$3}' | while read -r l; do \
+		dpkg -S "$$(readlink -f $$l)" 2>/dev/null || dpkg -S "$$l"; done | \
+		cut -d: -f1 | sort -u | while read -r p; do \
+		echo "$$p (>= $$(dpkg-query -W -f='$${Version}' $$p | sed 's/-[^-]*$$//'))"; done | \
+		paste -sd, | sed 's/,/, /g'); \
+	[ -n "$$deps" ] || { echo "make deb: no Depends from ldd $(BIN)" >&2; exit 1; }; \
+	sed -e 's/@VERSION@/$(VERSION)/' -e 's/@ARCH@/$(DEB_ARCH)/' -e "s/@DEPENDS@/$$deps/" \
+		-e "s/@SIZE@/$$(du -sk $(DEB_ROOT)/usr | cut -f1)/" packaging/control.in \
+		> $(DEB_ROOT)/DEBIAN/control
+	$(Q)dpkg-deb --root-owner-group --build $(DEB_ROOT) $(DEB) >/dev/null
 
 vmlinux:
 	$(Q)BPFTOOL=$(BPFTOOL) vmlinux/gen.sh $(ARCH)
