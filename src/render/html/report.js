@@ -165,6 +165,7 @@
 		let sortKey = defaultSort, desc = true, filter = "";
 		const tbody = h("tbody");
 		const count = h("span", { "data-testid": id + "-rows" });
+		const sums = h("span", { hidden: "" });
 		const get = (c, r) => (c.get ? c.get(r) : r[c.key]);
 		const ths = cols.map((c) => h("th", {
 			class: "sort" + (c.num ? " n" : ""), text: c.label,
@@ -199,6 +200,10 @@
 			}))));
 			count.textContent = shown.length + " of " + rows.length + " rows";
 			count.dataset.value = String(shown.length);
+			// the shown rows' totals, for tests: a range's table must add up to its points
+			sums.replaceChildren(...cols.filter((c) => c.num && c.key !== "tgid").map((c) =>
+				h("span", { "data-testid": id + "-sum-" + c.key,
+					"data-value": String(sum(shown, (r) => get(c, r))) })));
 		}
 		draw();
 		const box = h("input", {
@@ -208,7 +213,7 @@
 				draw();
 			},
 		});
-		return h("div", { id: id }, h("div", { class: "tools" }, box, count),
+		return h("div", { id: id }, h("div", { class: "tools" }, box, count, sums),
 			h("div", { class: "tablewrap" }, h("table", {}, h("thead", {}, h("tr", {}, ths)), tbody)));
 	}
 
