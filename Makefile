@@ -24,10 +24,11 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 # Debian packages the build, the tests, `make run` and `make bench` need (jq: bench/run.sh
-# reads bpftool's and memtrace's JSON with it).
+# reads bpftool's and memtrace's JSON with it; chromium: the --html page test loads the page
+# headless).
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config make gcc \
 	    libcmocka-dev libjson-c-dev bpftrace linux-perf cppcheck clang-tidy tmux prometheus \
-	    jq clang-format-19 mandoc man-db
+	    jq clang-format-19 mandoc man-db chromium
 
 # speedscope, for the test that its importer accepts memtrace's folded stacks; installed by
 # `make deps` into the (git-ignored) output tree when npm is there, else that test skips.
@@ -177,6 +178,19 @@ $(OUTPUT)/src/%.o: src/%.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(MT_CFLAGS) -c $< -o $@
 
+# The --html page's template, style and script are real files (src/render/html/), built into
+# the binary as byte arrays so the page needs nothing at run time. od, not xxd: coreutils is
+# on every build host, xxd is a vim package.
+HTML_ASSETS := $(wildcard src/render/html/*)
+HTML_INCS := $(patsubst src/%,$(OUTPUT)/%.inc,$(HTML_ASSETS))
+
+$(OUTPUT)/render/html/%.inc: src/render/html/%
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)od -An -v -tx1 $< | sed -e 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g' > $@
+
+$(OUTPUT)/src/render/render_html.o: $(HTML_INCS)
+
 $(BIN): $(CORE_OBJS) $(APP_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
@@ -255,12 +269,12 @@ test-sanitize:
 FUZZ_SECONDS ?= 20
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE -Iinclude \
-	       -Isrc -DMEMTRACE_VERSION='"fuzz"'
+	       -Isrc -I$(OUTPUT) -DMEMTRACE_VERSION='"fuzz"'
 
 $(OUTPUT)/fuzz:
 	$(Q)mkdir -p $@
 
-$(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRCS) | $(OUTPUT)/fuzz
+$(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRCS) $(HTML_INCS) | $(OUTPUT)/fuzz
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(CORE_SRCS) -lz -o $@
 
@@ -273,7 +287,7 @@ export FUZZ_SECONDS
 
 # cppcheck + clang-tidy over src/, zero findings (tests/lint.sh says which checks and why).
 lint: $(OUTPUT)/memtrace.skel.h $(OUTPUT)/calib.skel.h $(OUTPUT)/check.skel.h \
-      $(OUTPUT)/alloclat.skel.h
+      $(OUTPUT)/alloclat.skel.h $(HTML_INCS)
 	$(Q)tests/lint.sh $(OUTPUT)
 	$(Q)tests/layering.sh
 	$(Q)tests/man/lint.sh

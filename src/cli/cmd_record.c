@@ -30,20 +30,27 @@ void usage_record(void)
 	       "'memtrace report FILE' prints the report run would have printed, on any machine,\n"
 	       "without root or BPF. The file is zlib-compressed in chunks with a CRC each: a\n"
 	       "file cut short still reports up to its last complete chunk.\n"
-	       "Nothing is printed on stdout unless --json - is given.\n"
+	       "Nothing is printed on stdout unless an output is given as '-' (--json -).\n"
 	       "\n"
 	       "Options:\n"
 	       "  -o, --output FILE     the recording (required); an existing FILE is refused\n"
 	       "  -f, --force           replace an existing FILE: the old one becomes FILE.old,\n"
 	       "                        only once the new one is complete\n"
 	       "      --no-kallsyms     leave /proc/kallsyms out (a smaller file)\n"
-	       "  -d/--duration, -p/--pid, --cgroup, --per-thread, --json, --top, --openmetrics,\n"
-	       "  --max-procs, --include-self, --raw-addresses, --no-call-sites, --outstanding,\n"
-	       "  --min-age, --stacks, --folded, --folded-outstanding, --outstanding-entries,\n"
-	       "  --stack-entries, --stack-sample, --call-site-entries, --class, --no-stalls,\n"
-	       "  -v/--verbose, -- CMD:\n"
-	       "                        as for 'memtrace run' (--fail-if, --baseline,\n"
-	       "                        --list-metrics and --latency are run's only)\n"
+	       "  -d/--duration, -p/--pid, --cgroup, --per-thread, --json, --html, --top,
+"
+	       "  --openmetrics, --max-procs, --include-self, --raw-addresses, --no-call-sites,
+"
+	       "  --outstanding, --min-age, --stacks, --folded, --folded-outstanding,
+"
+	       "  --outstanding-entries, --stack-entries, --stack-sample, --call-site-entries,
+"
+	       "  --class, --no-stalls, -v/--verbose, -- CMD:
+"
+	       "                        as for 'memtrace run' (--fail-if, --baseline,
+"
+	       "                        --list-metrics and --latency are run's only)
+"
 	       "  -h, --help            this help\n"
 	       "\n"
 	       "Exit status: 0 recorded; 1 runtime error (privileges, BTF, load, I/O: a file cut\n"

@@ -16,7 +16,7 @@
 void usage_report(void)
 {
 	printf("Usage: memtrace report FILE [--json FILE|-] [--top N] [--openmetrics FILE]\n"
-	       "                       [--raw-addresses]\n"
+	       "                       [--html FILE|-] [--raw-addresses]\n"
 	       "\n"
 	       "Print the report of a file written by 'memtrace record': the same text and JSON\n"
 	       "'memtrace run' prints, computed by the same code from the recorded maps. Needs\n"
@@ -30,6 +30,9 @@ void usage_report(void)
 	       "      --top N           rows in the process and cache tables (default 10)\n"
 	       "      --openmetrics FILE  also write Prometheus text format metrics to FILE;\n"
 	       "                        '-' writes them alone to stdout\n"
+	       "      --html FILE       also write one self-contained HTML page (summary, timeline,\n"
+	       "                        flame graphs, histograms, sortable tables; no network\n"
+	       "                        needed to view it); '-' writes it alone to stdout\n"
 	       "      --raw-addresses   print the recorded kernel virtual addresses (call sites,\n"
 	       "                        unnamed frames, pointer ranges, direct map base); by\n"
 	       "                        default the report names call sites by symbol+offset\n"
@@ -43,7 +46,8 @@ void usage_report(void)
 	       "\n"
 	       "Examples:\n"
 	       "  memtrace report mem.rec\n"
-	       "  memtrace report mem.rec --json - | jq .classes.physical\n");
+	       "  memtrace report mem.rec --json - | jq .classes.physical\n"
+	       "  memtrace report mem.rec --html mem.html\n");
 }
 
 static int usage_err(const char *fmt, const char *arg)
@@ -52,7 +56,7 @@ static int usage_err(const char *fmt, const char *arg)
 }
 
 struct report_opts {
-	const char *file, *json, *openmetrics;
+	const char *file, *json, *openmetrics, *html;
 	int top;
 	bool raw_addresses;
 };
@@ -67,6 +71,7 @@ static int parse(int argc, char **argv, struct report_opts *o)
 		{ "raw-addresses", no_argument, NULL, OPT_RAW_ADDRESSES },
 		{ "top", required_argument, NULL, MT_OPT_TOP },
 		{ "openmetrics", required_argument, NULL, MT_OPT_OPENMETRICS },
+		{ "html", required_argument, NULL, MT_OPT_HTML },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -82,6 +87,11 @@ static int parse(int argc, char **argv, struct report_opts *o)
 		case MT_OPT_OPENMETRICS:
 			err = mt_parse_output_opt("report", c, optarg, &o->json, &o->top,
 						  &o->openmetrics);
+			if (err)
+				return err;
+			break;
+		case MT_OPT_HTML:
+			err = mt_parse_html_opt("report", optarg, &o->html);
 			if (err)
 				return err;
 			break;
@@ -104,7 +114,9 @@ static int parse(int argc, char **argv, struct report_opts *o)
 	o->file = argv[optind];
 	if (!*o->file)
 		return usage_err("%sFILE is empty", "");
-	if (mt_output_is_stdout(o->json) && mt_output_is_stdout(o->openmetrics))
+	if (mt_output_is_stdout(o->json) + mt_output_is_stdout(o->openmetrics) +
+		    mt_output_is_stdout(o->html) >
+	    1)
 		return usage_err("%sonly one output can go to stdout ('-')", "");
 	return -1;
 }
@@ -131,7 +143,7 @@ int do_report(int argc, char **argv)
 	}
 	ro.top = o.top;
 	ro.raw_addresses = o.raw_addresses;
-	ret = mt_write_report(&r, &ro, true, o.json, o.openmetrics);
+	ret = mt_write_report(&r, &ro, true, o.json, o.openmetrics, o.html);
 	mt_report_free(&r);
 	mt_ksyms_free(&ksyms);
 	mt_rec_free(&rf);

@@ -89,6 +89,8 @@ static int trace_cmd(int argc, char **argv, const char *name)
 		ret = check_json_target(o.folded_out);
 	if (!ret)
 		ret = check_json_target(o.openmetrics);
+	if (!ret)
+		ret = check_json_target(o.html);
 	/* a baseline that cannot be read fails before anything is attached */
 	if (!ret && o.baseline)
 		ret = run_baseline_load(o.baseline);
@@ -245,7 +247,7 @@ static int trace_cmd(int argc, char **argv, const char *name)
 	ret = mt_write_report(&r, &ro,
 			      !o.output && !mt_output_is_stdout(o.folded) &&
 				      !mt_output_is_stdout(o.folded_out),
-			      o.json, o.openmetrics);
+			      o.json, o.openmetrics, o.html);
 	if (ret == MT_EXIT_OK)
 		ret = run_verdict(&r);
 	if (o.folded && write_folded(o.folded, &r, &ro, false))

@@ -32,6 +32,7 @@ enum {
 	MT_OPT_JSON = 256,
 	MT_OPT_TOP,
 	MT_OPT_OPENMETRICS,
+	MT_OPT_HTML,
 	MT_OPT_OWN
 };
 /* c one of the above: --json FILE|-, --top N, --openmetrics FILE into the pointers.
@@ -40,6 +41,8 @@ enum {
 int mt_parse_max_procs(const char *cmd, const char *arg, __u32 *max_procs);
 int mt_parse_output_opt(const char *cmd, int c, const char *arg, const char **json, int *top,
 			const char **openmetrics);
+/* --html FILE|- (MT_OPT_HTML): 0, or MT_EXIT_USAGE after one line on stderr. */
+int mt_parse_html_opt(const char *cmd, const char *arg, const char **html);
 /* "memtrace CMD: " fmt (with arg) " (see 'memtrace CMD --help')" on stderr; MT_EXIT_USAGE. */
 int mt_usage_err(const char *cmd, const char *fmt, const char *arg);
 
@@ -55,10 +58,12 @@ int mt_write_json(const char *path, const struct mt_report *r, const struct mt_r
 /* The report as Prometheus text format, written atomically (tmp + rename). 0 or -errno. */
 int mt_write_openmetrics(const char *path, const struct mt_report *r,
 			 const struct mt_render_opts *ro);
-/* The end of run, record and report: the text report on stdout when text is asked and JSON
- * does not go there, then the JSON and metrics files when named. MT_EXIT_OK, or
+/* The report as one self-contained HTML page, written atomically. 0 or -errno. */
+int mt_write_html(const char *path, const struct mt_report *r, const struct mt_render_opts *ro);
+/* The end of run, record and report: the text report on stdout when text is asked and no
+ * other output goes there, then the JSON, metrics and HTML files when named. MT_EXIT_OK, or
  * MT_EXIT_ERROR after one line per output that failed. */
 int mt_write_report(const struct mt_report *r, const struct mt_render_opts *ro, bool text,
-		    const char *json, const char *openmetrics);
+		    const char *json, const char *openmetrics, const char *html);
 
 #endif /* MT_CMDS_H */

@@ -59,6 +59,9 @@ void usage_run(void)
 	       "                        '-' writes them alone to stdout\n"
 	       "      --json FILE       also write the report as JSON to FILE (written whole or not\n"
 	       "                        at all); FILE '-' writes JSON alone to stdout\n"
+	       "      --html FILE       also write one self-contained HTML page (summary, timeline,\n"
+	       "                        flame graphs with --stacks, histograms, sortable tables;\n"
+	       "                        no network needed to view it); '-': it alone to stdout\n"
 	       "      --top N           rows in the process and cache tables (default 10)\n"
 	       "      --max-procs N     live processes the kernel tables hold (default %u); a\n"
 	       "                        process that ends leaves them with its exact counts, so\n"
@@ -121,6 +124,7 @@ void usage_run(void)
 	       "  sudo memtrace run -d 5                  the whole system for 5 seconds\n"
 	       "  sudo memtrace run -p 1234               one process, until Ctrl-C\n"
 	       "  sudo memtrace run -d 10 --json out.json report as text and as JSON\n"
+	       "  sudo memtrace run -d 60 --stacks --html mem.html   a page for a browser\n"
 	       "  sudo memtrace run -d 2 --json - | jq .classes.kernel_logical\n"
 	       "  sudo memtrace run --json r.json --fail-if 'lost > 0' \\\n"
 	       "       --fail-if 'classes.kernel_logical.net_bytes > 64KiB' -- ./run-tests\n"
@@ -170,6 +174,14 @@ int mt_parse_output_opt(const char *cmd, int c, const char *arg, const char **js
 		*top = (int)n;
 		return 0;
 	}
+}
+
+int mt_parse_html_opt(const char *cmd, const char *arg, const char **html)
+{
+	if (!*arg)
+		return mt_usage_err(cmd, "%s--html needs a file name or '-'", "");
+	*html = arg;
+	return 0;
 }
 
 int mt_parse_max_procs(const char *cmd, const char *arg, __u32 *max_procs)
@@ -295,6 +307,7 @@ int run_parse(int argc, char **argv, struct run_opts *o)
 		{ "cgroup", required_argument, NULL, OPT_CGROUP },
 		{ "per-thread", no_argument, NULL, OPT_PER_THREAD },
 		{ "openmetrics", required_argument, NULL, MT_OPT_OPENMETRICS },
+		{ "html", required_argument, NULL, MT_OPT_HTML },
 		{ "no-call-sites", no_argument, NULL, OPT_SITES },
 		{ "outstanding", no_argument, NULL, OPT_OUT },
 		{ "min-age", required_argument, NULL, OPT_MIN_AGE },
@@ -372,6 +385,11 @@ int run_parse(int argc, char **argv, struct run_opts *o)
 		case MT_OPT_OPENMETRICS:
 			err = mt_parse_output_opt(run_cmd_name, c, optarg, &o->json, &o->top,
 						  &o->openmetrics);
+			if (err)
+				return err;
+			break;
+		case MT_OPT_HTML:
+			err = mt_parse_html_opt(run_cmd_name, optarg, &o->html);
 			if (err)
 				return err;
 			break;
@@ -544,7 +562,8 @@ int run_parse(int argc, char **argv, struct run_opts *o)
 	if (record && !o->output)
 		return usage_err("%s-o FILE is required", "");
 	if (mt_output_is_stdout(o->json) + mt_output_is_stdout(o->openmetrics) +
-		    mt_output_is_stdout(o->folded) + mt_output_is_stdout(o->folded_out) >
+		    mt_output_is_stdout(o->folded) + mt_output_is_stdout(o->folded_out) +
+		    mt_output_is_stdout(o->html) >
 	    1)
 		return usage_err("%sonly one output can go to stdout ('-')", "");
 	return check_scope(o);

@@ -32,6 +32,7 @@ struct run_opts {
 	const char *folded_out;	 /* folded stacks by bytes outstanding */
 	__u32 class_mask;	 /* 0: every class */
 	const char *openmetrics; /* NULL or a path, written at the end */
+	const char *html;	 /* --html: NULL, a path, or "-" for stdout */
 	const char *output;	 /* record: -o FILE */
 	bool force;		 /* record: -f, replace an existing FILE */
 	bool no_kallsyms;	 /* record: leave /proc/kallsyms out */

@@ -36,7 +36,8 @@ struct output {
 	enum {
 		OUT_JSON,
 		OUT_OPENMETRICS,
-		OUT_FOLDED
+		OUT_FOLDED,
+		OUT_HTML
 	} kind;
 	const struct mt_render_opts *ro;
 	bool outstanding; /* folded: by bytes outstanding, not allocated */
@@ -58,6 +59,8 @@ static int render_to(FILE *f, const void *ctx)
 		return mt_render_openmetrics(f, w->r, w->o->ro);
 	case OUT_FOLDED:
 		return mt_render_folded(f, w->r, w->o->ro, w->o->outstanding) < 0;
+	case OUT_HTML:
+		return mt_render_html(w->r, w->o->ro, f);
 	}
 	return -1;
 }
@@ -84,18 +87,26 @@ int mt_write_json(const char *path, const struct mt_report *r, const struct mt_r
 	return write_output(path, r, &o);
 }
 
+int mt_write_html(const char *path, const struct mt_report *r, const struct mt_render_opts *ro)
+{
+	struct output o = { .kind = OUT_HTML, .ro = ro };
+
+	return write_output(path, r, &o);
+}
+
 bool mt_output_is_stdout(const char *path)
 {
 	return path && !strcmp(path, "-");
 }
 
 int mt_write_report(const struct mt_report *r, const struct mt_render_opts *ro, bool text,
-		    const char *json, const char *openmetrics)
+		    const char *json, const char *openmetrics, const char *html)
 {
 	int ret = MT_EXIT_OK, err;
 
 	/* a machine-readable output on stdout replaces the text report there */
-	if (text && !mt_output_is_stdout(json) && !mt_output_is_stdout(openmetrics)) {
+	if (text && !mt_output_is_stdout(json) && !mt_output_is_stdout(openmetrics) &&
+	    !mt_output_is_stdout(html)) {
 		mt_render_text(stdout, r, ro);
 		if (fflush(stdout) || ferror(stdout)) {
 			mt_err("failed to write the report: %s", strerror(errno));
@@ -108,6 +119,10 @@ int mt_write_report(const struct mt_report *r, const struct mt_render_opts *ro, 
 	}
 	if (openmetrics && (err = mt_write_openmetrics(openmetrics, r, ro))) {
 		mt_err("failed to write metrics to '%s': %s", openmetrics, mt_output_strerror(err));
+		ret = MT_EXIT_ERROR;
+	}
+	if (html && (err = mt_write_html(html, r, ro))) {
+		mt_err("failed to write HTML to '%s': %s", html, mt_output_strerror(err));
 		ret = MT_EXIT_ERROR;
 	}
 	return ret;

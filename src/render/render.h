@@ -73,6 +73,11 @@ void mt_render_text_classes(FILE *f, const struct mt_report *r, const struct mt_
 void mt_render_json_classes(struct jw *w, const struct mt_report *r, int cls,
 			    const struct mt_render_opts *o);
 void mt_render_json_zones(struct jw *w, const struct mt_report *r);
+/*
+ * One self-contained HTML page (render_html.c): the JSON report embedded in it, drawn by the
+ * page's own script (src/render/html/); no network. 0, or -1 on a writer or I/O error.
+ */
+int mt_render_html(const struct mt_report *r, const struct mt_render_opts *o, FILE *f);
 /* Prometheus text exposition format (node_exporter textfile collector); 0 or -1 on I/O. */
 int mt_render_openmetrics(FILE *f, const struct mt_report *r, const struct mt_render_opts *o);
 /* Latency (render_text_latency.c, render_json_latency.c). */
