@@ -37,20 +37,13 @@ void usage_record(void)
 	       "  -f, --force           replace an existing FILE: the old one becomes FILE.old,\n"
 	       "                        only once the new one is complete\n"
 	       "      --no-kallsyms     leave /proc/kallsyms out (a smaller file)\n"
-	       "  -d/--duration, -p/--pid, --cgroup, --per-thread, --json, --html, --top,
-"
-	       "  --openmetrics, --max-procs, --include-self, --raw-addresses, --no-call-sites,
-"
-	       "  --outstanding, --min-age, --stacks, --folded, --folded-outstanding,
-"
-	       "  --outstanding-entries, --stack-entries, --stack-sample, --call-site-entries,
-"
-	       "  --class, --no-stalls, -v/--verbose, -- CMD:
-"
-	       "                        as for 'memtrace run' (--fail-if, --baseline,
-"
-	       "                        --list-metrics and --latency are run's only)
-"
+	       "  -d/--duration, -p/--pid, --cgroup, --per-thread, --json, --html, --top,\n"
+	       "  --openmetrics, --max-procs, --include-self, --raw-addresses, --no-call-sites,\n"
+	       "  --outstanding, --min-age, --stacks, --folded, --folded-outstanding,\n"
+	       "  --outstanding-entries, --stack-entries, --stack-sample, --call-site-entries,\n"
+	       "  --class, --no-stalls, -v/--verbose, -- CMD:\n"
+	       "                        as for 'memtrace run' (--fail-if, --baseline,\n"
+	       "                        --list-metrics and --latency are run's only)\n"
 	       "  -h, --help            this help\n"
 	       "\n"
 	       "Exit status: 0 recorded; 1 runtime error (privileges, BTF, load, I/O: a file cut\n"
