@@ -74,6 +74,19 @@ for t in man/sync.sh completion/complete.sh; do
 	fi
 done
 
+# the --html page in headless Chromium: no console error, its numbers equal the JSON's
+printf '== html\n'
+MEMTRACE="$out/memtrace" tests/html/check.sh "$out"
+rc=$?
+if [ "$rc" -eq 0 ]; then
+	passed=$((passed + 1))
+elif [ "$rc" -eq 77 ]; then
+	skipped=$((skipped + 1))
+else
+	failed=$((failed + 1))
+	broken="$broken html"
+fi
+
 # fuzz targets, bounded in time: each target is one test, passed when nothing crashed
 for src in tests/fuzz/fuzz_*.c; do
 	name=$(basename "$src" .c)
