@@ -75,8 +75,7 @@ void mt_tl_point_merge(struct mt_tl_point *into, const struct mt_tl_point *from)
 	into->stall_ns += from->stall_ns;
 	into->lost += from->lost;
 	into->nr_procs = merge_named(into->procs, into->nr_procs, from->procs, from->nr_procs);
-	into->nr_caches =
-		merge_named(into->caches, into->nr_caches, from->caches, from->nr_caches);
+	into->nr_caches = merge_named(into->caches, into->nr_caches, from->caches, from->nr_caches);
 	into->t_s = from->t_s;
 	into->dt_s += from->dt_s;
 	into->samples += from->samples;

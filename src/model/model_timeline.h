@@ -14,9 +14,9 @@
 #include <stddef.h>
 #include "memtrace.h"
 
-#define MT_TL_TOP 5		 /* processes and caches kept per point */
-#define MT_TL_MAX_POINTS 3600	 /* then pairs of points merge and the interval doubles */
-#define MT_TL_NAME_LEN 48	 /* a comm or a cache name */
+#define MT_TL_TOP 5	      /* processes and caches kept per point */
+#define MT_TL_MAX_POINTS 3600 /* then pairs of points merge and the interval doubles */
+#define MT_TL_NAME_LEN 48     /* a comm or a cache name */
 
 struct mt_report;
 

@@ -155,9 +155,8 @@ int mt_timeline_take(struct mt_timeline *tl, const struct mt_report *r, double t
 	if (!err)
 		err = cum_caches(r, &now);
 	if (!err)
-		err = scratch_fit(tl, (now.nr_procs > now.nr_caches ? now.nr_procs
-								     : now.nr_caches) +
-					      1);
+		err = scratch_fit(tl, 1 + (now.nr_procs > now.nr_caches ? now.nr_procs :
+									  now.nr_caches));
 	if (err) {
 		free(now.procs);
 		free(now.caches);

@@ -52,8 +52,9 @@ void mt_rec_timeline_put(struct mt_buf *b, const struct mt_timeline *tl)
 			if (!c->allocs && !c->frees && !c->bytes_alloc && !c->bytes_freed &&
 			    !c->net_bytes && !c->net_objs)
 				continue;
-			mt_buf_printf(b, "class %s %llu %llu %llu %llu %lld %lld\n", mt_class_key(k),
-				      (unsigned long long)c->allocs, (unsigned long long)c->frees,
+			mt_buf_printf(b, "class %s %llu %llu %llu %llu %lld %lld\n",
+				      mt_class_key(k), (unsigned long long)c->allocs,
+				      (unsigned long long)c->frees,
 				      (unsigned long long)c->bytes_alloc,
 				      (unsigned long long)c->bytes_freed, (long long)c->net_bytes,
 				      (long long)c->net_objs);
@@ -129,8 +130,12 @@ static int line(char *s, struct mt_timeline *tl, struct mt_tl_point *pt, bool *h
 			return -EINVAL;
 		if (*have_pt && mt_timeline_append(tl, pt))
 			return -ENOMEM;
-		*pt = (struct mt_tl_point){ .t_s = t, .dt_s = dt, .stalls = a, .stall_ns = b,
-					    .lost = c, .samples = 1 };
+		*pt = (struct mt_tl_point){ .t_s = t,
+					    .dt_s = dt,
+					    .stalls = a,
+					    .stall_ns = b,
+					    .lost = c,
+					    .samples = 1 };
 		*have_pt = true;
 		return 0;
 	}

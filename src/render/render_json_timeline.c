@@ -3,8 +3,8 @@
 #include "sys/json_writer.h"
 #include "render/render.h"
 
-static void named(struct jw *w, const char *key, const char *name_key,
-		  const struct mt_tl_named *n, unsigned int nr)
+static void named(struct jw *w, const char *key, const char *name_key, const struct mt_tl_named *n,
+		  unsigned int nr)
 {
 	jw_arr_begin(w, key);
 	for (unsigned int i = 0; i < nr; i++) {

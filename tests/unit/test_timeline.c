@@ -42,7 +42,7 @@ static void report_at(struct mt_report *r, int k)
 		}
 	}
 	r->tot.lost[MT_LOSS_RINGBUF] = k >= 3 ? 7 : 0; /* a loss in the third interval */
-	r->lat.tot.k[0].count = k;			/* one stall per interval */
+	r->lat.tot.k[0].count = k;		       /* one stall per interval */
 	r->lat.tot.k[0].total_ns = 1000ULL * k;
 	/* two cc1 processes (one name), a make, all slab */
 	snprintf(p.comm, sizeof(p.comm), "cc1");
@@ -104,7 +104,8 @@ static void assert_sums(const struct mt_timeline *tl, const struct mt_report *r)
 		assert_int_equal(ba, r->tot.cls[k].bytes_alloc);
 		assert_int_equal(bf, r->tot.cls[k].bytes_freed);
 		assert_int_equal(tl->p[tl->nr - 1].cls[k].net_bytes,
-				 (__s64)r->tot.cls[k].bytes_alloc - (__s64)r->tot.cls[k].bytes_freed);
+				 (__s64)r->tot.cls[k].bytes_alloc -
+					 (__s64)r->tot.cls[k].bytes_freed);
 	}
 	for (size_t i = 0; i < tl->nr; i++) {
 		const struct mt_tl_named *n = find(tl->p[i].procs, tl->p[i].nr_procs, "cc1");
@@ -347,9 +348,9 @@ static void test_record_round_trip(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_sums),  cmocka_unit_test(test_exec_rename),
-		cmocka_unit_test(test_top),   cmocka_unit_test(test_merge),
-		cmocka_unit_test(test_json),  cmocka_unit_test(test_record_round_trip),
+		cmocka_unit_test(test_sums), cmocka_unit_test(test_exec_rename),
+		cmocka_unit_test(test_top),  cmocka_unit_test(test_merge),
+		cmocka_unit_test(test_json), cmocka_unit_test(test_record_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
