@@ -3,7 +3,7 @@
 
 _memtrace_commands="run record report top check layout addr diff"
 
-_memtrace_run_common="--duration --pid --cgroup --per-thread --json --html --top --openmetrics
+_memtrace_run_common="--duration --pid --cgroup --per-thread --json --html --interval --top --openmetrics
 	--max-procs --include-self --raw-addresses --no-call-sites --outstanding --min-age
 	--stacks --folded --folded-outstanding --outstanding-entries --stack-entries
 	--stack-sample --call-site-entries --class --no-stalls --verbose --help"
