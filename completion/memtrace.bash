@@ -10,7 +10,7 @@ _memtrace_run_common="--duration --pid --cgroup --per-thread --json --html --int
 _memtrace_opts_run="$_memtrace_run_common --fail-if --baseline --list-metrics --latency"
 _memtrace_opts_record="$_memtrace_run_common --output --force --no-kallsyms"
 _memtrace_opts_report="--json --html --top --openmetrics --raw-addresses --help"
-_memtrace_opts_top="--interval --rows --sort --pid --count --openmetrics --listen --max-procs
+_memtrace_opts_top="--interval --rows --sort --pid --count --openmetrics --json --html --listen --max-procs
 	--include-self --raw-addresses --verbose --help"
 _memtrace_opts_check="--json --verbose --help"
 _memtrace_opts_layout="--json --verbose --help"

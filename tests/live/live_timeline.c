@@ -31,8 +31,8 @@ static long long point_get(struct json_object *p, const char *cls, const char *k
 {
 	struct json_object *c, *v;
 
-	if (!json_object_object_get_ex(p, "classes", &c) || !json_object_object_get_ex(c, cls, &c) ||
-	    !json_object_object_get_ex(c, key, &v))
+	if (!json_object_object_get_ex(p, "classes", &c) ||
+	    !json_object_object_get_ex(c, cls, &c) || !json_object_object_get_ex(c, key, &v))
 		return 0;
 	return json_object_get_int64(v);
 }
@@ -69,8 +69,8 @@ static long long proc_bytes(struct json_object *p)
 /* The points' counts sum to the report's totals: classes, losses, the workload's name. */
 static void assert_sums(struct json_object *mt, int pid1, int pid2)
 {
-	static const char *const cls[] = { "kernel_logical", "physical", "kernel_virtual",
-					   "bus", "user_virtual" };
+	static const char *const cls[] = { "kernel_logical", "physical", "kernel_virtual", "bus",
+					   "user_virtual" };
 	static const char *const keys[] = { "allocs", "frees", "bytes_allocated", "bytes_freed" };
 	struct json_object *pts = points_of(mt), *classes, *p1, *p2;
 	long long lost = 0, wl = 0;
@@ -82,11 +82,12 @@ static void assert_sums(struct json_object *mt, int pid1, int pid2)
 			long long sum = 0;
 
 			for (size_t i = 0; i < json_object_array_length(pts); i++)
-				sum += point_get(json_object_array_get_idx(pts, i), cls[k], keys[q]);
+				sum += point_get(json_object_array_get_idx(pts, i), cls[k],
+						 keys[q]);
 			snprintf(path, sizeof(path), "classes.%s.%s", cls[k], keys[q]);
 			if (sum != jget(mt, path))
-				fail_msg("timeline %s sums to %lld, the report says %lld", path, sum,
-					 jget(mt, path));
+				fail_msg("timeline %s sums to %lld, the report says %lld", path,
+					 sum, jget(mt, path));
 		}
 	}
 	for (size_t i = 0; i < json_object_array_length(pts); i++) {
@@ -95,17 +96,26 @@ static void assert_sums(struct json_object *mt, int pid1, int pid2)
 	}
 	assert_int_equal(lost, jget(mt, "run.lost.total"));
 	p1 = proc_of(mt, pid1);
-	p2 = proc_of(mt, pid2);
+	p2 = pid2 ? proc_of(mt, pid2) : NULL;
 	assert_non_null(p1);
-	assert_non_null(p2);
+	assert_true(p2 || !pid2);
 	/* both pids are named workload: one name in the timeline */
-	assert_int_equal(wl, proc_bytes(p1) + proc_bytes(p2));
+	assert_int_equal(wl, proc_bytes(p1) + (p2 ? proc_bytes(p2) : 0));
 }
 
 static struct child start_run(const char *pids, const char *out)
 {
-	char *argv[] = { (char *)memtrace, "run", "-p", (char *)pids, "--interval", INTERVAL,
-			 "--json", (char *)run_file("mt.json"), NULL, NULL, NULL };
+	char *argv[] = { (char *)memtrace,
+			 "run",
+			 "-p",
+			 (char *)pids,
+			 "--interval",
+			 INTERVAL,
+			 "--json",
+			 (char *)run_file("mt.json"),
+			 NULL,
+			 NULL,
+			 NULL };
 	struct child c;
 
 	if (out) {
@@ -157,8 +167,8 @@ static void test_two_bursts(void **state)
 	if (n < 8 || n > 30)
 		fail_msg("%zu points for about 5 s at 0.5 s", n);
 	for (size_t i = 0; i < n; i++) {
-		long long a = point_get(json_object_array_get_idx(pts, i), "kernel_logical",
-					"allocs");
+		long long a =
+			point_get(json_object_array_get_idx(pts, i), "kernel_logical", "allocs");
 
 		total += a;
 		max = a > max ? a : max;
@@ -181,7 +191,8 @@ static void test_two_bursts(void **state)
 		last[groups - 1] = i;
 		if (a > peak[groups - 1]) {
 			peak[groups - 1] = a;
-			peak_t[groups - 1] = json_object_get_double(json_object_object_get(p, "t_s"));
+			peak_t[groups - 1] =
+				json_object_get_double(json_object_object_get(p, "t_s"));
 		}
 	}
 	assert_int_equal(groups, 2);
@@ -192,8 +203,8 @@ static void test_two_bursts(void **state)
 		fail_msg("peaks %.2f s apart, bursts %.2f s", peak_t[1] - peak_t[0], go2 - go1);
 	/* between them the traced processes sleep: next to nothing allocated */
 	for (size_t i = last[0] + 1; i < first[1]; i++) {
-		long long a = point_get(json_object_array_get_idx(pts, i), "kernel_logical",
-					"allocs");
+		long long a =
+			point_get(json_object_array_get_idx(pts, i), "kernel_logical", "allocs");
 
 		if (a * 100 > total)
 			fail_msg("point %zu between the bursts has %lld of %lld allocs", i, a,
@@ -244,13 +255,52 @@ static void test_recorded_timeline(void **state)
 	json_object_put(back);
 }
 
+/* top --json: a point per interval, summing to the totals of its last snapshot. */
+static void test_top_timeline(void **state)
+{
+	char *argv[] = { (char *)memtrace, "top", "-i",	    "0.5", "-c", "6", "-p", NULL,
+			 "--json",	   NULL,  "--html", NULL,  NULL };
+	struct json_object *j, *pts;
+	struct child top;
+	struct wl w;
+	double t0;
+	size_t n;
+
+	(void)state;
+	if (skip_unless_live())
+		skip();
+	next_run();
+	w = start_workload("slab", BURST);
+	argv[7] = w.pidbuf;
+	argv[9] = (char *)run_file("top.json");
+	argv[11] = (char *)run_file("top.html");
+	top = spawn(argv, run_file("top.out"), run_file("top.err"));
+	/* its first block: attached and counting */
+	assert_true(wait_file(run_file("top.out"), "memtrace top: interval 1", 60));
+	t0 = now();
+	go_workload(&w);
+	print_message("burst %.2f s after the first block\n", now() - t0);
+	assert_int_equal(wait_exit(top.pid, 60), 0);
+	end_workload(&w);
+	j = json_object_from_file(run_file("top.json"));
+	assert_non_null(j);
+	pts = points_of(j);
+	n = json_object_array_length(pts);
+	assert_int_equal(n, 6);
+	assert_true(jget(j, "classes.kernel_logical.allocs") >= 4LL * BURST);
+	assert_sums(j, w.pid, 0);
+	json_object_put(j);
+	j = NULL;
+	assert_true(wait_file(run_file("top.html"), "</html>", 1));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_two_bursts),
 		cmocka_unit_test(test_recorded_timeline),
+		cmocka_unit_test(test_top_timeline),
 	};
 
-	return cmocka_run_group_tests_name("live timeline", tests, harness_setup,
-					   harness_teardown);
+	return cmocka_run_group_tests_name("live timeline", tests, harness_setup, harness_teardown);
 }
