@@ -43,7 +43,7 @@ static unsigned int merge_named(struct mt_tl_named *into, unsigned int n,
 	for (unsigned int i = 0; i < m; i++) {
 		unsigned int j;
 
-		for (j = 0; j < nr && strcmp(all[j].name, from[i].name); j++)
+		for (j = 0; j < nr && strcmp(all[j].name, from[i].name) != 0; j++)
 			;
 		if (j == nr)
 			all[nr++] = (struct mt_tl_named){ .allocs = 0 };
@@ -86,6 +86,8 @@ static void halve(struct mt_timeline *tl)
 {
 	size_t n = 0;
 
+	if (!tl->p)
+		return;
 	for (size_t i = 0; i < tl->nr; i += 2) {
 		tl->p[n] = tl->p[i];
 		if (i + 1 < tl->nr)
@@ -115,7 +117,7 @@ int mt_timeline_append(struct mt_timeline *tl, const struct mt_tl_point *pt)
 		mt_tl_point_merge(last, pt);
 		return 0;
 	}
-	if (tl->nr == tl->cap) {
+	if (tl->nr >= tl->cap || !tl->p) {
 		size_t cap = tl->cap ? 2 * tl->cap : 64;
 		struct mt_tl_point *p = realloc(tl->p, cap * sizeof(*p));
 
