@@ -15,6 +15,7 @@
 #include "cli/cmds.h"
 #include "collect/probe.h"
 #include "record/record_header.h"
+#include "record/record_timeline.h"
 #include "collect/record_live.h"
 #include "cli/recorder.h"
 #include "sys/util.h"
@@ -37,7 +38,7 @@ void usage_record(void)
 	       "  -f, --force           replace an existing FILE: the old one becomes FILE.old,\n"
 	       "                        only once the new one is complete\n"
 	       "      --no-kallsyms     leave /proc/kallsyms out (a smaller file)\n"
-	       "  -d/--duration, -p/--pid, --cgroup, --per-thread, --json, --html, --top,\n"
+	       "  -d/--duration, -p/--pid, --cgroup, --per-thread, --json, --html, --interval, --top,\n"
 	       "  --openmetrics, --max-procs, --include-self, --raw-addresses, --no-call-sites,\n"
 	       "  --outstanding, --min-age, --stacks, --folded, --folded-outstanding,\n"
 	       "  --outstanding-entries, --stack-entries, --stack-sample, --call-site-entries,\n"
@@ -188,6 +189,14 @@ int mt_recorder_finish(struct mt_recorder *rc, const struct mt_loader *l, const 
 	int nr_maps;
 
 	mt_record_maps(&rc->w, l, &nr_maps);
+	if (r->tl.nr) {
+		mt_rec_timeline_put(&b, &r->tl);
+		if (b.oom)
+			rc->w.err = rc->w.err ? rc->w.err : -ENOMEM;
+		else
+			mt_rec_chunk(&rc->w, MT_CHUNK_TIMELINE, b.p, b.len);
+		mt_buf_free(&b);
+	}
 	mt_rec_header_put_end(&b, &r->run);
 	mt_rec_header_put_scope(&b, &r->scope); /* now with the command's exit */
 	mt_rec_header_put_pair(&b, &r->pair);	/* and the end time */

@@ -62,6 +62,9 @@ void usage_run(void)
 	       "      --html FILE       also write one self-contained HTML page (summary, timeline,\n"
 	       "                        flame graphs with --stacks, histograms, sortable tables;\n"
 	       "                        no network needed to view it); '-': it alone to stdout\n"
+	       "      --interval SECS   a timeline point every SECS seconds (default 1; 0.1..3600):\n"
+	       "                        per class, top processes and caches, stalls, losses, in\n"
+	       "                        --json and --html; past 3600 points, pairs merge\n"
 	       "      --top N           rows in the process and cache tables (default 10)\n"
 	       "      --max-procs N     live processes the kernel tables hold (default %u); a\n"
 	       "                        process that ends leaves them with its exact counts, so\n"
@@ -296,7 +299,8 @@ int run_parse(int argc, char **argv, struct run_opts *o)
 		OPT_FORCE_HOOK,
 		OPT_INCLUDE_SELF,
 		OPT_MAX_PROCS,
-		OPT_RAW_ADDRESSES
+		OPT_RAW_ADDRESSES,
+		OPT_INTERVAL
 	};
 	/* run's and record's options: these, and each command's own below */
 	static const struct option common[] = {
@@ -308,6 +312,7 @@ int run_parse(int argc, char **argv, struct run_opts *o)
 		{ "per-thread", no_argument, NULL, OPT_PER_THREAD },
 		{ "openmetrics", required_argument, NULL, MT_OPT_OPENMETRICS },
 		{ "html", required_argument, NULL, MT_OPT_HTML },
+		{ "interval", required_argument, NULL, OPT_INTERVAL },
 		{ "no-call-sites", no_argument, NULL, OPT_SITES },
 		{ "outstanding", no_argument, NULL, OPT_OUT },
 		{ "min-age", required_argument, NULL, OPT_MIN_AGE },
@@ -392,6 +397,14 @@ int run_parse(int argc, char **argv, struct run_opts *o)
 			err = mt_parse_html_opt(run_cmd_name, optarg, &o->html);
 			if (err)
 				return err;
+			break;
+		case OPT_INTERVAL:
+			err = mt_parse_seconds(optarg, &o->interval);
+			if (err == -ERANGE || (!err && (o->interval < 0.1 || o->interval > 3600)))
+				return usage_err("--interval '%s' out of range (0.1..3600 s)",
+						 optarg);
+			if (err)
+				return usage_err("invalid --interval '%s'", optarg);
 			break;
 		case 'd':
 			err = mt_parse_seconds(optarg, &o->duration);
