@@ -27,6 +27,7 @@ struct mt_render_opts {
 	int top;		/* rows in the process and cache tables */
 	bool raw_addresses;	/* --raw-addresses: print kernel virtual addresses as they are */
 	struct mt_om_names *om; /* OpenMetrics: names kept from scrape to scrape, or NULL */
+	bool compact_json;	/* JSON on one line: the HTML page embeds it, 40% smaller */
 };
 
 /*

@@ -220,7 +220,7 @@ int mt_render_json(FILE *f, const struct mt_report *r, const struct mt_render_op
 	struct jw w;
 
 	/* JSON always carries every row (o->top unused): consumers filter */
-	jw_init(&w, f, true);
+	jw_init(&w, f, !o->compact_json);
 	jw_obj_begin(&w, NULL);
 	jw_u64(&w, "schema_version", MT_JSON_SCHEMA_VERSION);
 	jw_str(&w, "memtrace_version", MEMTRACE_VERSION);
