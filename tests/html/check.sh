@@ -36,7 +36,8 @@ fail() {
 chromium_dom() {
 	timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu --no-first-run \
 		--user-data-dir="$tmp/profile" --proxy-server=127.0.0.1:9 \
-		--enable-logging=stderr --v=0 --dump-dom "file://$1" > "$2" 2> "$2.err"
+		--enable-logging=stderr --v=0 --virtual-time-budget=10000 --dump-dom "file://$1" \
+		> "$2" 2> "$2.err"
 }
 
 # a number the page shows: the data-value of the element with that data-testid
@@ -85,6 +86,12 @@ for rec in tests/fixtures/record-sites.rec tests/fixtures/record-mix-2000.rec \
 	else
 		ok "$name: no console message"
 	fi
+	# drawn to the end: the embedded report inflated and every section rendered
+	if grep -q 'id="app"[^>]*data-ready="1"' "$dom"; then
+		ok "$name: page drawn"
+	else
+		fail "$name: the page did not finish drawing"
+	fi
 	expect "$name events" "$(page_value "$dom" events)" "$(jq .run.events "$json")"
 	for k in $(jq -r '.classes | to_entries[] | select(.value.allocs != null) | .key' "$json"); do
 		expect "$name $k allocs" "$(page_value "$dom" "total-allocs-$k")" \
@@ -126,6 +133,7 @@ done
 mkdir -p "$OUT"
 if timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu --no-first-run \
 	--user-data-dir="$tmp/profile" --proxy-server=127.0.0.1:9 --window-size=1280,2400 \
+	--virtual-time-budget=10000 \
 	--screenshot="$OUT/html-report.png" "file://$tmp/record-sites.html" > /dev/null 2>&1 &&
 	[ -s "$OUT/html-report.png" ]; then
 	ok "screenshot in $OUT/html-report.png"

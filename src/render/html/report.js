@@ -705,13 +705,28 @@
 		app.dataset.ready = "1";
 	}
 
+	// the embedded report: JSON, gzip'd and in base64 (render_html.c), inflated by the
+	// browser's own DecompressionStream (nothing is fetched)
+	async function load(el) {
+		if (el.dataset.encoding !== "gzip+base64")
+			return JSON.parse(el.textContent);
+		const bin = atob(el.textContent.replace(/\s+/g, ""));
+		const bytes = new Uint8Array(bin.length);
+		for (let i = 0; i < bin.length; i++)
+			bytes[i] = bin.charCodeAt(i);
+		const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+		return JSON.parse(await new Response(stream).text());
+	}
+
 	function main() {
 		const el = document.getElementById("memtrace-data");
 		const app = document.getElementById("app");
 		if (!el || !app)
 			return;
-		const d = JSON.parse(el.textContent);
-		render(d, app);
+		load(el).then((d) => render(d, app), (e) => {
+			app.textContent = "this page cannot read its report: " + e;
+			console.error("memtrace: " + e);
+		});
 	}
 
 	// for tests/html: draw a given report, select a time range by point index
