@@ -230,8 +230,9 @@ int mt_pair_add_frames(struct mt_pair_report *p, __s32 id, const __u64 *ips, __u
 	if (!f)
 		return -ENOMEM;
 	f->id = id;
-	if (n > MT_STACK_DEPTH)
-		n = MT_STACK_DEPTH;
+	if (n > MT_STACK_DEPTH_MAX)
+		n = MT_STACK_DEPTH_MAX;
+	f->truncated = n && ips[n - 1];
 	while (n && !ips[n - 1])
 		n--;
 	memcpy(f->ip, ips, n * sizeof(*ips));
