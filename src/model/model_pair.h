@@ -60,7 +60,8 @@ struct mt_stack_frames {
 	__s32 id;
 	__u32 n;
 	bool truncated; /* all `depth` frames were filled: the walk stopped there */
-	__u64 ip[MT_STACK_DEPTH_MAX];
+	__u64 *ip;	/* n frames, allocated to size: --stack-depth 127 with a million
+			 * stacks must not cost 127 slots for each 12-frame stack */
 };
 
 /* A row of another order of the same table. */
