@@ -10,6 +10,9 @@
 # usage (root): bench/prog_ns.sh [MODE [SECS [memtrace run options...]]]
 #   MODE slab (default), page, vmalloc or mix; SECS of workload (default 3).
 #   e.g. bench/prog_ns.sh slab 3 --outstanding --stacks
+#   PEER='CMD ARGS' also runs another tracer on the same events in the same window and lists
+#   its programs too (after the floor, before memtrace), e.g.
+#   PEER='/tmp/peers/memleak/memleak 600' bench/prog_ns.sh slab 3 --outstanding --stacks
 set -u
 OUTPUT=${OUTPUT:-build}
 MODE=${1:-slab}
@@ -19,9 +22,11 @@ MT=$OUTPUT/memtrace
 WL=$OUTPUT/bench/workload
 FLOOR=$OUTPUT/bench/floor
 TMP=$(mktemp -d)
-FPID="" MPID=""
+FPID="" MPID="" PPID_=""
+PEER=${PEER:-}
 cleanup() {
 	[ -n "$MPID" ] && kill -INT "$MPID" 2>/dev/null && wait "$MPID" 2>/dev/null
+	[ -n "$PPID_" ] && kill -INT "$PPID_" 2>/dev/null && wait "$PPID_" 2>/dev/null
 	[ -n "$FPID" ] && kill -INT "$FPID" 2>/dev/null && wait "$FPID" 2>/dev/null
 	[ -n "${STATS_WAS:-}" ] && sysctl -qw kernel.bpf_stats_enabled="$STATS_WAS"
 	rm -rf "$TMP"
@@ -59,6 +64,21 @@ done
 FPID=$!
 wait_for "$TMP/floor.err" "floor: attached" 20 || die "floor did not attach: $(cat "$TMP/floor.err")"
 ids >"$TMP/ids1"
+if [ -n "$PEER" ]; then
+	# shellcheck disable=SC2086
+	$PEER >/dev/null 2>"$TMP/peer.err" &
+	PPID_=$!
+	# a peer says nothing when attached: wait until its programs stop appearing
+	n=0
+	for _ in $(seq 100); do
+		sleep 0.2
+		m=$(ids | wc -l)
+		[ "$m" -gt "$(wc -l <"$TMP/ids1")" ] && [ "$m" = "$n" ] && break
+		n=$m
+	done
+	kill -0 "$PPID_" 2>/dev/null || die "peer did not start: $(cat "$TMP/peer.err")"
+	sleep 1
+fi
 "$MT" run "$@" >/dev/null 2>"$TMP/mt.err" &
 MPID=$!
 wait_for "$TMP/mt.err" "memtrace: tracing" 60 || die "memtrace did not start: $(cat "$TMP/mt.err")"
@@ -73,7 +93,7 @@ progs() {
 progs >"$TMP/a"
 "$WL" "$MODE" -d "$SECS" >"$TMP/wl"
 progs >"$TMP/b"
-echo "mode $MODE, ${SECS}s: $(cat "$TMP/wl"); memtrace run $*"
+echo "mode $MODE, ${SECS}s: $(cat "$TMP/wl"); memtrace run $*${PEER:+; peer: $PEER}"
 printf '%-18s %12s %10s\n' program runs ns/run
 join <(sort "$TMP/a") <(sort "$TMP/b") | awk '
 	{ n = $6 - $3; t = $7 - $4; if (n > 1000) printf "%-18s %12d %10.1f\n", $2, n, t / n }' |

@@ -10,7 +10,9 @@
 # Knobs (environment): REPS (5) repetitions, DUR (1) seconds per workload run, MODES
 # ("slab page vmalloc mix"), TRACERS (all available), README (bench/README.md; the results
 # section between its markers is replaced; README= to leave it alone), MEMLEAK
-# (path of a libbpf-tools memleak for its row; the row says "absent" without it).
+# (path of a libbpf-tools memleak for its row; the row says "absent" without it), STACK_SAMPLE
+# (4) and STACK_DEPTH (16): the --stack-sample and --stack-depth of the rows memtrace_sample and
+# memtrace_depth (--outstanding --stacks with that one option).
 set -u
 OUTPUT=${OUTPUT:-build}
 REPS=${REPS:-5}
@@ -52,6 +54,8 @@ PERF_EVENTS=$(for e in $EVENTS; do
 	*) echo "kmem:$e" ;; esac; done | tr '\n' ,)
 PERF_EVENTS=${PERF_EVENTS%,}
 HELP=$("$MT" run --help 2>&1)
+STACK_SAMPLE=${STACK_SAMPLE:-4}
+STACK_DEPTH=${STACK_DEPTH:-16}
 FULL_FLAGS=""
 for f in --outstanding --stacks; do
 	grep -q -- "$f" <<<"$HELP" && FULL_FLAGS="$FULL_FLAGS $f"
@@ -59,8 +63,11 @@ done
 
 # Tracer name, then "-" when it is not available here, with the reason in NA_<name>.
 declare -A NA
-ALL_TRACERS="none floor floor_classic memtrace memtrace_pair memtrace_full bpftrace perf_kmem memleak"
+ALL_TRACERS="none floor floor_classic memtrace memtrace_pair memtrace_full memtrace_depth"
+ALL_TRACERS="$ALL_TRACERS memtrace_sample bpftrace perf_kmem memleak"
 [ -n "$FULL_FLAGS" ] || NA[memtrace_full]="this memtrace has no --outstanding/--stacks yet"
+grep -q -- --stack-sample <<<"$HELP" || NA[memtrace_sample]="this memtrace has no --stack-sample"
+grep -q -- --stack-depth <<<"$HELP" || NA[memtrace_depth]="this memtrace has no --stack-depth"
 grep -q -- --outstanding <<<"$HELP" || NA[memtrace_pair]="this memtrace has no --outstanding yet"
 command -v bpftrace >/dev/null || NA[bpftrace]="bpftrace not installed"
 command -v perf >/dev/null || NA[perf_kmem]="perf not installed"
@@ -151,6 +158,11 @@ start_tracer() {
 		wait_for "$TMP/t.err" "memtrace: tracing" ;;
 	memtrace_full) launch "$MT" run $FULL_FLAGS --json "$TMP/mt.json"
 		wait_for "$TMP/t.err" "memtrace: tracing" ;;
+	memtrace_depth) launch "$MT" run $FULL_FLAGS --stack-depth "$STACK_DEPTH" --json "$TMP/mt.json"
+		wait_for "$TMP/t.err" "memtrace: tracing" ;;
+	memtrace_sample)
+		launch "$MT" run $FULL_FLAGS --stack-sample "$STACK_SAMPLE" --json "$TMP/mt.json"
+		wait_for "$TMP/t.err" "memtrace: tracing" ;;
 	bpftrace) launch bpftrace -e "$BT_SCRIPT"; wait_for "$TMP/t.out" READY ;;
 	perf_kmem)
 		rm -f "$TMP/perf.data"
@@ -175,6 +187,13 @@ after_run() {
 		[ -s "$TMP/mt.json" ] && jq -r --arg m "$mode" --arg t "$t" \
 			'"\($m) \($t) lost \(.run.lost.total) events \(.run.events) \(.run.attach)"' \
 			"$TMP/mt.json" >>"$TMP/extra"
+		# the stack rows' own losses: walks not recorded, stacks cut at the depth
+		[ -s "$TMP/mt.json" ] && jq -e .stacks "$TMP/mt.json" >/dev/null 2>&1 &&
+			jq -r --arg m "$mode" --arg t "$t" '[$m, $t, .run.lost.stack_collisions,
+				.run.lost.stack_table_full, .run.lost.stack_failed,
+				(.stacks.truncated // 0), (.stacks.truncated_allocs // 0),
+				([.stacks.allocating[].allocs] | add // 0)] | map(tostring) | join(" ")' \
+				"$TMP/mt.json" >>"$TMP/stacks"
 		# a program the verifier refuses makes memtrace fall back to classic tracepoints:
 		# that would be a different (slower) memtrace, so say so loudly
 		[ -s "$TMP/mt.json" ] && [ "$(jq -r .run.attach "$TMP/mt.json")" = tracepoint ] &&
@@ -287,6 +306,7 @@ say ""
 # The alternating runs.
 : >"$RES"
 : >"$TMP/extra"
+: >"$TMP/stacks"
 note "running $REPS repetitions of: $RUN_TRACERS over modes $MODES"
 # one untimed run per mode first: the first runs after a while of other work are slow
 for mode in $MODES; do "$WL" "$mode" -d "$DUR" >/dev/null; done
@@ -307,6 +327,8 @@ label() {
 	memtrace) echo "memtrace run (default)" ;;
 	memtrace_pair) echo "memtrace run --outstanding" ;;
 	memtrace_full) echo "memtrace run$FULL_FLAGS" ;;
+	memtrace_depth) echo "memtrace run$FULL_FLAGS --stack-depth $STACK_DEPTH" ;;
+	memtrace_sample) echo "memtrace run$FULL_FLAGS --stack-sample $STACK_SAMPLE" ;;
 	bpftrace) echo "bpftrace, counts per comm in maps" ;;
 	perf_kmem) echo "perf kmem record -a (tmpfs)" ;;
 	memleak) echo "libbpf-tools memleak" ;;
@@ -367,6 +389,45 @@ for mode in $MODES; do
 	done
 done
 say ""
+
+# --- memtrace's stack rows against memleak, per repetition ---------------------------------
+if grep -qw memleak <<<"$RUN_TRACERS"; then
+	say "### memtrace with stacks against libbpf-tools memleak, same repetitions"
+	say ""
+	say "x memleak: each repetition's added ns per op of the row over memleak's added ns per op"
+	say "in the same repetition (both against that repetition's untraced run), median and range."
+	say "Stack losses and truncation summed over the repetitions (allocs: in the per-stack rows,"
+	say "scaled under --stack-sample); the goal of issue 20 is at most 0.50x with exact stacks."
+	say ""
+	say "| mode | tracer | x memleak (median) | min - max | collisions | stack table full | failed | truncated stacks | truncated allocs / allocs |"
+	say "|---|---|---|---|---|---|---|---|---|"
+	for mode in $MODES; do
+		for t in memtrace_full memtrace_depth memtrace_sample; do
+			grep -qw "$t" <<<"$RUN_TRACERS" || continue
+			st=$(awk -v m="$mode" -v t="$t" '$1 == m && $2 == t { c += $3; f += $4
+				e += $5; tr += $6; ta += $7; a += $8; n++ }
+				END { if (n) printf "%d | %d | %d | %d | %d / %d", c, f, e, tr, ta, a
+					else printf "- | - | - | - | -" }' "$TMP/stacks" 2>/dev/null)
+			awk -v m="$mode" -v t="$t" -v label="$(label "$t")" -v st="$st" '
+				$1 == m && $2 == "none" { base[$3] = $4 }
+				$1 == m && $2 == "memleak" { ml[$3] = $4 }
+				$1 == m && $2 == t { r[$3] = $4 }
+				END { n = 0
+					for (k in r) { if (!(k in base) || !(k in ml) || r[k] <= 0 || ml[k] <= 0) continue
+						a = 1 / r[k] - 1 / base[k]; b = 1 / ml[k] - 1 / base[k]
+						if (b <= 0) continue
+						n++; q[n] = a / b }
+					if (!n) { printf "| %s | %s | - | | %s |\n", m, label, st; exit }
+					for (i = 2; i <= n; i++) { x = q[i]
+						for (j = i - 1; j >= 1 && q[j] > x; j--) q[j + 1] = q[j]
+						q[j + 1] = x }
+					med = n % 2 ? q[(n + 1) / 2] : (q[n / 2] + q[n / 2 + 1]) / 2
+					printf "| %s | %s | %.2f | %.2f - %.2f | %s |\n", m, label, med, q[1], q[n], st }' \
+				"$RES" | tee -a "$OUT"
+		done
+	done
+	say ""
+fi
 
 # --- memtrace at the rate both cores reach: losses, and totals against perf stat -a -------
 say "### memtrace at full rate (2 workers) against \`perf stat -a\` over the same window"

@@ -7,7 +7,13 @@
 #ifndef MT_PAIR_H
 #define MT_PAIR_H
 
-#define MT_STACK_DEPTH 64 /* frames kept per kernel stack (stack map value) */
+/*
+ * Frames kept per kernel stack: the stack map's value size, which is also where
+ * bpf_get_stackid() stops walking. --stack-depth sets it before load, up to the kernel's
+ * PERF_MAX_STACK_DEPTH (the walk is cut at sysctl kernel.perf_event_max_stack, 127 by default).
+ */
+#define MT_STACK_DEPTH 64U
+#define MT_STACK_DEPTH_MAX 127U
 
 /* Default map sizes; each has a `memtrace run` flag. */
 #define MT_OUTSTANDING_ENTRIES 262144U /* objects tracked at once, all classes together */

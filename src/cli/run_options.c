@@ -97,6 +97,8 @@ void usage_run(void)
 	       "      --stack-sample N  walk the stack of one allocation in N, at random: counts\n"
 	       "                        stay exact, per-stack figures are scaled by N and\n"
 	       "                        marked as estimates (+ stacks)\n"
+	       "      --stack-depth N   frames kept and walked per stack, 1..%u (default %u);\n"
+	       "                        stacks that fill all N are counted as truncated (+ stacks)\n"
 	       "      --call-site-entries N  distinct call sites kept (default %u)\n"
 	       "                        a full table is counted as lost, never silent\n"
 	       "      --class LIST      only these address classes, comma-separated: logical,\n"
@@ -139,7 +141,8 @@ void usage_run(void)
 	       "  sudo memtrace run -d 5 --folded-outstanding out.folded; speedscope out.folded\n"
 	       "  sudo memtrace run -d 5 --class virtual,user   vmalloc/percpu and page faults only\n"
 	       "  sudo memtrace run -d 10 --latency       stalls and allocator call latency\n",
-	       MT_MAX_PROCS, MT_OUTSTANDING_ENTRIES, MT_STACK_ENTRIES, MT_SITE_ENTRIES);
+	       MT_MAX_PROCS, MT_OUTSTANDING_ENTRIES, MT_STACK_ENTRIES, MT_STACK_DEPTH_MAX,
+	       MT_STACK_DEPTH, MT_SITE_ENTRIES);
 }
 
 int mt_usage_err(const char *cmd, const char *fmt, const char *arg)
@@ -149,6 +152,9 @@ int mt_usage_err(const char *cmd, const char *fmt, const char *arg)
 	fprintf(stderr, " (see 'memtrace %s --help')\n", cmd);
 	return MT_EXIT_USAGE;
 }
+
+/* --stack-depth's message names the bound as text: usage_err takes one string argument */
+_Static_assert(MT_STACK_DEPTH_MAX == 127, "invalid --stack-depth's message says 127");
 
 static int usage_err(const char *fmt, const char *arg)
 {
@@ -291,6 +297,7 @@ int run_parse(int argc, char **argv, struct run_opts *o)
 		OPT_OUT_ENTRIES,
 		OPT_STACK_ENTRIES,
 		OPT_STACK_SAMPLE,
+		OPT_STACK_DEPTH,
 		OPT_SITE_ENTRIES,
 		OPT_NO_KALLSYMS,
 		OPT_CLASS,
@@ -322,6 +329,7 @@ int run_parse(int argc, char **argv, struct run_opts *o)
 		{ "outstanding-entries", required_argument, NULL, OPT_OUT_ENTRIES },
 		{ "stack-entries", required_argument, NULL, OPT_STACK_ENTRIES },
 		{ "stack-sample", required_argument, NULL, OPT_STACK_SAMPLE },
+		{ "stack-depth", required_argument, NULL, OPT_STACK_DEPTH },
 		{ "call-site-entries", required_argument, NULL, OPT_SITE_ENTRIES },
 		{ "class", required_argument, NULL, OPT_CLASS },
 		{ "no-stalls", no_argument, NULL, OPT_NO_STALLS },
@@ -367,6 +375,7 @@ int run_parse(int argc, char **argv, struct run_opts *o)
 	o->pair.outstanding_entries = MT_OUTSTANDING_ENTRIES;
 	o->pair.stack_entries = MT_STACK_ENTRIES;
 	o->pair.stack_sample = 1;
+	o->pair.stack_depth = MT_STACK_DEPTH;
 	o->pair.site_entries = MT_SITE_ENTRIES;
 	opterr = 0;
 	optind = 1;
@@ -463,6 +472,12 @@ int run_parse(int argc, char **argv, struct run_opts *o)
 				return usage_err("invalid --stack-sample '%s' (1..1048576)",
 						 optarg);
 			o->pair.stack_sample = n;
+			o->pair.stacks = true;
+			break;
+		case OPT_STACK_DEPTH:
+			if (mt_parse_u32(optarg, &n) || n == 0 || n > MT_STACK_DEPTH_MAX)
+				return usage_err("invalid --stack-depth '%s' (1..127)", optarg);
+			o->pair.stack_depth = n;
 			o->pair.stacks = true;
 			break;
 		case OPT_SITE_ENTRIES:

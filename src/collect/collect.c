@@ -115,7 +115,7 @@ static int add_frames(struct mt_report *r, const void *k, const void *v, int ncp
 	__s32 id;
 
 	memcpy(&id, k, sizeof(id));
-	return mt_pair_add_frames(&r->pair, id, v, MT_STACK_DEPTH);
+	return mt_pair_add_frames(&r->pair, id, v, r->pair.stack_depth);
 }
 
 static int add_obj(struct mt_report *r, const void *k, const void *v, int ncpu)
@@ -163,6 +163,25 @@ static struct mt_pair_stats *read_pair_stats(const struct mt_mapsrc *s, int *nr,
 	return st;
 }
 
+/*
+ * The stacks' frames. The depth is the map's own value size (--stack-depth of the run that
+ * filled it, live or recorded), so a stack that filled it is known to be cut off.
+ */
+static int collect_stack_traces(const struct mt_mapsrc *s, struct mt_report *r)
+{
+	struct mt_map_desc d;
+	int err;
+
+	err = mt_mapsrc_desc(s, "stack_traces", &d);
+	if (err)
+		return err == -ENOENT ? 0 : err;
+	r->pair.stack_depth = d.value_size / sizeof(__u64);
+	if (r->pair.stack_depth > MT_STACK_DEPTH_MAX)
+		r->pair.stack_depth = MT_STACK_DEPTH_MAX;
+	return mt_collect_each(s, "stack_traces", sizeof(__s32), MT_STACK_DEPTH_MAX * sizeof(__u64),
+			       add_frames, r);
+}
+
 /* Pairing, call sites and stacks (bpf/pair.bpf.h), as r->pair.opts asked for them. */
 static int collect_pair(const struct mt_mapsrc *s, struct mt_report *r)
 {
@@ -186,8 +205,7 @@ static int collect_pair(const struct mt_mapsrc *s, struct mt_report *r)
 		err = mt_collect_each(s, "stack_aggs", 0, sizeof(struct mt_stack_agg),
 				      add_stack_agg, r);
 	if (!err && o->stacks)
-		err = mt_collect_each(s, "stack_traces", sizeof(__s32),
-				      MT_STACK_DEPTH * sizeof(__u64), add_frames, r);
+		err = collect_stack_traces(s, r);
 	if (!err && o->pairs)
 		err = mt_collect_each(s, "outstanding", 0, sizeof(struct mt_obj), add_obj, r);
 	return err;

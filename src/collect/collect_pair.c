@@ -29,6 +29,15 @@ int mt_pair_prepare(struct memtrace_bpf *s, const struct mt_pair_opts *o)
 	s->rodata->track_stacks = o->stacks;
 	s->rodata->track_sites = o->sites;
 	s->rodata->stack_sample = o->stack_sample ? o->stack_sample : 1;
+	/*
+	 * bpf_get_stackid() walks no further than the map's value holds, so the depth is both
+	 * what is kept and what is paid for (bench/README.md, issue 20).
+	 */
+	err = bpf_map__set_value_size(s->maps.stack_traces,
+				      (o->stack_depth ? o->stack_depth : MT_STACK_DEPTH) *
+					      sizeof(__u64));
+	if (err)
+		return err;
 	/* a map the programs never touch still costs its size in kernel memory: shrink it */
 	err = bpf_map__set_max_entries(s->maps.outstanding, o->pairs ? o->outstanding_entries : 1);
 	if (!err)
@@ -93,7 +102,7 @@ static int add_stack_agg(struct mt_report *r, const void *k, const void *v, int 
 
 static int add_frames(struct mt_report *r, const void *k, const void *v, int ncpu)
 {
-	return mt_pair_add_frames(&r->pair, *(const __s32 *)k, v, MT_STACK_DEPTH);
+	return mt_pair_add_frames(&r->pair, *(const __s32 *)k, v, r->pair.stack_depth);
 }
 
 static int add_obj(struct mt_report *r, const void *k, const void *v, int ncpu)
@@ -165,9 +174,10 @@ int mt_pair_collect(struct memtrace_bpf *s, struct mt_report *r)
 		err = walk(s->maps.sites, sizeof(struct mt_site), true, add_site, r);
 	if (!err && r->pair.opts.stacks)
 		err = walk(s->maps.stack_aggs, sizeof(struct mt_stack_agg), true, add_stack_agg, r);
+	r->pair.stack_depth = bpf_map__value_size(s->maps.stack_traces) / sizeof(__u64);
 	if (!err && r->pair.opts.stacks)
-		err = walk(s->maps.stack_traces, MT_STACK_DEPTH * sizeof(__u64), false, add_frames,
-			   r);
+		err = walk(s->maps.stack_traces, bpf_map__value_size(s->maps.stack_traces), false,
+			   add_frames, r);
 	if (!err && r->pair.opts.pairs)
 		err = read_outstanding(s->maps.outstanding, r);
 	return err;

@@ -50,6 +50,8 @@ void mt_pair_free(struct mt_pair_report *p)
 	free(p->procs);
 	free(p->sites);
 	free(p->stacks);
+	for (size_t i = 0; i < p->nr_frames; i++)
+		free(p->frames[i].ip);
 	free(p->frames);
 	free(p->sites_out);
 	free(p->stacks_out);
@@ -225,17 +227,28 @@ int mt_pair_add_stack_agg(struct mt_pair_report *p, const struct mt_stack_key *k
 int mt_pair_add_frames(struct mt_pair_report *p, __s32 id, const __u64 *ips, __u32 n)
 {
 	struct mt_stack_frames *f;
+	bool truncated;
+	__u64 *ip;
 
-	f = mt_push(&p->frames, &p->nr_frames, &p->cap_frames, sizeof(*f));
-	if (!f)
-		return -ENOMEM;
-	f->id = id;
-	if (n > MT_STACK_DEPTH)
-		n = MT_STACK_DEPTH;
+	if (n > MT_STACK_DEPTH_MAX)
+		n = MT_STACK_DEPTH_MAX;
+	truncated = n && ips[n - 1];
 	while (n && !ips[n - 1])
 		n--;
-	memcpy(f->ip, ips, n * sizeof(*ips));
+	ip = malloc((n ? n : 1) * sizeof(*ip));
+	if (!ip)
+		return -ENOMEM;
+	f = mt_push(&p->frames, &p->nr_frames, &p->cap_frames, sizeof(*f));
+	if (!f) {
+		free(ip);
+		return -ENOMEM;
+	}
+	if (n)
+		memcpy(ip, ips, n * sizeof(*ips));
+	f->id = id;
 	f->n = n;
+	f->truncated = truncated;
+	f->ip = ip;
 	return 0;
 }
 

@@ -22,6 +22,7 @@ struct mt_pair_opts {
 	__u32 stack_entries;
 	__u32 site_entries;
 	__u32 stack_sample; /* 1 in N allocations records its stack; 0 or 1: every one */
+	__u32 stack_depth;  /* frames per stack (--stack-depth); 0: MT_STACK_DEPTH */
 };
 
 /* Outstanding at the end, for one kind (enum mt_pair_kind). */
@@ -52,12 +53,15 @@ struct mt_stack_row {
 	__u64 out_count, out_bytes; /* still outstanding */
 	__u32 nr_frames;
 	const __u64 *frames; /* innermost first; NULL when unknown */
+	bool truncated;	     /* the walk filled every frame of the depth: callers cut off */
 };
 
 struct mt_stack_frames {
 	__s32 id;
 	__u32 n;
-	__u64 ip[MT_STACK_DEPTH];
+	bool truncated; /* all `depth` frames were filled: the walk stopped there */
+	__u64 *ip;	/* n frames, allocated to size: --stack-depth 127 with a million
+			 * stacks must not cost 127 slots for each 12-frame stack */
 };
 
 /* A row of another order of the same table. */
@@ -99,6 +103,13 @@ struct mt_pair_report {
 	struct mt_stack_frames *frames;
 	size_t nr_frames, cap_frames;
 	bool stacks_scaled; /* mt_pair_scale_stacks has run */
+	/*
+	 * Frames per stack of the run: the stack map's value size, from the map itself (so a
+	 * recording tells its own); and the stack rows whose walk filled them all, with their
+	 * allocations (as shown, so scaled under --stack-sample): set by mt_pair_group.
+	 */
+	__u32 stack_depth;
+	__u64 truncated_stacks, truncated_allocs;
 
 	const struct mt_ksyms *ksyms; /* for naming; NULL: addresses print as hex */
 	const char *ksyms_why;	      /* why there are no names, or NULL */
@@ -151,8 +162,12 @@ __u32 mt_pair_stack_sample(const struct mt_pair_report *p);
 /* Per-stack rows times N under --stack-sample (estimates); once; mt_pair_group calls it. */
 void mt_pair_scale_stacks(struct mt_pair_report *p);
 
-/* ips innermost first, n <= MT_STACK_DEPTH; trailing zeros are dropped. */
-int mt_pair_add_frames(struct mt_pair_report *p, __s32 id, const __u64 *ips, __u32 n);
+/*
+ * A stack map value: depth ips, innermost first, zero after the last frame (trailing zeros
+ * are dropped); one whose last ip is set filled the map's depth and is marked truncated.
+ * depth is clamped to MT_STACK_DEPTH_MAX.
+ */
+int mt_pair_add_frames(struct mt_pair_report *p, __s32 id, const __u64 *ips, __u32 depth);
 int mt_pair_add_obj(struct mt_pair_report *p, const struct mt_obj_key *k, const struct mt_obj *o);
 /*
  * Aggregate the outstanding objects (older than min_age_ns at end_ns) per class, process,

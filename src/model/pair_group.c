@@ -277,6 +277,11 @@ static int group_stacks(struct mt_pair_report *p)
 				   NULL;
 		p->stacks[i].frames = f ? f->ip : NULL;
 		p->stacks[i].nr_frames = f ? f->n : 0;
+		p->stacks[i].truncated = f && f->truncated;
+		if (p->stacks[i].truncated) {
+			p->truncated_stacks++;
+			p->truncated_allocs += p->stacks[i].allocs;
+		}
 	}
 	if (p->nr_stacks)
 		qsort(p->stacks, p->nr_stacks, sizeof(*p->stacks), cmp_stack_bytes);

@@ -69,6 +69,7 @@ static void stack(struct jw *w, const struct mt_pair_report *p, const struct mt_
 	jw_u64(w, "bytes_allocated", s->bytes);
 	jw_u64(w, "outstanding", s->out_count);
 	jw_u64(w, "outstanding_bytes", s->out_bytes);
+	jw_bool(w, "truncated", s->truncated);
 	jw_arr_begin(w, "frames");
 	for (__u32 i = s->frames ? mt_pair_first_frame(p, s->frames, s->nr_frames) : 0;
 	     s->frames && i < s->nr_frames; i++)
@@ -184,6 +185,9 @@ void mt_render_json_pair(struct jw *w, const struct mt_report *r, const struct m
 	/* --stack-sample N: the rows below are N times the sampled allocations' */
 	jw_u64(w, "sample", mt_pair_stack_sample(p));
 	jw_bool(w, "estimated", mt_pair_stack_sample(p) > 1);
+	jw_u64(w, "depth", p->stack_depth ? p->stack_depth : MT_STACK_DEPTH);
+	jw_u64(w, "truncated", p->truncated_stacks);
+	jw_u64(w, "truncated_allocs", p->truncated_allocs);
 	jw_arr_begin(w, "outstanding");
 	for (size_t i = 0; i < p->nr_stacks_out; i++)
 		stack(w, p, p->stacks_out[i].row, o);

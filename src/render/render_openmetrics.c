@@ -340,6 +340,10 @@ int mt_render_openmetrics(FILE *f, const struct mt_report *r, const struct mt_re
 	for (int i = 0; i < MT_LOSS_MAX; i++)
 		fprintf(f, "memtrace_lost_events_total{reason=\"%s\"} %llu\n", mt_loss_key(i),
 			(unsigned long long)r->tot.lost[i]);
+	/* pairing and stacks (stack collisions, a full stack table, ...): with --outstanding */
+	for (int i = 0; r->pair.opts.pairs && i < MT_PLOSS_MAX; i++)
+		fprintf(f, "memtrace_lost_events_total{reason=\"%s\"} %llu\n", mt_pair_loss_key(i),
+			(unsigned long long)r->pair.tot.lost[i]);
 	self_cost(f, r);
 	classes(f, r);
 	zones(f, r);

@@ -258,6 +258,29 @@ static void stack(FILE *f, const struct mt_render_opts *o, const struct mt_pair_
 	if (s->nr_frames > first + TEXT_FRAMES)
 		fprintf(f, "    ... %u more frames (--folded has them all)\n",
 			s->nr_frames - first - TEXT_FRAMES);
+	if (s->truncated)
+		fprintf(f, "    ... (truncated at --stack-depth %u: callers beyond it unknown)\n",
+			p->stack_depth);
+}
+
+/*
+ * What the stack rows below leave out, always printed with --stacks (zeros too): walks that
+ * found no room or collided, and stacks cut at the depth, whose outer callers are missing.
+ */
+static void stack_status(FILE *f, const struct mt_pair_report *p)
+{
+	const __u64 *l = p->tot.lost;
+	char a[32], b[32], c[32], d[32], e[32];
+
+	fprintf(f,
+		"(stack depth %u: %s of %zu stacks truncated (filled every frame), %s allocs;\n"
+		" stacks not recorded: %s collisions, %s table full, %s failed)\n",
+		p->stack_depth ? p->stack_depth : MT_STACK_DEPTH,
+		mt_fmt_count(a, sizeof(a), p->truncated_stacks), p->nr_stacks,
+		mt_fmt_count(b, sizeof(b), p->truncated_allocs),
+		mt_fmt_count(c, sizeof(c), l[MT_PLOSS_STACK_COLLISION]),
+		mt_fmt_count(d, sizeof(d), l[MT_PLOSS_STACK_FULL]),
+		mt_fmt_count(e, sizeof(e), l[MT_PLOSS_STACK_ERR]));
 }
 
 static void stacks(FILE *f, const struct mt_report *r, const struct mt_render_opts *o)
@@ -268,6 +291,7 @@ static void stacks(FILE *f, const struct mt_report *r, const struct mt_render_op
 	if (!p->opts.stacks)
 		return;
 	fprintf(f, "\nTOP OUTSTANDING STACKS (by bytes still allocated)\n");
+	stack_status(f, p);
 	if (mt_pair_stack_sample(p) > 1)
 		fprintf(f,
 			"(estimates: 1 allocation in %u recorded its stack, figures scaled by %u;\n"

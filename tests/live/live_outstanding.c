@@ -7,6 +7,7 @@
  * independently. Also: stacks and folded output, and --min-age hiding young objects.
  */
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,8 @@
 #include "harness.h"
 
 #define N 300
+/* eventfds the next trace() makes: N, but for the sampling test, which needs many */
+static long run_n = N;
 
 /* bpftrace: do_eventfd's kmallocs of the pid, and how many of them were freed (by anyone). */
 static const char *oracle_fmt =
@@ -59,7 +62,7 @@ static void trace(const char *mode, const char *extra, const char *extra2, const
 	memset(t, 0, sizeof(*t));
 	next_run();
 	snprintf(json, sizeof(json), "%s", run_file("report.json"));
-	snprintf(nbuf, sizeof(nbuf), "%d", N);
+	snprintf(nbuf, sizeof(nbuf), "%ld", run_n);
 	w = spawn(wargv, NULL, NULL);
 	read_line(w.out, line, sizeof(line));
 	assert_int_equal(sscanf(line, "ready %d", &t->pid), 1);
@@ -344,6 +347,92 @@ static void test_losses_are_counted(void **state)
 	json_object_put(t.mt);
 }
 
+/*
+ * --stack-sample 4: counts stay exact (the do_eventfd call site has every one of the
+ * workload's allocations, as without sampling), and the stack that allocated them, scaled
+ * by 4, estimates that known number. Sampled is a binomial draw, n/4 on average with a
+ * standard deviation of sqrt(n * 3/16): 4 times it is 1.4 % of n = 16,000, so 8 % is more
+ * than five deviations. Stacks lost to a collision are counted, and widen it by 4 each.
+ */
+static void test_stack_sample(void **state)
+{
+	long long exact, est = 0, lost_stacks, tol;
+	struct json_object *stacks, *site;
+	struct rlimit rl;
+	struct run t;
+
+	if (skip_unless_live())
+		skip();
+	/* the workload holds all its eventfds at once; children inherit the limit */
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	run_n = 16000;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < (rlim_t)run_n + 64)
+		run_n = (long)rl.rlim_max - 64;
+	rl.rlim_cur = (rlim_t)run_n + 64;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	trace("churn", "--stack-sample=4", NULL, NULL, &t);
+	assert_int_equal(jget(t.mt, "stacks.sample"), 4);
+	assert_true(json_object_get_boolean(get(get(t.mt, "stacks", NULL), "estimated", NULL)));
+	/* exact: every allocation of the workload at its call site, as the oracle saw */
+	site = eventfd_site(get(t.mt, "call_sites", NULL));
+	assert_non_null(site);
+	exact = jget(site, "allocs");
+	assert_within(exact, run_n, jget(t.mt, "run.lost.missed_runs"));
+	assert_oracle(t.bt_allocs, run_n);
+	/* the estimate: stacks whose allocator was called by do_eventfd (the context's kmalloc) */
+	stacks = get(get(t.mt, "stacks", NULL), "allocating", NULL);
+	for (size_t i = 0; i < json_object_array_length(stacks); i++) {
+		struct json_object *st = json_object_array_get_idx(stacks, i);
+		struct json_object *fr = get(st, "frames", NULL), *f1;
+
+		if (jget(st, "allocs") % 4)
+			fail_msg("stack %lld: %lld allocs, not a multiple of 4",
+				 jget(st, "stack_id"), jget(st, "allocs"));
+		f1 = json_object_array_get_idx(fr, 1);
+		if (json_object_array_length(fr) > 1 &&
+		    !strncmp(json_object_get_string(f1), "do_eventfd+", 11) &&
+		    !strcmp(json_object_get_string(get(st, "allocator", NULL)), "slab"))
+			est += jget(st, "allocs");
+	}
+	lost_stacks = jget(t.mt, "run.lost.stack_collisions") +
+		      jget(t.mt, "run.lost.stack_table_full") + jget(t.mt, "run.lost.stack_failed");
+	tol = exact * 8 / 100 + 4 * lost_stacks;
+	print_message("--stack-sample 4: %lld allocations at do_eventfd, estimated %lld from its "
+		      "stacks (%+.1f %%), %lld stacks lost\n",
+		      exact, est, 100.0 * (double)(est - exact) / (double)exact, lost_stacks);
+	if (est < exact - tol || est > exact + exact * 8 / 100)
+		fail_msg("estimate %lld, exact %lld (tolerance %lld)", est, exact, tol);
+	run_n = N;
+	json_object_put(t.mt);
+}
+
+/*
+ * --stack-depth 4: the kernel keeps 4 frames per stack (the program, its glue, the allocator
+ * and its caller), so every stack of the eventfd contexts fills the depth: the report says
+ * so, per row and in the count, and no row has more frames than kept.
+ */
+static void test_stack_depth(void **state)
+{
+	struct json_object *stacks;
+	long long truncated = 0;
+	struct run t;
+
+	if (skip_unless_live())
+		skip();
+	trace("keep", "--stack-depth=4", NULL, NULL, &t);
+	assert_int_equal(jget(t.mt, "stacks.depth"), 4);
+	stacks = get(get(t.mt, "stacks", NULL), "allocating", NULL);
+	for (size_t i = 0; i < json_object_array_length(stacks); i++) {
+		struct json_object *st = json_object_array_get_idx(stacks, i);
+
+		assert_true(json_object_array_length(get(st, "frames", NULL)) <= 4);
+		truncated += json_object_get_boolean(get(st, "truncated", NULL));
+	}
+	assert_true(truncated > 0);
+	assert_int_equal(jget(t.mt, "stacks.truncated"), truncated);
+	json_object_put(t.mt);
+}
+
 /* --min-age hides what is younger: all kept objects are older than 1 s by the end. */
 static void test_min_age(void **state)
 {
@@ -368,6 +457,8 @@ int main(void)
 		cmocka_unit_test(test_folded_accepted_by_speedscope),
 		cmocka_unit_test(test_min_age),
 		cmocka_unit_test(test_losses_are_counted),
+		cmocka_unit_test(test_stack_sample),
+		cmocka_unit_test(test_stack_depth),
 	};
 
 	return cmocka_run_group_tests_name("live outstanding", tests, harness_setup,

@@ -219,9 +219,29 @@ static void test_process_series_bounded_and_stable(void **state)
 	mt_report_free(&r);
 }
 
+/* Stack drops and the other pairing losses are series of their own with --outstanding only. */
+static void test_pair_losses(void **state)
+{
+	struct mt_report r;
+	char *s;
+
+	synthetic(&r);
+	s = render(&r, 10);
+	assert_null(strstr(s, "reason=\"stack_collisions\""));
+	free(s);
+	r.pair.opts.pairs = r.pair.opts.stacks = true;
+	r.pair.tot.lost[MT_PLOSS_STACK_COLLISION] = 7;
+	s = render(&r, 10);
+	assert_non_null(strstr(s, "memtrace_lost_events_total{reason=\"stack_collisions\"} 7\n"));
+	assert_non_null(strstr(s, "memtrace_lost_events_total{reason=\"stack_table_full\"} 0\n"));
+	free(s);
+	mt_report_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pair_losses),
 		cmocka_unit_test(test_shapes_and_escaping),
 		cmocka_unit_test(test_promtool_accepts),
 		cmocka_unit_test(test_process_series_bounded_and_stable),

@@ -443,6 +443,52 @@ static void test_stack_sample(void **state)
 	free(txt);
 }
 
+/*
+ * --stack-depth 4: a stack whose walk filled all 4 frames is truncated (its callers are
+ * unknown), counted with its allocations and marked in both renderings; the fixture's
+ * shorter stacks are not. The depth comes from the map's value size, as the collector reads it.
+ */
+static void test_stack_depth(void **state)
+{
+	struct fixture *fx = *state;
+	struct mt_pair_report *p = &fx->r.pair;
+	__u64 deep[4] = { A_JIT, A_GLUE, A_ALLOC, A_EVENTFD };
+	struct json_object *j, *o, *a;
+	char *txt;
+
+	p->stack_depth = 4;
+	stack_agg(&fx->r, 13, MT_CLASS_LOGICAL, 6, 6 * 64);
+	assert_int_equal(mt_pair_add_frames(&fx->r.pair, 13, deep, 4), 0);
+	assert_int_equal(mt_pair_finish(&fx->r), 0);
+	assert_int_equal(p->truncated_stacks, 1);
+	assert_int_equal(p->truncated_allocs, 6);
+	for (size_t i = 0; i < p->nr_stacks; i++)
+		assert_int_equal(p->stacks[i].truncated, p->stacks[i].stack_id == 13);
+	txt = render(&fx->r, 0);
+	assert_non_null(strstr(
+		txt, "stack depth 4: 1 of 4 stacks truncated (filled every frame), 6 allocs"));
+	assert_non_null(strstr(txt, "4 collisions, 0 table full, 0 failed"));
+	assert_non_null(strstr(txt, "(truncated at --stack-depth 4: callers beyond it unknown)"));
+	free(txt);
+	txt = render(&fx->r, 1);
+	j = json_tokener_parse(txt);
+	assert_non_null(j);
+	assert_true(json_object_object_get_ex(j, "stacks", &o));
+	assert_int_equal(json_object_get_int64(json_object_object_get(o, "depth")), 4);
+	assert_int_equal(json_object_get_int64(json_object_object_get(o, "truncated")), 1);
+	assert_int_equal(json_object_get_int64(json_object_object_get(o, "truncated_allocs")), 6);
+	assert_true(json_object_object_get_ex(o, "allocating", &a));
+	for (size_t i = 0; i < json_object_array_length(a); i++) {
+		struct json_object *row = json_object_array_get_idx(a, i);
+
+		assert_int_equal(json_object_get_boolean(json_object_object_get(row, "truncated")),
+				 json_object_get_int64(json_object_object_get(row, "stack_id")) ==
+					 13);
+	}
+	json_object_put(j);
+	free(txt);
+}
+
 static void test_text(void **state)
 {
 	struct fixture *fx = *state;
@@ -700,6 +746,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_raw_addresses, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stack_sample, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stack_depth, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_virtual_kinds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vmalloc_unavailable, setup, teardown),
 		cmocka_unit_test(test_old_pair_stats_layout),
