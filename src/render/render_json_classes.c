@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* JSON of the class sections beyond slab and pages; keys in docs/json-schema.md. */
 #include "sys/json_writer.h"
-#include "mt_hist.h"
 #include "render/render.h"
+#include "render/render_json_common.h"
 
 static const char *availability(const struct mt_report *r, int cls)
 {
@@ -13,35 +13,21 @@ static const char *availability(const struct mt_report *r, int cls)
 	return r->run.class_traced[cls] ? "measured" : "unavailable";
 }
 
-static void hex_or_null(struct jw *w, const char *key, __u64 v)
-{
-	if (v)
-		jw_hex(w, key, v);
-	else
-		jw_null(w, key);
-}
-
-/* A kernel virtual address: null unless --raw-addresses (render_addr.c says why). */
-static void kaddr(struct jw *w, const char *key, __u64 v, const struct mt_render_opts *o)
-{
-	hex_or_null(w, key, o->raw_addresses ? v : 0);
-}
-
 static void logical(struct jw *w, const struct mt_report *r, const struct mt_render_opts *o)
 {
 	const struct mt_zone_stats *z = &r->x.zs;
 
 	jw_u64(w, "not_direct_mapped", z->slab_not_logical);
 	jw_u64(w, "unplaced", z->slab_unplaced);
-	kaddr(w, "pointer_min", z->slab_ptr_min, o);
-	kaddr(w, "pointer_max", z->slab_ptr_max, o);
+	mt_jw_kaddr(w, "pointer_min", z->slab_ptr_min, o);
+	mt_jw_kaddr(w, "pointer_max", z->slab_ptr_max, o);
 	jw_arr_begin(w, "pa_examples");
 	for (__u64 i = 0; i < z->nr_samples; i++) {
 		__u64 pfn = z->samples[i].phys >> r->run.page_shift;
 		unsigned int zi = mt_zones_lookup(&r->zones, pfn);
 
 		jw_obj_begin(w, NULL);
-		kaddr(w, "virt", z->samples[i].ptr, o);
+		mt_jw_kaddr(w, "virt", z->samples[i].ptr, o);
 		jw_hex(w, "phys", z->samples[i].phys);
 		jw_hex(w, "pfn", pfn);
 		jw_str(w, "zone", zi < (unsigned int)r->zones.nr ? r->zones.z[zi].name : "unknown");
@@ -99,13 +85,13 @@ static void virt(struct jw *w, const struct mt_report *r, const struct mt_render
 		jw_u64(w, "purged_areas", v->vmap_purged);
 		jw_u64(w, "in_range", v->vmap_in_range);
 		jw_u64(w, "out_of_range", v->vmap_out_of_range);
-		kaddr(w, "addr_min", v->vmap_addr_min, o);
-		kaddr(w, "addr_max", v->vmap_addr_max, o);
+		mt_jw_kaddr(w, "addr_min", v->vmap_addr_min, o);
+		mt_jw_kaddr(w, "addr_max", v->vmap_addr_max, o);
 		jw_arr_begin(w, "ranges");
 		for (int i = 0; i < r->x.nr_vranges; i++) {
 			jw_obj_begin(w, NULL);
-			kaddr(w, "vstart", r->x.vranges[i].vstart, o);
-			kaddr(w, "vend", r->x.vranges[i].vend, o);
+			mt_jw_kaddr(w, "vstart", r->x.vranges[i].vstart, o);
+			mt_jw_kaddr(w, "vend", r->x.vranges[i].vend, o);
 			jw_u64(w, "size", r->x.vranges[i].vend - r->x.vranges[i].vstart);
 			jw_u64(w, "allocs", r->x.vranges[i].allocs);
 			jw_u64(w, "bytes", r->x.vranges[i].bytes);
@@ -203,8 +189,8 @@ static void user(struct jw *w, const struct mt_report *r, const struct mt_render
 		jw_u64(w, "protection", p->protection);
 		/* user addresses; a kernel one (a kernel-mode fault) only with --raw-addresses */
 		show = p->addr_min && (o->raw_addresses || !mt_render_kernel_va(r, p->addr_max));
-		hex_or_null(w, "addr_min", show ? p->addr_min : 0);
-		hex_or_null(w, "addr_max", show ? p->addr_max : 0);
+		mt_jw_hex_or_null(w, "addr_min", show ? p->addr_min : 0);
+		mt_jw_hex_or_null(w, "addr_max", show ? p->addr_max : 0);
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);

@@ -1,23 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* The "latency" object of the JSON report (docs/json-schema.md). */
 #include "sys/json_writer.h"
-#include "mt_hist.h"
 #include "render/render.h"
-
-static void hist(struct jw *w, const char *key, const __u64 *slots)
-{
-	jw_arr_begin(w, key);
-	for (int i = 0; i < MT_HIST_SLOTS; i++) {
-		if (!slots[i])
-			continue;
-		jw_obj_begin(w, NULL);
-		jw_u64(w, "low", mt_hist_slot_low(i));
-		jw_u64(w, "high", mt_hist_slot_high(i));
-		jw_u64(w, "count", slots[i]);
-		jw_obj_end(w);
-	}
-	jw_arr_end(w);
-}
+#include "render/render_json_common.h"
 
 static bool kind_shown(const struct mt_latency *m, int k)
 {
@@ -47,7 +32,7 @@ static void kinds(struct jw *w, const struct mt_latency *m)
 			jw_u64(w, "detail_lost", s->detail_lost);
 			if (k == MT_LAT_THROTTLED)
 				jw_u64(w, "reached_timeout", s->reached_timeout);
-			hist(w, "histogram_us", s->hist);
+			mt_jw_hist(w, "histogram_us", s->hist, MT_HIST_SLOTS);
 		}
 		jw_obj_end(w);
 	}
@@ -74,7 +59,7 @@ static void orders(struct jw *w, const struct mt_report *r)
 			jw_null(w, "zone");
 		jw_u64(w, "count", o->count);
 		jw_u64(w, "total_ns", o->total_ns);
-		hist(w, "histogram_us", o->hist);
+		mt_jw_hist(w, "histogram_us", o->hist, MT_HIST_SLOTS);
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
@@ -102,7 +87,7 @@ static void procs(struct jw *w, const struct mt_latency *m)
 			jw_obj_end(w);
 		}
 		jw_obj_end(w);
-		hist(w, "stall_histogram_us", p->stall_hist);
+		mt_jw_hist(w, "stall_histogram_us", p->stall_hist, MT_HIST_SLOTS);
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);

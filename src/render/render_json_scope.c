@@ -3,6 +3,7 @@
 #include <string.h>
 #include "sys/json_writer.h"
 #include "render/render.h"
+#include "render/render_json_common.h"
 
 void mt_render_json_scope(struct jw *w, const struct mt_report *r)
 {
@@ -52,12 +53,7 @@ static void classes(struct jw *w, const struct mt_report *r, const struct mt_thr
 	for (int k = 0; k < MT_CLASS_MAX; k++) {
 		if (!r->run.class_traced[k])
 			continue;
-		jw_obj_begin(w, mt_class_key(k));
-		jw_u64(w, "allocs", t->allocs[k]);
-		jw_u64(w, "bytes_allocated", t->bytes[k]);
-		jw_u64(w, "frees", t->frees[k]);
-		jw_u64(w, "bytes_freed", t->bytes_freed[k]);
-		jw_obj_end(w);
+		mt_jw_row_class(w, k, t->allocs, t->bytes, t->frees, t->bytes_freed);
 	}
 	jw_obj_end(w);
 }
