@@ -47,6 +47,16 @@ bool mt_lat_is_stall(int kind)
 	return kind >= 0 && kind < MT_LAT_STALL_KINDS;
 }
 
+bool mt_lat_kind_shown(const struct mt_latency *m, int kind)
+{
+	return mt_lat_is_stall(kind) ? m->stalls : m->calls_requested;
+}
+
+bool mt_lat_shown(const struct mt_latency *m)
+{
+	return m->stalls || m->calls_requested;
+}
+
 const char *mt_lat_kind_name(int kind)
 {
 	return kind >= 0 && kind < MT_LAT_KINDS ? kind_names[kind] : "?";

@@ -176,9 +176,7 @@ static void processes(struct jw *w, const struct mt_report *r)
 		mt_render_json_proc_life(w, p);
 		jw_obj_begin(w, "classes");
 		for (int k = 0; k < MT_CLASS_MAX; k++) {
-			/* faults, DMA and kmap are attributed in their own sections, not here */
-			if (!r->run.class_traced[k] || k == MT_CLASS_USER || k == MT_CLASS_BUS ||
-			    k == MT_CLASS_HIGH)
+			if (!mt_report_proc_class(r, k))
 				continue;
 			mt_jw_row_class(w, k, p->allocs, p->bytes, p->frees, p->bytes_freed);
 		}

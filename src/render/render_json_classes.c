@@ -4,15 +4,6 @@
 #include "render/render.h"
 #include "render/render_json_common.h"
 
-static const char *availability(const struct mt_report *r, int cls)
-{
-	if (r->x.class_mask && !(r->x.class_mask & (1u << cls)))
-		return "not_selected";
-	if (cls == MT_CLASS_HIGH && r->x.is_64bit)
-		return "none_on_64bit";
-	return r->run.class_traced[cls] ? "measured" : "unavailable";
-}
-
 static void logical(struct jw *w, const struct mt_report *r, const struct mt_render_opts *o)
 {
 	const struct mt_zone_stats *z = &r->x.zs;
@@ -24,13 +15,12 @@ static void logical(struct jw *w, const struct mt_report *r, const struct mt_ren
 	jw_arr_begin(w, "pa_examples");
 	for (__u64 i = 0; i < z->nr_samples; i++) {
 		__u64 pfn = z->samples[i].phys >> r->run.page_shift;
-		unsigned int zi = mt_zones_lookup(&r->zones, pfn);
 
 		jw_obj_begin(w, NULL);
 		mt_jw_kaddr(w, "virt", z->samples[i].ptr, o);
 		jw_hex(w, "phys", z->samples[i].phys);
 		jw_hex(w, "pfn", pfn);
-		jw_str(w, "zone", zi < (unsigned int)r->zones.nr ? r->zones.z[zi].name : "unknown");
+		jw_str(w, "zone", mt_zone_pfn_name(&r->zones, pfn));
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
@@ -187,8 +177,7 @@ static void user(struct jw *w, const struct mt_report *r, const struct mt_render
 		jw_u64(w, "kernel_write", p->kernel_write);
 		jw_u64(w, "instruction_fetch", p->ifetch);
 		jw_u64(w, "protection", p->protection);
-		/* user addresses; a kernel one (a kernel-mode fault) only with --raw-addresses */
-		show = p->addr_min && (o->raw_addresses || !mt_render_kernel_va(r, p->addr_max));
+		show = mt_render_fault_addrs(r, o, p);
 		mt_jw_hex_or_null(w, "addr_min", show ? p->addr_min : 0);
 		mt_jw_hex_or_null(w, "addr_max", show ? p->addr_max : 0);
 		jw_obj_end(w);
@@ -218,9 +207,9 @@ static void high(struct jw *w, const struct mt_report *r)
 void mt_render_json_classes(struct jw *w, const struct mt_report *r, int cls,
 			    const struct mt_render_opts *o)
 {
-	jw_str(w, "availability", availability(r, cls));
+	jw_str(w, "availability", mt_class_avail_key(mt_report_class_avail(r, cls)));
 	if (cls == MT_CLASS_HIGH) {
-		if (!r->x.class_mask || (r->x.class_mask & (1u << cls)))
+		if (mt_report_class_selected(r, cls))
 			high(w, r);
 		return;
 	}
@@ -257,11 +246,7 @@ static void matrix(struct jw *w, const char *key, const struct mt_report *r,
 	jw_arr_begin(w, "asked");
 	for (unsigned int a = 0; a < MT_GFP_ZONE_COMBOS; a++) {
 		enum mt_zone_type t = mt_gfp_zone_asked(a, hm);
-		__u64 row = 0;
-
-		for (int z = 0; z < MT_ZONE_SLOTS; z++)
-			row += m[a][z];
-		if (!row)
+		if (!mt_zone_asked_total(m[a]))
 			continue;
 		jw_obj_begin(w, NULL);
 		jw_u64(w, "gfp_zone_bits", a);

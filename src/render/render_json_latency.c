@@ -4,18 +4,13 @@
 #include "render/render.h"
 #include "render/render_json_common.h"
 
-static bool kind_shown(const struct mt_latency *m, int k)
-{
-	return mt_lat_is_stall(k) ? m->stalls : m->calls_requested;
-}
-
 static void kinds(struct jw *w, const struct mt_latency *m)
 {
 	jw_obj_begin(w, "kinds");
 	for (int k = 0; k < MT_LAT_KINDS; k++) {
 		const struct mt_lat_kind_stats *s = &m->tot.k[k];
 
-		if (!kind_shown(m, k))
+		if (!mt_lat_kind_shown(m, k))
 			continue;
 		jw_obj_begin(w, mt_lat_kind_key(k));
 		jw_str(w, "kind", mt_lat_is_stall(k) ? "stall" : "call");
@@ -46,6 +41,7 @@ static void orders(struct jw *w, const struct mt_report *r)
 	jw_arr_begin(w, "by_order");
 	for (size_t i = 0; i < m->nr_orders; i++) {
 		const struct mt_lat_order_row *o = &m->orders[i];
+		const char *zone;
 
 		jw_obj_begin(w, NULL);
 		jw_str(w, "kind", mt_lat_kind_key(o->kind));
@@ -53,8 +49,9 @@ static void orders(struct jw *w, const struct mt_report *r)
 			jw_null(w, "order");
 		else
 			jw_i64(w, "order", o->order);
-		if (o->zone < (__u32)r->zones.nr)
-			jw_str(w, "zone", r->zones.z[o->zone].name);
+		zone = mt_zone_slot_name(&r->zones, o->zone);
+		if (zone)
+			jw_str(w, "zone", zone);
 		else
 			jw_null(w, "zone");
 		jw_u64(w, "count", o->count);
@@ -130,7 +127,7 @@ void mt_render_json_latency(struct jw *w, const struct mt_report *r)
 {
 	const struct mt_latency *m = &r->lat;
 
-	if (!m->stalls && !m->calls_requested)
+	if (!mt_lat_shown(m))
 		return;
 	jw_obj_begin(w, "latency");
 	jw_bool(w, "stalls", m->stalls);

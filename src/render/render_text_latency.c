@@ -91,7 +91,7 @@ static void order_table(FILE *f, const struct mt_report *r, int from, int to)
 	for (size_t i = 0; i < m->nr_orders; i++) {
 		const struct mt_lat_order_row *o = &m->orders[i];
 		char n_c[32], t[32], a[32], ord[16];
-		const char *zone = "-";
+		const char *zone = mt_zone_slot_name(&r->zones, o->zone);
 
 		if ((int)o->kind < from || (int)o->kind >= to || !o->count)
 			continue;
@@ -99,8 +99,8 @@ static void order_table(FILE *f, const struct mt_report *r, int from, int to)
 			fprintf(f, "\n%-18s %5s %-8s %10s %11s %11s\n", "kind", "order", "zone",
 				"count", "total", "avg");
 		any = true;
-		if (o->zone < (__u32)r->zones.nr)
-			zone = r->zones.z[o->zone].name;
+		if (!zone)
+			zone = "-";
 		if (o->order == MT_LAT_ORDER_NONE)
 			snprintf(ord, sizeof(ord), "-");
 		else
@@ -203,8 +203,9 @@ static void calls(FILE *f, const struct mt_report *r)
 
 void mt_render_text_latency(FILE *f, const struct mt_report *r, const struct mt_render_opts *o)
 {
-	if (r->lat.stalls)
+	/* each part has the kinds mt_lat_kind_shown() gives JSON */
+	if (mt_lat_kind_shown(&r->lat, MT_LAT_STALL_KINDS - 1))
 		stalls(f, r, o);
-	if (r->lat.calls_requested)
+	if (mt_lat_kind_shown(&r->lat, MT_LAT_KINDS - 1))
 		calls(f, r);
 }
