@@ -404,6 +404,11 @@ long long mt_counts_net(const struct mt_counts *c)
 	return (long long)c->bytes_alloc - (long long)c->bytes_freed;
 }
 
+__u64 mt_counts_frag(const struct mt_counts *c)
+{
+	return c->bytes_alloc - c->bytes_req;
+}
+
 bool mt_report_class_selected(const struct mt_report *r, int cls)
 {
 	return !r->x.class_mask || (r->x.class_mask & (1u << cls));
@@ -440,4 +445,11 @@ bool mt_report_proc_class(const struct mt_report *r, int cls)
 enum mt_scope_kind mt_report_scope_kind(const struct mt_report *r)
 {
 	return r->scope.kind == MT_SCOPE_SYSTEM && r->run.nr_pids ? MT_SCOPE_PIDS : r->scope.kind;
+}
+
+bool mt_report_has_asked_got(const struct mt_report *r, bool slab)
+{
+	if (!slab)
+		return r->run.class_traced[MT_CLASS_PHYSICAL];
+	return r->run.class_traced[MT_CLASS_LOGICAL] && r->run.page_offset_base;
 }

@@ -99,7 +99,7 @@ static void slab(struct jw *w, const struct mt_report *r)
 	jw_obj_begin(w, "slab");
 	jw_u64(w, "bytes_requested", c->bytes_req);
 	jw_u64(w, "bytes_allocated", c->bytes_alloc);
-	jw_u64(w, "fragmentation_bytes", c->bytes_alloc - c->bytes_req);
+	jw_u64(w, "fragmentation_bytes", mt_counts_frag(c));
 	jw_arr_begin(w, "caches");
 	for (size_t i = 0; i < r->nr_caches; i++) {
 		const struct mt_cache_row *k = &r->caches[i];

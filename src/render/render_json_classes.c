@@ -279,9 +279,9 @@ static void matrix(struct jw *w, const char *key, const struct mt_report *r,
 void mt_render_json_zones(struct jw *w, const struct mt_report *r)
 {
 	jw_obj_begin(w, "zones_asked_got");
-	if (r->run.class_traced[MT_CLASS_PHYSICAL])
+	if (mt_report_has_asked_got(r, false))
 		matrix(w, "pages", r, r->x.zs.page_asked_got);
-	if (r->run.class_traced[MT_CLASS_LOGICAL] && r->run.page_offset_base)
+	if (mt_report_has_asked_got(r, true))
 		matrix(w, "slab_objects", r, r->x.zs.slab_asked_got);
 	jw_obj_end(w);
 }

@@ -21,6 +21,13 @@ static void symbol(struct jw *w, const struct mt_pair_report *p, const char *key
 		jw_null(w, key);
 }
 
+/* The class and allocator of a call-site or stack row (its pairing kind). */
+static void kind_keys(struct jw *w, int kind)
+{
+	jw_str(w, "class", mt_class_key(mt_pair_kind_class(kind)));
+	jw_str(w, "allocator", mt_pair_kind_key(kind));
+}
+
 static void site(struct jw *w, const struct mt_pair_report *p, const struct mt_site_row *s,
 		 const struct mt_render_opts *o)
 {
@@ -28,8 +35,7 @@ static void site(struct jw *w, const struct mt_pair_report *p, const struct mt_s
 	/* null unless --raw-addresses: the symbol names the site */
 	mt_jw_kaddr(w, "address", s->call_site, o);
 	symbol(w, p, "symbol", s->call_site);
-	jw_str(w, "class", mt_class_key(mt_pair_kind_class(s->cls)));
-	jw_str(w, "allocator", mt_pair_kind_key(s->cls));
+	kind_keys(w, s->cls);
 	jw_u64(w, "allocs", s->allocs);
 	jw_u64(w, "bytes_requested", s->bytes_req);
 	jw_u64(w, "bytes_allocated", s->bytes_alloc);
@@ -45,8 +51,7 @@ static void stack(struct jw *w, const struct mt_pair_report *p, const struct mt_
 
 	jw_obj_begin(w, NULL);
 	jw_i64(w, "stack_id", s->stack_id);
-	jw_str(w, "class", mt_class_key(mt_pair_kind_class(s->cls)));
-	jw_str(w, "allocator", mt_pair_kind_key(s->cls));
+	kind_keys(w, s->cls);
 	jw_u64(w, "allocs", s->allocs);
 	jw_u64(w, "bytes_allocated", s->bytes);
 	jw_u64(w, "outstanding", s->out_count);

@@ -110,9 +110,9 @@ void mt_render_text_zones(FILE *f, const struct mt_report *r)
 	if (!r->run.class_traced[MT_CLASS_PHYSICAL] && !r->run.class_traced[MT_CLASS_LOGICAL])
 		return;
 	fprintf(f, "\nZONES ASKED (GFP zone modifiers) VS GOT (the page's PFN)\n");
-	if (r->run.class_traced[MT_CLASS_PHYSICAL])
+	if (mt_report_has_asked_got(r, false))
 		matrix(f, r, "pages", z->page_asked_got);
-	if (r->run.class_traced[MT_CLASS_LOGICAL] && r->run.page_offset_base)
+	if (mt_report_has_asked_got(r, true))
 		matrix(f, r, "slab objects", z->slab_asked_got);
 	fprintf(f, "[GFP zone modifiers: D DMA, D32 DMA32, H HIGHMEM, M MOVABLE]\n");
 	fprintf(f, "(* the zone asked for is not populated here: allocation starts below it)\n");
