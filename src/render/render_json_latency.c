@@ -92,12 +92,14 @@ static void procs(struct jw *w, const struct mt_latency *m)
 
 static void calls(struct jw *w, const struct mt_latency *m)
 {
+	const char *why = mt_lat_call_unavailable(m);
+
 	jw_obj_begin(w, "calls");
 	jw_bool(w, "requested", m->calls_requested);
 	if (m->calls_requested) {
-		if (m->call_hook == MT_HOOK_NONE) {
+		if (why) {
 			jw_null(w, "hook");
-			jw_str(w, "unavailable", m->call_why[0] ? m->call_why : "not attached");
+			jw_str(w, "unavailable", why);
 		} else {
 			jw_str(w, "hook", m->call_hook == MT_HOOK_FENTRY ? "fentry" : "kprobe");
 			jw_null(w, "unavailable");

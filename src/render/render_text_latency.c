@@ -175,10 +175,11 @@ static void stalls(FILE *f, const struct mt_report *r, const struct mt_render_op
 static void calls(FILE *f, const struct mt_report *r)
 {
 	const struct mt_latency *m = &r->lat;
+	const char *why = mt_lat_call_unavailable(m);
 
 	fprintf(f, "\nALLOCATOR CALL LATENCY (entry to return, inclusive)\n");
-	if (m->call_hook == MT_HOOK_NONE) {
-		fprintf(f, "unavailable: %s\n", m->call_why[0] ? m->call_why : "not attached");
+	if (why) {
+		fprintf(f, "unavailable: %s\n", why);
 		return;
 	}
 	fprintf(f, "hooked with %s:\n", mt_call_hook_name(m->call_hook));

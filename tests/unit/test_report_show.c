@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
 #include "model/model.h"
 
@@ -141,6 +142,14 @@ static void test_latency_shown(void **state)
 	assert_true(mt_lat_shown(&m));
 	for (int k = 0; k < MT_LAT_KINDS; k++)
 		assert_int_equal(mt_lat_kind_shown(&m, k), !mt_lat_is_stall(k));
+
+	/* call latency not hooked: the loader's reason, or a default; hooked: none */
+	m.call_hook = MT_HOOK_NONE;
+	assert_string_equal(mt_lat_call_unavailable(&m), "not attached");
+	snprintf(m.call_why, sizeof(m.call_why), "no BTF");
+	assert_string_equal(mt_lat_call_unavailable(&m), "no BTF");
+	m.call_hook = MT_HOOK_FENTRY;
+	assert_null(mt_lat_call_unavailable(&m));
 }
 
 int main(void)
