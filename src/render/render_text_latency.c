@@ -204,9 +204,9 @@ static void calls(FILE *f, const struct mt_report *r)
 
 void mt_render_text_latency(FILE *f, const struct mt_report *r, const struct mt_render_opts *o)
 {
-	/* each part has the kinds mt_lat_kind_shown() gives JSON */
-	if (mt_lat_kind_shown(&r->lat, MT_LAT_STALL_KINDS - 1))
+	/* stall kinds from 0, call kinds from MT_LAT_STALL_KINDS: each part when JSON has them */
+	if (mt_lat_kind_shown(&r->lat, 0))
 		stalls(f, r, o);
-	if (mt_lat_kind_shown(&r->lat, MT_LAT_KINDS - 1))
+	if (mt_lat_kind_shown(&r->lat, MT_LAT_STALL_KINDS))
 		calls(f, r);
 }
