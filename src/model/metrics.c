@@ -45,7 +45,7 @@ static int get_fragmentation(const struct mt_report *r, long arg, long long *out
 
 	if (!r->run.class_traced[MT_CLASS_LOGICAL])
 		return -1;
-	*out = (long long)(c->bytes_alloc - c->bytes_req);
+	*out = (long long)mt_counts_frag(c);
 	return 0;
 }
 

@@ -403,3 +403,53 @@ long long mt_counts_net(const struct mt_counts *c)
 {
 	return (long long)c->bytes_alloc - (long long)c->bytes_freed;
 }
+
+__u64 mt_counts_frag(const struct mt_counts *c)
+{
+	return c->bytes_alloc - c->bytes_req;
+}
+
+bool mt_report_class_selected(const struct mt_report *r, int cls)
+{
+	return !r->x.class_mask || (r->x.class_mask & (1u << cls));
+}
+
+/* In this order: not asked for, cannot exist here, could not be measured. */
+enum mt_class_avail mt_report_class_avail(const struct mt_report *r, int cls)
+{
+	if (!mt_report_class_selected(r, cls))
+		return MT_AVAIL_NOT_SELECTED;
+	if (cls == MT_CLASS_HIGH && r->x.is_64bit)
+		return MT_AVAIL_NONE_ON_64BIT;
+	return r->run.class_traced[cls] ? MT_AVAIL_MEASURED : MT_AVAIL_UNAVAILABLE;
+}
+
+const char *mt_class_avail_key(enum mt_class_avail a)
+{
+	static const char *const keys[] = {
+		[MT_AVAIL_MEASURED] = "measured",
+		[MT_AVAIL_NOT_SELECTED] = "not_selected",
+		[MT_AVAIL_NONE_ON_64BIT] = "none_on_64bit",
+		[MT_AVAIL_UNAVAILABLE] = "unavailable",
+	};
+
+	return (unsigned int)a < sizeof(keys) / sizeof(keys[0]) ? keys[a] : "unavailable";
+}
+
+bool mt_report_proc_class(const struct mt_report *r, int cls)
+{
+	return r->run.class_traced[cls] && cls != MT_CLASS_USER && cls != MT_CLASS_BUS &&
+	       cls != MT_CLASS_HIGH;
+}
+
+enum mt_scope_kind mt_report_scope_kind(const struct mt_report *r)
+{
+	return r->scope.kind == MT_SCOPE_SYSTEM && r->run.nr_pids ? MT_SCOPE_PIDS : r->scope.kind;
+}
+
+bool mt_report_has_asked_got(const struct mt_report *r, bool slab)
+{
+	if (!slab)
+		return r->run.class_traced[MT_CLASS_PHYSICAL];
+	return r->run.class_traced[MT_CLASS_LOGICAL] && r->run.page_offset_base;
+}

@@ -142,7 +142,32 @@ void mt_report_finish(struct mt_report *r);
 /* Derived numbers, shared by every renderer so text and JSON cannot disagree. */
 __u64 mt_report_lost_total(const struct mt_report *r);
 long long mt_counts_net(const struct mt_counts *c);
+/* Internal fragmentation: bytes allocated beyond those requested (slab rounds sizes up). */
+__u64 mt_counts_frag(const struct mt_counts *c);
 const char *mt_loss_key(int loss);  /* "ringbuf" */
 const char *mt_loss_name(int loss); /* "ring buffer full" */
+
+/*
+ * What a report shows, decided here once so that text, JSON and the others cannot disagree
+ * on which section or row is there; each renderer only prints it its own way.
+ */
+enum mt_class_avail {
+	MT_AVAIL_MEASURED,
+	MT_AVAIL_NOT_SELECTED,	/* --class named others */
+	MT_AVAIL_NONE_ON_64BIT, /* high memory: a 64-bit kernel has none */
+	MT_AVAIL_UNAVAILABLE,	/* selected, but this kernel lacks what measures it */
+};
+bool mt_report_class_selected(const struct mt_report *r, int cls);
+enum mt_class_avail mt_report_class_avail(const struct mt_report *r, int cls);
+const char *mt_class_avail_key(enum mt_class_avail a); /* "not_selected" */
+/* The classes a process row carries: faults, DMA and kmap are attributed in their own
+ * sections, not to processes. */
+bool mt_report_proc_class(const struct mt_report *r, int cls);
+/* The scope as reported: -p narrows a system-wide filter to "pids". */
+enum mt_scope_kind mt_report_scope_kind(const struct mt_report *r);
+/* The zones asked-vs-got matrices the report has: the pages' when physical is traced, the
+ * slab objects' (slab) when logical is and the direct map base is known (an object's pfn
+ * needs it). */
+bool mt_report_has_asked_got(const struct mt_report *r, bool slab);
 
 #endif /* MT_MODEL_H */

@@ -339,6 +339,27 @@ __u64 mt_zone_fallbacks(const struct mt_zone_table *zt, const __u64 m[][MT_ZONE_
 	return fb;
 }
 
+__u64 mt_zone_asked_total(const __u64 row[MT_ZONE_SLOTS])
+{
+	__u64 n = 0;
+
+	for (int z = 0; z < MT_ZONE_SLOTS; z++)
+		n += row[z];
+	return n;
+}
+
+const char *mt_zone_slot_name(const struct mt_zone_table *zt, unsigned int slot)
+{
+	return slot < (unsigned int)zt->nr ? zt->z[slot].name : NULL;
+}
+
+const char *mt_zone_pfn_name(const struct mt_zone_table *zt, __u64 pfn)
+{
+	const char *name = mt_zone_slot_name(zt, mt_zones_lookup(zt, pfn));
+
+	return name ? name : "unknown";
+}
+
 const char *mt_gfp_decode(const struct mt_classes_report *x, __u64 gfp, char *buf, size_t len)
 {
 	size_t n = 0;

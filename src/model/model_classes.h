@@ -97,6 +97,13 @@ enum mt_zone_type mt_zone_effective(const struct mt_zone_table *zt, enum mt_zone
  * m[MT_GFP_ZONE_COMBOS][MT_ZONE_SLOTS]; *total gets all placed allocations. */
 __u64 mt_zone_fallbacks(const struct mt_zone_table *zt, const __u64 m[][MT_ZONE_SLOTS],
 			bool highmem_configured, __u64 *total);
+/* Allocations asking the zone bits of one matrix row, in any zone or none: a row of 0 is
+ * not shown. */
+__u64 mt_zone_asked_total(const __u64 row[MT_ZONE_SLOTS]);
+/* The name of zone slot i of the table, or NULL when it names none (MT_ZONE_UNKNOWN). */
+const char *mt_zone_slot_name(const struct mt_zone_table *zt, unsigned int slot);
+/* The name of the zone holding pfn, or "unknown". */
+const char *mt_zone_pfn_name(const struct mt_zone_table *zt, __u64 pfn);
 /* "__GFP_IO|__GFP_FS" style names of the set bits of gfp, into buf. */
 const char *mt_gfp_decode(const struct mt_classes_report *x, __u64 gfp, char *buf, size_t len);
 /* Default GFP bit names (6.10+ order, ___GFP_*_BIT) for kernels whose BTF lacks the enum. */

@@ -47,6 +47,23 @@ bool mt_lat_is_stall(int kind)
 	return kind >= 0 && kind < MT_LAT_STALL_KINDS;
 }
 
+bool mt_lat_kind_shown(const struct mt_latency *m, int kind)
+{
+	return mt_lat_is_stall(kind) ? m->stalls : m->calls_requested;
+}
+
+bool mt_lat_shown(const struct mt_latency *m)
+{
+	return m->stalls || m->calls_requested;
+}
+
+const char *mt_lat_call_unavailable(const struct mt_latency *m)
+{
+	if (m->call_hook != MT_HOOK_NONE)
+		return NULL;
+	return m->call_why[0] ? m->call_why : "not attached";
+}
+
 const char *mt_lat_kind_name(int kind)
 {
 	return kind >= 0 && kind < MT_LAT_KINDS ? kind_names[kind] : "?";

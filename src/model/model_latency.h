@@ -73,6 +73,13 @@ void mt_lat_finish(struct mt_latency *m);
 /* Pairing losses of a kind: what the report shows as not measured. */
 __u64 mt_lat_unmeasured(const struct mt_latency *m, int kind);
 bool mt_lat_is_stall(int kind);
+/* The report has the stall kinds with --stalls, the call kinds with --call-latency, and a
+ * latency section when it has either. */
+bool mt_lat_kind_shown(const struct mt_latency *m, int kind);
+bool mt_lat_shown(const struct mt_latency *m);
+/* Why allocator call latency was not measured (the loader's reason, else "not attached"),
+ * or NULL: it was hooked. */
+const char *mt_lat_call_unavailable(const struct mt_latency *m);
 const char *mt_lat_kind_name(int kind);	 /* "direct reclaim" */
 const char *mt_lat_kind_key(int kind);	 /* "direct_reclaim" */
 const char *mt_call_hook_name(int hook); /* "fentry/fexit" */

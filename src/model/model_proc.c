@@ -116,3 +116,8 @@ const struct mt_procx_row *mt_procx_find(const struct mt_procx_report *x, __u32 
 			return &x->rows[i];
 	return NULL;
 }
+
+__u64 mt_procx_faults(const struct mt_procx_row *x)
+{
+	return x ? x->faults_user + x->faults_kernel : 0;
+}

@@ -35,5 +35,7 @@ int mt_procx_add_owner(struct mt_procx_report *x, __u32 tgid, const struct mt_ow
 /* Sort by tgid and merge the rows of one tgid. */
 void mt_procx_finish(struct mt_procx_report *x);
 const struct mt_procx_row *mt_procx_find(const struct mt_procx_report *x, __u32 tgid);
+/* Its page faults, user and kernel mode; 0 for no row (it never faulted). */
+__u64 mt_procx_faults(const struct mt_procx_row *x);
 
 #endif /* MT_MODEL_PROC_H */

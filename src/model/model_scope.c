@@ -120,6 +120,13 @@ const struct mt_tree_row *mt_scope_tree_find(const struct mt_scope_report *s, __
 	return bsearch(&key, s->tree, s->nr_tree, sizeof(*s->tree), cmp_tree);
 }
 
+__u32 mt_scope_parent(const struct mt_scope_report *s, __u32 tgid)
+{
+	const struct mt_tree_row *t = mt_scope_tree_find(s, tgid);
+
+	return t ? t->ppid : 0;
+}
+
 void mt_scope_sort(struct mt_scope_report *s)
 {
 	if (s->nr_tree)

@@ -62,6 +62,8 @@ void mt_scope_add_stats(struct mt_scope_report *s, const struct mt_scope_stats *
 /* Sort the tree and thread rows (mt_scope_tree_find() needs it). */
 void mt_scope_sort(struct mt_scope_report *s);
 const struct mt_tree_row *mt_scope_tree_find(const struct mt_scope_report *s, __u32 tgid);
+/* Its parent within the traced tree, or 0: a root, or not in the tree. */
+__u32 mt_scope_parent(const struct mt_scope_report *s, __u32 tgid);
 const char *mt_scope_kind_key(enum mt_scope_kind k); /* "system", "pids", ... */
 
 #endif /* MT_MODEL_SCOPE_H */

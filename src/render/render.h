@@ -38,6 +38,10 @@ const char *mt_render_sym(const struct mt_render_opts *o, const struct mt_ksyms 
 			  bool with_off, char *buf, size_t len);
 /* addr is in the traced kernel's half of the address space (its virtual addresses). */
 bool mt_render_kernel_va(const struct mt_report *r, __u64 addr);
+/* A fault row's address range goes out: user addresses; a kernel one (a kernel-mode fault)
+ * only with raw_addresses. */
+bool mt_render_fault_addrs(const struct mt_report *r, const struct mt_render_opts *o,
+			   const struct mt_fault_row *p);
 
 void mt_render_text(FILE *f, const struct mt_report *r, const struct mt_render_opts *o);
 /* Returns 0, or -1 if the writer detected a bug (unbalanced nesting). */

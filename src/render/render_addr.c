@@ -25,3 +25,9 @@ bool mt_render_kernel_va(const struct mt_report *r, __u64 addr)
 		return addr >> 63;
 	return addr >= (r->run.page_offset_base ? r->run.page_offset_base : 0xc0000000ULL);
 }
+
+bool mt_render_fault_addrs(const struct mt_report *r, const struct mt_render_opts *o,
+			   const struct mt_fault_row *p)
+{
+	return p->addr_min && (o->raw_addresses || !mt_render_kernel_va(r, p->addr_max));
+}

@@ -4,8 +4,8 @@
  * within a schema_version; renaming or removing one bumps it.
  */
 #include "sys/json_writer.h"
-#include "mt_hist.h"
 #include "render/render.h"
+#include "render/render_json_common.h"
 
 static void counts(struct jw *w, const struct mt_counts *c)
 {
@@ -20,21 +20,6 @@ static void counts(struct jw *w, const struct mt_counts *c)
 	jw_u64(w, "null_frees", c->null_frees);
 }
 
-static void hist(struct jw *w, const char *key, const __u64 *slots, int n)
-{
-	jw_arr_begin(w, key);
-	for (int i = 0; i < n; i++) {
-		if (!slots[i])
-			continue;
-		jw_obj_begin(w, NULL);
-		jw_u64(w, "low", mt_hist_slot_low(i));
-		jw_u64(w, "high", mt_hist_slot_high(i));
-		jw_u64(w, "count", slots[i]);
-		jw_obj_end(w);
-	}
-	jw_arr_end(w);
-}
-
 static void run_info(struct jw *w, const struct mt_report *r, const struct mt_render_opts *o)
 {
 	const struct mt_run_info *ri = &r->run;
@@ -46,14 +31,8 @@ static void run_info(struct jw *w, const struct mt_report *r, const struct mt_re
 	jw_u64(w, "page_shift", ri->page_shift);
 	jw_str(w, "btf", ri->btf);
 	/* the bases are KASLR's secret: null unless --raw-addresses (kfree_sized says known) */
-	if (ri->vmemmap_base && o->raw_addresses)
-		jw_hex(w, "vmemmap_base", ri->vmemmap_base);
-	else
-		jw_null(w, "vmemmap_base");
-	if (ri->page_offset_base && o->raw_addresses)
-		jw_hex(w, "page_offset_base", ri->page_offset_base);
-	else
-		jw_null(w, "page_offset_base");
+	mt_jw_kaddr(w, "vmemmap_base", ri->vmemmap_base, o);
+	mt_jw_kaddr(w, "page_offset_base", ri->page_offset_base, o);
 	jw_bool(w, "kfree_sized", ri->kfree_sized);
 	jw_obj_end(w);
 
@@ -103,7 +82,7 @@ static void classes(struct jw *w, const struct mt_report *r, const struct mt_ren
 		jw_bool(w, "traced", r->run.class_traced[k]);
 		if (r->run.class_traced[k]) {
 			counts(w, &r->tot.cls[k]);
-			hist(w, "size_histogram", r->tot.size_hist[k], MT_HIST_SLOTS);
+			mt_jw_hist(w, "size_histogram", r->tot.size_hist[k], MT_HIST_SLOTS);
 		}
 		mt_render_json_classes(w, r, k, o);
 		jw_obj_end(w);
@@ -120,7 +99,7 @@ static void slab(struct jw *w, const struct mt_report *r)
 	jw_obj_begin(w, "slab");
 	jw_u64(w, "bytes_requested", c->bytes_req);
 	jw_u64(w, "bytes_allocated", c->bytes_alloc);
-	jw_u64(w, "fragmentation_bytes", c->bytes_alloc - c->bytes_req);
+	jw_u64(w, "fragmentation_bytes", mt_counts_frag(c));
 	jw_arr_begin(w, "caches");
 	for (size_t i = 0; i < r->nr_caches; i++) {
 		const struct mt_cache_row *k = &r->caches[i];
@@ -197,16 +176,9 @@ static void processes(struct jw *w, const struct mt_report *r)
 		mt_render_json_proc_life(w, p);
 		jw_obj_begin(w, "classes");
 		for (int k = 0; k < MT_CLASS_MAX; k++) {
-			/* faults, DMA and kmap are attributed in their own sections, not here */
-			if (!r->run.class_traced[k] || k == MT_CLASS_USER || k == MT_CLASS_BUS ||
-			    k == MT_CLASS_HIGH)
+			if (!mt_report_proc_class(r, k))
 				continue;
-			jw_obj_begin(w, mt_class_key(k));
-			jw_u64(w, "allocs", p->allocs[k]);
-			jw_u64(w, "bytes_allocated", p->bytes[k]);
-			jw_u64(w, "frees", p->frees[k]);
-			jw_u64(w, "bytes_freed", p->bytes_freed[k]);
-			jw_obj_end(w);
+			mt_jw_row_class(w, k, p->allocs, p->bytes, p->frees, p->bytes_freed);
 		}
 		jw_obj_end(w);
 		mt_render_json_procx(w, r, mt_proc_join_tgid(p));

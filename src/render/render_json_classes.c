@@ -1,31 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* JSON of the class sections beyond slab and pages; keys in docs/json-schema.md. */
 #include "sys/json_writer.h"
-#include "mt_hist.h"
 #include "render/render.h"
-
-static const char *availability(const struct mt_report *r, int cls)
-{
-	if (r->x.class_mask && !(r->x.class_mask & (1u << cls)))
-		return "not_selected";
-	if (cls == MT_CLASS_HIGH && r->x.is_64bit)
-		return "none_on_64bit";
-	return r->run.class_traced[cls] ? "measured" : "unavailable";
-}
-
-static void hex_or_null(struct jw *w, const char *key, __u64 v)
-{
-	if (v)
-		jw_hex(w, key, v);
-	else
-		jw_null(w, key);
-}
-
-/* A kernel virtual address: null unless --raw-addresses (render_addr.c says why). */
-static void kaddr(struct jw *w, const char *key, __u64 v, const struct mt_render_opts *o)
-{
-	hex_or_null(w, key, o->raw_addresses ? v : 0);
-}
+#include "render/render_json_common.h"
 
 static void logical(struct jw *w, const struct mt_report *r, const struct mt_render_opts *o)
 {
@@ -33,18 +10,17 @@ static void logical(struct jw *w, const struct mt_report *r, const struct mt_ren
 
 	jw_u64(w, "not_direct_mapped", z->slab_not_logical);
 	jw_u64(w, "unplaced", z->slab_unplaced);
-	kaddr(w, "pointer_min", z->slab_ptr_min, o);
-	kaddr(w, "pointer_max", z->slab_ptr_max, o);
+	mt_jw_kaddr(w, "pointer_min", z->slab_ptr_min, o);
+	mt_jw_kaddr(w, "pointer_max", z->slab_ptr_max, o);
 	jw_arr_begin(w, "pa_examples");
 	for (__u64 i = 0; i < z->nr_samples; i++) {
 		__u64 pfn = z->samples[i].phys >> r->run.page_shift;
-		unsigned int zi = mt_zones_lookup(&r->zones, pfn);
 
 		jw_obj_begin(w, NULL);
-		kaddr(w, "virt", z->samples[i].ptr, o);
+		mt_jw_kaddr(w, "virt", z->samples[i].ptr, o);
 		jw_hex(w, "phys", z->samples[i].phys);
 		jw_hex(w, "pfn", pfn);
-		jw_str(w, "zone", zi < (unsigned int)r->zones.nr ? r->zones.z[zi].name : "unknown");
+		jw_str(w, "zone", mt_zone_pfn_name(&r->zones, pfn));
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
@@ -99,13 +75,13 @@ static void virt(struct jw *w, const struct mt_report *r, const struct mt_render
 		jw_u64(w, "purged_areas", v->vmap_purged);
 		jw_u64(w, "in_range", v->vmap_in_range);
 		jw_u64(w, "out_of_range", v->vmap_out_of_range);
-		kaddr(w, "addr_min", v->vmap_addr_min, o);
-		kaddr(w, "addr_max", v->vmap_addr_max, o);
+		mt_jw_kaddr(w, "addr_min", v->vmap_addr_min, o);
+		mt_jw_kaddr(w, "addr_max", v->vmap_addr_max, o);
 		jw_arr_begin(w, "ranges");
 		for (int i = 0; i < r->x.nr_vranges; i++) {
 			jw_obj_begin(w, NULL);
-			kaddr(w, "vstart", r->x.vranges[i].vstart, o);
-			kaddr(w, "vend", r->x.vranges[i].vend, o);
+			mt_jw_kaddr(w, "vstart", r->x.vranges[i].vstart, o);
+			mt_jw_kaddr(w, "vend", r->x.vranges[i].vend, o);
 			jw_u64(w, "size", r->x.vranges[i].vend - r->x.vranges[i].vstart);
 			jw_u64(w, "allocs", r->x.vranges[i].allocs);
 			jw_u64(w, "bytes", r->x.vranges[i].bytes);
@@ -201,10 +177,9 @@ static void user(struct jw *w, const struct mt_report *r, const struct mt_render
 		jw_u64(w, "kernel_write", p->kernel_write);
 		jw_u64(w, "instruction_fetch", p->ifetch);
 		jw_u64(w, "protection", p->protection);
-		/* user addresses; a kernel one (a kernel-mode fault) only with --raw-addresses */
-		show = p->addr_min && (o->raw_addresses || !mt_render_kernel_va(r, p->addr_max));
-		hex_or_null(w, "addr_min", show ? p->addr_min : 0);
-		hex_or_null(w, "addr_max", show ? p->addr_max : 0);
+		show = mt_render_fault_addrs(r, o, p);
+		mt_jw_hex_or_null(w, "addr_min", show ? p->addr_min : 0);
+		mt_jw_hex_or_null(w, "addr_max", show ? p->addr_max : 0);
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
@@ -232,9 +207,9 @@ static void high(struct jw *w, const struct mt_report *r)
 void mt_render_json_classes(struct jw *w, const struct mt_report *r, int cls,
 			    const struct mt_render_opts *o)
 {
-	jw_str(w, "availability", availability(r, cls));
+	jw_str(w, "availability", mt_class_avail_key(mt_report_class_avail(r, cls)));
 	if (cls == MT_CLASS_HIGH) {
-		if (!r->x.class_mask || (r->x.class_mask & (1u << cls)))
+		if (mt_report_class_selected(r, cls))
 			high(w, r);
 		return;
 	}
@@ -271,11 +246,7 @@ static void matrix(struct jw *w, const char *key, const struct mt_report *r,
 	jw_arr_begin(w, "asked");
 	for (unsigned int a = 0; a < MT_GFP_ZONE_COMBOS; a++) {
 		enum mt_zone_type t = mt_gfp_zone_asked(a, hm);
-		__u64 row = 0;
-
-		for (int z = 0; z < MT_ZONE_SLOTS; z++)
-			row += m[a][z];
-		if (!row)
+		if (!mt_zone_asked_total(m[a]))
 			continue;
 		jw_obj_begin(w, NULL);
 		jw_u64(w, "gfp_zone_bits", a);
@@ -308,9 +279,9 @@ static void matrix(struct jw *w, const char *key, const struct mt_report *r,
 void mt_render_json_zones(struct jw *w, const struct mt_report *r)
 {
 	jw_obj_begin(w, "zones_asked_got");
-	if (r->run.class_traced[MT_CLASS_PHYSICAL])
+	if (mt_report_has_asked_got(r, false))
 		matrix(w, "pages", r, r->x.zs.page_asked_got);
-	if (r->run.class_traced[MT_CLASS_LOGICAL] && r->run.page_offset_base)
+	if (mt_report_has_asked_got(r, true))
 		matrix(w, "slab_objects", r, r->x.zs.slab_asked_got);
 	jw_obj_end(w);
 }

@@ -1,28 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* The "latency" object of the JSON report (docs/json-schema.md). */
 #include "sys/json_writer.h"
-#include "mt_hist.h"
 #include "render/render.h"
-
-static void hist(struct jw *w, const char *key, const __u64 *slots)
-{
-	jw_arr_begin(w, key);
-	for (int i = 0; i < MT_HIST_SLOTS; i++) {
-		if (!slots[i])
-			continue;
-		jw_obj_begin(w, NULL);
-		jw_u64(w, "low", mt_hist_slot_low(i));
-		jw_u64(w, "high", mt_hist_slot_high(i));
-		jw_u64(w, "count", slots[i]);
-		jw_obj_end(w);
-	}
-	jw_arr_end(w);
-}
-
-static bool kind_shown(const struct mt_latency *m, int k)
-{
-	return mt_lat_is_stall(k) ? m->stalls : m->calls_requested;
-}
+#include "render/render_json_common.h"
 
 static void kinds(struct jw *w, const struct mt_latency *m)
 {
@@ -30,7 +10,7 @@ static void kinds(struct jw *w, const struct mt_latency *m)
 	for (int k = 0; k < MT_LAT_KINDS; k++) {
 		const struct mt_lat_kind_stats *s = &m->tot.k[k];
 
-		if (!kind_shown(m, k))
+		if (!mt_lat_kind_shown(m, k))
 			continue;
 		jw_obj_begin(w, mt_lat_kind_key(k));
 		jw_str(w, "kind", mt_lat_is_stall(k) ? "stall" : "call");
@@ -47,7 +27,7 @@ static void kinds(struct jw *w, const struct mt_latency *m)
 			jw_u64(w, "detail_lost", s->detail_lost);
 			if (k == MT_LAT_THROTTLED)
 				jw_u64(w, "reached_timeout", s->reached_timeout);
-			hist(w, "histogram_us", s->hist);
+			mt_jw_hist(w, "histogram_us", s->hist, MT_HIST_SLOTS);
 		}
 		jw_obj_end(w);
 	}
@@ -61,6 +41,7 @@ static void orders(struct jw *w, const struct mt_report *r)
 	jw_arr_begin(w, "by_order");
 	for (size_t i = 0; i < m->nr_orders; i++) {
 		const struct mt_lat_order_row *o = &m->orders[i];
+		const char *zone;
 
 		jw_obj_begin(w, NULL);
 		jw_str(w, "kind", mt_lat_kind_key(o->kind));
@@ -68,13 +49,14 @@ static void orders(struct jw *w, const struct mt_report *r)
 			jw_null(w, "order");
 		else
 			jw_i64(w, "order", o->order);
-		if (o->zone < (__u32)r->zones.nr)
-			jw_str(w, "zone", r->zones.z[o->zone].name);
+		zone = mt_zone_slot_name(&r->zones, o->zone);
+		if (zone)
+			jw_str(w, "zone", zone);
 		else
 			jw_null(w, "zone");
 		jw_u64(w, "count", o->count);
 		jw_u64(w, "total_ns", o->total_ns);
-		hist(w, "histogram_us", o->hist);
+		mt_jw_hist(w, "histogram_us", o->hist, MT_HIST_SLOTS);
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
@@ -102,7 +84,7 @@ static void procs(struct jw *w, const struct mt_latency *m)
 			jw_obj_end(w);
 		}
 		jw_obj_end(w);
-		hist(w, "stall_histogram_us", p->stall_hist);
+		mt_jw_hist(w, "stall_histogram_us", p->stall_hist, MT_HIST_SLOTS);
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
@@ -110,12 +92,14 @@ static void procs(struct jw *w, const struct mt_latency *m)
 
 static void calls(struct jw *w, const struct mt_latency *m)
 {
+	const char *why = mt_lat_call_unavailable(m);
+
 	jw_obj_begin(w, "calls");
 	jw_bool(w, "requested", m->calls_requested);
 	if (m->calls_requested) {
-		if (m->call_hook == MT_HOOK_NONE) {
+		if (why) {
 			jw_null(w, "hook");
-			jw_str(w, "unavailable", m->call_why[0] ? m->call_why : "not attached");
+			jw_str(w, "unavailable", why);
 		} else {
 			jw_str(w, "hook", m->call_hook == MT_HOOK_FENTRY ? "fentry" : "kprobe");
 			jw_null(w, "unavailable");
@@ -145,7 +129,7 @@ void mt_render_json_latency(struct jw *w, const struct mt_report *r)
 {
 	const struct mt_latency *m = &r->lat;
 
-	if (!m->stalls && !m->calls_requested)
+	if (!mt_lat_shown(m))
 		return;
 	jw_obj_begin(w, "latency");
 	jw_bool(w, "stalls", m->stalls);

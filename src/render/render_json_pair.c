@@ -1,29 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* JSON of pairing, call sites and stacks; keys documented in docs/json-schema.md. */
 #include "sys/json_writer.h"
-#include "mt_hist.h"
 #include "render/render.h"
+#include "render/render_json_common.h"
 #include "model/report_join.h"
 
 void mt_render_json_pair_losses(struct jw *w, const struct mt_report *r)
 {
 	for (int i = 0; i < MT_PLOSS_MAX; i++)
 		jw_u64(w, mt_pair_loss_key(i), r->pair.tot.lost[i]);
-}
-
-static void hist(struct jw *w, const char *key, const __u64 *slots)
-{
-	jw_arr_begin(w, key);
-	for (int i = 0; i < MT_HIST_SLOTS; i++) {
-		if (!slots[i])
-			continue;
-		jw_obj_begin(w, NULL);
-		jw_u64(w, "low", mt_hist_slot_low(i));
-		jw_u64(w, "high", mt_hist_slot_high(i));
-		jw_u64(w, "count", slots[i]);
-		jw_obj_end(w);
-	}
-	jw_arr_end(w);
 }
 
 static void symbol(struct jw *w, const struct mt_pair_report *p, const char *key, __u64 addr)
@@ -36,18 +21,21 @@ static void symbol(struct jw *w, const struct mt_pair_report *p, const char *key
 		jw_null(w, key);
 }
 
+/* The class and allocator of a call-site or stack row (its pairing kind). */
+static void kind_keys(struct jw *w, int kind)
+{
+	jw_str(w, "class", mt_class_key(mt_pair_kind_class(kind)));
+	jw_str(w, "allocator", mt_pair_kind_key(kind));
+}
+
 static void site(struct jw *w, const struct mt_pair_report *p, const struct mt_site_row *s,
 		 const struct mt_render_opts *o)
 {
 	jw_obj_begin(w, NULL);
 	/* null unless --raw-addresses: the symbol names the site */
-	if (s->call_site && o->raw_addresses)
-		jw_hex(w, "address", s->call_site);
-	else
-		jw_null(w, "address");
+	mt_jw_kaddr(w, "address", s->call_site, o);
 	symbol(w, p, "symbol", s->call_site);
-	jw_str(w, "class", mt_class_key(mt_pair_kind_class(s->cls)));
-	jw_str(w, "allocator", mt_pair_kind_key(s->cls));
+	kind_keys(w, s->cls);
 	jw_u64(w, "allocs", s->allocs);
 	jw_u64(w, "bytes_requested", s->bytes_req);
 	jw_u64(w, "bytes_allocated", s->bytes_alloc);
@@ -63,8 +51,7 @@ static void stack(struct jw *w, const struct mt_pair_report *p, const struct mt_
 
 	jw_obj_begin(w, NULL);
 	jw_i64(w, "stack_id", s->stack_id);
-	jw_str(w, "class", mt_class_key(mt_pair_kind_class(s->cls)));
-	jw_str(w, "allocator", mt_pair_kind_key(s->cls));
+	kind_keys(w, s->cls);
 	jw_u64(w, "allocs", s->allocs);
 	jw_u64(w, "bytes_allocated", s->bytes);
 	jw_u64(w, "outstanding", s->out_count);
@@ -87,8 +74,8 @@ static void view(struct jw *w, const struct mt_pair_view *v)
 	jw_u64(w, "paired_frees", v->paired);
 	jw_u64(w, "paired_bytes", v->paired_bytes);
 	jw_u64(w, "unpaired_frees", v->unpaired);
-	hist(w, "lifetime_histogram_us", v->lifetime_hist);
-	hist(w, "age_histogram_us", v->age_hist);
+	mt_jw_hist(w, "lifetime_histogram_us", v->lifetime_hist, MT_HIST_SLOTS);
+	mt_jw_hist(w, "age_histogram_us", v->age_hist, MT_HIST_SLOTS);
 }
 
 /* A process's outstanding in class k, if any: the sum, then per kind of a split class. */

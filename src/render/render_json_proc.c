@@ -24,13 +24,6 @@ void mt_render_json_proc_life(struct jw *w, const struct mt_proc_row *p)
 		jw_null(w, "exe");
 }
 
-/* The classes a process row carries (faults, DMA and kmap have their own sections). */
-static bool proc_class(const struct mt_report *r, int k)
-{
-	return r->run.class_traced[k] && k != MT_CLASS_USER && k != MT_CLASS_BUS &&
-	       k != MT_CLASS_HIGH;
-}
-
 void mt_render_json_procx(struct jw *w, const struct mt_report *r, __u32 tgid)
 {
 	const struct mt_procx_row *x = mt_procx_find(&r->px, tgid);
@@ -44,7 +37,7 @@ void mt_render_json_procx(struct jw *w, const struct mt_report *r, __u32 tgid)
 
 		jw_obj_begin(w, "outstanding");
 		for (int k = 0; k < MT_CLASS_MAX; k++) {
-			if (!proc_class(r, k))
+			if (!mt_report_proc_class(r, k))
 				continue;
 			jw_obj_begin(w, mt_class_key(k));
 			jw_u64(w, "objects", o ? o->count[k] : 0);
@@ -55,7 +48,7 @@ void mt_render_json_procx(struct jw *w, const struct mt_report *r, __u32 tgid)
 		jw_obj_end(w);
 		jw_obj_begin(w, "freed_by_others");
 		for (int k = 0; k < MT_CLASS_MAX; k++) {
-			if (!proc_class(r, k))
+			if (!mt_report_proc_class(r, k))
 				continue;
 			jw_obj_begin(w, mt_class_key(k));
 			jw_u64(w, "frees", of->by_others[k]);
@@ -66,7 +59,7 @@ void mt_render_json_procx(struct jw *w, const struct mt_report *r, __u32 tgid)
 		jw_obj_end(w);
 		jw_obj_begin(w, "frees_of_others");
 		for (int k = 0; k < MT_CLASS_MAX; k++) {
-			if (!proc_class(r, k))
+			if (!mt_report_proc_class(r, k))
 				continue;
 			jw_obj_begin(w, mt_class_key(k));
 			jw_u64(w, "frees", of->of_others[k]);
@@ -80,12 +73,10 @@ void mt_render_json_procx(struct jw *w, const struct mt_report *r, __u32 tgid)
 		jw_null(w, "frees_of_others");
 	}
 	if (r->x.fault_traced) {
-		__u64 u = x ? x->faults_user : 0, kf = x ? x->faults_kernel : 0;
-
 		jw_obj_begin(w, "page_faults");
-		jw_u64(w, "user", u);
-		jw_u64(w, "kernel", kf);
-		jw_u64(w, "total", u + kf);
+		jw_u64(w, "user", x ? x->faults_user : 0);
+		jw_u64(w, "kernel", x ? x->faults_kernel : 0);
+		jw_u64(w, "total", mt_procx_faults(x));
 		jw_obj_end(w);
 	} else {
 		jw_null(w, "page_faults");

@@ -3,15 +3,15 @@
 #include <string.h>
 #include "sys/json_writer.h"
 #include "render/render.h"
+#include "model/report_join.h"
+#include "render/render_json_common.h"
 
 void mt_render_json_scope(struct jw *w, const struct mt_report *r)
 {
 	const struct mt_scope_report *s = &r->scope;
 
 	jw_obj_begin(w, "scope");
-	jw_str(w, "kind",
-	       mt_scope_kind_key(s->kind == MT_SCOPE_SYSTEM && r->run.nr_pids ? MT_SCOPE_PIDS :
-										s->kind));
+	jw_str(w, "kind", mt_scope_kind_key(mt_report_scope_kind(r)));
 	if (s->kind == MT_SCOPE_CGROUP) {
 		jw_str(w, "cgroup", s->cgroup);
 		jw_u64(w, "cgroup_id", s->cgroup_id);
@@ -32,16 +32,16 @@ void mt_render_json_scope(struct jw *w, const struct mt_report *r)
 		jw_u64(w, "execs", s->n[MT_SCOPE_EXECS]);
 	}
 	jw_str(w, "attribution", "current-task");
-	jw_str(w, "frees_charged_to", r->pair.opts.pairs ? "owner" : "current-task");
+	jw_str(w, "frees_charged_to", mt_procx_owner_charged(r) ? "owner" : "current-task");
 	jw_obj_end(w);
 }
 
 void mt_render_json_proc_parent(struct jw *w, const struct mt_report *r, __u32 tgid)
 {
-	const struct mt_tree_row *t = mt_scope_tree_find(&r->scope, tgid);
+	__u32 ppid = mt_scope_parent(&r->scope, tgid);
 
-	if (t && t->ppid)
-		jw_u64(w, "parent", t->ppid);
+	if (ppid)
+		jw_u64(w, "parent", ppid);
 	else
 		jw_null(w, "parent");
 }
@@ -52,12 +52,7 @@ static void classes(struct jw *w, const struct mt_report *r, const struct mt_thr
 	for (int k = 0; k < MT_CLASS_MAX; k++) {
 		if (!r->run.class_traced[k])
 			continue;
-		jw_obj_begin(w, mt_class_key(k));
-		jw_u64(w, "allocs", t->allocs[k]);
-		jw_u64(w, "bytes_allocated", t->bytes[k]);
-		jw_u64(w, "frees", t->frees[k]);
-		jw_u64(w, "bytes_freed", t->bytes_freed[k]);
-		jw_obj_end(w);
+		mt_jw_row_class(w, k, t->allocs, t->bytes, t->frees, t->bytes_freed);
 	}
 	jw_obj_end(w);
 }

@@ -244,9 +244,7 @@ static void procs(FILE *f, const struct mt_report *r, size_t top, struct mt_om_n
 			const struct mt_om_name *kn = i < keep->nr ? &keep->name[i] : &keep->other;
 
 			for (int k = 0; k < MT_CLASS_MAX; k++) {
-				/* faults, DMA and kmap are not attributed to processes */
-				if (!r->run.class_traced[k] || k == MT_CLASS_USER ||
-				    k == MT_CLASS_BUS || k == MT_CLASS_HIGH)
+				if (!mt_report_proc_class(r, k))
 					continue;
 				fprintf(f, "%s{comm=\"", names[w]);
 				esc(f, kn->comm);

@@ -107,7 +107,7 @@ static void slab(FILE *f, const struct mt_report *r, int top)
 {
 	const struct mt_counts *c = &r->tot.cls[MT_CLASS_LOGICAL];
 	char b_req[32], b_alloc[32], b_frag[32], n_u[32], n_n[32], n_x[32];
-	__u64 req = c->bytes_req, alloc = c->bytes_alloc, frag = alloc - req;
+	__u64 req = c->bytes_req, alloc = c->bytes_alloc, frag = mt_counts_frag(c);
 	int shown = 0;
 
 	if (!r->run.class_traced[MT_CLASS_LOGICAL])

@@ -11,25 +11,21 @@
 
 #define N(x) mt_fmt_count(n_##x, sizeof(n_##x), (x))
 
-static bool selected(const struct mt_report *r, int cls)
-{
-	return !r->x.class_mask || (r->x.class_mask & (1u << cls));
-}
-
 /* Prints the title; returns false (after saying why) when there is nothing measured. */
 static bool class_title(FILE *f, const struct mt_report *r, int cls, const char *title,
 			const char *unavailable)
 {
 	fprintf(f, "\n%s\n", title);
-	if (!selected(r, cls)) {
+	switch (mt_report_class_avail(r, cls)) {
+	case MT_AVAIL_MEASURED:
+		return true;
+	case MT_AVAIL_NOT_SELECTED:
 		fprintf(f, "not selected (--class)\n");
 		return false;
-	}
-	if (!r->run.class_traced[cls]) {
+	default:
 		fprintf(f, "not measured: %s\n", unavailable);
 		return false;
 	}
-	return true;
 }
 
 /* A slab object as its offset into the direct map (its physical address, not secret). */
@@ -68,13 +64,12 @@ void mt_render_text_logical_extra(FILE *f, const struct mt_report *r,
 	}
 	for (__u64 i = 0; i < z->nr_samples; i++) {
 		__u64 pa = z->samples[i].phys, pfn = pa >> r->run.page_shift;
-		unsigned int zi = mt_zones_lookup(&r->zones, pfn);
 		char virt[48];
 
 		fprintf(f, "  %s -> phys %#llx  pfn %#llx  zone %s\n",
 			slab_ptr(virt, sizeof(virt), r, z->samples[i].ptr, o),
 			(unsigned long long)pa, (unsigned long long)pfn,
-			zi < (unsigned int)r->zones.nr ? r->zones.z[zi].name : "unknown");
+			mt_zone_pfn_name(&r->zones, pfn));
 	}
 	fprintf(f, "pointers outside the direct map: %s (must be 0)\n", N(not_logical));
 }
@@ -95,11 +90,7 @@ static void matrix(FILE *f, const struct mt_report *r, const char *what,
 	for (unsigned int a = 0; a < MT_GFP_ZONE_COMBOS; a++) {
 		enum mt_zone_type t = mt_gfp_zone_asked(a, hm);
 		char label[40];
-		__u64 row = 0;
-
-		for (int z = 0; z < MT_ZONE_SLOTS; z++)
-			row += m[a][z];
-		if (!row)
+		if (!mt_zone_asked_total(m[a]))
 			continue;
 		snprintf(label, sizeof(label), "%s%s [%s%s%s%s]", mt_zone_type_name(t),
 			 mt_zone_effective(&r->zones, t) != t ? "*" : "", a & MT_GFP_DMA ? "D" : "",
@@ -119,9 +110,9 @@ void mt_render_text_zones(FILE *f, const struct mt_report *r)
 	if (!r->run.class_traced[MT_CLASS_PHYSICAL] && !r->run.class_traced[MT_CLASS_LOGICAL])
 		return;
 	fprintf(f, "\nZONES ASKED (GFP zone modifiers) VS GOT (the page's PFN)\n");
-	if (r->run.class_traced[MT_CLASS_PHYSICAL])
+	if (mt_report_has_asked_got(r, false))
 		matrix(f, r, "pages", z->page_asked_got);
-	if (r->run.class_traced[MT_CLASS_LOGICAL] && r->run.page_offset_base)
+	if (mt_report_has_asked_got(r, true))
 		matrix(f, r, "slab objects", z->slab_asked_got);
 	fprintf(f, "[GFP zone modifiers: D DMA, D32 DMA32, H HIGHMEM, M MOVABLE]\n");
 	fprintf(f, "(* the zone asked for is not populated here: allocation starts below it)\n");
@@ -281,8 +272,7 @@ static void user(FILE *f, const struct mt_report *r, const struct mt_render_opts
 			mt_fmt_count(n_b, sizeof(n_b), p->user_write),
 			mt_fmt_count(n_c, sizeof(n_c), p->kernel_read),
 			mt_fmt_count(n_d, sizeof(n_d), p->kernel_write));
-		/* user addresses; a kernel one (a kernel-mode fault) only with --raw-addresses */
-		if (p->addr_min && (o->raw_addresses || !mt_render_kernel_va(r, p->addr_max)))
+		if (mt_render_fault_addrs(r, o, p))
 			fprintf(f, "%8s user addresses %#llx-%#llx\n", "",
 				(unsigned long long)p->addr_min, (unsigned long long)p->addr_max);
 	}
@@ -293,11 +283,13 @@ static void high(FILE *f, const struct mt_report *r)
 	const struct mt_kmap_stats *k = &r->x.cs.kmap;
 
 	fprintf(f, "\nHIGH MEMORY (kmap)\n");
-	if (!selected(r, MT_CLASS_HIGH)) {
+	switch (mt_report_class_avail(r, MT_CLASS_HIGH)) {
+	case MT_AVAIL_MEASURED:
+		break;
+	case MT_AVAIL_NOT_SELECTED:
 		fprintf(f, "not selected (--class)\n");
 		return;
-	}
-	if (r->x.is_64bit) {
+	case MT_AVAIL_NONE_ON_64BIT:
 		fprintf(f,
 			"none: a 64-bit kernel maps all RAM in the direct map, so kmap() "
 			"returns the\ndirect-map address (page_address()) and there is nothing to "
@@ -305,8 +297,7 @@ static void high(FILE *f, const struct mt_report *r)
 		if (r->x.kmap_why[0])
 			fprintf(f, "kmap probes: %s\n", r->x.kmap_why);
 		return;
-	}
-	if (!r->run.class_traced[MT_CLASS_HIGH]) {
+	case MT_AVAIL_UNAVAILABLE:
 		fprintf(f, "not measured: %s\n", r->x.kmap_why[0] ? r->x.kmap_why : "no kprobes");
 		return;
 	}

@@ -91,7 +91,7 @@ static void order_table(FILE *f, const struct mt_report *r, int from, int to)
 	for (size_t i = 0; i < m->nr_orders; i++) {
 		const struct mt_lat_order_row *o = &m->orders[i];
 		char n_c[32], t[32], a[32], ord[16];
-		const char *zone = "-";
+		const char *zone = mt_zone_slot_name(&r->zones, o->zone);
 
 		if ((int)o->kind < from || (int)o->kind >= to || !o->count)
 			continue;
@@ -99,8 +99,8 @@ static void order_table(FILE *f, const struct mt_report *r, int from, int to)
 			fprintf(f, "\n%-18s %5s %-8s %10s %11s %11s\n", "kind", "order", "zone",
 				"count", "total", "avg");
 		any = true;
-		if (o->zone < (__u32)r->zones.nr)
-			zone = r->zones.z[o->zone].name;
+		if (!zone)
+			zone = "-";
 		if (o->order == MT_LAT_ORDER_NONE)
 			snprintf(ord, sizeof(ord), "-");
 		else
@@ -175,10 +175,11 @@ static void stalls(FILE *f, const struct mt_report *r, const struct mt_render_op
 static void calls(FILE *f, const struct mt_report *r)
 {
 	const struct mt_latency *m = &r->lat;
+	const char *why = mt_lat_call_unavailable(m);
 
 	fprintf(f, "\nALLOCATOR CALL LATENCY (entry to return, inclusive)\n");
-	if (m->call_hook == MT_HOOK_NONE) {
-		fprintf(f, "unavailable: %s\n", m->call_why[0] ? m->call_why : "not attached");
+	if (why) {
+		fprintf(f, "unavailable: %s\n", why);
 		return;
 	}
 	fprintf(f, "hooked with %s:\n", mt_call_hook_name(m->call_hook));
@@ -203,8 +204,9 @@ static void calls(FILE *f, const struct mt_report *r)
 
 void mt_render_text_latency(FILE *f, const struct mt_report *r, const struct mt_render_opts *o)
 {
-	if (r->lat.stalls)
+	/* stall kinds from 0, call kinds from MT_LAT_STALL_KINDS: each part when JSON has them */
+	if (mt_lat_kind_shown(&r->lat, 0))
 		stalls(f, r, o);
-	if (r->lat.calls_requested)
+	if (mt_lat_kind_shown(&r->lat, MT_LAT_STALL_KINDS))
 		calls(f, r);
 }

@@ -117,17 +117,20 @@ static void lifetimes(FILE *f, const struct mt_report *r)
 	for (int i = 0; i < n; i++) {
 		char n_p[32], n_u[32], t[64];
 		int k = kinds[i];
+		struct mt_pair_view v;
 
 		fprintf(f, "\nLIFETIMES, %s (allocation to free)\n", kind_title(k, t, sizeof(t)));
 		if (!mt_pair_kind_traced(r, k)) {
 			fprintf(f, "unavailable: %s\n", kind_why(k));
 			continue;
 		}
+		/* the numbers JSON's outstanding.classes has for the kind */
+		mt_pair_kind_view(p, k, &v);
 		fprintf(f, "%s frees paired with their allocation; %s frees of objects\n",
-			mt_fmt_count(n_p, sizeof(n_p), p->tot.paired[k]),
-			mt_fmt_count(n_u, sizeof(n_u), p->tot.unpaired[k]));
+			mt_fmt_count(n_p, sizeof(n_p), v.paired),
+			mt_fmt_count(n_u, sizeof(n_u), v.unpaired));
 		fprintf(f, "allocated before tracing began (unpaired, not an error)\n");
-		mt_print_log2_hist(f, p->tot.lifetime_hist[k], MT_HIST_SLOTS, "usecs");
+		mt_print_log2_hist(f, v.lifetime_hist, MT_HIST_SLOTS, "usecs");
 	}
 }
 
@@ -174,24 +177,29 @@ static void outstanding(FILE *f, const struct mt_report *r, const struct mt_rend
 	fprintf(f, "%-24s %12s %12s\n", "class", "objects", "bytes");
 	for (int i = 0; i < nk; i++) {
 		int k = kinds[i];
+		struct mt_pair_view v;
 
 		if (!mt_pair_kind_traced(r, k)) {
 			fprintf(f, "%-24s %25s\n", kind_title(k, t, sizeof(t)), "unavailable");
 			continue;
 		}
+		mt_pair_kind_view(p, k, &v);
 		fprintf(f, "%-24s %12s %12s\n", kind_title(k, t, sizeof(t)),
-			mt_fmt_count(n, sizeof(n), p->out[k].count),
-			mt_fmt_bytes(b, sizeof(b), (long long)p->out[k].bytes));
+			mt_fmt_count(n, sizeof(n), v.count),
+			mt_fmt_bytes(b, sizeof(b), (long long)v.bytes));
 	}
 	if (p->young_count)
 		fprintf(f, "(%s younger objects, %s, not shown: --min-age)\n",
 			mt_fmt_count(n, sizeof(n), p->young_count),
 			mt_fmt_bytes(b, sizeof(b), (long long)p->young_bytes));
 	for (int i = 0; i < nk; i++) {
-		if (!p->out[kinds[i]].count)
+		struct mt_pair_view v;
+
+		mt_pair_kind_view(p, kinds[i], &v);
+		if (!v.count)
 			continue;
 		fprintf(f, "\nAGE OF OUTSTANDING, %s\n", kind_title(kinds[i], t, sizeof(t)));
-		mt_print_log2_hist(f, p->out[kinds[i]].age_hist, MT_HIST_SLOTS, "usecs");
+		mt_print_log2_hist(f, v.age_hist, MT_HIST_SLOTS, "usecs");
 	}
 	if (p->nr_procs) {
 		/* slab and pages here, kernel virtual below; other classes' rows are in the JSON */

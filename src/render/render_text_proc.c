@@ -38,18 +38,18 @@ static void per_process(FILE *f, const struct mt_report *r, int top)
 	for (size_t i = 0; i < r->nr_procs && shown < top; i++, shown++) {
 		const struct mt_proc_row *p = &r->procs[i];
 		__u32 tgid = mt_proc_join_tgid(p);
-		const struct mt_tree_row *t = mt_scope_tree_find(&r->scope, tgid);
+		__u32 ppid = mt_scope_parent(&r->scope, tgid);
 		const struct mt_procx_row *x = mt_procx_find(&r->px, tgid);
 		const struct mt_lat_proc_row *l = mt_procx_stalls(r, tgid);
 		char par[16] = "-", b[3][32], o[32] = "-", fl[32] = "-", st[32] = "-", id[24];
 
-		if (t && t->ppid)
-			snprintf(par, sizeof(par), "%u", t->ppid);
+		if (ppid)
+			snprintf(par, sizeof(par), "%u", ppid);
 		if (owner)
 			mt_fmt_bytes(o, sizeof(o),
 				     (long long)out_bytes(mt_procx_outstanding(r, tgid)));
 		if (r->x.fault_traced)
-			mt_fmt_count(fl, sizeof(fl), x ? x->faults_user + x->faults_kernel : 0);
+			mt_fmt_count(fl, sizeof(fl), mt_procx_faults(x));
 		if (r->lat.stalls)
 			fmt_ms(st, sizeof(st), l ? l->stall_ns : 0);
 		fprintf(f, "%7s %7s %-14.14s %9s %9s %9s %8s %9s\n", mt_proc_id(id, sizeof(id), p),

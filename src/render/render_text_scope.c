@@ -3,16 +3,15 @@
 #include <string.h>
 #include "model/metrics.h"
 #include "render/render.h"
+#include "model/report_join.h"
 #include "sys/util.h"
 
 void mt_render_text_scope_line(FILE *f, const struct mt_report *r)
 {
 	const struct mt_scope_report *s = &r->scope;
 	const struct mt_run_info *ri = &r->run;
-	enum mt_scope_kind kind = s->kind == MT_SCOPE_SYSTEM && ri->nr_pids ? MT_SCOPE_PIDS :
-									      s->kind;
 
-	switch (kind) {
+	switch (mt_report_scope_kind(r)) {
 	case MT_SCOPE_COMMAND:
 		fprintf(f, "scope     command pid %u and the %llu processes it forked\n",
 			s->command_pid, (unsigned long long)s->n[MT_SCOPE_FORKS]);
@@ -43,7 +42,7 @@ void mt_render_text_scope_line(FILE *f, const struct mt_report *r)
 	/* work done for a process elsewhere: say where it is counted */
 	fprintf(f, "          work on its behalf in RCU, softirq or kworkers counts where it "
 		   "ran\n");
-	if (r->pair.opts.pairs)
+	if (mt_procx_owner_charged(r))
 		fprintf(f, "          frees are charged to the allocating process, whoever frees "
 			   "(see\n          FREED IN ANOTHER CONTEXT)\n");
 }
@@ -61,11 +60,11 @@ void mt_render_text_tree(FILE *f, const struct mt_report *r, int top)
 		"slab net", "pages", "pages net");
 	for (size_t i = 0; i < r->nr_procs && shown < top; i++, shown++) {
 		const struct mt_proc_row *p = &r->procs[i];
-		const struct mt_tree_row *t = mt_scope_tree_find(s, p->tgid);
+		__u32 ppid = mt_scope_parent(s, p->tgid);
 		char par[16] = "-", b[4][32];
 
-		if (t && t->ppid)
-			snprintf(par, sizeof(par), "%u", t->ppid);
+		if (ppid)
+			snprintf(par, sizeof(par), "%u", ppid);
 		fprintf(f, "%8u %8s %-16s %10s %10s %10s %10s\n", p->tgid, par, p->comm,
 			mt_fmt_bytes(b[0], sizeof(b[0]), (long long)p->bytes[MT_CLASS_LOGICAL]),
 			mt_fmt_bytes(b[1], sizeof(b[1]),
