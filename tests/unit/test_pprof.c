@@ -182,8 +182,7 @@ static const char *fn_of_loc(const pb_profile *p, uint64_t loc_id)
 	return NULL;
 }
 
-static const char *label(const pb_profile *p, const Perftools__Profiles__Sample *s,
-			 const char *key)
+static const char *label(const pb_profile *p, const Perftools__Profiles__Sample *s, const char *key)
 {
 	for (size_t i = 0; i < s->n_label; i++)
 		if (!strcmp(str(p, s->label[i]->key), key))
