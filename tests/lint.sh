@@ -16,7 +16,7 @@ flags="-Iinclude -Isrc -I$out -I$out/proto -D_GNU_SOURCE -DMEMTRACE_VERSION=\"li
 
 echo "== cppcheck"
 cppcheck --enable=warning,performance,portability --error-exitcode=1 --inline-suppr -q \
-	--suppress=missingIncludeSystem -DMT_PPROF=1 -Iinclude -Isrc -I"$out" -I"$out/proto" src/*/*.c || rc=1
+	--suppress=missingIncludeSystem -DMT_PPROF=1 -Iinclude -Isrc -I"$out" src/*/*.c || rc=1
 
 echo "== clang-tidy"
 checks='-*,bugprone-*,clang-analyzer-*,-bugprone-easily-swappable-parameters'

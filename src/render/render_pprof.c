@@ -404,7 +404,7 @@ static void free_prof(struct prof *p)
 
 static int gzip_out(FILE *f, const uint8_t *buf, size_t len)
 {
-	unsigned char out[16384];
+	unsigned char out[16384] = {}; /* deflate fills it (cppcheck cannot see zlib) */
 	z_stream z = {};
 	int ret;
 
@@ -427,13 +427,19 @@ static int gzip_out(FILE *f, const uint8_t *buf, size_t len)
 	return ferror(f) ? -1 : 0;
 }
 
+/* n pointers to messages: every object pointer has the size of void * (POSIX) */
+static void *ptrs(size_t n)
+{
+	return calloc(n + 1, sizeof(void *));
+}
+
 /* Point the profile at the builder's arrays, now that they no longer move. */
 static int pack(FILE *f, struct prof *p, pb_profile *pf, pb_vtype *vt, pb_vtype **vtp)
 {
-	pb_sample **sp = calloc(p->nr_smp + 1, sizeof(*sp));
-	pb_location **lp = calloc(p->nr_loc + 1, sizeof(*lp));
-	pb_function **fp = calloc(p->nr_fn + 1, sizeof(*fp));
-	pb_mapping **mp = calloc(p->nr_map + 1, sizeof(*mp));
+	pb_sample **sp = ptrs(p->nr_smp);
+	pb_location **lp = ptrs(p->nr_loc);
+	pb_function **fp = ptrs(p->nr_fn);
+	pb_mapping **mp = ptrs(p->nr_map);
 	uint8_t *buf = NULL;
 	size_t len;
 	int ret = -1;
