@@ -211,9 +211,11 @@ $(OUTPUT)/src/render/render_html.o: $(HTML_INCS)
 # are ours to keep (protoc-c's output is not).
 $(OUTPUT)/proto/profile.pb-c.c $(OUTPUT)/proto/profile.pb-c.h &: $(PROFILE_PROTO)
 	$(call msg,PROTOC-C,$(OUTPUT)/proto/profile.pb-c.c)
-	$(Q)test -r $< || { echo "no $<: make deps (golang-github-google-pprof-dev), or PPROF=0" >&2; exit 1; }
 	$(Q)mkdir -p $(OUTPUT)/proto
 	$(Q)$(PROTOC_C) --c_out=$(OUTPUT)/proto -I$(dir $<) $<
+
+$(PROFILE_PROTO):
+	@echo "no $@: make deps (golang-github-google-pprof-dev has it), or PPROF=0" >&2; exit 1
 
 $(OUTPUT)/proto/profile.pb-c.o: $(OUTPUT)/proto/profile.pb-c.c
 	$(call msg,CC,$@)
