@@ -3,15 +3,15 @@
 
 _memtrace_commands="run record report top check layout addr diff"
 
-_memtrace_run_common="--duration --pid --cgroup --per-thread --json --html --pprof --top
-	--openmetrics --max-procs --include-self --raw-addresses --no-call-sites --outstanding --min-age
-	--stacks --folded --folded-outstanding --outstanding-entries --stack-entries
+_memtrace_run_common="--duration --pid --cgroup --per-thread --json --html --pprof --interval
+	--top --openmetrics --max-procs --include-self --raw-addresses --no-call-sites --outstanding
+	--min-age --stacks --folded --folded-outstanding --outstanding-entries --stack-entries
 	--stack-sample --call-site-entries --class --no-stalls --verbose --help"
 _memtrace_opts_run="$_memtrace_run_common --fail-if --baseline --list-metrics --latency"
 _memtrace_opts_record="$_memtrace_run_common --output --force --no-kallsyms"
 _memtrace_opts_report="--json --html --pprof --top --openmetrics --raw-addresses --help"
-_memtrace_opts_top="--interval --rows --sort --pid --count --openmetrics --listen --max-procs
-	--include-self --raw-addresses --verbose --help"
+_memtrace_opts_top="--interval --rows --sort --pid --count --openmetrics --json --html --listen
+	--max-procs --include-self --raw-addresses --verbose --help"
 _memtrace_opts_check="--json --verbose --help"
 _memtrace_opts_layout="--json --verbose --help"
 _memtrace_opts_addr="--phys --help"

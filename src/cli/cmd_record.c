@@ -15,6 +15,7 @@
 #include "cli/cmds.h"
 #include "collect/probe.h"
 #include "record/record_header.h"
+#include "record/record_timeline.h"
 #include "collect/record_live.h"
 #include "cli/recorder.h"
 #include "sys/util.h"
@@ -38,10 +39,11 @@ void usage_record(void)
 	       "                        only once the new one is complete\n"
 	       "      --no-kallsyms     leave /proc/kallsyms out (a smaller file)\n"
 	       "  -d/--duration, -p/--pid, --cgroup, --per-thread, --json, --html, --pprof,\n"
-	       "  --top, --openmetrics, --max-procs, --include-self, --raw-addresses,\n"
-	       "  --no-call-sites, --outstanding, --min-age, --stacks, --folded,\n"
-	       "  --folded-outstanding, --outstanding-entries, --stack-entries, --stack-sample,\n"
-	       "  --call-site-entries, --class, --no-stalls, -v/--verbose, -- CMD:\n"
+	       "  --interval, --top, --openmetrics, --max-procs, --include-self,\n"
+	       "  --raw-addresses, --no-call-sites, --outstanding, --min-age, --stacks,\n"
+	       "  --folded, --folded-outstanding, --outstanding-entries, --stack-entries,\n"
+	       "  --stack-sample, --call-site-entries, --class, --no-stalls, -v/--verbose,\n"
+	       "  -- CMD:\n"
 	       "                        as for 'memtrace run' (--fail-if, --baseline,\n"
 	       "                        --list-metrics and --latency are run's only)\n"
 	       "  -h, --help            this help\n"
@@ -188,6 +190,14 @@ int mt_recorder_finish(struct mt_recorder *rc, const struct mt_loader *l, const 
 	int nr_maps;
 
 	mt_record_maps(&rc->w, l, &nr_maps);
+	if (r->tl.nr) {
+		mt_rec_timeline_put(&b, &r->tl);
+		if (b.oom)
+			rc->w.err = rc->w.err ? rc->w.err : -ENOMEM;
+		else
+			mt_rec_chunk(&rc->w, MT_CHUNK_TIMELINE, b.p, b.len);
+		mt_buf_free(&b);
+	}
 	mt_rec_header_put_end(&b, &r->run);
 	mt_rec_header_put_scope(&b, &r->scope); /* now with the command's exit */
 	mt_rec_header_put_pair(&b, &r->pair);	/* and the end time */

@@ -21,6 +21,7 @@
 #include "collect/live_report.h"
 #include "collect/loader.h"
 #include "collect/probe.h"
+#include "collect/timeline_sampler.h"
 #include "model/metrics.h"
 #include "render/render.h"
 #include "cli/recorder.h"
@@ -70,6 +71,8 @@ static int trace_cmd(int argc, char **argv, const char *name)
 	struct run_opts o = {};
 	struct mt_loader l = {};
 	struct mt_alloclat al = {};
+	struct mt_sampler *sampler;
+	struct mt_timeline tl;
 	struct mt_report r;
 	struct mt_calib calib;
 	struct mt_zone_table zones;
@@ -185,9 +188,16 @@ static int trace_cmd(int argc, char **argv, const char *name)
 
 	start = now_s();
 	start_message(&o, &r.scope);
+	/* the timeline's points from here on; the last one comes from the final report */
+	mt_timeline_init(&tl, o.interval ? o.interval : 1.0);
+	sampler = mt_sampler_start(&l, &r, start, tl.interval_s);
+	if (!sampler)
+		mt_warn("no timeline: cannot start its thread: %s", strerror(errno));
 	if (o.cmd) {
 		if (stop_signal) {
 			mt_err("interrupted before the command started");
+			mt_sampler_stop(sampler, &tl);
+			mt_timeline_free(&tl);
 			mt_cmd_abort(&cmd);
 			mt_alloclat_destroy(&al);
 			mt_loader_destroy(&l);
@@ -199,6 +209,8 @@ static int trace_cmd(int argc, char **argv, const char *name)
 		if (err) {
 			mt_err("cannot execute '%s': %s", o.cmd[0], strerror(-err));
 			waitpid(cmd.pid, NULL, 0);
+			mt_sampler_stop(sampler, &tl);
+			mt_timeline_free(&tl);
 			mt_alloclat_destroy(&al);
 			mt_loader_destroy(&l);
 			mt_recorder_abort(&rec);
@@ -212,6 +224,10 @@ static int trace_cmd(int argc, char **argv, const char *name)
 		sleep_until_done(start, o.duration, &watch);
 		watch_close(&watch);
 	}
+	err = mt_sampler_stop(sampler, &tl);
+	if (err)
+		mt_warn("the timeline stops at %.1f s: a snapshot failed: %s", tl.last_t_s,
+			strerror(-err));
 	mt_loader_detach(&l);
 	r.pair.end_ns = (__u64)(now_s() * 1e9);
 	mt_alloclat_detach(&al);
@@ -230,6 +246,10 @@ static int trace_cmd(int argc, char **argv, const char *name)
 		err = mt_alloclat_collect(&al, &r.lat);
 	mt_lat_finish(&r.lat);
 	mt_alloclat_destroy(&al);
+	/* the last point from the final report: the points sum to its totals */
+	if (!err && sampler && mt_timeline_take(&tl, &r, r.run.duration_s))
+		mt_warn("the timeline lacks its last point: out of memory");
+	r.tl = tl;
 	if (!err && o.output)
 		err = mt_recorder_finish(&rec, &l, &r) ? -ECANCELED : 0;
 	mt_loader_destroy(&l);

@@ -32,7 +32,8 @@ struct top_opts {
 	__u32 pids[MT_MAX_CLI_PIDS];
 	int nr_pids;
 	const char *openmetrics;
-	const char *listen; /* [ADDR:]PORT serving /metrics, or NULL */
+	const char *json, *html; /* written at exit: totals since the start and the timeline */
+	const char *listen;	 /* [ADDR:]PORT serving /metrics, or NULL */
 	int listen_fd;
 	bool force_tracepoint;
 	bool include_self;
@@ -81,7 +82,8 @@ static void cbreak_terminal(void)
 void usage_top(void)
 {
 	printf("Usage: memtrace top [-i SECS] [-n ROWS] [--sort KEY] [-p PID[,PID]] [-c COUNT]\n"
-	       "                    [--openmetrics FILE] [--raw-addresses]\n"
+	       "                    [--openmetrics FILE] [--json FILE] [--html FILE]\n"
+	       "                    [--raw-addresses]\n"
 	       "\n"
 	       "A live view of kernel memory: every interval, allocations, frees and bytes per\n"
 	       "second per address class, the busiest processes and slab caches. On a terminal\n"
@@ -96,6 +98,9 @@ void usage_top(void)
 	       "  -c, --count N         exit after N intervals\n"
 	       "      --openmetrics FILE  rewrite Prometheus text format metrics (totals since\n"
 	       "                        the start) to FILE atomically every interval\n"
+	       "      --json FILE       at exit, write the report since the start as JSON, with a\n"
+	       "                        timeline point per interval ('memtrace run --json')\n"
+	       "      --html FILE       at exit, write the same as one self-contained HTML page\n"
 	       "      --listen [ADDR:]PORT  serve the same metrics at http://ADDR:PORT/metrics\n"
 	       "                        (IPv4; ADDR defaults to 127.0.0.1, loopback only)\n"
 	       "      --max-procs N     live processes the kernel tables hold (default %u);\n"
@@ -124,10 +129,28 @@ static int usage_err(const char *fmt, const char *arg)
 	return MT_EXIT_USAGE;
 }
 
+/* A file top will write: refused now if it cannot be, not after an hour of top. */
+static int writable(const char *path)
+{
+	struct mt_atomic_file af;
+	int err;
+
+	if (!path)
+		return 0;
+	err = mt_atomic_open(&af, path);
+	if (err) {
+		fprintf(stderr, "memtrace top: cannot write '%s': %s\n", path,
+			mt_output_strerror(err));
+		return -1;
+	}
+	mt_atomic_abort(&af);
+	return 0;
+}
+
 static int parse(int argc, char **argv, struct top_opts *o)
 {
 	enum {
-		OPT_SORT = 256,
+		OPT_SORT = MT_OPT_OWN,
 		OPT_OPENMETRICS,
 		OPT_FORCE_TP,
 		OPT_LISTEN,
@@ -136,6 +159,8 @@ static int parse(int argc, char **argv, struct top_opts *o)
 		OPT_RAW_ADDRESSES
 	};
 	static const struct option longopts[] = {
+		{ "json", required_argument, NULL, MT_OPT_JSON },
+		{ "html", required_argument, NULL, MT_OPT_HTML },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "rows", required_argument, NULL, 'n' },
 		{ "sort", required_argument, NULL, OPT_SORT },
@@ -197,6 +222,16 @@ static int parse(int argc, char **argv, struct top_opts *o)
 		case OPT_LISTEN:
 			o->listen = optarg;
 			break;
+		case MT_OPT_JSON:
+			if (!*optarg)
+				return usage_err("%s--json needs a file name", "");
+			o->json = optarg;
+			break;
+		case MT_OPT_HTML:
+			if (!*optarg)
+				return usage_err("%s--html needs a file name", "");
+			o->html = optarg;
+			break;
 		case OPT_FORCE_TP:
 			o->force_tracepoint = true;
 			break;
@@ -228,17 +263,11 @@ static int parse(int argc, char **argv, struct top_opts *o)
 	if (mt_output_is_stdout(o->openmetrics))
 		return usage_err("--openmetrics %s: stdout is top's screen (--listen serves them)",
 				 "-");
-	if (o->openmetrics) {
-		struct mt_atomic_file af;
+	if (mt_output_is_stdout(o->json) || mt_output_is_stdout(o->html))
+		return usage_err("%s--json and --html need a file: stdout is top's screen", "");
 
-		err = mt_atomic_open(&af, o->openmetrics);
-		if (err) {
-			fprintf(stderr, "memtrace top: cannot write '%s': %s\n", o->openmetrics,
-				mt_output_strerror(err));
-			return MT_EXIT_USAGE;
-		}
-		mt_atomic_abort(&af);
-	}
+	if (writable(o->openmetrics) || writable(o->json) || writable(o->html))
+		return MT_EXIT_USAGE;
 	o->listen_fd = -1;
 	if (o->listen) {
 		o->listen_fd = mt_listen_open(o->listen);
@@ -323,6 +352,7 @@ int do_top(int argc, char **argv)
 	struct top_opts o = {};
 	struct mt_loader l = {};
 	struct mt_report base, prev, cur;
+	struct mt_timeline tl;
 	struct mt_calib calib;
 	struct mt_zone_table zones;
 	bool tty = isatty(STDOUT_FILENO), have_prev = false;
@@ -371,6 +401,7 @@ int do_top(int argc, char **argv)
 		cbreak_terminal();
 	start = last = now_s();
 	mt_report_init(&prev);
+	mt_timeline_init(&tl, o.interval);
 	for (long n = 1; !o.count || n <= o.count; n++) {
 		struct mt_top_view v;
 		double t;
@@ -379,6 +410,9 @@ int do_top(int argc, char **argv)
 			break;
 		t = now_s();
 		err = snapshot(&l, &base, start, &cur);
+		/* every interval a timeline point, for --json and --html at exit */
+		if (!err && (o.json || o.html))
+			err = mt_timeline_take(&tl, &cur, t - start);
 		if (!err)
 			err = mt_top_view_make(&v, have_prev ? &prev : NULL, &cur, t - last,
 					       o.sort);
@@ -413,6 +447,16 @@ int do_top(int argc, char **argv)
 		last = t;
 	}
 	restore_terminal();
+	/* the last snapshot is the report since the start; the timeline goes with it */
+	if (!err && have_prev && (o.json || o.html)) {
+		prev.tl = tl;
+		mt_timeline_init(&tl, 0);
+		if (mt_write_report(&prev, &ro, false,
+				    &(struct mt_outputs){ .json = o.json, .html = o.html }) !=
+		    MT_EXIT_OK)
+			err = -EIO;
+	}
+	mt_timeline_free(&tl);
 	if (o.listen_fd >= 0)
 		close(o.listen_fd);
 	free(metrics);

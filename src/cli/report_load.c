@@ -10,6 +10,7 @@
 #include "model/report_join.h"
 #include "record/mapsrc_rec.h"
 #include "record/record_header.h"
+#include "record/record_timeline.h"
 #include "sys/kallsyms.h"
 #include "sys/util.h"
 
@@ -87,5 +88,8 @@ int mt_report_load(const char *path, const char *doing, struct mt_recfile *rf, s
 		mt_rec_free(rf);
 		return MT_EXIT_ERROR;
 	}
+	/* a damaged timeline costs only itself: the report goes on without one */
+	if (rf->timeline && mt_rec_timeline_parse(rf->timeline, rf->timeline_len, &r->tl))
+		mt_warn("'%s': the recorded timeline is unreadable: none in this report", path);
 	return 0;
 }

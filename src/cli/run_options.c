@@ -66,6 +66,9 @@ void usage_run(void)
 	       "                        (alloc_/inuse_objects, alloc_/inuse_space) per kernel\n"
 	       "                        stack with --stacks, else per call site, for go tool\n"
 	       "                        pprof, Pyroscope, Parca (+ outstanding); '-': stdout\n"
+	       "      --interval SECS   a timeline point every SECS seconds (default 1; 0.1..3600):\n"
+	       "                        per class, top processes and caches, stalls, losses, in\n"
+	       "                        --json and --html; past 3600 points, pairs merge\n"
 	       "      --top N           rows in the process and cache tables (default 10)\n"
 	       "      --max-procs N     live processes the kernel tables hold (default %u); a\n"
 	       "                        process that ends leaves them with its exact counts, so\n"
@@ -314,7 +317,8 @@ int run_parse(int argc, char **argv, struct run_opts *o)
 		OPT_FORCE_HOOK,
 		OPT_INCLUDE_SELF,
 		OPT_MAX_PROCS,
-		OPT_RAW_ADDRESSES
+		OPT_RAW_ADDRESSES,
+		OPT_INTERVAL
 	};
 	/* run's and record's options: these, and each command's own below */
 	static const struct option common[] = {
@@ -327,6 +331,7 @@ int run_parse(int argc, char **argv, struct run_opts *o)
 		{ "openmetrics", required_argument, NULL, MT_OPT_OPENMETRICS },
 		{ "html", required_argument, NULL, MT_OPT_HTML },
 		{ "pprof", required_argument, NULL, MT_OPT_PPROF },
+		{ "interval", required_argument, NULL, OPT_INTERVAL },
 		{ "no-call-sites", no_argument, NULL, OPT_SITES },
 		{ "outstanding", no_argument, NULL, OPT_OUT },
 		{ "min-age", required_argument, NULL, OPT_MIN_AGE },
@@ -418,6 +423,14 @@ int run_parse(int argc, char **argv, struct run_opts *o)
 				return err;
 			/* a heap profile's in-use values are the outstanding objects */
 			o->pair.pairs = true;
+			break;
+		case OPT_INTERVAL:
+			err = mt_parse_seconds(optarg, &o->interval);
+			if (err == -ERANGE || (!err && (o->interval < 0.1 || o->interval > 3600)))
+				return usage_err("--interval '%s' out of range (0.1..3600 s)",
+						 optarg);
+			if (err)
+				return usage_err("invalid --interval '%s'", optarg);
 			break;
 		case 'd':
 			err = mt_parse_seconds(optarg, &o->duration);

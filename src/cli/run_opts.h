@@ -13,6 +13,7 @@
 
 struct run_opts {
 	double duration; /* 0: until Ctrl-C */
+	double interval; /* --interval: seconds between timeline points; 0: the default, 1 */
 	__u32 pids[16];
 	int nr_pids;
 	const char *json; /* NULL, a path, or "-" for stdout */

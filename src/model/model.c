@@ -40,6 +40,7 @@ void mt_report_free(struct mt_report *r)
 	mt_pair_free(&r->pair);
 	mt_lat_free(&r->lat);
 	mt_procx_free(&r->px);
+	mt_timeline_free(&r->tl);
 	mt_report_init(r);
 }
 

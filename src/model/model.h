@@ -18,6 +18,7 @@
 #include "model/model_pair.h"
 #include "model/model_classes.h"
 #include "model/model_proc.h"
+#include "model/model_timeline.h"
 
 #define MT_JSON_SCHEMA_VERSION 1
 
@@ -88,6 +89,7 @@ struct mt_report {
 	struct mt_classes_report x;   /* the class sections beyond slab and pages */
 	struct mt_latency lat;	      /* stalls and allocator call latency */
 	struct mt_procx_report px;    /* per process: faults, frees by/of others */
+	struct mt_timeline tl;	      /* per interval of the run (model_timeline.h) */
 };
 
 void mt_report_init(struct mt_report *r);

@@ -15,7 +15,7 @@
 
 #define MT_REC_MAGIC "MEMTRACE"	  /* 8 bytes, no NUL */
 #define MT_REC_MAJOR 1		  /* a reader refuses a file of a newer major version */
-#define MT_REC_MINOR 0		  /* additions a reader of the same major may ignore */
+#define MT_REC_MINOR 1		  /* additions a reader of the same major may ignore */
 #define MT_REC_FILE_HDR 16	  /* magic, __le16 major, __le16 minor, __le32 flags */
 #define MT_REC_CHUNK_HDR 20	  /* type, flags, raw_len, comp_len, crc32: __le32 each */
 #define MT_REC_MAX_RAW (1U << 30) /* no chunk inflates beyond 1 GiB */
@@ -27,6 +27,7 @@ enum mt_chunk_type {
 	MT_CHUNK_MAP = 4,      /* a BPF map: description and every entry */
 	MT_CHUNK_END = 5,      /* empty: the recording is complete */
 	MT_CHUNK_FILE = 6,     /* a text file as read at record time: path, contents */
+	MT_CHUNK_TIMELINE = 7, /* 1.1: the timeline's points, text (record_timeline.c) */
 };
 
 /* ---- writing ---- */
@@ -96,6 +97,8 @@ struct mt_recfile {
 	size_t nr_files;
 	char *kallsyms; /* NUL-terminated, or NULL */
 	size_t kallsyms_len;
+	const char *timeline; /* the TIMELINE chunk's payload, or NULL */
+	size_t timeline_len;
 	char **payloads; /* inflated chunk payloads the above point into */
 	size_t nr_payloads;
 };

@@ -181,6 +181,10 @@ static int chunk(struct mt_recfile *rf, __u32 type, const char *raw, size_t len)
 		return parse_named(&rf->files, &rf->nr_files, raw, len);
 	case MT_CHUNK_MAP:
 		return parse_map(rf, raw, len);
+	case MT_CHUNK_TIMELINE:
+		rf->timeline = raw; /* parsed by whoever wants it: a bad one costs only itself */
+		rf->timeline_len = len;
+		return 0;
 	default:
 		return 0; /* a chunk type of a later minor version: skipped */
 	}

@@ -30,7 +30,8 @@ int mt_rec_begin(struct mt_rec_writer *w, FILE *f)
 
 	memset(w, 0, sizeof(*w));
 	w->f = f;
-	memcpy(h, MT_REC_MAGIC, 8);
+	for (int i = 0; i < 8; i++) /* the magic has no NUL in the file */
+		h[i] = (unsigned char)MT_REC_MAGIC[i];
 	h[8] = MT_REC_MAJOR;
 	h[10] = MT_REC_MINOR;
 	return put(w, h, sizeof(h));

@@ -86,6 +86,8 @@ int mt_render_html(const struct mt_report *r, const struct mt_render_opts *o, FI
 int mt_render_pprof(FILE *f, const struct mt_report *r, const struct mt_render_opts *o);
 /* Prometheus text exposition format (node_exporter textfile collector); 0 or -1 on I/O. */
 int mt_render_openmetrics(FILE *f, const struct mt_report *r, const struct mt_render_opts *o);
+/* The timeline (render_json_timeline.c; the text report has none: it is for --json, --html). */
+void mt_render_json_timeline(struct jw *w, const struct mt_report *r);
 /* Latency (render_text_latency.c, render_json_latency.c). */
 void mt_render_text_latency(FILE *f, const struct mt_report *r, const struct mt_render_opts *o);
 void mt_render_json_latency(struct jw *w, const struct mt_report *r);

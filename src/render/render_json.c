@@ -234,6 +234,7 @@ int mt_render_json(FILE *f, const struct mt_report *r, const struct mt_render_op
 	mt_render_json_ci(&w, r);
 	mt_render_json_pair(&w, r, o);
 	mt_render_json_latency(&w, r);
+	mt_render_json_timeline(&w, r);
 	jw_obj_end(&w);
 	return jw_end(&w);
 }

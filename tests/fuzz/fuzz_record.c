@@ -4,7 +4,7 @@
  * crash on any file. Half of the runs fix up every chunk's CRC first, so mutations reach
  * the chunk parsers instead of stopping at the checksum. An input starting with 'R' is a
  * list of raw chunks (__u8 type, __le16 length, payload) that the writer frames and
- * compresses, so mutations reach the header, map and section parsers directly.
+ * compresses, so mutations reach the header, map, section and timeline parsers directly.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -15,6 +15,7 @@
 #include "record/mapsrc_rec.h"
 #include "record/record.h"
 #include "record/record_header.h"
+#include "record/record_timeline.h"
 #include "render/render.h"
 
 static __u32 rd32(const uint8_t *p)
@@ -99,6 +100,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		mt_report_init(&r);
 		if (mt_rec_header_get(&rf, &r) == 0) {
 			mt_mapsrc_rec_init(&src, &rf);
+			/* the TIMELINE chunk's text reader, then its points in the JSON */
+			if (rf.timeline)
+				mt_rec_timeline_parse(rf.timeline, rf.timeline_len, &r.tl);
 			if (mt_collect(&src, &r) == 0) {
 				mt_render_text(null, &r, &ro);
 				mt_render_json(null, &r, &ro);

@@ -66,7 +66,8 @@ else
 	fail "the console check sees no error in a page that has one"
 fi
 
-for rec in tests/fixtures/record-sites.rec tests/fixtures/record-mix-2000.rec; do
+for rec in tests/fixtures/record-sites.rec tests/fixtures/record-mix-2000.rec \
+	tests/fixtures/record-timeline.rec; do
 	name=$(basename "$rec" .rec)
 	page="$tmp/$name.html" json="$tmp/$name.json" dom="$tmp/$name.dom"
 	if ! "$MEMTRACE" report "$rec" --html "$page" --json "$json" > /dev/null; then
@@ -112,6 +113,10 @@ for rec in tests/fixtures/record-sites.rec tests/fixtures/record-mix-2000.rec; d
 	fi
 	expect "$name timeline points" "$(page_value "$dom" timeline-points)" \
 		"$(jq '.timeline.points // [] | length' "$json")"
+	if jq -e '.timeline' "$json" > /dev/null; then
+		expect "$name timeline bytes" "$(page_value "$dom" range-bytes)" \
+			"$(jq '[.timeline.points[].classes[].bytes_allocated] | add // 0' "$json")"
+	fi
 	size=$(stat -c %s "$page")
 	[ "$size" -lt 2000000 ] && ok "$name: page $size bytes (< 2 MB)" ||
 		fail "$name: page $size bytes"
