@@ -25,10 +25,12 @@ endif
 
 # Debian packages the build, the tests, `make run` and `make bench` need (jq: bench/run.sh
 # reads bpftool's and memtrace's JSON with it; chromium: the --html page test loads the page
-# headless).
+# headless; protobuf-c: --pprof, its C code generated from the profile.proto that the Go pprof
+# package ships; golang-go: the live test reads that profile back with `go tool pprof`).
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config make gcc \
 	    libcmocka-dev libjson-c-dev bpftrace linux-perf cppcheck clang-tidy tmux prometheus \
-	    jq clang-format-19 mandoc man-db chromium
+	    jq clang-format-19 mandoc man-db chromium libprotobuf-c-dev protobuf-c-compiler \
+	    golang-go golang-github-google-pprof-dev
 
 # speedscope, for the test that its importer accepts memtrace's folded stacks; installed by
 # `make deps` into the (git-ignored) output tree when npm is there, else that test skips.
@@ -44,7 +46,21 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Iinc
 ifeq ($(STATIC),1)
 STATIC_LDFLAGS := -static
 endif
+# --pprof: a gzip'd profile.proto (src/render/render_pprof.c) through libprotobuf-c, its C code
+# generated at build time from the profile.proto that the Go pprof package ships. PPROF=0
+# builds without it (the i386 guest's static userland has no libprotobuf-c): --pprof then
+# fails with one line saying so.
+PPROF ?= 1
+PROFILE_PROTO ?= /usr/share/gocode/src/github.com/google/pprof/proto/profile.proto
+PROTOC_C ?= protoc-c
+MT_CFLAGS += -DMT_PPROF=$(PPROF)
 LDLIBS := $(STATIC_LDFLAGS) -lbpf -lelf -lz -lpthread
+ifeq ($(PPROF),1)
+PROTO_OBJS := $(OUTPUT)/proto/profile.pb-c.o
+PROTO_LIBS := -lprotobuf-c
+MT_CFLAGS += -I$(OUTPUT)/proto
+LDLIBS += $(PROTO_LIBS)
+endif
 
 # src/ has a folder per layer (docs/architecture.md). The plain-C core (model, renderers,
 # recordings, system helpers and the collector's map readers) builds without libbpf and is
@@ -61,7 +77,7 @@ BPF_SRCS := bpf/maps.bpf.c bpf/slab.bpf.c bpf/page.bpf.c bpf/scope.bpf.c bpf/tas
 # Allocator call latency: its own object, so a kernel that refuses fentry/kprobes fails
 # only it. It shares the filter and latency maps' definitions (not their instances).
 ALLOCLAT_OBJS := $(OUTPUT)/bpf/maps.bpf.o $(OUTPUT)/bpf/lat_maps.bpf.o $(OUTPUT)/bpf/alloclat.bpf.o
-CORE_OBJS := $(CORE_SRCS:%.c=$(OUTPUT)/%.o)
+CORE_OBJS := $(CORE_SRCS:%.c=$(OUTPUT)/%.o) $(PROTO_OBJS)
 APP_OBJS := $(APP_SRCS:%.c=$(OUTPUT)/%.o)
 BPF_OBJS := $(BPF_SRCS:%.c=$(OUTPUT)/%.o)
 BIN := $(OUTPUT)/memtrace
@@ -191,6 +207,24 @@ $(OUTPUT)/render/html/%.inc: src/render/html/%
 
 $(OUTPUT)/src/render/render_html.o: $(HTML_INCS)
 
+# Generated, never committed; compiled with the build's CFLAGS but not src/'s warnings, which
+# are ours to keep (protoc-c's output is not).
+$(OUTPUT)/proto/profile.pb-c.c $(OUTPUT)/proto/profile.pb-c.h &: $(PROFILE_PROTO)
+	$(call msg,PROTOC-C,$(OUTPUT)/proto/profile.pb-c.c)
+	$(Q)mkdir -p $(OUTPUT)/proto
+	$(Q)$(PROTOC_C) --c_out=$(OUTPUT)/proto -I$(dir $<) $<
+
+$(PROFILE_PROTO):
+	@echo "no $@: make deps (golang-github-google-pprof-dev has it), or PPROF=0" >&2; exit 1
+
+$(OUTPUT)/proto/profile.pb-c.o: $(OUTPUT)/proto/profile.pb-c.c
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -I$(OUTPUT)/proto -c $< -o $@
+
+ifeq ($(PPROF),1)
+$(OUTPUT)/src/render/render_pprof.o: $(OUTPUT)/proto/profile.pb-c.h
+endif
+
 $(BIN): $(CORE_OBJS) $(APP_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
@@ -198,7 +232,7 @@ $(BIN): $(CORE_OBJS) $(APP_OBJS)
 # Unit tests link the plain-C core only: no BPF, no root.
 $(OUTPUT)/tests/%: tests/unit/%.c $(CORE_OBJS) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(MT_CFLAGS) $< $(CORE_OBJS) -lcmocka -ljson-c -lz -o $@
+	$(Q)$(CC) $(MT_CFLAGS) $< $(CORE_OBJS) -lcmocka -ljson-c -lz $(PROTO_LIBS) -o $@
 
 $(OUTPUT)/tests/workload: tests/live/workload.c | $(OUTPUT)/tests
 	$(call msg,CC,$@)
@@ -253,7 +287,7 @@ vmtest: vmdeps
 vmtest-i386: vmdeps
 	$(Q)$(MAKE) --no-print-directory deps DEB_PKGS='gcc-multilib dwarves'
 	$(Q)root=$$(tests/vm/fetch-userland.sh $(VM_CACHE) i386) && \
-	$(MAKE) --no-print-directory OUTPUT=$(OUTPUT)/vm-i386 STATIC=1 CC='$(CC) -m32' \
+	$(MAKE) --no-print-directory OUTPUT=$(OUTPUT)/vm-i386 STATIC=1 CC='$(CC) -m32' PPROF=0 \
 		STATIC_LDFLAGS="-static -L$$root/usr/lib/i386-linux-gnu" vm-bins
 	$(Q)MT_VM_ARCH=i386 MT_VM_CACHE=$(VM_CACHE) tests/vm/run.sh $(OUTPUT)/vm-i386 6.1-686-pae
 
@@ -269,14 +303,14 @@ test-sanitize:
 FUZZ_SECONDS ?= 20
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE -Iinclude \
-	       -Isrc -I$(OUTPUT) -DMEMTRACE_VERSION='"fuzz"'
+	       -Isrc -I$(OUTPUT) -I$(OUTPUT)/proto -DMEMTRACE_VERSION='"fuzz"' -DMT_PPROF=$(PPROF)
 
 $(OUTPUT)/fuzz:
 	$(Q)mkdir -p $@
 
-$(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRCS) $(HTML_INCS) | $(OUTPUT)/fuzz
+$(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRCS) $(HTML_INCS) $(PROTO_OBJS) | $(OUTPUT)/fuzz
 	$(call msg,FUZZ,$@)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(CORE_SRCS) -lz -o $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(CORE_SRCS) $(PROTO_OBJS) -lz $(PROTO_LIBS) -o $@
 
 fuzz-bins: $(FUZZ_TARGETS)
 
@@ -287,7 +321,7 @@ export FUZZ_SECONDS
 
 # cppcheck + clang-tidy over src/, zero findings (tests/lint.sh says which checks and why).
 lint: $(OUTPUT)/memtrace.skel.h $(OUTPUT)/calib.skel.h $(OUTPUT)/check.skel.h \
-      $(OUTPUT)/alloclat.skel.h $(HTML_INCS)
+      $(OUTPUT)/alloclat.skel.h $(HTML_INCS) $(OUTPUT)/proto/profile.pb-c.h
 	$(Q)tests/lint.sh $(OUTPUT)
 	$(Q)tests/layering.sh
 	$(Q)tests/man/lint.sh

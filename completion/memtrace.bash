@@ -3,23 +3,23 @@
 
 _memtrace_commands="run record report top check layout addr diff"
 
-_memtrace_run_common="--duration --pid --cgroup --per-thread --json --html --interval --top --openmetrics
-	--max-procs --include-self --raw-addresses --no-call-sites --outstanding --min-age
-	--stacks --folded --folded-outstanding --outstanding-entries --stack-entries
+_memtrace_run_common="--duration --pid --cgroup --per-thread --json --html --pprof --interval
+	--top --openmetrics --max-procs --include-self --raw-addresses --no-call-sites --outstanding
+	--min-age --stacks --folded --folded-outstanding --outstanding-entries --stack-entries
 	--stack-sample --stack-depth --call-site-entries --class --no-stalls --verbose --help"
 _memtrace_opts_run="$_memtrace_run_common --fail-if --baseline --list-metrics --latency"
 _memtrace_opts_record="$_memtrace_run_common --output --force --no-kallsyms"
-_memtrace_opts_report="--json --html --top --openmetrics --raw-addresses --help"
-_memtrace_opts_top="--interval --rows --sort --pid --count --openmetrics --json --html --listen --max-procs
-	--include-self --raw-addresses --verbose --help"
+_memtrace_opts_report="--json --html --pprof --top --openmetrics --raw-addresses --help"
+_memtrace_opts_top="--interval --rows --sort --pid --count --openmetrics --json --html --listen
+	--max-procs --include-self --raw-addresses --verbose --help"
 _memtrace_opts_check="--json --verbose --help"
 _memtrace_opts_layout="--json --verbose --help"
 _memtrace_opts_addr="--phys --help"
 _memtrace_opts_diff="--base --min-bytes --min-count --min-rel --all --top --json --folded --help"
 
 # options whose argument is a file
-_memtrace_file_opts="--json --html --openmetrics --folded --folded-outstanding --baseline --output -o
-	--base"
+_memtrace_file_opts="--json --html --pprof --openmetrics --folded --folded-outstanding --baseline
+	--output -o --base"
 _memtrace_classes="logical physical virtual bus user high"
 _memtrace_sort_keys="bytes allocs frees net"
 

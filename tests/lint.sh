@@ -12,11 +12,11 @@
 # usage: tests/lint.sh OUTPUT_DIR (the skeleton headers must be built)
 out=${1:-build}
 rc=0
-flags="-Iinclude -Isrc -I$out -D_GNU_SOURCE -DMEMTRACE_VERSION=\"lint\" -std=gnu11"
+flags="-Iinclude -Isrc -I$out -I$out/proto -D_GNU_SOURCE -DMEMTRACE_VERSION=\"lint\" -DMT_PPROF=1 -std=gnu11"
 
 echo "== cppcheck"
 cppcheck --enable=warning,performance,portability --error-exitcode=1 --inline-suppr -q \
-	--suppress=missingIncludeSystem -Iinclude -Isrc -I"$out" src/*/*.c || rc=1
+	--suppress=missingIncludeSystem -DMT_PPROF=1 -Iinclude -Isrc -I"$out" src/*/*.c || rc=1
 
 echo "== clang-tidy"
 checks='-*,bugprone-*,clang-analyzer-*,-bugprone-easily-swappable-parameters'

@@ -16,7 +16,7 @@
 void usage_report(void)
 {
 	printf("Usage: memtrace report FILE [--json FILE|-] [--top N] [--openmetrics FILE]\n"
-	       "                       [--html FILE|-] [--raw-addresses]\n"
+	       "                       [--html FILE|-] [--pprof FILE|-] [--raw-addresses]\n"
 	       "\n"
 	       "Print the report of a file written by 'memtrace record': the same text and JSON\n"
 	       "'memtrace run' prints, computed by the same code from the recorded maps. Needs\n"
@@ -33,6 +33,9 @@ void usage_report(void)
 	       "      --html FILE       also write one self-contained HTML page (summary, timeline,\n"
 	       "                        flame graphs, histograms, sortable tables; no network\n"
 	       "                        needed to view it); '-' writes it alone to stdout\n"
+	       "      --pprof FILE      also write a gzip'd pprof profile, as a Go heap profile\n"
+	       "                        (alloc_/inuse_objects, alloc_/inuse_space) per recorded\n"
+	       "                        kernel stack, else per call site; '-': it alone to stdout\n"
 	       "      --raw-addresses   print the recorded kernel virtual addresses (call sites,\n"
 	       "                        unnamed frames, pointer ranges, direct map base); by\n"
 	       "                        default the report names call sites by symbol+offset\n"
@@ -47,7 +50,8 @@ void usage_report(void)
 	       "Examples:\n"
 	       "  memtrace report mem.rec\n"
 	       "  memtrace report mem.rec --json - | jq .classes.physical\n"
-	       "  memtrace report mem.rec --html mem.html\n");
+	       "  memtrace report mem.rec --html mem.html\n"
+	       "  memtrace report mem.rec --pprof mem.pb.gz; go tool pprof -top mem.pb.gz\n");
 }
 
 static int usage_err(const char *fmt, const char *arg)
@@ -56,7 +60,7 @@ static int usage_err(const char *fmt, const char *arg)
 }
 
 struct report_opts {
-	const char *file, *json, *openmetrics, *html;
+	const char *file, *json, *openmetrics, *html, *pprof;
 	int top;
 	bool raw_addresses;
 };
@@ -72,6 +76,7 @@ static int parse(int argc, char **argv, struct report_opts *o)
 		{ "top", required_argument, NULL, MT_OPT_TOP },
 		{ "openmetrics", required_argument, NULL, MT_OPT_OPENMETRICS },
 		{ "html", required_argument, NULL, MT_OPT_HTML },
+		{ "pprof", required_argument, NULL, MT_OPT_PPROF },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -95,6 +100,11 @@ static int parse(int argc, char **argv, struct report_opts *o)
 			if (err)
 				return err;
 			break;
+		case MT_OPT_PPROF:
+			err = mt_parse_pprof_opt("report", optarg, &o->pprof);
+			if (err)
+				return err;
+			break;
 		case OPT_RAW_ADDRESSES:
 			o->raw_addresses = true;
 			break;
@@ -115,7 +125,7 @@ static int parse(int argc, char **argv, struct report_opts *o)
 	if (!*o->file)
 		return usage_err("%sFILE is empty", "");
 	if (mt_output_is_stdout(o->json) + mt_output_is_stdout(o->openmetrics) +
-		    mt_output_is_stdout(o->html) >
+		    mt_output_is_stdout(o->html) + mt_output_is_stdout(o->pprof) >
 	    1)
 		return usage_err("%sonly one output can go to stdout ('-')", "");
 	return -1;
@@ -143,7 +153,8 @@ int do_report(int argc, char **argv)
 	}
 	ro.top = o.top;
 	ro.raw_addresses = o.raw_addresses;
-	ret = mt_write_report(&r, &ro, true, o.json, o.openmetrics, o.html);
+	ret = mt_write_report(&r, &ro, true,
+			      &(struct mt_outputs){ o.json, o.openmetrics, o.html, o.pprof });
 	mt_report_free(&r);
 	mt_ksyms_free(&ksyms);
 	mt_rec_free(&rf);

@@ -94,6 +94,8 @@ static int trace_cmd(int argc, char **argv, const char *name)
 		ret = check_json_target(o.openmetrics);
 	if (!ret)
 		ret = check_json_target(o.html);
+	if (!ret)
+		ret = check_json_target(o.pprof);
 	/* a baseline that cannot be read fails before anything is attached */
 	if (!ret && o.baseline)
 		ret = run_baseline_load(o.baseline);
@@ -267,7 +269,7 @@ static int trace_cmd(int argc, char **argv, const char *name)
 	ret = mt_write_report(&r, &ro,
 			      !o.output && !mt_output_is_stdout(o.folded) &&
 				      !mt_output_is_stdout(o.folded_out),
-			      o.json, o.openmetrics, o.html);
+			      &(struct mt_outputs){ o.json, o.openmetrics, o.html, o.pprof });
 	if (ret == MT_EXIT_OK)
 		ret = run_verdict(&r);
 	if (o.folded && write_folded(o.folded, &r, &ro, false))

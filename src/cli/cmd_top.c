@@ -451,7 +451,9 @@ int do_top(int argc, char **argv)
 	if (!err && have_prev && (o.json || o.html)) {
 		prev.tl = tl;
 		mt_timeline_init(&tl, 0);
-		if (mt_write_report(&prev, &ro, false, o.json, NULL, o.html) != MT_EXIT_OK)
+		if (mt_write_report(&prev, &ro, false,
+				    &(struct mt_outputs){ .json = o.json, .html = o.html }) !=
+		    MT_EXIT_OK)
 			err = -EIO;
 	}
 	mt_timeline_free(&tl);

@@ -33,6 +33,7 @@ enum {
 	MT_OPT_TOP,
 	MT_OPT_OPENMETRICS,
 	MT_OPT_HTML,
+	MT_OPT_PPROF,
 	MT_OPT_OWN
 };
 /* c one of the above: --json FILE|-, --top N, --openmetrics FILE into the pointers.
@@ -43,6 +44,9 @@ int mt_parse_output_opt(const char *cmd, int c, const char *arg, const char **js
 			const char **openmetrics);
 /* --html FILE|- (MT_OPT_HTML): 0, or MT_EXIT_USAGE after one line on stderr. */
 int mt_parse_html_opt(const char *cmd, const char *arg, const char **html);
+/* --pprof FILE|- (MT_OPT_PPROF): the same; in a build without protobuf-c (PPROF=0), always
+ * MT_EXIT_USAGE, saying so. */
+int mt_parse_pprof_opt(const char *cmd, const char *arg, const char **pprof);
 /* "memtrace CMD: " fmt (with arg) " (see 'memtrace CMD --help')" on stderr; MT_EXIT_USAGE. */
 int mt_usage_err(const char *cmd, const char *fmt, const char *arg);
 
@@ -60,10 +64,16 @@ int mt_write_openmetrics(const char *path, const struct mt_report *r,
 			 const struct mt_render_opts *ro);
 /* The report as one self-contained HTML page, written atomically. 0 or -errno. */
 int mt_write_html(const char *path, const struct mt_report *r, const struct mt_render_opts *ro);
+/* The report as a gzip'd pprof heap profile, written atomically. 0 or -errno. */
+int mt_write_pprof(const char *path, const struct mt_report *r, const struct mt_render_opts *ro);
+/* The files of run, record and report beside the text report (NULL: not asked for). */
+struct mt_outputs {
+	const char *json, *openmetrics, *html, *pprof;
+};
 /* The end of run, record and report: the text report on stdout when text is asked and no
- * other output goes there, then the JSON, metrics and HTML files when named. MT_EXIT_OK, or
- * MT_EXIT_ERROR after one line per output that failed. */
+ * other output goes there, then the JSON, metrics, HTML and pprof files when named.
+ * MT_EXIT_OK, or MT_EXIT_ERROR after one line per output that failed. */
 int mt_write_report(const struct mt_report *r, const struct mt_render_opts *ro, bool text,
-		    const char *json, const char *openmetrics, const char *html);
+		    const struct mt_outputs *out);
 
 #endif /* MT_CMDS_H */

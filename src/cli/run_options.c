@@ -62,6 +62,10 @@ void usage_run(void)
 	       "      --html FILE       also write one self-contained HTML page (summary, timeline,\n"
 	       "                        flame graphs with --stacks, histograms, sortable tables;\n"
 	       "                        no network needed to view it); '-': it alone to stdout\n"
+	       "      --pprof FILE      also write a gzip'd pprof profile, as a Go heap profile\n"
+	       "                        (alloc_/inuse_objects, alloc_/inuse_space) per kernel\n"
+	       "                        stack with --stacks, else per call site, for go tool\n"
+	       "                        pprof, Pyroscope, Parca (+ outstanding); '-': stdout\n"
 	       "      --interval SECS   a timeline point every SECS seconds (default 1; 0.1..3600):\n"
 	       "                        per class, top processes and caches, stalls, losses, in\n"
 	       "                        --json and --html; past 3600 points, pairs merge\n"
@@ -130,6 +134,7 @@ void usage_run(void)
 	       "  sudo memtrace run -p 1234               one process, until Ctrl-C\n"
 	       "  sudo memtrace run -d 10 --json out.json report as text and as JSON\n"
 	       "  sudo memtrace run -d 60 --stacks --html mem.html   a page for a browser\n"
+	       "  sudo memtrace run -d 10 --stacks --pprof mem.pb.gz; go tool pprof -top mem.pb.gz\n"
 	       "  sudo memtrace run -d 2 --json - | jq .classes.kernel_logical\n"
 	       "  sudo memtrace run --json r.json --fail-if 'lost > 0' \\\n"
 	       "       --fail-if 'classes.kernel_logical.net_bytes > 64KiB' -- ./run-tests\n"
@@ -190,6 +195,19 @@ int mt_parse_html_opt(const char *cmd, const char *arg, const char **html)
 	if (!*arg)
 		return mt_usage_err(cmd, "%s--html needs a file name or '-'", "");
 	*html = arg;
+	return 0;
+}
+
+int mt_parse_pprof_opt(const char *cmd, const char *arg, const char **pprof)
+{
+	if (!MT_PPROF)
+		return mt_usage_err(cmd,
+				    "%s--pprof is not in this build (made with PPROF=0, without "
+				    "libprotobuf-c)",
+				    "");
+	if (!*arg)
+		return mt_usage_err(cmd, "%s--pprof needs a file name or '-'", "");
+	*pprof = arg;
 	return 0;
 }
 
@@ -319,6 +337,7 @@ int run_parse(int argc, char **argv, struct run_opts *o)
 		{ "per-thread", no_argument, NULL, OPT_PER_THREAD },
 		{ "openmetrics", required_argument, NULL, MT_OPT_OPENMETRICS },
 		{ "html", required_argument, NULL, MT_OPT_HTML },
+		{ "pprof", required_argument, NULL, MT_OPT_PPROF },
 		{ "interval", required_argument, NULL, OPT_INTERVAL },
 		{ "no-call-sites", no_argument, NULL, OPT_SITES },
 		{ "outstanding", no_argument, NULL, OPT_OUT },
@@ -406,6 +425,13 @@ int run_parse(int argc, char **argv, struct run_opts *o)
 			err = mt_parse_html_opt(run_cmd_name, optarg, &o->html);
 			if (err)
 				return err;
+			break;
+		case MT_OPT_PPROF:
+			err = mt_parse_pprof_opt(run_cmd_name, optarg, &o->pprof);
+			if (err)
+				return err;
+			/* a heap profile's in-use values are the outstanding objects */
+			o->pair.pairs = true;
 			break;
 		case OPT_INTERVAL:
 			err = mt_parse_seconds(optarg, &o->interval);
@@ -591,7 +617,7 @@ int run_parse(int argc, char **argv, struct run_opts *o)
 		return usage_err("%s-o FILE is required", "");
 	if (mt_output_is_stdout(o->json) + mt_output_is_stdout(o->openmetrics) +
 		    mt_output_is_stdout(o->folded) + mt_output_is_stdout(o->folded_out) +
-		    mt_output_is_stdout(o->html) >
+		    mt_output_is_stdout(o->html) + mt_output_is_stdout(o->pprof) >
 	    1)
 		return usage_err("%sonly one output can go to stdout ('-')", "");
 	return check_scope(o);

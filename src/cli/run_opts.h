@@ -34,6 +34,7 @@ struct run_opts {
 	__u32 class_mask;	 /* 0: every class */
 	const char *openmetrics; /* NULL or a path, written at the end */
 	const char *html;	 /* --html: NULL, a path, or "-" for stdout */
+	const char *pprof;	 /* --pprof: NULL, a path, or "-" for stdout */
 	const char *output;	 /* record: -o FILE */
 	bool force;		 /* record: -f, replace an existing FILE */
 	bool no_kallsyms;	 /* record: leave /proc/kallsyms out */

@@ -37,7 +37,8 @@ struct output {
 		OUT_JSON,
 		OUT_OPENMETRICS,
 		OUT_FOLDED,
-		OUT_HTML
+		OUT_HTML,
+		OUT_PPROF
 	} kind;
 	const struct mt_render_opts *ro;
 	bool outstanding; /* folded: by bytes outstanding, not allocated */
@@ -61,6 +62,8 @@ static int render_to(FILE *f, const void *ctx)
 		return mt_render_folded(f, w->r, w->o->ro, w->o->outstanding) < 0;
 	case OUT_HTML:
 		return mt_render_html(w->r, w->o->ro, f);
+	case OUT_PPROF:
+		return mt_render_pprof(f, w->r, w->o->ro);
 	}
 	return -1;
 }
@@ -94,19 +97,27 @@ int mt_write_html(const char *path, const struct mt_report *r, const struct mt_r
 	return write_output(path, r, &o);
 }
 
+int mt_write_pprof(const char *path, const struct mt_report *r, const struct mt_render_opts *ro)
+{
+	struct output o = { .kind = OUT_PPROF, .ro = ro };
+
+	return write_output(path, r, &o);
+}
+
 bool mt_output_is_stdout(const char *path)
 {
 	return path && !strcmp(path, "-");
 }
 
 int mt_write_report(const struct mt_report *r, const struct mt_render_opts *ro, bool text,
-		    const char *json, const char *openmetrics, const char *html)
+		    const struct mt_outputs *out)
 {
+	const char *json = out->json, *openmetrics = out->openmetrics, *html = out->html;
 	int ret = MT_EXIT_OK, err;
 
 	/* a machine-readable output on stdout replaces the text report there */
 	if (text && !mt_output_is_stdout(json) && !mt_output_is_stdout(openmetrics) &&
-	    !mt_output_is_stdout(html)) {
+	    !mt_output_is_stdout(html) && !mt_output_is_stdout(out->pprof)) {
 		mt_render_text(stdout, r, ro);
 		if (fflush(stdout) || ferror(stdout)) {
 			mt_err("failed to write the report: %s", strerror(errno));
@@ -123,6 +134,11 @@ int mt_write_report(const struct mt_report *r, const struct mt_render_opts *ro, 
 	}
 	if (html && (err = mt_write_html(html, r, ro))) {
 		mt_err("failed to write HTML to '%s': %s", html, mt_output_strerror(err));
+		ret = MT_EXIT_ERROR;
+	}
+	if (out->pprof && (err = mt_write_pprof(out->pprof, r, ro))) {
+		mt_err("failed to write the pprof profile to '%s': %s", out->pprof,
+		       mt_output_strerror(err));
 		ret = MT_EXIT_ERROR;
 	}
 	return ret;

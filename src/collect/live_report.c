@@ -35,6 +35,7 @@ int mt_loader_collect(const struct mt_loader *l, struct mt_report *r)
 	snprintf(r->run.attach, sizeof(r->run.attach), "%s", l->attach);
 	r->run.missed_runs = mt_loader_missed_runs(l);
 	r->run.start_ns = l->start_ns;
+	r->run.start_wall_ns = l->start_wall_ns;
 	self_cost(l, &r->run);
 	snprintf(r->x.kmap_why, sizeof(r->x.kmap_why), "%s", l->kprobe_why);
 	mt_classes_names_from_btf(&r->x);

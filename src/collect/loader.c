@@ -255,6 +255,14 @@ static int choose(struct mt_loader *l, const struct mt_loader_opts *o, const str
 	return loaded;
 }
 
+static __u64 wall_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
+}
+
 static void set_rodata(struct memtrace_bpf *s, const struct mt_loader_opts *o)
 {
 	struct timespec ts;
@@ -301,6 +309,7 @@ static int try_start(struct mt_loader *l, const struct mt_loader_opts *o, const 
 		return -errno ? -errno : -ENOMEM;
 	set_rodata(l->skel, o);
 	l->start_ns = l->skel->rodata->trace_start_ns;
+	l->start_wall_ns = wall_ns();
 	err = size_maps(l->skel, o);
 	if (!err)
 		err = mt_pair_prepare(l->skel, &o->pair);

@@ -44,6 +44,7 @@ struct mt_loader {
 	struct mt_reaper *reaper; /* running with opts.reap, until detach */
 	bool include_self;	  /* opts.include_self */
 	__u64 start_ns;		  /* .rodata trace_start_ns: CLOCK_MONOTONIC at load */
+	__u64 start_wall_ns;	  /* CLOCK_REALTIME then, for profiles' time stamps (--pprof) */
 	struct mt_reap_stats reap;
 };
 

@@ -64,6 +64,7 @@ struct mt_run_info {
 	bool kfree_sized;	 /* kfree sizes are known on this kernel */
 	__u64 missed_runs;	 /* BPF program runs the kernel skipped (recursion) */
 	__u64 start_ns;		 /* the trace's start, CLOCK_MONOTONIC (the BPF clock) */
+	__u64 start_wall_ns;	 /* the same instant, CLOCK_REALTIME ns since 1970; 0: unknown */
 	char recorded[256];	 /* `report`: the record file read; "" for a live run */
 	bool truncated;		 /* `report`: the file was cut short or corrupt */
 	char truncated_why[160]; /* where and how */

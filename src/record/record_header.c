@@ -36,8 +36,9 @@ void mt_rec_header_put_run(struct mt_buf *b, const struct mt_run_info *ri,
 
 void mt_rec_header_put_end(struct mt_buf *b, const struct mt_run_info *ri)
 {
-	mt_buf_printf(b, "duration_s %.17g\nmissed_runs %llu\nstart_ns %llu\n", ri->duration_s,
-		      (unsigned long long)ri->missed_runs, (unsigned long long)ri->start_ns);
+	mt_buf_printf(b, "duration_s %.17g\nmissed_runs %llu\nstart_ns %llu\nstart_time_ns %llu\n",
+		      ri->duration_s, (unsigned long long)ri->missed_runs,
+		      (unsigned long long)ri->start_ns, (unsigned long long)ri->start_wall_ns);
 	mt_buf_printf(
 		b, "self.included %d\nself.cpu_s %.17g\nself.max_rss %llu\nself.map_bytes %llu\n",
 		ri->self_included, ri->self_cpu_s, (unsigned long long)ri->self_max_rss,
@@ -147,6 +148,10 @@ int mt_rec_header_get(const struct mt_recfile *rf, struct mt_report *r)
 	ri->kfree_sized = num(rf, "kfree_sized") != 0;
 	ri->missed_runs = num(rf, "missed_runs");
 	ri->start_ns = num(rf, "start_ns");
+	/* recordings before start_time_ns have the second only (start_time) */
+	ri->start_wall_ns = num(rf, "start_time_ns");
+	if (!ri->start_wall_ns)
+		ri->start_wall_ns = num(rf, "start_time") * 1000000000ULL;
 	/* absent in recordings made before memtrace left itself out */
 	ri->self_included = num(rf, "self.included") != 0;
 	v = mt_rec_get(rf, "self.cpu_s");

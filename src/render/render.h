@@ -83,6 +83,12 @@ void mt_render_json_zones(struct jw *w, const struct mt_report *r);
  * page's own script (src/render/html/); no network. 0, or -1 on a writer or I/O error.
  */
 int mt_render_html(const struct mt_report *r, const struct mt_render_opts *o, FILE *f);
+/*
+ * A gzip'd profile.proto shaped as a Go heap profile (render_pprof.c): alloc_objects,
+ * alloc_space, inuse_objects, inuse_space per stack row (per call site without stacks).
+ * 0, or -1 on allocation or I/O failure (and always in a build with PPROF=0).
+ */
+int mt_render_pprof(FILE *f, const struct mt_report *r, const struct mt_render_opts *o);
 /* Prometheus text exposition format (node_exporter textfile collector); 0 or -1 on I/O. */
 int mt_render_openmetrics(FILE *f, const struct mt_report *r, const struct mt_render_opts *o);
 /* The timeline (render_json_timeline.c; the text report has none: it is for --json, --html). */

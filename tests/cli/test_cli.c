@@ -69,6 +69,31 @@ static const struct bad cases[] = {
 	  2,
 	  "cannot write '/nonexistent/dir/r.json'" },
 	{ { "run", "--json", "/proc/version" }, 2, "cannot write '/proc/version'" },
+	/* --pprof FILE: checked before tracing like --json, written atomically after */
+	{ { "run", "--pprof", "" }, 2, "--pprof needs a file name or '-'" },
+	{ { "run", "--pprof", "/nonexistent/dir/p.pb.gz" },
+	  2,
+	  "cannot write '/nonexistent/dir/p.pb.gz'" },
+	{ { "run", "--pprof", "/tmp" }, 2, "cannot write '/tmp': it is a directory" },
+	{ { "record", "-o", "x.rec", "--pprof", "" }, 2, "memtrace record: --pprof needs a file" },
+	{ { "record", "-o", "x.rec", "--pprof", "/dev/zero" },
+	  2,
+	  "'/dev/zero': not a regular file" },
+	{ { "report", FIXTURE, "--pprof" }, 2, "option '--pprof' needs a value" },
+	{ { "report", FIXTURE, "--pprof", "/nonexistent/dir/p.pb.gz" },
+	  1,
+	  "failed to write the pprof profile to '/nonexistent/dir/p.pb.gz'" },
+	{ { "report", FIXTURE, "--pprof", "/dev/zero" },
+	  1,
+	  "failed to write the pprof profile to '/dev/zero': not a regular file" },
+	{ { "report", FIXTURE, "--json", "-", "--pprof", "-" },
+	  2,
+	  "only one output can go to stdout ('-')" },
+	{ { "run", "--pprof", "/etc/mt-cli.pb.gz" },
+	  2,
+	  "cannot write '/etc/mt-cli.pb.gz': Permission denied",
+	  NULL,
+	  true },
 	{ { "run", "stray" }, 2, "unexpected argument 'stray'" },
 	{ { "run", "--min-age", "0" }, 2, "--min-age '0' out of range" },
 	{ { "run", "--min-age", "x" }, 2, "invalid --min-age 'x'" },
@@ -462,6 +487,7 @@ static void test_help_and_version(void **state)
 	     *opt; opt += strlen(opt) + 1)
 		assert_non_null(strstr(buf, opt));
 	assert_non_null(strstr(buf, "--raw-addresses"));
+	assert_non_null(strstr(buf, "--pprof FILE"));
 	assert_null(strstr(buf, "force-tracepoint")); /* hidden on purpose */
 	assert_null(strstr(buf, "force-call-hook"));  /* hidden on purpose */
 
@@ -474,6 +500,8 @@ static void test_help_and_version(void **state)
 		snprintf(cmd, sizeof(cmd), "%s %s --help", memtrace, c);
 		assert_int_equal(cmd_out(cmd, buf, sizeof(buf)), 0);
 		assert_non_null(strstr(buf, "--raw-addresses"));
+		if (strcmp(c, "top"))
+			assert_non_null(strstr(buf, "--pprof"));
 	}
 
 	snprintf(cmd, sizeof(cmd), "%s check --help", memtrace);
@@ -777,8 +805,8 @@ static void test_files_are_0600(void **state)
 	assert_non_null(getcwd(cwd, sizeof(cwd)));
 	snprintf(fixture, sizeof(fixture), "%s/" FIXTURE, cwd);
 	{
-		const char *argv[] = { memtrace, "report",	  fixture, "--json",
-				       "r.json", "--openmetrics", "r.om",  NULL };
+		const char *argv[] = { memtrace,	"report", fixture,   "--json",	"r.json",
+				       "--openmetrics", "r.om",	  "--pprof", "r.pb.gz", NULL };
 		const char *dash[] = { memtrace, "report", fixture, "--openmetrics", "-", NULL };
 		const char *raw[] = { memtrace, "report", fixture, "--raw-addresses",
 				      "--json", "r.json", NULL };
@@ -787,6 +815,7 @@ static void test_files_are_0600(void **state)
 		assert_int_equal(run_umask0(dir, argv), 0);
 		assert_mode_0600(dir, "r.json");
 		assert_mode_0600(dir, "r.om");
+		assert_mode_0600(dir, "r.pb.gz");
 		/* a world-readable file of that name is replaced by a 0600 one, not reused */
 		snprintf(path, sizeof(path), "%s/r.json", dir);
 		fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
@@ -805,11 +834,22 @@ static void test_files_are_0600(void **state)
 		return;
 	}
 	{
-		const char *run[] = { memtrace,	       "run",	 "-d",
-				      "0.3",	       "--json", "j.json",
-				      "--openmetrics", "m.om",	 "--stacks",
-				      "--folded",      "f.txt",	 "--folded-outstanding",
-				      "o.txt",	       NULL };
+		const char *run[] = { memtrace,
+				      "run",
+				      "-d",
+				      "0.3",
+				      "--json",
+				      "j.json",
+				      "--openmetrics",
+				      "m.om",
+				      "--stacks",
+				      "--folded",
+				      "f.txt",
+				      "--folded-outstanding",
+				      "o.txt",
+				      "--pprof",
+				      "p.pb.gz",
+				      NULL };
 		const char *rec[] = { memtrace, "record", "-d", "0.3", "-o", "x.rec", NULL };
 		const char *recf[] = { memtrace, "record", "-d", "0.3", "-f", "-o", "x.rec", NULL };
 
@@ -818,6 +858,7 @@ static void test_files_are_0600(void **state)
 		assert_mode_0600(dir, "m.om");
 		assert_mode_0600(dir, "f.txt");
 		assert_mode_0600(dir, "o.txt");
+		assert_mode_0600(dir, "p.pb.gz");
 		assert_int_equal(run_umask0(dir, rec), 0);
 		assert_int_equal(run_umask0(dir, recf), 0); /* -f: through a temporary file */
 		assert_mode_0600(dir, "x.rec");
