@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* memtrace run and record: usage and option parsing, checked before anything loads. */
+/* memtrace run and record: option parsing, checked before anything loads (usage: run_usage.c). */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -14,252 +14,12 @@
 /* "run" or "record": record is run's trace with the kernel side written to a file. */
 const char *run_cmd_name = "run";
 
-void usage_run(void)
-{
-	printf("Usage: memtrace run [OPTIONS] [-- CMD [ARGS...]]\n"
-	       "\n"
-	       "Trace kernel memory allocations until Ctrl-C (SIGINT), SIGTERM or the duration, then\n"
-	       "print a report: per address class (kernel logical = slab objects, physical = pages)\n"
-	       "allocations, frees and bytes; pages by order and zone; slab caches and fragmentation;\n"
-	       "top processes; a log2 histogram of allocation sizes; stalls (time tasks spent in\n"
-	       "direct, memcg and node reclaim, compaction and reclaim throttling, from tracepoints).\n"
-	       "Counting happens in the kernel, exactly; anything that could not be counted is shown\n"
-	       "as lost. Needs root (or CAP_BPF and CAP_PERFMON) and a kernel with BTF.\n"
-	       "\n"
-	       "Options:\n"
-	       "  -d, --duration SECS   stop after SECS seconds (decimals allowed; default: Ctrl-C)\n"
-	       "  -p, --pid PID[,PID]   only these processes, all their threads (up to 16); the\n"
-	       "                        trace ends when the last of them exits\n"
-	       "  -- CMD [ARGS...]      start CMD once everything is attached, follow every process\n"
-	       "                        it forks (in the kernel, at the fork), stop when CMD exits\n"
-	       "      --cgroup PATH     only tasks in this cgroup v2 directory and below it\n"
-	       "                        (here the v2 hierarchy is /sys/fs/cgroup/unified)\n"
-	       "                        (-p, -- CMD and --cgroup exclude each other)\n"
-	       "      --per-thread      also report each thread (tid)\n"
-	       "      --fail-if EXPR    exit 3 if EXPR holds after the run; repeatable. EXPR is\n"
-	       "                        METRIC OP NUMBER[UNIT], OP one of > >= < <= == !=, UNIT\n"
-	       "                        B KiB MiB GiB TiB for bytes, ns us ms s for times\n"
-	       "                        outstanding.slab|page|vmalloc|percpu|virtual|total[.count]:\n"
-	       "                        bytes (objects) still allocated at the end (turns on\n"
-	       "                        --outstanding);\n"
-	       "                        stall.KIND.count|total|max|p50|p90|p99, KIND one of\n"
-	       "                        direct_reclaim memcg_reclaim memcg_softlimit_reclaim\n"
-	       "                        node_reclaim compaction kcompactd throttled (pNN: top of\n"
-	       "                        its log2 bucket, at most max)\n"
-	       "                        or, with --baseline, METRIC OP base[ * FACTOR| + N| - N]\n"
-	       "                        over class.CLASS.M, cache.NAME.M, site.SYMBOL.M,\n"
-	       "                        process.COMM.M, outstanding[.KIND].bytes|count (see\n"
-	       "                        --list-metrics); the failing line names the\n"
-	       "                        caches, call sites or stacks that moved most\n"
-	       "      --baseline FILE   a recording or JSON report of an earlier run that 'base'\n"
-	       "                        in --fail-if reads\n"
-	       "      --list-metrics    list the metrics --fail-if knows, and exit\n"
-	       "      --openmetrics FILE  also write Prometheus text format metrics to FILE\n"
-	       "                        (atomically, for node_exporter's textfile collector);\n"
-	       "                        '-' writes them alone to stdout\n"
-	       "      --json FILE       also write the report as JSON to FILE (written whole or not\n"
-	       "                        at all); FILE '-' writes JSON alone to stdout\n"
-	       "      --html FILE       also write one self-contained HTML page (summary, timeline,\n"
-	       "                        flame graphs with --stacks, histograms, sortable tables;\n"
-	       "                        no network needed to view it); '-': it alone to stdout\n"
-	       "      --pprof FILE      also write a gzip'd pprof profile, as a Go heap profile\n"
-	       "                        (alloc_/inuse_objects, alloc_/inuse_space) per kernel\n"
-	       "                        stack with --stacks, else per call site, for go tool\n"
-	       "                        pprof, Pyroscope, Parca (+ outstanding); '-': stdout\n"
-	       "      --interval SECS   a timeline point every SECS seconds (default 1; 0.1..3600):\n"
-	       "                        per class, top processes and caches, stalls, losses, in\n"
-	       "                        --json and --html; past 3600 points, pairs merge\n"
-	       "      --top N           rows in the process and cache tables (default 10)\n"
-	       "      --max-procs N     live processes the kernel tables hold (default %u); a\n"
-	       "                        process that ends leaves them with its exact counts, so\n"
-	       "                        only a machine running more than N at once fills them\n"
-	       "      --include-self    count memtrace's own process too (left out by default;\n"
-	       "                        its own cost is reported apart)\n"
-	       "      --raw-addresses   print kernel virtual addresses (call sites, stack frames\n"
-	       "                        kallsyms cannot name, pointer ranges, the direct map and\n"
-	       "                        vmemmap bases) in the text, JSON and folded output; by\n"
-	       "                        default they are left out (they give away KASLR) and a\n"
-	       "                        call site is named by symbol+offset only\n"
-	       "\n"
-	       "Who allocated what, and what is still allocated:\n"
-	       "      --no-call-sites   leave out the table of allocating call sites (callers of\n"
-	       "                        kmalloc, kmem_cache_alloc, named from /proc/kallsyms)\n"
-	       "  The options below cost more per event:\n"
-	       "      --outstanding     pair each allocation with its free in the kernel:\n"
-	       "                        lifetimes per class; what is still allocated at the end,\n"
-	       "                        per class, process, call site, with ages; each free is\n"
-	       "                        charged to the process that allocated, whoever frees\n"
-	       "                        (FREED IN ANOTHER CONTEXT says where that was not it)\n"
-	       "      --min-age SECS    only outstanding objects at least SECS old (+ outstanding)\n"
-	       "      --stacks          kernel stack of each allocation: top outstanding and top\n"
-	       "                        allocating stacks (+ outstanding)\n"
-	       "      --folded FILE     folded stacks weighted by bytes allocated, for\n"
-	       "                        flamegraph.pl or speedscope (+ stacks); '-': stdout\n"
-	       "      --folded-outstanding FILE  the same, weighted by bytes still allocated\n"
-	       "      --outstanding-entries N  objects tracked at once (default %u)\n"
-	       "      --stack-entries N  distinct stacks kept (default %u)\n"
-	       "      --stack-sample N  walk the stack of one allocation in N, at random: counts\n"
-	       "                        stay exact, per-stack figures are scaled by N and\n"
-	       "                        marked as estimates (+ stacks)\n"
-	       "      --stack-depth N   frames kept and walked per stack, 1..%u (default %u);\n"
-	       "                        stacks that fill all N are counted as truncated (+ stacks)\n"
-	       "      --call-site-entries N  distinct call sites kept (default %u)\n"
-	       "                        a full table is counted as lost, never silent\n"
-	       "      --class LIST      only these address classes, comma-separated: logical,\n"
-	       "                        physical, virtual, bus, user, high (default: all available)\n"
-	       "      --latency         also time allocator calls, entry to return (kmalloc,\n"
-	       "                        kmem_cache_alloc, page allocator, vmalloc) with fentry or\n"
-	       "                        kprobes; where the kernel allows neither, the report says\n"
-	       "                        why in one line and the rest of the run goes on\n"
-	       "      --no-stalls       do not trace stalls (on by default: their events fire only\n"
-	       "                        on slow paths, so they cost nothing measurable)\n"
-	       "  -v, --verbose         say what was probed and chosen, and the kernel memory\n"
-	       "                        memtrace's maps hold; twice: libbpf's debug output too\n"
-	       "  -h, --help            this help\n"
-	       "\n"
-	       "Exit status:\n"
-	       "  0  report printed (and CMD, if any, exited 0)\n"
-	       "  1  runtime error: privileges, BTF, load, attach, I/O; CMD could not be executed\n"
-	       "  2  bad command line, unknown metric, CMD not found: nothing was loaded\n"
-	       "  3  report printed, and a --fail-if condition held (one line each on stderr)\n"
-	       "  4  report printed, and CMD exited non-zero or was killed; its status is the last\n"
-	       "     line on stderr and run.scope.exit_code / signal in the JSON (4 wins over 3)\n"
-	       "With -p, each process that exits gets one line on stderr (\"memtrace: process PID\n"
-	       "exited\"); once all have, the trace ends and the report is printed: exit status 0.\n"
-	       "With -- CMD, Ctrl-C goes to CMD and memtrace reports once it ends; a signal sent to\n"
-	       "memtrace alone is passed on to CMD; the third one kills CMD.\n"
-	       "\n"
-	       "Examples:\n"
-	       "  sudo memtrace run -d 5                  the whole system for 5 seconds\n"
-	       "  sudo memtrace run -p 1234               one process, until Ctrl-C\n"
-	       "  sudo memtrace run -d 10 --json out.json report as text and as JSON\n"
-	       "  sudo memtrace run -d 60 --stacks --html mem.html   a page for a browser\n"
-	       "  sudo memtrace run -d 10 --stacks --pprof mem.pb.gz; go tool pprof -top mem.pb.gz\n"
-	       "  sudo memtrace run -d 2 --json - | jq .classes.kernel_logical\n"
-	       "  sudo memtrace run --json r.json --fail-if 'lost > 0' \\\n"
-	       "       --fail-if 'classes.kernel_logical.net_bytes > 64KiB' -- ./run-tests\n"
-	       "  sudo memtrace run --fail-if 'outstanding.slab > 1MiB' \\\n"
-	       "       --fail-if 'stall.direct_reclaim.p99 > 10ms' -- ./run-tests\n"
-	       "  sudo memtrace run -d 5 --cgroup /sys/fs/cgroup/unified/system.slice/foo.service\n"
-	       "  sudo memtrace run --per-thread -- make -j2\n"
-	       "  sudo memtrace run -d 10 --min-age 5    what stays allocated 5 s and more\n"
-	       "  sudo memtrace run -d 5 --folded-outstanding out.folded; speedscope out.folded\n"
-	       "  sudo memtrace run -d 5 --class virtual,user   vmalloc/percpu and page faults only\n"
-	       "  sudo memtrace run -d 10 --latency       stalls and allocator call latency\n",
-	       MT_MAX_PROCS, MT_OUTSTANDING_ENTRIES, MT_STACK_ENTRIES, MT_STACK_DEPTH_MAX,
-	       MT_STACK_DEPTH, MT_SITE_ENTRIES);
-}
-
-int mt_usage_err(const char *cmd, const char *fmt, const char *arg)
-{
-	fprintf(stderr, "memtrace %s: ", cmd);
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, " (see 'memtrace %s --help')\n", cmd);
-	return MT_EXIT_USAGE;
-}
-
 /* --stack-depth's message names the bound as text: usage_err takes one string argument */
 _Static_assert(MT_STACK_DEPTH_MAX == 127, "invalid --stack-depth's message says 127");
 
 static int usage_err(const char *fmt, const char *arg)
 {
 	return mt_usage_err(run_cmd_name, fmt, arg);
-}
-
-int mt_parse_output_opt(const char *cmd, int c, const char *arg, const char **json, int *top,
-			const char **openmetrics)
-{
-	unsigned int n;
-
-	switch (c) {
-	case MT_OPT_JSON:
-		if (!*arg)
-			return mt_usage_err(cmd, "%s--json needs a file name or '-'", "");
-		*json = arg;
-		return 0;
-	case MT_OPT_OPENMETRICS:
-		if (!*arg)
-			return mt_usage_err(cmd, "%s--openmetrics needs a file name", "");
-		*openmetrics = arg;
-		return 0;
-	default:
-		if (mt_parse_u32(arg, &n) || n == 0 || n > 100000)
-			return mt_usage_err(cmd, "invalid --top '%s' (1..100000)", arg);
-		*top = (int)n;
-		return 0;
-	}
-}
-
-int mt_parse_html_opt(const char *cmd, const char *arg, const char **html)
-{
-	if (!*arg)
-		return mt_usage_err(cmd, "%s--html needs a file name or '-'", "");
-	*html = arg;
-	return 0;
-}
-
-int mt_parse_pprof_opt(const char *cmd, const char *arg, const char **pprof)
-{
-	if (!MT_PPROF)
-		return mt_usage_err(cmd,
-				    "%s--pprof is not in this build (made with PPROF=0, without "
-				    "libprotobuf-c)",
-				    "");
-	if (!*arg)
-		return mt_usage_err(cmd, "%s--pprof needs a file name or '-'", "");
-	*pprof = arg;
-	return 0;
-}
-
-int mt_parse_max_procs(const char *cmd, const char *arg, __u32 *max_procs)
-{
-	unsigned int n;
-
-	if (mt_parse_u32(arg, &n) || n < 64 || n > (1U << 20))
-		return mt_usage_err(cmd, "invalid --max-procs '%s' (64..1048576)", arg);
-	*max_procs = n;
-	return 0;
-}
-
-static int parse_pid_list(const char *arg, __u32 *pids, int *nr_pids)
-{
-	const char *p = arg;
-
-	/* strict: "1,,2" and "1," are typos, not lists (strtok would skip the gaps) */
-	for (;;) {
-		size_t len = strcspn(p, ",");
-		unsigned int pid;
-		char tok[16], path[32];
-
-		if (len == 0 || len >= sizeof(tok))
-			return usage_err("invalid PID list '%s'", arg);
-		memcpy(tok, p, len);
-		tok[len] = '\0';
-		if (mt_parse_u32(tok, &pid) || pid == 0 || pid > 4194304)
-			return usage_err("invalid PID '%s'", tok);
-		if (*nr_pids == MT_MAX_CLI_PIDS)
-			return usage_err("too many PIDs in '%s' (at most 16)", arg);
-		snprintf(path, sizeof(path), "/proc/%u", pid);
-		if (access(path, F_OK)) {
-			fprintf(stderr, "memtrace %s: no process with PID %u\n", run_cmd_name, pid);
-			return MT_EXIT_USAGE;
-		}
-		pids[(*nr_pids)++] = pid;
-		if (!p[len])
-			return 0;
-		p += len + 1;
-	}
-}
-
-int mt_parse_pids(const char *cmd, const char *arg, __u32 *pids, int *nr_pids)
-{
-	const char *saved = run_cmd_name;
-	int ret;
-
-	run_cmd_name = cmd;
-	ret = parse_pid_list(arg, pids, nr_pids);
-	run_cmd_name = saved;
-	return ret;
 }
 
 static int check_scope(struct run_opts *o);
@@ -450,7 +210,7 @@ int run_parse(int argc, char **argv, struct run_opts *o)
 				return usage_err("invalid duration '%s'", optarg);
 			break;
 		case 'p':
-			err = parse_pid_list(optarg, o->pids, &o->nr_pids);
+			err = mt_parse_pids(run_cmd_name, optarg, o->pids, &o->nr_pids);
 			if (err)
 				return err;
 			break;
