@@ -25,7 +25,8 @@ struct mt_tl_class {
 	__s64 net_bytes, net_objs; /* allocated minus freed since the start, at the point's end */
 };
 
-/* A process name or a cache: what it allocated in the interval. */
+/* A process name or a cache: what it allocated in the interval (in a point) or since the
+ * start (in the last snapshot's cumulative figures). */
 struct mt_tl_named {
 	char name[MT_TL_NAME_LEN];
 	__u64 allocs, bytes;
@@ -43,16 +44,10 @@ struct mt_tl_point {
 	unsigned int samples; /* snapshots merged into it (internal) */
 };
 
-/* The cumulative figures of one name at the last snapshot. */
-struct mt_tl_cum_named {
-	char name[MT_TL_NAME_LEN];
-	__u64 allocs, bytes;
-};
-
 struct mt_tl_cum {
 	struct mt_counts cls[MT_CLASS_MAX];
 	__u64 stalls, stall_ns, lost;
-	struct mt_tl_cum_named *procs, *caches; /* sorted by name */
+	struct mt_tl_named *procs, *caches; /* sorted by name */
 	size_t nr_procs, nr_caches;
 };
 

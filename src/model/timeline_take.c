@@ -14,13 +14,11 @@
 
 static int by_name(const void *a, const void *b)
 {
-	return strcmp(((const struct mt_tl_cum_named *)a)->name,
-		      ((const struct mt_tl_cum_named *)b)->name);
+	return strcmp(((const struct mt_tl_named *)a)->name, ((const struct mt_tl_named *)b)->name);
 }
 
 /* Rows summed by name into a sorted array; *out is malloc'ed (NULL when n is 0). */
-static int sum_by_name(struct mt_tl_cum_named **out, size_t *nr, struct mt_tl_cum_named *rows,
-		       size_t n)
+static int sum_by_name(struct mt_tl_named **out, size_t *nr, struct mt_tl_named *rows, size_t n)
 {
 	size_t k = 0;
 
@@ -40,7 +38,7 @@ static int sum_by_name(struct mt_tl_cum_named **out, size_t *nr, struct mt_tl_cu
 
 static int cum_procs(const struct mt_report *r, struct mt_tl_cum *c)
 {
-	struct mt_tl_cum_named *rows = calloc(r->nr_procs + 1, sizeof(*rows));
+	struct mt_tl_named *rows = calloc(r->nr_procs + 1, sizeof(*rows));
 
 	if (!rows)
 		return -ENOMEM;
@@ -58,7 +56,7 @@ static int cum_procs(const struct mt_report *r, struct mt_tl_cum *c)
 
 static int cum_caches(const struct mt_report *r, struct mt_tl_cum *c)
 {
-	struct mt_tl_cum_named *rows = calloc(r->nr_caches + 1, sizeof(*rows));
+	struct mt_tl_named *rows = calloc(r->nr_caches + 1, sizeof(*rows));
 
 	if (!rows)
 		return -ENOMEM;
@@ -80,8 +78,8 @@ static __u64 delta(__u64 now, __u64 then)
  * can shrink (the process that had it exec'd and took another): that counts as none.
  */
 static unsigned int top_deltas(struct mt_timeline *tl, struct mt_tl_named *top,
-			       const struct mt_tl_cum_named *now, size_t n,
-			       const struct mt_tl_cum_named *then, size_t m)
+			       const struct mt_tl_named *now, size_t n,
+			       const struct mt_tl_named *then, size_t m)
 {
 	size_t j = 0, k = 0;
 	unsigned int nr;
