@@ -6,8 +6,8 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 #include "render/render.h"
+#include "sys/gzip.h"
 
 /* The assets, NUL-terminated: "<!--MT:name-->" in the template is where each one goes. */
 static const unsigned char html_template[] = {
@@ -34,26 +34,11 @@ static int write_json_gz64(FILE *f, const char *json, size_t len)
 {
 	static const char b64[] =
 		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	z_stream zs = {};
 	unsigned char *gz;
-	size_t cap, n;
+	size_t n;
 	int err;
 
-	if (deflateInit2(&zs, 9, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-		return -1;
-	cap = deflateBound(&zs, (uLong)len) + 32;
-	gz = malloc(cap);
-	if (!gz) {
-		deflateEnd(&zs);
-		return -1;
-	}
-	zs.next_in = (Bytef *)json;
-	zs.avail_in = (uInt)len;
-	zs.next_out = gz;
-	zs.avail_out = (uInt)cap;
-	err = deflate(&zs, Z_FINISH) == Z_STREAM_END ? 0 : -1;
-	n = zs.total_out;
-	deflateEnd(&zs);
+	err = mt_gzip(json, len, 9, &gz, &n);
 	for (size_t i = 0; !err && i < n; i += 3) {
 		__u32 v = (__u32)gz[i] << 16 | (i + 1 < n ? (__u32)gz[i + 1] << 8 : 0) |
 			  (i + 2 < n ? gz[i + 2] : 0);

@@ -18,8 +18,8 @@
 #include "sys/kallsyms.h"
 
 #if MT_PPROF
-#include <zlib.h>
 #include <profile.pb-c.h>
+#include "sys/gzip.h"
 
 typedef Perftools__Profiles__Profile pb_profile;
 typedef Perftools__Profiles__ValueType pb_vtype;
@@ -402,29 +402,17 @@ static void free_prof(struct prof *p)
 	tab_free(&p->loc_tab);
 }
 
+/* gzip'd: pprof reads gzip (it also takes plain), and profiles compress tenfold */
 static int gzip_out(FILE *f, const uint8_t *buf, size_t len)
 {
-	unsigned char out[16384] = {}; /* deflate fills it (cppcheck cannot see zlib) */
-	z_stream z = {};
-	int ret;
+	unsigned char *gz;
+	size_t n;
+	int err = mt_gzip(buf, len, 6, &gz, &n);
 
-	/* 15 + 16: a gzip wrapper, which is what pprof reads (it also takes plain) */
-	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-		return -1;
-	z.next_in = (Bytef *)buf;
-	z.avail_in = (uInt)len;
-	do {
-		z.next_out = out;
-		z.avail_out = sizeof(out);
-		ret = deflate(&z, Z_FINISH);
-		if (ret == Z_STREAM_ERROR ||
-		    fwrite(out, 1, sizeof(out) - z.avail_out, f) != sizeof(out) - z.avail_out) {
-			deflateEnd(&z);
-			return -1;
-		}
-	} while (ret != Z_STREAM_END);
-	deflateEnd(&z);
-	return ferror(f) ? -1 : 0;
+	if (!err && fwrite(gz, 1, n, f) != n)
+		err = -1;
+	free(gz);
+	return err || ferror(f) ? -1 : 0;
 }
 
 /* n pointers to messages: every object pointer has the size of void * (POSIX) */
