@@ -108,13 +108,28 @@ static int class_of(const char *key)
 	return -1;
 }
 
+/* "ALLOCS BYTES NAME" of a proc or cache line, appended to the point's list of them. */
+static int named_line(const char *s, struct mt_tl_named *list, unsigned int *nr)
+{
+	unsigned long long a, b;
+	int n = 0;
+
+	if (sscanf(s, "%llu %llu %n", &a, &b, &n) != 2 || !n || *nr >= MT_TL_TOP)
+		return -EINVAL;
+	list[*nr] = (struct mt_tl_named){ .allocs = a, .bytes = b };
+	if (get_name(s + n, list[*nr].name, MT_TL_NAME_LEN))
+		return -EINVAL;
+	(*nr)++;
+	return 0;
+}
+
 /* One line (NUL-terminated) into the point being read; *pt is NULL before the first. */
 static int line(char *s, struct mt_timeline *tl, struct mt_tl_point *pt, bool *have_pt,
 		bool *have_interval)
 {
 	unsigned long long a, b, c, d;
 	long long f, g;
-	char key[32], *name;
+	char key[32];
 	double t, dt;
 	int n = 0, k;
 
@@ -150,26 +165,10 @@ static int line(char *s, struct mt_timeline *tl, struct mt_tl_point *pt, bool *h
 		pt->cls[k] = (struct mt_tl_class){ a, b, c, d, f, g };
 		return 0;
 	}
-	if (sscanf(s, "proc %llu %llu %n", &a, &b, &n) == 2 && n) {
-		name = s + n;
-		if (pt->nr_procs >= MT_TL_TOP)
-			return -EINVAL;
-		pt->procs[pt->nr_procs] = (struct mt_tl_named){ .allocs = a, .bytes = b };
-		if (get_name(name, pt->procs[pt->nr_procs].name, MT_TL_NAME_LEN))
-			return -EINVAL;
-		pt->nr_procs++;
-		return 0;
-	}
-	if (sscanf(s, "cache %llu %llu %n", &a, &b, &n) == 2 && n) {
-		name = s + n;
-		if (pt->nr_caches >= MT_TL_TOP)
-			return -EINVAL;
-		pt->caches[pt->nr_caches] = (struct mt_tl_named){ .allocs = a, .bytes = b };
-		if (get_name(name, pt->caches[pt->nr_caches].name, MT_TL_NAME_LEN))
-			return -EINVAL;
-		pt->nr_caches++;
-		return 0;
-	}
+	if (!strncmp(s, "proc ", 5))
+		return named_line(s + 5, pt->procs, &pt->nr_procs);
+	if (!strncmp(s, "cache ", 6))
+		return named_line(s + 6, pt->caches, &pt->nr_caches);
 	return -EINVAL;
 }
 
