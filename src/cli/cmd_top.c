@@ -215,22 +215,23 @@ static int parse(int argc, char **argv, struct top_opts *o)
 				return err;
 			break;
 		case OPT_OPENMETRICS:
+		case MT_OPT_JSON:
+		case MT_OPT_HTML: {
+			/* the files top writes: a name each, checked alike */
+			const char **to = c == MT_OPT_JSON ? &o->json :
+					  c == MT_OPT_HTML ? &o->html :
+							     &o->openmetrics;
+			const char *opt = c == MT_OPT_JSON ? "json" :
+					  c == MT_OPT_HTML ? "html" :
+							     "openmetrics";
+
 			if (!*optarg)
-				return usage_err("%s--openmetrics needs a file name", "");
-			o->openmetrics = optarg;
+				return usage_err("--%s needs a file name", opt);
+			*to = optarg;
 			break;
+		}
 		case OPT_LISTEN:
 			o->listen = optarg;
-			break;
-		case MT_OPT_JSON:
-			if (!*optarg)
-				return usage_err("%s--json needs a file name", "");
-			o->json = optarg;
-			break;
-		case MT_OPT_HTML:
-			if (!*optarg)
-				return usage_err("%s--html needs a file name", "");
-			o->html = optarg;
 			break;
 		case OPT_FORCE_TP:
 			o->force_tracepoint = true;
