@@ -283,14 +283,6 @@ static int parse(int argc, char **argv, struct top_opts *o)
 	return -1;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Sleep until the deadline, answering /metrics meanwhile; false if q or a signal says stop. */
 static bool wait_interval(double until, bool keys, int listen_fd)
 {

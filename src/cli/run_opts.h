@@ -67,7 +67,6 @@ int run_verdict(const struct mt_report *r);
 extern volatile sig_atomic_t stop_signal, nr_signals;
 extern volatile pid_t cmd_pid;
 void on_signal(int sig, siginfo_t *si, void *uc);
-double now_s(void);
 struct pid_watch {
 	int n, left;
 	__u32 pid[MT_MAX_CLI_PIDS];

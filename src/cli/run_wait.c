@@ -35,14 +35,6 @@ void on_signal(int sig, siginfo_t *si, void *uc)
 		kill(cmd_pid, sig);
 }
 
-double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /*
  * -p: the processes asked for, watched so the trace ends when the last one exits (a report
  * of nothing more to come is no use). A pidfd when the kernel has them (5.3+, process

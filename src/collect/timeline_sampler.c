@@ -8,6 +8,7 @@
 #include <time.h>
 #include "collect/live_report.h"
 #include "collect/timeline_sampler.h"
+#include "sys/util.h"
 
 struct mt_sampler {
 	const struct mt_loader *l;
@@ -22,14 +23,6 @@ struct mt_sampler {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 };
-
-static double mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* The cumulative report now, without the pairing tables: those are read once, at the end. */
 static int snapshot(struct mt_sampler *s, double t)
@@ -65,12 +58,12 @@ static void *sampler_main(void *arg)
 			break;
 		pthread_mutex_unlock(&s->lock);
 		/* a snapshot that failed (a map read) ends the sampling, the points before stay */
-		s->err = snapshot(s, mono_s() - s->start);
+		s->err = snapshot(s, now_s() - s->start);
 		pthread_mutex_lock(&s->lock);
 		if (s->err)
 			break;
 		/* a snapshot late past the next deadline skips it rather than sample twice */
-		while (s->start + (n + 1) * s->interval < mono_s())
+		while (s->start + (n + 1) * s->interval < now_s())
 			n++;
 	}
 	pthread_mutex_unlock(&s->lock);

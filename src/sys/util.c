@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "sys/util.h"
@@ -265,4 +266,12 @@ void *mt_push(void *arrp, size_t *n, size_t *cap, size_t size)
 	q = (char *)*arr + (*n)++ * size;
 	memset(q, 0, size);
 	return q;
+}
+
+double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
 }

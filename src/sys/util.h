@@ -64,4 +64,7 @@ int mt_atomic_commit(struct mt_atomic_file *af); /* closes; 0 or -errno */
 int mt_write_output(const char *path, int (*render)(FILE *f, const void *ctx), const void *ctx);
 void mt_atomic_abort(struct mt_atomic_file *af);
 
+/* Seconds on CLOCK_MONOTONIC (the BPF clock, and the one deadlines are kept on). */
+double now_s(void);
+
 #endif /* MT_UTIL_H */
